@@ -1,0 +1,769 @@
+"""The connector contract: what every platform connector returns and raises.
+
+Connectors speak HTTP to one social/ads platform for ONE connected account and return plain
+frozen dataclasses. They hold no Django state, never touch the database and never log tokens.
+The sync layer (Celery tasks in the domain apps) decides what to store and how to retry, using
+the error types below:
+
+=================  ==========================================  ==============================
+Error              Meaning                                     What the sync layer does
+=================  ==========================================  ==============================
+RateLimited        platform throttled us (``retry_after`` s)   retry after the advised delay
+TransientError     5xx, network, timeout, "try again"          retry with backoff + jitter
+AuthExpired        token invalid/expired/revoked               account -> ``needs_reauth``
+PermissionDenied   token valid but lacks a right/scope         account -> ``error`` (reason)
+InvalidRequest     4xx we caused (unknown metric, bad param)   no retry; a bug or deprecation
+NotSupported       the platform cannot do this at all          skip; show ``user_message``
+=================  ==========================================  ==============================
+
+Errors are mapped from the platform's numeric codes, never from message text (the wording
+changes between API versions and locales).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+
+import httpx
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "AccountDay",
+    "AccountProfile",
+    "AdStatDay",
+    "AuthExpired",
+    "BaseConnector",
+    "CampaignStatus",
+    "Capability",
+    "CommentKind",
+    "Connector",
+    "ConnectorError",
+    "HttpApi",
+    "InvalidRequest",
+    "NoopRateLimiter",
+    "NotSupported",
+    "PermissionDenied",
+    "PostFormat",
+    "PostMetrics",
+    "PublishResult",
+    "RateLimited",
+    "RateLimiter",
+    "RemoteCampaign",
+    "RemoteComment",
+    "RemoteMention",
+    "RemotePost",
+    "ReplyResult",
+    "TransientError",
+    "paginate",
+]
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+class Capability(StrEnum):
+    """Names used in ``Connector.capabilities``; one per group of protocol methods."""
+
+    PROFILE = "profile"  # fetch_profile
+    ACCOUNT_METRICS = "account_metrics"  # fetch_account_metrics
+    POSTS = "posts"  # fetch_posts
+    POST_METRICS = "post_metrics"  # fetch_post_metrics
+    COMMENTS = "comments"  # fetch_comments
+    REPLY = "reply"  # reply
+    HIDE_COMMENTS = "hide_comments"  # hide_comment
+    DELETE_COMMENTS = "delete_comments"  # delete_comment
+    PUBLISH = "publish"  # publish
+    MENTIONS = "mentions"  # search_mentions
+    CAMPAIGNS = "campaigns"  # fetch_campaigns
+    AD_STATS = "ad_stats"  # fetch_ad_stats
+    CAMPAIGN_CONTROL = "campaign_control"  # set_campaign_status, set_campaign_budget
+
+
+class PostFormat(StrEnum):
+    TEXT = "text"
+    PHOTO = "photo"
+    VIDEO = "video"
+    REEL = "reel"
+    CAROUSEL = "carousel"
+    STORY = "story"
+    LINK = "link"
+    POLL = "poll"
+
+
+class CampaignStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+class CommentKind(StrEnum):
+    COMMENT = "comment"  # public comment under a post
+    MESSAGE = "message"  # private message to the account
+    MENTION = "mention"  # the account was tagged somewhere
+
+
+# --------------------------------------------------------------------------- return values
+# Counters are ``int | None``: None means "the platform did not report it" (unknown), which a
+# dashboard must show differently from a reported zero.
+
+
+@dataclass(frozen=True, slots=True)
+class AccountProfile:
+    """A snapshot of the account right now (followers total is only ever "now" on most APIs)."""
+
+    external_id: str
+    name: str
+    username: str | None = None
+    followers: int | None = None
+    url: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDay:
+    """One calendar day of account-level metrics, in the platform's reporting day.
+
+    ``followers`` is the total at the end of the day; ``followers_gained``/``followers_lost``
+    are gross new follows / unfollows that day. ``engaged`` counts unique engaged accounts,
+    ``interactions`` counts actions (likes + comments + shares + saves ...).
+    """
+
+    day: date
+    followers: int | None = None
+    followers_gained: int | None = None
+    followers_lost: int | None = None
+    reach: int | None = None
+    views: int | None = None
+    engaged: int | None = None
+    interactions: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    link_clicks: int | None = None
+    profile_visits: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RemotePost:
+    """A published post as listed by the platform; counters are lifetime values."""
+
+    external_id: str
+    published_at: datetime
+    text: str
+    format: str  # a PostFormat value
+    permalink: str | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+    media_urls: tuple[str, ...] = ()
+    is_pinned: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PostMetrics:
+    """Lifetime insights of one post. All-None means "not available (yet)", not zero."""
+
+    external_id: str
+    reach: int | None = None
+    views: int | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    saves: int | None = None
+    link_clicks: int | None = None
+    video_views: int | None = None
+    followers_gained: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteComment:
+    external_id: str
+    post_external_id: str | None
+    parent_external_id: str | None  # the comment this one answers; None = top level
+    author_name: str | None
+    author_external_id: str | None
+    text: str
+    created_at: datetime
+    kind: str = CommentKind.COMMENT
+    like_count: int | None = None
+    is_from_account: bool = False  # written by the connected account itself (our reply)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMention:
+    """A public post elsewhere that mentions the brand (reputation monitoring)."""
+
+    external_id: str
+    url: str | None
+    author_name: str | None
+    author_external_id: str | None
+    text: str
+    created_at: datetime
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    views: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteCampaign:
+    """An ad campaign. Budgets are Decimal in MAJOR units of ``currency`` (None = not set)."""
+
+    external_id: str
+    name: str
+    status: str  # a CampaignStatus value
+    objective: str | None = None
+    daily_budget: Decimal | None = None
+    lifetime_budget: Decimal | None = None
+    currency: str | None = None
+    start: datetime | None = None
+    stop: datetime | None = None
+    effective_status: str | None = None  # the platform's own delivery status, verbatim
+
+
+@dataclass(frozen=True, slots=True)
+class AdStatDay:
+    """One campaign-day of ad statistics (optionally one breakdown slice of it).
+
+    ``leads``/``conversions``/``revenue`` are None where the platform does not report them at
+    all, and 0 where it reports "none happened".
+    """
+
+    campaign_external_id: str
+    day: date
+    spend: Decimal
+    impressions: int
+    clicks: int
+    leads: int | None
+    conversions: int | None
+    revenue: Decimal | None
+    currency: str | None
+    reach: int | None = None
+    breakdown: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    external_id: str
+    permalink: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyResult:
+    external_id: str
+    parent_external_id: str | None = None
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ConnectorError(Exception):
+    """Base of every connector error. ``code``/``subcode`` are the platform's own codes.
+
+    ``message`` is the platform's technical text (for logs; tokens redacted); ``user_message``
+    is plain English a marketer can act on.
+    """
+
+    default_user_message: ClassVar[str] = "the platform returned an error"
+    is_transient: ClassVar[bool] = False
+    needs_reauth: ClassVar[bool] = False
+    # What the account's connection status should become, if anything ("needs_reauth"/"error").
+    account_status: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        platform: str,
+        code: int | str | None,
+        message: str,
+        subcode: int | str | None = None,
+        *,
+        user_message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.platform = platform
+        self.code = code
+        self.subcode = subcode
+        self.message = message
+        self.user_message = user_message or f"{_platform_label(platform)}: {self.default_user_message}"
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        sub = f"/{self.subcode}" if self.subcode is not None else ""
+        return f"[{self.platform} {self.code}{sub}] {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(platform={self.platform!r}, code={self.code!r}, "
+            f"subcode={self.subcode!r}, message={self.message!r})"
+        )
+
+    def redact(self, secrets: Sequence[str]) -> None:
+        """Scrub secrets that a platform echoed back into its message (defence in depth)."""
+        self.message = redact_text(self.message, secrets)
+        self.user_message = redact_text(self.user_message, secrets)
+        self.args = (self.message,)
+
+
+class RateLimited(ConnectorError):
+    """Throttled. ``retry_after`` (seconds, always set) is the earliest sensible retry."""
+
+    default_user_message = "rate limit reached — sync will resume automatically"
+    is_transient = True
+
+    def __init__(
+        self,
+        platform: str,
+        code: int | str | None,
+        message: str,
+        subcode: int | str | None = None,
+        *,
+        retry_after: float,
+        user_message: str | None = None,
+    ) -> None:
+        super().__init__(platform, code, message, subcode, user_message=user_message, retry_after=float(retry_after))
+        self.retry_after: float = float(retry_after)
+
+
+class AuthExpired(ConnectorError):
+    """The token is invalid, expired or revoked: the account must be reconnected."""
+
+    default_user_message = "access expired — reconnect the account"
+    needs_reauth = True
+    account_status = "needs_reauth"
+
+
+class PermissionDenied(ConnectorError):
+    """The token works but lacks a right (scope, admin role, ad account access)."""
+
+    default_user_message = "the connected account lacks a permission this feature needs"
+    account_status = "error"
+
+
+class TransientError(ConnectorError):
+    """Temporary failure (5xx, network, timeout). Retry with backoff."""
+
+    default_user_message = "the platform is temporarily unavailable — we will retry"
+    is_transient = True
+
+
+class InvalidRequest(ConnectorError):
+    """The platform rejected our request (bad parameter, unknown/deprecated metric).
+
+    Not retried: it will fail the same way until the code is fixed.
+    """
+
+    default_user_message = "the platform rejected the request (this needs a fix on our side)"
+
+
+class NotSupported(ConnectorError):
+    """The platform's API cannot do this at all; ``user_message`` says so in plain words."""
+
+    default_user_message = "this is not available through the platform's API"
+
+    def __init__(self, platform: str, user_message: str) -> None:
+        super().__init__(platform, "not_supported", user_message, user_message=user_message)
+
+
+_PLATFORM_LABELS = {
+    "vk": "VK",
+    "vk_ads": "VK Ads",
+    "telegram": "Telegram",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "meta_ads": "Meta Ads",
+}
+
+
+def _platform_label(platform: str) -> str:
+    return _PLATFORM_LABELS.get(platform, platform)
+
+
+def redact_text(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+# --------------------------------------------------------------------------- rate limiter hook
+
+
+class RateLimiter(Protocol):
+    """Blocks (or raises RateLimited) until one request for (platform, key) may go out."""
+
+    def acquire(self, platform: str, key: str) -> None: ...
+
+
+class NoopRateLimiter:
+    def acquire(self, platform: str, key: str) -> None:
+        return None
+
+
+# --------------------------------------------------------------------------- HTTP helper
+
+USER_AGENT = "smm-platform-connectors/1.0 (+https://github.com/smm-platform)"
+# Explicit timeouts: a hung platform must not hold a Celery worker forever.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+_SECRET_PATTERNS = (
+    re.compile(r"(access_token=)[^&\s\"']+"),
+    re.compile(r"(/bot\d+:)[A-Za-z0-9_-]+"),
+    re.compile(r"(appsecret_proof=)[^&\s\"']+"),
+)
+
+
+class _RedactSecretsFilter(logging.Filter):
+    """httpx logs every request URL at INFO; Telegram puts the token in the path and Graph
+    pagination URLs carry ``access_token=``. Scrub both before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = record.getMessage()
+            record.args = None
+        text = str(record.msg)
+        for pattern in _SECRET_PATTERNS:
+            text = pattern.sub(r"\1***", text)
+        record.msg = text
+        return True
+
+
+def _install_log_redaction() -> None:
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactSecretsFilter) for f in logger.filters):
+            logger.addFilter(_RedactSecretsFilter())
+
+
+_install_log_redaction()
+
+
+class HttpApi:
+    """Thin shared HTTP layer: timeouts, User-Agent, rate-limit hook, transport-error mapping.
+
+    Platform modules parse bodies and map platform error codes themselves; this class only
+    turns what is platform-independent (network failures, HTTP 5xx) into TransientError.
+    """
+
+    def __init__(
+        self,
+        *,
+        platform: str,
+        base_url: str,
+        rate_limit_key: str,
+        http_client: httpx.Client | None = None,
+        rate_limiter: RateLimiter | None = None,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        self.platform = platform
+        self.base_url = base_url.rstrip("/")
+        self.rate_limit_key = rate_limit_key
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(
+            timeout=DEFAULT_TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=False
+        )
+        self._rate_limiter: RateLimiter = rate_limiter or NoopRateLimiter()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def __repr__(self) -> str:
+        return f"HttpApi(platform={self.platform!r}, base_url={self.base_url!r})"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def redact(self, text: str) -> str:
+        return redact_text(text, self._secrets)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request. Raises TransientError for network failures and HTTP 5xx."""
+        self._rate_limiter.acquire(self.platform, self.rate_limit_key)
+        merged_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        try:
+            response = self._client.request(
+                method,
+                self.url(path),
+                params=_clean(params),
+                data=_clean(data),
+                json=json,
+                headers=merged_headers,
+            )
+        except httpx.TransportError as exc:
+            # The exception text can embed the URL (Telegram: token in the path), so only the
+            # class name goes into our message; the cause stays chained for debugging.
+            raise TransientError(
+                self.platform,
+                "network",
+                f"network error: {type(exc).__name__}",
+                user_message=f"{_platform_label(self.platform)}: could not reach the platform — we will retry",
+            ) from exc
+        if response.status_code >= 500:
+            raise TransientError(
+                self.platform,
+                response.status_code,
+                f"HTTP {response.status_code} from {self.platform}",
+                retry_after=_retry_after_header(response),
+            )
+        return response
+
+    def json_body(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            # A 200 with a broken body is usually a truncated response or a proxy page.
+            error_type = TransientError if response.status_code < 400 else InvalidRequest
+            raise error_type(
+                self.platform,
+                response.status_code,
+                f"response is not JSON (HTTP {response.status_code})",
+            ) from exc
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+def _clean(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop None values so optional parameters can be passed inline."""
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _retry_after_header(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- pagination
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+def paginate(
+    fetch_page: Callable[[C | None], tuple[Sequence[T], C | None]],
+    *,
+    first: C | None = None,
+    max_pages: int = 500,
+) -> Iterator[T]:
+    """Yield items page by page until ``fetch_page`` returns no next cursor.
+
+    ``fetch_page(cursor)`` returns ``(items, next_cursor)``. Stops (instead of looping forever)
+    when a platform hands back the cursor it was just given, or after ``max_pages``.
+    Callers may stop early by breaking out of the loop (e.g. "older than since").
+    """
+    cursor = first
+    for _ in range(max_pages):
+        items, next_cursor = fetch_page(cursor)
+        yield from items
+        if next_cursor is None or next_cursor == cursor or not items:
+            return
+        cursor = next_cursor
+
+
+# --------------------------------------------------------------------------- the protocol
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What the sync layer may call. Methods not in ``capabilities`` raise NotSupported."""
+
+    platform: ClassVar[str]
+    capabilities: ClassVar[frozenset[str]]
+    external_id: str
+
+    def fetch_profile(self) -> AccountProfile: ...
+
+    def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]: ...
+
+    def fetch_posts(self, since: datetime) -> list[RemotePost]: ...
+
+    def fetch_post_metrics(self, posts: Sequence[str]) -> list[PostMetrics]: ...
+
+    def fetch_comments(self, since: datetime) -> list[RemoteComment]: ...
+
+    def reply(
+        self, comment_external_id: str | None, text: str, *, post_external_id: str | None = None
+    ) -> ReplyResult: ...
+
+    def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None: ...
+
+    def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None: ...
+
+    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult: ...
+
+    def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]: ...
+
+    def fetch_campaigns(self) -> list[RemoteCampaign]: ...
+
+    def fetch_ad_stats(self, since: date, until: date) -> list[AdStatDay]: ...
+
+    def set_campaign_status(self, campaign_external_id: str, status: str) -> None: ...
+
+    def set_campaign_budget(self, campaign_external_id: str, daily_budget: Decimal) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class BaseConnector:
+    """Shared constructor and NotSupported defaults; platform classes override what they can.
+
+    Preconditions: ``access_token`` and ``external_id`` are the decrypted credential and the
+    platform's id of the connected account/channel/ad account. The token is kept private and
+    never appears in ``repr()`` or error messages.
+    """
+
+    platform: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    default_base_url: ClassVar[str] = ""
+    # Human sentences for NotSupported, keyed by Capability; platforms override per method.
+    unsupported_messages: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(
+        self,
+        access_token: str,
+        external_id: str,
+        *,
+        base_url: str | None = None,
+        http_client: httpx.Client | None = None,
+        rate_limiter: RateLimiter | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if not access_token:
+            raise ValueError("access_token is required")
+        self._access_token = access_token
+        self.external_id = str(external_id)
+        self._clock = clock
+        self._http = HttpApi(
+            platform=self.platform,
+            base_url=base_url or self.default_base_url,
+            rate_limit_key=self.external_id,
+            http_client=http_client,
+            rate_limiter=rate_limiter,
+            secrets=(access_token,),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(external_id={self.external_id!r})"
+
+    def __enter__(self) -> BaseConnector:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def _unsupported(self, capability: str) -> NotSupported:
+        label = _platform_label(self.platform)
+        message = self.unsupported_messages.get(capability) or f"{label} does not support {capability}"
+        return NotSupported(self.platform, message)
+
+    # Defaults: everything is unsupported until a platform implements it.
+    def fetch_profile(self) -> AccountProfile:
+        raise self._unsupported(Capability.PROFILE)
+
+    def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
+        raise self._unsupported(Capability.ACCOUNT_METRICS)
+
+    def fetch_posts(self, since: datetime) -> list[RemotePost]:
+        raise self._unsupported(Capability.POSTS)
+
+    def fetch_post_metrics(self, posts: Sequence[str]) -> list[PostMetrics]:
+        raise self._unsupported(Capability.POST_METRICS)
+
+    def fetch_comments(self, since: datetime) -> list[RemoteComment]:
+        raise self._unsupported(Capability.COMMENTS)
+
+    def reply(self, comment_external_id: str | None, text: str, *, post_external_id: str | None = None) -> ReplyResult:
+        raise self._unsupported(Capability.REPLY)
+
+    def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None:
+        raise self._unsupported(Capability.HIDE_COMMENTS)
+
+    def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
+        raise self._unsupported(Capability.DELETE_COMMENTS)
+
+    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+        raise self._unsupported(Capability.PUBLISH)
+
+    def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]:
+        raise self._unsupported(Capability.MENTIONS)
+
+    def fetch_campaigns(self) -> list[RemoteCampaign]:
+        raise self._unsupported(Capability.CAMPAIGNS)
+
+    def fetch_ad_stats(self, since: date, until: date) -> list[AdStatDay]:
+        raise self._unsupported(Capability.AD_STATS)
+
+    def set_campaign_status(self, campaign_external_id: str, status: str) -> None:
+        raise self._unsupported(Capability.CAMPAIGN_CONTROL)
+
+    def set_campaign_budget(self, campaign_external_id: str, daily_budget: Decimal) -> None:
+        raise self._unsupported(Capability.CAMPAIGN_CONTROL)
+
+
+# --------------------------------------------------------------------------- small parsers
+
+
+def from_unix(ts: int | float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def parse_iso(value: str) -> datetime:
+    """Meta's ``2026-06-13T15:04:11+0000`` (offset without colon) → aware datetime."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+
+
+def opt_int(value: Any) -> int | None:
+    """Platform number (int or numeric string) → int; missing → None."""
+    if value is None or value == "":
+        return None
+    return int(Decimal(str(value)))
+
+
+def day_range(since: date, until: date) -> list[date]:
+    return [since + timedelta(days=i) for i in range((until - since).days + 1)]
+
+
+def require_aware(value: datetime, name: str = "since") -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return value
