@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from analytics.views import DashboardView
+from tenancy import views as tenancy_views
+
+org_patterns = [
+    path("", DashboardView.as_view(), name="dashboard"),
+    path("strategy/", include("strategy.urls")),
+    path("content/", include("content.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("moderation/", include("moderation.urls")),
+    path("ads/", include("ads.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("settings/", include("tenancy.urls")),
+]
+
+api_org_patterns = [
+    path("", include("tenancy.api.urls")),
+    path("", include("strategy.api.urls")),
+    path("", include("content.api.urls")),
+    path("", include("integrations.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("", include("moderation.api.urls")),
+    path("", include("ads.api.urls")),
+]
+
+urlpatterns = [
+    path("", tenancy_views.home, name="home"),
+    path("healthz", tenancy_views.healthz, name="healthz"),
+    path("accounts/signup/", tenancy_views.SignUpView.as_view(), name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("invitations/<str:token>/", tenancy_views.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("organizations/new/", tenancy_views.OrganizationCreateView.as_view(), name="organization_create"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),
+    path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,13 @@
+from .selectors import organizations_for_user
+
+
+def current_organization(request) -> dict:
+    """Navigation needs the current org and, for the switcher, the user's other orgs."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    access = getattr(request, "access", None)
+    return {
+        "current_organization": getattr(request, "organization", None),
+        "current_access": access,
+        "user_organizations": organizations_for_user(user=request.user),
+    }

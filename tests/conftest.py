@@ -1,0 +1,98 @@
+"""Shared fixtures: organizations, members by role, access objects and API clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tenancy.access import Access
+from tenancy.roles import Role, role_permissions
+from tenancy.services import api_token_create
+
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Зерно", slug="zerno")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Чужая компания", slug="other")
+
+
+@pytest.fixture
+def make_member(db):
+    def make(organization, role=Role.MARKETER, **user_kwargs):
+        return MembershipFactory(organization=organization, role=role, user=UserFactory(**user_kwargs))
+
+    return make
+
+
+@pytest.fixture
+def owner(org, make_member):
+    return make_member(org, Role.OWNER).user
+
+
+@pytest.fixture
+def marketer(org, make_member):
+    return make_member(org, Role.MARKETER).user
+
+
+@pytest.fixture
+def client_user(org, make_member):
+    return make_member(org, Role.CLIENT).user
+
+
+def access_of(organization, user, role) -> Access:
+    return Access(organization=organization, user=user, role=role, permissions=role_permissions(role))
+
+
+@pytest.fixture
+def owner_access(org, owner):
+    return access_of(org, owner, Role.OWNER)
+
+
+@pytest.fixture
+def marketer_access(org, marketer):
+    return access_of(org, marketer, Role.MARKETER)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner):
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+@pytest.fixture
+def make_token(db):
+    def make(access: Access, scopes=("read", "write"), **kwargs):
+        return api_token_create(access=access, name=kwargs.pop("name", "CRM"), scopes=list(scopes), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def token_client(owner_access, make_token):
+    """An API client authenticated by a read+write token of `org`."""
+    created = make_token(owner_access)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {created.secret}")
+    return client
+
+
+@pytest.fixture
+def owner_web(client, owner):
+    """A browser-like Django test client signed in as the org owner."""
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    return client
