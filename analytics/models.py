@@ -1,0 +1,146 @@
+"""Fact tables filled by the platform sync (connectors → Celery → here).
+
+Conventions every reader can rely on:
+
+* Every row has ``organization``; natural keys and indexes start with it.
+* Counters are ``int | None``: ``None`` = "the platform did not report this metric",
+  which dashboards must show as "—", never as 0. Sums should skip NULLs (SQL ``SUM`` does).
+* ``AccountMetricDaily`` holds per-DAY values of one account (reach of that day, likes of
+  that day...). Sum over days for a period; ``followers`` is the total at the end of the day.
+  Note: ``reach`` summed over days over-counts unique people; it is still the number
+  platforms show as "reach per day".
+* ``PostMetricDaily`` holds LIFETIME totals of one post AS OBSERVED on ``day`` (platforms
+  report post insights as lifetime numbers and revise them for ~48 h). A post's current
+  totals are its row with the latest ``day``; the gain on a day is the difference to the
+  previous day's row.
+* Engagement rate (ER) of a post = (likes + comments + shares + saves) / reach, with NULLs
+  counted as 0 in the numerator and the post skipped when reach is NULL or 0.
+
+Written ONLY through ``integrations.bulk.bulk_upsert`` (idempotent, keyed by natural keys).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from integrations.models import SocialAccount
+from tenancy.models import TenantModel
+
+
+class PostFormat(models.TextChoices):
+    TEXT = "text", _("Text")
+    PHOTO = "photo", _("Photo")
+    VIDEO = "video", _("Video")
+    REEL = "reel", _("Reel / short video")
+    CAROUSEL = "carousel", _("Carousel")
+    STORY = "story", _("Story")
+    LINK = "link", _("Link")
+    POLL = "poll", _("Poll")
+
+
+class SocialPost(TenantModel):
+    """A post as published on a platform (whether or not it was created in our content plan)."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=100)
+    published_at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    format = models.CharField(max_length=16, choices=PostFormat.choices, default=PostFormat.TEXT)
+    permalink = models.URLField(max_length=500, blank=True)
+    is_pinned = models.BooleanField(default=False)
+    media_urls = models.JSONField(default=list, blank=True)
+    # Platform-specific details that do not deserve a column (e.g. demo objective, VK post type).
+    extra = models.JSONField(default=dict, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform post")
+        verbose_name_plural = _("platform posts")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "account", "external_id"], name="socialpost_natural_key"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "published_at"], name="socialpost_org_published_idx"),
+            models.Index(fields=["organization", "account", "published_at"], name="socialpost_org_acc_pub_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.external_id}"
+
+
+class AccountMetricDaily(TenantModel):
+    """One account, one day (the platform's reporting day)."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    followers = models.IntegerField(null=True, blank=True, help_text="Total followers at the end of the day")
+    followers_gained = models.IntegerField(null=True, blank=True)
+    followers_lost = models.IntegerField(null=True, blank=True)
+    reach = models.IntegerField(null=True, blank=True, help_text="Unique accounts reached that day")
+    views = models.IntegerField(null=True, blank=True, help_text="Views / impressions that day")
+    engaged = models.IntegerField(null=True, blank=True, help_text="Unique accounts that interacted")
+    interactions = models.IntegerField(null=True, blank=True, help_text="likes + comments + shares + saves ...")
+    likes = models.IntegerField(null=True, blank=True)
+    comments = models.IntegerField(null=True, blank=True)
+    shares = models.IntegerField(null=True, blank=True)
+    saves = models.IntegerField(null=True, blank=True)
+    link_clicks = models.IntegerField(null=True, blank=True, help_text="Clicks on links to the website")
+    profile_visits = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily account metrics")
+        verbose_name_plural = _("daily account metrics")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "account", "day"], name="accountmetricdaily_natural_key"),
+        ]
+        indexes = [models.Index(fields=["organization", "day"], name="accountmetric_org_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}"
+
+
+class PostMetricDaily(TenantModel):
+    """Lifetime totals of one post as observed on ``day`` (see the module docstring)."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(SocialPost, on_delete=models.CASCADE, related_name="metrics")
+    day = models.DateField()
+    reach = models.IntegerField(null=True, blank=True)
+    views = models.IntegerField(null=True, blank=True, help_text="Views / impressions")
+    likes = models.IntegerField(null=True, blank=True, help_text="Likes / reactions")
+    comments = models.IntegerField(null=True, blank=True)
+    shares = models.IntegerField(null=True, blank=True, help_text="Shares / reposts")
+    saves = models.IntegerField(null=True, blank=True)
+    link_clicks = models.IntegerField(null=True, blank=True)
+    video_views = models.IntegerField(null=True, blank=True)
+    followers_gained = models.IntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily post metrics")
+        verbose_name_plural = _("daily post metrics")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "post", "day"], name="postmetricdaily_natural_key"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "day"], name="postmetric_org_day_idx"),
+            models.Index(fields=["organization", "account", "day"], name="postmetric_org_acc_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.day}"
+
+    @property
+    def interactions(self) -> int:
+        return sum(v or 0 for v in (self.likes, self.comments, self.shares, self.saves))
+
+    @property
+    def engagement_rate(self):
+        """(likes + comments + shares + saves) / reach, or None when reach is unknown/zero."""
+        if not self.reach:
+            return None
+        return self.interactions / self.reach
