@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -96,7 +98,8 @@ class OrganizationSettingsView(OrganizationViewMixin, FormView):
     form_class = OrganizationForm
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"instance": self.organization}
+        # A copy: ModelForm validation writes into its instance, and the service diffs against the original.
+        return super().get_form_kwargs() | {"instance": copy.copy(self.organization)}
 
     def form_valid(self, form):
         self.access.require(Perm.MANAGE_ORGANIZATION)

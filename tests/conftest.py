@@ -15,6 +15,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_integration(request):
+    """Unit tests run tasks in-process; only `integration` tests talk to a real worker."""
+    from smm_platform.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("integration") is None
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(name="Зерно", slug="zerno")

@@ -1,0 +1,47 @@
+# Quick start: `make run` (serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-unit test-integration test-e2e lint messages schema clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login printed above."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite in three stages: fast unit tests, then a real Celery worker, then a real browser.
+# A stage that collects no test fails (pytest exit code 5 is an error here).
+test: install
+	$(PY) -m pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "integration" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "e2e" $(PYTEST_ARGS)
+
+test-unit: install
+	$(PY) -m pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py compilemessages -l ru --ignore=.venv
+
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3
