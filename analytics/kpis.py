@@ -11,6 +11,8 @@ for them are monthly figures ("120 leads a month"). "Level" KPIs (followers) are
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
@@ -222,3 +224,103 @@ def kpi_get(key: str) -> Kpi | None:
 
 def kpis_for_objective(objective: str) -> list[Kpi]:
     return [kpi for kpi in CATALOG if kpi.fits(objective)]
+
+
+# --- Goal progress (pure math, shared by the strategy page, the owner dashboard and reports) -----
+
+# Status thresholds on the *projected* attainment at the deadline (see `progress_compute`):
+#   on track  — the straight-line projection reaches the target (>= 100 %), or it is already reached;
+#   at risk   — the projection reaches at least AT_RISK_FLOOR % of the planned improvement;
+#   off track — less than that, or the deadline has passed without reaching the target.
+AT_RISK_FLOOR = Decimal(80)
+
+
+class ProgressStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+
+PROGRESS_STATUS_LABELS = {
+    ProgressStatus.ON_TRACK: _("On track"),
+    ProgressStatus.AT_RISK: _("At risk"),
+    ProgressStatus.OFF_TRACK: _("Off track"),
+    ProgressStatus.NO_DATA: _("No data yet"),
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    current: Decimal | None
+    percent_of_target: Decimal | None  # share of the planned improvement achieved, one decimal
+    expected_percent: Decimal  # share of the period elapsed (where a straight line would be today)
+    projected_value: Decimal | None  # the KPI at the deadline if the current pace holds
+    projected_percent: Decimal | None
+    status: ProgressStatus
+    achieved: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(PROGRESS_STATUS_LABELS[self.status])
+
+    @property
+    def bar_percent(self) -> int:
+        """For a progress bar: 0..100."""
+        if self.percent_of_target is None:
+            return 0
+        return int(max(Decimal(0), min(Decimal(100), self.percent_of_target)))
+
+
+def _q(value: Decimal, places: str = "0.1") -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def progress_compute(
+    *,
+    baseline: Decimal,
+    target: Decimal,
+    current: Decimal | None,
+    start: date,
+    deadline: date,
+    today: date,
+) -> Progress:
+    """Progress of a KPI from `baseline` (on `start`) towards `target` (by `deadline`).
+
+    Works for both directions: for a lower-is-better KPI the target is below the baseline and the
+    same ratio (current - baseline) / (target - baseline) measures the improvement achieved.
+    Projection: the improvement so far, extended in a straight line over the whole period.
+    Preconditions: target != baseline, deadline > start. `current` None means no data yet.
+    """
+    total_days = (deadline - start).days
+    elapsed_days = min(max((today - start).days, 0), total_days)
+    elapsed_share = Decimal(elapsed_days) / Decimal(total_days) if total_days > 0 else Decimal(1)
+    expected_percent = _q(elapsed_share * 100)
+    if current is None:
+        return Progress(None, None, expected_percent, None, None, ProgressStatus.NO_DATA, False)
+
+    planned = target - baseline
+    ratio = (current - baseline) / planned if planned else Decimal(1)
+    percent = _q(ratio * 100)
+    achieved = ratio >= 1
+    if elapsed_share > 0:
+        projected_ratio = ratio / elapsed_share
+        projected_value = _q(baseline + planned * projected_ratio, "0.01")
+        projected_percent = _q(projected_ratio * 100)
+    else:
+        projected_value = projected_percent = None
+
+    if achieved:
+        status = ProgressStatus.ON_TRACK
+    elif today >= deadline:
+        status = ProgressStatus.OFF_TRACK
+    elif projected_percent is None:
+        # Nothing can be projected on the first day; nothing is expected yet either.
+        status = ProgressStatus.ON_TRACK
+    elif projected_percent >= 100:
+        status = ProgressStatus.ON_TRACK
+    elif projected_percent >= AT_RISK_FLOOR:
+        status = ProgressStatus.AT_RISK
+    else:
+        status = ProgressStatus.OFF_TRACK
+    return Progress(current, percent, expected_percent, projected_value, projected_percent, status, achieved)
