@@ -4,9 +4,12 @@
 (``MultiFernet``), so a key is rotated by putting the new key first, running
 ``manage.py rotate_encryption_key`` and then removing the old key.
 
-Development only: with ``DEBUG=True`` and no key configured, a key is derived from
-``SECRET_KEY`` so ``make run`` works out of the box. In production the system check
-``integrations.E001`` refuses to start without a key.
+Development only: with ``DEBUG`` on and no key configured, a key is derived from
+``SECRET_KEY`` so ``make run`` works out of the box. "DEBUG on" is read from the process
+environment (``DEBUG``, default true, exactly as settings.py reads it) rather than from
+``settings.DEBUG``, because the test runner forces ``settings.DEBUG = False``. In production
+(``DEBUG=false``) encrypting or decrypting without a key raises, and the system check
+``integrations.E001`` refuses to start.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -43,8 +47,12 @@ def _multifernet(keys: tuple[str, ...], secret_key: str, debug: bool) -> MultiFe
     return MultiFernet([Fernet(development_key(secret_key))])
 
 
+def debug_environment() -> bool:
+    return os.environ.get("DEBUG", "true").strip().lower() in {"1", "true", "yes", "on", "y"}
+
+
 def get_fernet() -> MultiFernet:
-    return _multifernet(tuple(configured_keys()), settings.SECRET_KEY, bool(settings.DEBUG))
+    return _multifernet(tuple(configured_keys()), settings.SECRET_KEY, debug_environment())
 
 
 def encrypt_json(values: dict[str, Any]) -> str:
