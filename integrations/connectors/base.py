@@ -63,6 +63,7 @@ __all__ = [
     "ReplyResult",
     "TransientError",
     "paginate",
+    "paginate_pages",
 ]
 
 
@@ -300,7 +301,7 @@ class ConnectorError(Exception):
         self.code = code
         self.subcode = subcode
         self.message = message
-        self.user_message = user_message or f"{_platform_label(platform)}: {self.default_user_message}"
+        self.user_message = user_message or f"{platform_label(platform)}: {self.default_user_message}"
         self.retry_after = retry_after
 
     def __str__(self) -> str:
@@ -390,7 +391,7 @@ _PLATFORM_LABELS = {
 }
 
 
-def _platform_label(platform: str) -> str:
+def platform_label(platform: str) -> str:
     return _PLATFORM_LABELS.get(platform, platform)
 
 
@@ -486,6 +487,14 @@ class HttpApi:
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return self._secrets
+
+    def add_secrets(self, *values: str | None) -> None:
+        """Register more values (app secret, derived proofs) to scrub from error messages."""
+        self._secrets += tuple(v for v in values if v)
+
     def redact(self, text: str) -> str:
         return redact_text(text, self._secrets)
 
@@ -518,7 +527,7 @@ class HttpApi:
                 self.platform,
                 "network",
                 f"network error: {type(exc).__name__}",
-                user_message=f"{_platform_label(self.platform)}: could not reach the platform — we will retry",
+                user_message=f"{platform_label(self.platform)}: could not reach the platform — we will retry",
             ) from exc
         if response.status_code >= 500:
             raise TransientError(
@@ -569,25 +578,37 @@ T = TypeVar("T")
 C = TypeVar("C")
 
 
+def paginate_pages(
+    fetch_page: Callable[[C | None], tuple[Sequence[T], C | None]],
+    *,
+    first: C | None = None,
+    max_pages: int = 500,
+) -> Iterator[Sequence[T]]:
+    """Yield whole pages until ``fetch_page`` returns no next cursor.
+
+    ``fetch_page(cursor)`` returns ``(items, next_cursor)``; ``cursor`` is ``first`` on the
+    first call. Stops (instead of looping forever) on an empty page, when a platform hands back
+    the cursor it was just given, or after ``max_pages``. Callers stop early by breaking out
+    (e.g. once a page reaches items older than ``since``).
+    """
+    cursor = first
+    for _ in range(max_pages):
+        items, next_cursor = fetch_page(cursor)
+        yield items
+        if next_cursor is None or next_cursor == cursor or not items:
+            return
+        cursor = next_cursor
+
+
 def paginate(
     fetch_page: Callable[[C | None], tuple[Sequence[T], C | None]],
     *,
     first: C | None = None,
     max_pages: int = 500,
 ) -> Iterator[T]:
-    """Yield items page by page until ``fetch_page`` returns no next cursor.
-
-    ``fetch_page(cursor)`` returns ``(items, next_cursor)``. Stops (instead of looping forever)
-    when a platform hands back the cursor it was just given, or after ``max_pages``.
-    Callers may stop early by breaking out of the loop (e.g. "older than since").
-    """
-    cursor = first
-    for _ in range(max_pages):
-        items, next_cursor = fetch_page(cursor)
-        yield from items
-        if next_cursor is None or next_cursor == cursor or not items:
-            return
-        cursor = next_cursor
+    """Like ``paginate_pages`` but yields the items one by one."""
+    for page in paginate_pages(fetch_page, first=first, max_pages=max_pages):
+        yield from page
 
 
 # --------------------------------------------------------------------------- the protocol
@@ -692,7 +713,7 @@ class BaseConnector:
         return self._clock()
 
     def _unsupported(self, capability: str) -> NotSupported:
-        label = _platform_label(self.platform)
+        label = platform_label(self.platform)
         message = self.unsupported_messages.get(capability) or f"{label} does not support {capability}"
         return NotSupported(self.platform, message)
 

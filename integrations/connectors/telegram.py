@@ -1,0 +1,473 @@
+"""Telegram channel via the Bot API (10.1). ``external_id`` = channel chat id
+("-1002143658790") or "@username"; the bot must be an administrator of the channel and a
+member of its linked discussion group (comments live there).
+
+Requests are ``POST https://api.telegram.org/bot<token>/<method>`` with a JSON body. The token
+sits in the URL path (the API's design); base.py's log filter scrubs it from httpx logs.
+
+What the Bot API cannot do (→ NotSupported): view counts and reach of posts, history before
+the bot joined, mention search. Posts, comments and reactions come from ``getUpdates``:
+updates are kept by Telegram for 24 hours and are consumed by reading past them, so
+
+* the sync must run at least daily and persist ``next_update_offset`` after each run, passing
+  it back as ``update_offset``;
+* one bot token must serve one channel (updates for other chats are dropped here);
+* a bot with a webhook cannot poll (409 → WebhookConflict).
+
+Error mapping (the HTTP status equals ``error_code``; codes and ``parameters`` only):
+
+=========================  ====================  =========================================
+error                      raised                note
+=========================  ====================  =========================================
+429 (parameters.retry_...  RateLimited           retry_after = parameters.retry_after
+parameters.migrate_to_...  ChatMigrated          retried once with the new id, see below
+401, 404                   AuthExpired           revoked token / malformed token in the URL
+403                        PermissionDenied      bot not a member / kicked
+400                        PermissionDenied      need admin rights, chat not found: the chat
+                                                 setup must be fixed; the reason is shown
+409                        WebhookConflict       PermissionDenied subclass
+5xx                        TransientError        (base.py)
+=========================  ====================  =========================================
+
+400 is not split further because Telegram gives no code beyond 400 and we never match text.
+A group upgraded to a supergroup answers 400 with ``migrate_to_chat_id``: the call is repeated
+once with the new id and ``chat_migrations`` records old → new so the sync can store it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from integrations.connectors.base import (
+    AccountDay,
+    AccountProfile,
+    AuthExpired,
+    BaseConnector,
+    Capability,
+    CommentKind,
+    ConnectorError,
+    InvalidRequest,
+    NotSupported,
+    PermissionDenied,
+    PostFormat,
+    PublishResult,
+    RateLimited,
+    RemoteComment,
+    RemotePost,
+    ReplyResult,
+    from_unix,
+    paginate_pages,
+    require_aware,
+)
+
+TELEGRAM_BASE_URL = "https://api.telegram.org"
+ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "message_reaction_count")
+CAPTION_LIMIT = 1024
+DEFAULT_FLOOD_WAIT = 30.0
+
+
+class ChatMigrated(InvalidRequest):
+    """The group became a supergroup with a new id (``new_chat_id``)."""
+
+    def __init__(self, platform: str, message: str, *, new_chat_id: str) -> None:
+        super().__init__(platform, 400, message)
+        self.new_chat_id = new_chat_id
+
+
+class WebhookConflict(PermissionDenied):
+    default_user_message = (
+        "this bot has a webhook set by another service, so it cannot read updates — "
+        "remove the webhook or connect a dedicated bot"
+    )
+
+
+def telegram_error(platform: str, status: int, body: Any) -> ConnectorError:
+    body = body if isinstance(body, dict) else {}
+    code = body.get("error_code", status)
+    message = str(body.get("description", f"HTTP {status}"))
+    parameters = body.get("parameters") or {}
+    if "migrate_to_chat_id" in parameters:
+        return ChatMigrated(platform, message, new_chat_id=str(parameters["migrate_to_chat_id"]))
+    if code == 429 or "retry_after" in parameters:
+        retry_after = float(parameters.get("retry_after", DEFAULT_FLOOD_WAIT))
+        return RateLimited(
+            platform,
+            code,
+            message,
+            retry_after=retry_after,
+            user_message=f"Telegram flood limit — retrying in {int(retry_after)} s",
+        )
+    if code in (401, 404):
+        return AuthExpired(
+            platform, code, message, user_message="Telegram bot token is invalid or revoked — reconnect the bot"
+        )
+    if code == 409:
+        return WebhookConflict(platform, code, message)
+    if code == 403:
+        return PermissionDenied(
+            platform,
+            code,
+            message,
+            user_message="Telegram: the bot is not a member of the channel — add it back as an administrator",
+        )
+    if code == 400:
+        return PermissionDenied(
+            platform,
+            code,
+            message,
+            user_message=(
+                f"Telegram refused the request ({message}) — check the channel id and that the bot is an "
+                "administrator allowed to post"
+            ),
+        )
+    return InvalidRequest(platform, code, message)
+
+
+class TelegramConnector(BaseConnector):
+    platform: ClassVar[str] = "telegram"
+    default_base_url: ClassVar[str] = TELEGRAM_BASE_URL
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {
+            Capability.PROFILE,
+            Capability.ACCOUNT_METRICS,
+            Capability.POSTS,
+            Capability.COMMENTS,
+            Capability.REPLY,
+            Capability.DELETE_COMMENTS,
+            Capability.PUBLISH,
+        }
+    )
+    unsupported_messages: ClassVar[Mapping[str, str]] = {
+        Capability.POST_METRICS: (
+            "Telegram Bot API does not report view counts or reach of channel posts; "
+            "reactions are included in the post list"
+        ),
+        Capability.MENTIONS: "Telegram Bot API cannot search public channels for mentions",
+        Capability.HIDE_COMMENTS: "Telegram cannot hide a message, only delete it",
+        Capability.CAMPAIGNS: "Telegram Ads are not available through the Bot API",
+        Capability.AD_STATS: "Telegram Ads are not available through the Bot API",
+        Capability.CAMPAIGN_CONTROL: "Telegram Ads are not available through the Bot API",
+    }
+
+    def __init__(
+        self,
+        access_token: str,
+        external_id: str,
+        *,
+        discussion_chat_id: str | None = None,
+        update_offset: int | None = None,
+        max_update_pages: int = 50,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(access_token, external_id, **kwargs)
+        self.discussion_chat_id = str(discussion_chat_id) if discussion_chat_id else None
+        self.update_offset = update_offset
+        self.next_update_offset = update_offset
+        self.max_update_pages = max_update_pages
+        self.chat_migrations: dict[str, str] = {}
+        self._updates: list[dict[str, Any]] | None = None
+
+    # ------------------------------------------------------------------ transport
+
+    def _call(self, method: str, **payload: Any) -> Any:
+        body = {k: v for k, v in payload.items() if v is not None}
+        try:
+            return self._request(method, body)
+        except ChatMigrated as exc:
+            old = str(body.get("chat_id"))
+            if "chat_id" not in body or old in self.chat_migrations:
+                raise
+            self._record_migration(old, exc.new_chat_id)
+            return self._request(method, {**body, "chat_id": exc.new_chat_id})
+
+    def _request(self, method: str, body: Mapping[str, Any]) -> Any:
+        response: httpx.Response = self._http.request("POST", f"bot{self._access_token}/{method}", json=body)
+        data = self._http.json_body(response)
+        if response.status_code >= 400 or not (isinstance(data, dict) and data.get("ok") is True):
+            error = telegram_error(self.platform, response.status_code, data)
+            error.redact(self._http.secrets)
+            raise error
+        return data.get("result")
+
+    def _record_migration(self, old: str, new: str) -> None:
+        self.chat_migrations[old] = new
+        if self.discussion_chat_id == old:
+            self.discussion_chat_id = new
+        if self.external_id == old:
+            self.external_id = new
+
+    # ------------------------------------------------------------------ account
+
+    def fetch_profile(self) -> AccountProfile:
+        chat = self._call("getChat", chat_id=self.external_id)
+        members = self._call("getChatMemberCount", chat_id=self.external_id)
+        if chat.get("linked_chat_id") and not self.discussion_chat_id:
+            self.discussion_chat_id = str(chat["linked_chat_id"])
+        username = chat.get("username")
+        return AccountProfile(
+            external_id=str(chat["id"]),
+            name=chat.get("title") or username or "",
+            username=username,
+            followers=int(members),
+            url=f"https://t.me/{username}" if username else None,
+            extra={"linked_chat_id": chat.get("linked_chat_id"), "type": chat.get("type")},
+        )
+
+    def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
+        """Only today's subscriber count exists (no history in the Bot API): the sync builds
+        the daily series by calling this every day."""
+        today = self.now().date()
+        if not since <= today <= until:
+            return []
+        members = self._call("getChatMemberCount", chat_id=self.external_id)
+        return [AccountDay(day=today, followers=int(members))]
+
+    # ------------------------------------------------------------------ updates
+
+    def poll_updates(self) -> list[dict[str, Any]]:
+        """Read all pending updates once per connector instance (posts and comments share
+        them). Stop condition: an empty batch; the next call uses last update_id + 1."""
+        if self._updates is None:
+
+            def fetch(offset: int | None) -> tuple[list[dict[str, Any]], int | None]:
+                batch = self._call(
+                    "getUpdates", offset=offset, timeout=0, limit=100, allowed_updates=list(ALLOWED_UPDATES)
+                )
+                if batch:
+                    self.next_update_offset = int(batch[-1]["update_id"]) + 1
+                return batch, self.next_update_offset if batch else None
+
+            updates: list[dict[str, Any]] = []
+            for page in paginate_pages(fetch, first=self.update_offset, max_pages=self.max_update_pages):
+                updates.extend(page)
+            self._updates = updates
+        return self._updates
+
+    def _is_channel(self, chat: Mapping[str, Any]) -> bool:
+        ref = self.external_id
+        if ref.startswith("@"):
+            return f"@{chat.get('username', '')}".lower() == ref.lower()
+        return str(chat.get("id")) == ref
+
+    def reaction_counts(self) -> dict[str, dict[str, int]]:
+        """Latest reaction totals per channel message id seen in the pending updates."""
+        counts: dict[str, dict[str, int]] = {}
+        for update in self.poll_updates():
+            reaction = update.get("message_reaction_count")
+            if reaction and self._is_channel(reaction["chat"]):
+                counts[str(reaction["message_id"])] = {
+                    _reaction_key(r["type"]): int(r["total_count"]) for r in reaction.get("reactions", [])
+                }
+        return counts
+
+    # ------------------------------------------------------------------ posts
+
+    def fetch_posts(self, since: datetime) -> list[RemotePost]:
+        """Channel posts seen in pending updates (edits replace the text; ``likes`` is the sum
+        of all reactions, paid ones included). Views are not available to bots."""
+        require_aware(since)
+        messages: dict[str, dict[str, Any]] = {}
+        for update in self.poll_updates():
+            message = update.get("channel_post") or update.get("edited_channel_post")
+            if message and self._is_channel(message["chat"]):
+                messages[str(message["message_id"])] = message
+        reactions = self.reaction_counts()
+        posts = []
+        for message_id, message in messages.items():
+            post = _parse_channel_post(message, reactions.get(message_id))
+            if post.published_at >= since:
+                posts.append(post)
+        return posts
+
+    # ------------------------------------------------------------------ comments
+
+    def fetch_comments(self, since: datetime) -> list[RemoteComment]:
+        """Comments = messages in the linked discussion group; each thread starts with the
+        automatic forward of a channel post. Private messages to the bot are kind "message".
+        ``external_id`` is "<chat id>:<message id>" (message ids are only unique per chat)."""
+        require_aware(since)
+        discussion = self._discussion_id()
+        updates = self.poll_updates()
+        thread_posts: dict[int, str] = {}  # discussion message id of a thread root → channel post id
+        for update in updates:
+            message = update.get("message")
+            if message and str(message["chat"]["id"]) == discussion and _forwarded_post(message):
+                thread_posts[int(message["message_id"])] = _forwarded_post(message) or ""
+        comments: dict[str, RemoteComment] = {}
+        for update in updates:
+            message = update.get("message") or update.get("edited_message")
+            if not message or message.get("is_automatic_forward"):
+                continue
+            chat = message["chat"]
+            if chat.get("type") == "private":
+                comment = self._parse_comment(message, post_id=None, parent=None, kind=CommentKind.MESSAGE)
+            elif str(chat["id"]) == discussion:
+                post_id, parent = self._thread_position(message, thread_posts)
+                comment = self._parse_comment(message, post_id=post_id, parent=parent, kind=CommentKind.COMMENT)
+            else:
+                continue
+            if comment.created_at >= since:
+                comments[comment.external_id] = comment  # an edit replaces the original
+        return list(comments.values())
+
+    def _discussion_id(self) -> str | None:
+        if self.discussion_chat_id is None:
+            chat = self._call("getChat", chat_id=self.external_id)
+            linked = chat.get("linked_chat_id")
+            self.discussion_chat_id = str(linked) if linked else None
+        return self.discussion_chat_id
+
+    def _thread_position(
+        self, message: Mapping[str, Any], thread_posts: Mapping[int, str]
+    ) -> tuple[str | None, str | None]:
+        """(channel post id, parent comment id) of a discussion-group message."""
+        chat_id = message["chat"]["id"]
+        replied = message.get("reply_to_message") or {}
+        root = message.get("message_thread_id") or replied.get("message_id")
+        post_id = thread_posts.get(int(root)) if root else None
+        if post_id is None and replied:
+            post_id = _forwarded_post(replied)
+        parent = None
+        if replied and not replied.get("is_automatic_forward") and replied.get("message_id") != root:
+            parent = f"{chat_id}:{replied['message_id']}"
+        return post_id, parent
+
+    def _parse_comment(
+        self, message: Mapping[str, Any], *, post_id: str | None, parent: str | None, kind: str
+    ) -> RemoteComment:
+        sender_chat = message.get("sender_chat")
+        author = message.get("from") or {}
+        if sender_chat:
+            # Anonymous admins and the channel itself post "as the chat".
+            author_id = str(sender_chat["id"])
+            author_name = message.get("author_signature") or sender_chat.get("title")
+            own = author_id in {self.external_id, str(self.discussion_chat_id)} or self._is_channel(sender_chat)
+        else:
+            author_id = str(author["id"]) if "id" in author else None
+            author_name = " ".join(p for p in (author.get("first_name"), author.get("last_name")) if p) or None
+            own = False
+        return RemoteComment(
+            external_id=f"{message['chat']['id']}:{message['message_id']}",
+            post_external_id=post_id,
+            parent_external_id=parent,
+            author_name=author_name,
+            author_external_id=author_id,
+            text=message.get("text") or message.get("caption") or "",
+            created_at=from_unix(message["date"]),
+            kind=kind,
+            is_from_account=own,
+        )
+
+    def reply(self, comment_external_id: str | None, text: str, *, post_external_id: str | None = None) -> ReplyResult:
+        """Reply in the comment's chat, quoting it (reply_parameters)."""
+        if not comment_external_id:
+            raise ValueError('Telegram replies need the comment id ("<chat id>:<message id>")')
+        chat_id, message_id = _split_message_ref(comment_external_id)
+        message = self._call(
+            "sendMessage",
+            chat_id=chat_id,
+            text=text,
+            reply_parameters={"message_id": message_id, "allow_sending_without_reply": True},
+        )
+        return ReplyResult(
+            external_id=f"{message['chat']['id']}:{message['message_id']}", parent_external_id=comment_external_id
+        )
+
+    def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
+        """Telegram has no hiding; deletion is for spam/abuse (the bot needs can_delete_messages)."""
+        chat_id, message_id = _split_message_ref(comment_external_id)
+        if self._call("deleteMessage", chat_id=chat_id, message_id=message_id) is not True:
+            raise InvalidRequest(self.platform, "not_deleted", "Telegram did not confirm the deletion")
+
+    # ------------------------------------------------------------------ publishing
+
+    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+        """Plain text (no parse_mode, so user text cannot break markup). One image/video →
+        sendPhoto/sendVideo with the text as caption; several → sendMediaGroup."""
+        body = f"{text}\n\n{link}" if link and link not in text else text
+        if media_urls and len(body) > CAPTION_LIMIT:
+            raise NotSupported(self.platform, f"Telegram captions are limited to {CAPTION_LIMIT} characters")
+        if not media_urls:
+            message = self._call("sendMessage", chat_id=self.external_id, text=body)
+        elif len(media_urls) == 1:
+            url = media_urls[0]
+            if _is_video(url):
+                message = self._call("sendVideo", chat_id=self.external_id, video=url, caption=body)
+            else:
+                message = self._call("sendPhoto", chat_id=self.external_id, photo=url, caption=body)
+        else:
+            media = [
+                {"type": "video" if _is_video(url) else "photo", "media": url, **({"caption": body} if i == 0 else {})}
+                for i, url in enumerate(media_urls)
+            ]
+            message = self._call("sendMediaGroup", chat_id=self.external_id, media=media)[0]
+        username = message["chat"].get("username")
+        return PublishResult(
+            external_id=str(message["message_id"]),
+            permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
+        )
+
+
+# ---------------------------------------------------------------------- parsing helpers
+
+
+def _parse_channel_post(message: Mapping[str, Any], reactions: Mapping[str, int] | None) -> RemotePost:
+    username = message["chat"].get("username")
+    extra: dict[str, Any] = {}
+    if reactions is not None:
+        extra["reactions"] = dict(reactions)
+    if message.get("edit_date"):
+        extra["edited_at"] = from_unix(message["edit_date"]).isoformat()
+    if message.get("author_signature"):
+        extra["author_signature"] = message["author_signature"]
+    return RemotePost(
+        external_id=str(message["message_id"]),
+        published_at=from_unix(message["date"]),
+        text=message.get("text") or message.get("caption") or "",
+        format=_message_format(message),
+        permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
+        likes=sum(reactions.values()) if reactions is not None else None,
+        extra=extra,
+    )
+
+
+def _message_format(message: Mapping[str, Any]) -> str:
+    if "photo" in message:
+        return PostFormat.PHOTO
+    if "video" in message or "animation" in message:
+        return PostFormat.VIDEO
+    if "poll" in message:
+        return PostFormat.POLL
+    return PostFormat.TEXT
+
+
+def _reaction_key(reaction_type: Mapping[str, Any]) -> str:
+    kind = reaction_type.get("type")
+    if kind == "emoji":
+        return str(reaction_type["emoji"])
+    if kind == "custom_emoji":
+        return f"custom:{reaction_type['custom_emoji_id']}"
+    return str(kind)
+
+
+def _forwarded_post(message: Mapping[str, Any]) -> str | None:
+    """Channel post id of an automatic forward into the discussion group."""
+    origin = message.get("forward_origin") or {}
+    if message.get("is_automatic_forward") and origin.get("type") == "channel":
+        return str(origin["message_id"])
+    return None
+
+
+def _split_message_ref(ref: str) -> tuple[str, int]:
+    chat_id, sep, message_id = ref.rpartition(":")
+    if not sep or not chat_id:
+        raise ValueError(f"expected '<chat id>:<message id>', got {ref!r}")
+    return chat_id, int(message_id)
+
+
+def _is_video(url: str) -> bool:
+    return url.lower().split("?", 1)[0].endswith((".mp4", ".mov", ".m4v"))
