@@ -26,8 +26,8 @@ def test_demo_owner_signs_in_and_visits_every_section(login):
 def test_language_switcher_changes_the_interface(login):
     page = login("owner")
     assert page.get_by_role("link", name="Стратегия", exact=True).is_visible()
-    page.select_option("#lang-switch", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#lang-switch", "en")
     assert page.get_by_role("link", name="Strategy", exact=True).is_visible()
 
 
