@@ -1,5 +1,8 @@
 """VK community connector against recorded VK API 5.199 responses."""
 
+# The fixtures are Russian-language content; Cyrillic letters in expected strings are intended.
+# ruff: noqa: RUF001
+
 import copy
 import re
 from datetime import UTC, date, datetime
@@ -555,8 +558,6 @@ def test_vk_ads_errors_map_by_code(platform_api, fixture, error_type, code, retr
 def test_unsupported_vk_features_say_why(vk):
     with pytest.raises(NotSupported) as excinfo:
         vk.hide_comment("1858")
-    assert excinfo.value.user_message == (
-        "VK cannot hide a comment, only delete it; answer negative comments instead"
-    )
+    assert excinfo.value.user_message == ("VK cannot hide a comment, only delete it; answer negative comments instead")
     with pytest.raises(NotSupported):
         vk.fetch_campaigns()
