@@ -222,9 +222,13 @@ class Strategy(TenantModel):
     words_to_use = models.TextField(_("words to use"), blank=True)
     words_to_avoid = models.TextField(_("words to avoid"), blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -377,7 +381,9 @@ class TrendNote(TenantModel):
     impact = models.CharField(_("expected impact"), max_length=8, choices=Impact.choices, default=Impact.MEDIUM)
     expected_impact = models.TextField(_("impact details"), blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("trend note")
@@ -436,7 +442,9 @@ class Experiment(TenantModel):
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices, blank=True)
     recommendation = models.TextField(_("recommendation"), blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

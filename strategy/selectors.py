@@ -1,0 +1,150 @@
+"""Reads for strategy pages, the API and other apps. Every function takes `organization`."""
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from smm_platform.errors import NotFound
+from tenancy.models import Organization
+
+from .checks import StrategyChecks, strategy_checks
+from .launch_gate import current_strategy
+from .models import (
+    AudienceSegment,
+    BusinessProfile,
+    Competitor,
+    CompetitorSnapshot,
+    ContentPillar,
+    Experiment,
+    Goal,
+    PillarGoal,
+    PlatformChoice,
+    PresenceAudit,
+    Strategy,
+    StrategyCompetitor,
+    TrendNote,
+)
+
+__all__ = ["current_strategy"]
+
+
+def business_profile_get(*, organization: Organization) -> BusinessProfile | None:
+    return BusinessProfile.objects.filter(organization=organization).first()
+
+
+def audience_segment_list(*, organization: Organization) -> QuerySet[AudienceSegment]:
+    return AudienceSegment.objects.filter(organization=organization)
+
+
+def competitor_list(*, organization: Organization) -> QuerySet[Competitor]:
+    snapshots = CompetitorSnapshot.objects.filter(organization=organization).order_by("-date", "platform")
+    return Competitor.objects.filter(organization=organization).prefetch_related(
+        Prefetch("snapshots", queryset=snapshots)
+    )
+
+
+def presence_audit_list(*, organization: Organization) -> QuerySet[PresenceAudit]:
+    return PresenceAudit.objects.filter(organization=organization)
+
+
+def strategy_list(*, organization: Organization) -> QuerySet[Strategy]:
+    return (
+        Strategy.objects.filter(organization=organization)
+        .select_related("approved_by", "created_by")
+        .annotate(goal_count=Count("goals", distinct=True), pillar_count=Count("pillars", distinct=True))
+    )
+
+
+def _strategy_prefetch(qs: QuerySet[Strategy], organization: Organization) -> QuerySet[Strategy]:
+    return qs.select_related("approved_by", "created_by", "previous").prefetch_related(
+        Prefetch("goals", queryset=Goal.objects.filter(organization=organization).order_by("id")),
+        Prefetch("platforms", queryset=PlatformChoice.objects.filter(organization=organization)),
+        Prefetch(
+            "pillars",
+            queryset=ContentPillar.objects.filter(organization=organization)
+            .order_by("id")
+            .prefetch_related(Prefetch("goals", queryset=Goal.objects.filter(organization=organization))),
+        ),
+        Prefetch("competitors", queryset=Competitor.objects.filter(organization=organization)),
+    )
+
+
+def strategy_get(*, organization: Organization, strategy_id: int) -> Strategy:
+    """The strategy with goals, platforms, pillars (and the goals they serve) and competitors loaded."""
+    strategy = _strategy_prefetch(Strategy.objects.filter(organization=organization, pk=strategy_id), organization)
+    strategy = strategy.first()
+    if strategy is None:
+        raise NotFound(_("Strategy not found."))
+    return strategy
+
+
+def strategy_current_or_latest(*, organization: Organization) -> Strategy | None:
+    """The approved strategy for today, else the newest approved, in-review or draft one."""
+    current = current_strategy(organization=organization)
+    if current is not None:
+        return strategy_get(organization=organization, strategy_id=current.pk)
+    latest = (
+        Strategy.objects.filter(organization=organization)
+        .exclude(status=Strategy.Status.ARCHIVED)
+        .order_by("-period_start", "-version")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return strategy_get(organization=organization, strategy_id=latest) if latest else None
+
+
+def strategy_next_draft(*, strategy: Strategy) -> Strategy | None:
+    """The open draft derived from this strategy (its next version), if any."""
+    return (
+        Strategy.objects.filter(organization_id=strategy.organization_id, previous=strategy)
+        .filter(status__in=[Strategy.Status.DRAFT, Strategy.Status.IN_REVIEW])
+        .first()
+    )
+
+
+def strategy_checks_for(strategy: Strategy) -> StrategyChecks:
+    """Checks on a strategy loaded by `strategy_get` (no extra queries) or any strategy (a few)."""
+    goals = list(strategy.goals.all())
+    platforms = list(strategy.platforms.all())
+    pillars = list(strategy.pillars.all())
+    cache = getattr(strategy, "_prefetched_objects_cache", {})
+    if "pillars" in cache and all("goals" in getattr(p, "_prefetched_objects_cache", {}) for p in pillars):
+        pillar_goal_ids = {p.pk: {g.pk for g in p.goals.all()} for p in pillars}
+    else:
+        pillar_goal_ids: dict[int, set[int]] = {p.pk: set() for p in pillars}
+        for pillar_id, goal_id in PillarGoal.objects.filter(
+            organization_id=strategy.organization_id, pillar__strategy=strategy
+        ).values_list("pillar_id", "goal_id"):
+            pillar_goal_ids.setdefault(pillar_id, set()).add(goal_id)
+    return strategy_checks(strategy, goals=goals, platforms=platforms, pillars=pillars, pillar_goal_ids=pillar_goal_ids)
+
+
+def strategy_competitor_ids(*, strategy: Strategy) -> list[int]:
+    return list(
+        StrategyCompetitor.objects.filter(organization_id=strategy.organization_id, strategy=strategy).values_list(
+            "competitor_id", flat=True
+        )
+    )
+
+
+def goal_list(*, organization: Organization, strategy: Strategy | None = None) -> QuerySet[Goal]:
+    qs = Goal.objects.filter(organization=organization).select_related("strategy")
+    return qs.filter(strategy=strategy) if strategy is not None else qs
+
+
+def trend_note_list(*, organization: Organization) -> QuerySet[TrendNote]:
+    return TrendNote.objects.filter(organization=organization).select_related("created_by")
+
+
+def experiment_list(*, organization: Organization, status: str | None = None) -> QuerySet[Experiment]:
+    qs = Experiment.objects.filter(organization=organization).select_related("trend", "created_by")
+    return qs.filter(status=status) if status else qs
+
+
+def experiment_concluded_list(*, organization: Organization, start=None, end=None) -> QuerySet[Experiment]:
+    """Concluded experiments for reports: those that ended within [start, end] when given."""
+    qs = experiment_list(organization=organization, status=Experiment.Status.CONCLUDED)
+    if start is not None:
+        qs = qs.filter(end_date__gte=start)
+    if end is not None:
+        qs = qs.filter(end_date__lte=end)
+    return qs.order_by("-end_date", "-id")

@@ -1,0 +1,407 @@
+# ruff: noqa: RUF001 - Russian demo texts
+"""Strategy services: validation, the approval workflow, immutability of approved versions."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from smm_platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from strategy import services
+from strategy.models import ContentPillar, Experiment, Goal, PillarGoal, PlatformChoice, Strategy
+from tenancy.models import AuditLog
+from tenancy.roles import Role
+
+from ..conftest import access_of
+from .factories import (
+    CompetitorFactory,
+    ContentPillarFactory,
+    GoalFactory,
+    PlatformChoiceFactory,
+    StrategyFactory,
+    approved_strategy,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(org):
+    return StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
+
+
+def complete(strategy):
+    """Fills a draft so it passes the checks: one goal, one key platform, one pillar at 100 % serving it."""
+    goal = GoalFactory(strategy=strategy)
+    PlatformChoiceFactory(strategy=strategy)
+    ContentPillarFactory(strategy=strategy, goals=[goal], target_share=100)
+    return goal
+
+
+def goal_fields(**overrides):
+    return {
+        "objective": "leads",
+        "kpi": "leads",
+        "baseline": Decimal(40),
+        "target": Decimal(120),
+        "deadline": dt.date(2025, 6, 30),
+    } | overrides
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+def test_goal_without_target_is_rejected(marketer_access, draft):
+    with pytest.raises(DomainError) as exc:
+        services.goal_create(access=marketer_access, strategy=draft, **goal_fields(target=None))
+    assert exc.value.fields == {"target": ["A goal needs a numeric target."]}
+    with pytest.raises(DomainError) as exc:
+        services.goal_create(access=marketer_access, strategy=draft, **goal_fields(deadline=None))
+    assert exc.value.fields == {"deadline": ["A goal needs a deadline."]}
+    assert Goal.objects.count() == 0
+
+
+def test_goal_kpi_must_fit_objective_and_direction(marketer_access, draft):
+    with pytest.raises(DomainError) as exc:
+        services.goal_create(access=marketer_access, strategy=draft, **goal_fields(kpi="reach"))
+    assert exc.value.fields["kpi"] == ["“Reach” does not measure leads. Choose a KPI that fits the objective."]
+    with pytest.raises(DomainError) as exc:
+        services.goal_create(
+            access=marketer_access, strategy=draft, **goal_fields(kpi="cpl", baseline=Decimal(500), target=Decimal(600))
+        )
+    assert "lower is better" in exc.value.fields["target"][0]
+    with pytest.raises(DomainError) as exc:
+        services.goal_create(access=marketer_access, strategy=draft, **goal_fields(deadline=dt.date(2026, 2, 1)))
+    assert "within the strategy period" in exc.value.fields["deadline"][0]
+    assert Goal.objects.count() == 0
+
+
+def test_goal_unit_defaults_from_kpi(marketer_access, draft):
+    leads = services.goal_create(access=marketer_access, strategy=draft, **goal_fields())
+    cpl = services.goal_create(
+        access=marketer_access, strategy=draft, **goal_fields(kpi="cpl", baseline=Decimal(500), target=Decimal(300))
+    )
+    assert (leads.unit, cpl.unit) == ("count", "RUB")
+    assert leads.organization_id == draft.organization_id
+
+
+def test_marketer_writes_client_cannot(org, draft, client_user):
+    client_access = access_of(org, client_user, Role.CLIENT)
+    with pytest.raises(PermissionDenied):
+        services.goal_create(access=client_access, strategy=draft, **goal_fields())
+    assert Goal.objects.count() == 0
+
+
+def test_other_organization_strategy_is_not_found(marketer_access, other_org):
+    foreign = StrategyFactory(organization=other_org)
+    with pytest.raises(NotFound):
+        services.goal_create(access=marketer_access, strategy=foreign, **goal_fields())
+    with pytest.raises(NotFound):
+        services.strategy_update(access=marketer_access, strategy=foreign.pk, title="x")
+    foreign.refresh_from_db()
+    assert foreign.title != "x"
+    assert Goal.objects.count() == 0
+
+
+# --- platforms -----------------------------------------------------------------------------------
+
+
+def test_more_than_two_key_platforms_rejected(marketer_access, draft):
+    for platform in ("vk", "telegram"):
+        services.platform_choice_create(
+            access=marketer_access, strategy=draft, platform=platform, rationale="Аудитория"
+        )
+    with pytest.raises(DomainError) as exc:
+        services.platform_choice_create(
+            access=marketer_access, strategy=draft, platform="instagram", role="key", rationale="Молодёжь"
+        )
+    assert exc.value.fields["role"][0].startswith("At most 2 key platforms")
+    secondary = services.platform_choice_create(
+        access=marketer_access, strategy=draft, platform="instagram", role="secondary", rationale="Молодёжь"
+    )
+    with pytest.raises(DomainError):
+        services.platform_choice_update(access=marketer_access, choice=secondary, role="key")
+    assert PlatformChoice.objects.filter(strategy=draft, role="key").count() == 2
+
+
+def test_platform_rationale_required_and_unique(marketer_access, draft):
+    with pytest.raises(DomainError) as exc:
+        services.platform_choice_create(access=marketer_access, strategy=draft, platform="vk", rationale="  ")
+    assert list(exc.value.fields) == ["rationale"]
+    services.platform_choice_create(access=marketer_access, strategy=draft, platform="vk", rationale="Да")
+    with pytest.raises(Conflict):
+        services.platform_choice_create(access=marketer_access, strategy=draft, platform="vk", rationale="Ещё раз")
+
+
+def test_more_than_three_platforms_warns(draft):
+    from strategy.selectors import strategy_checks_for
+
+    for platform, role in (("vk", "key"), ("telegram", "key"), ("instagram", "secondary"), ("facebook", "secondary")):
+        PlatformChoiceFactory(strategy=draft, platform=platform, role=role)
+    checks = strategy_checks_for(draft)
+    assert [w.message for w in checks.warnings] == [
+        "The strategy spreads over 4 platforms. Focus beats presence: 1-2 key platforms "
+        "and at most 3 in total usually work better."
+    ]
+
+
+# --- pillars and approval checks -----------------------------------------------------------------
+
+
+def submit_and_approve(strategy, owner_access):
+    services.strategy_submit(access=owner_access, strategy=strategy)
+    return services.strategy_approve(access=owner_access, strategy=strategy)
+
+
+def test_pillar_shares_must_sum_to_100(owner_access, draft):
+    goal = GoalFactory(strategy=draft)
+    PlatformChoiceFactory(strategy=draft)
+    ContentPillarFactory(strategy=draft, goals=[goal], target_share=60)
+    ContentPillarFactory(strategy=draft, goals=[goal], target_share=30)
+    with pytest.raises(DomainError) as exc:
+        services.strategy_submit(access=owner_access, strategy=draft)
+    assert exc.value.fields == {"pillars": ["Content pillar shares must sum to 100% (now 90%)."]}
+    assert str(exc.value.message) == (
+        "The strategy cannot be submitted yet: Content pillar shares must sum to 100% (now 90%)."
+    )
+    draft.refresh_from_db()
+    assert draft.status == Strategy.Status.DRAFT
+
+
+def test_unserved_goal_blocks_approval_naming_the_goal(owner_access, draft):
+    complete(draft)
+    services.strategy_submit(access=owner_access, strategy=draft)
+    # A goal slips in unserved (e.g. added through the admin) — approval names it.
+    GoalFactory(strategy=draft, title="Снизить CPL", objective="leads", kpi="cpl", baseline=500, target=300)
+    with pytest.raises(DomainError) as exc:
+        services.strategy_approve(access=owner_access, strategy=draft)
+    assert exc.value.fields == {"pillars": ["Goal “Снизить CPL” is not served by any content pillar."]}
+    draft.refresh_from_db()
+    assert draft.status == Strategy.Status.IN_REVIEW
+    assert not AuditLog.objects.filter(action="strategy.approve").exists()
+
+
+def test_empty_strategy_lists_every_gap(owner_access, org):
+    empty = StrategyFactory(organization=org, positioning_statement="")
+    with pytest.raises(DomainError) as exc:
+        services.strategy_submit(access=owner_access, strategy=empty)
+    assert exc.value.fields == {
+        "goals": ["Add at least one measurable goal."],
+        "platforms": ["Choose at least one key platform."],
+        "positioning": ["Write the positioning statement."],
+        "pillars": ["Add content pillars."],
+    }
+
+
+def test_pillar_goals_must_belong_to_the_same_strategy(marketer_access, draft, org, other_org):
+    other_strategy_goal = GoalFactory(strategy=StrategyFactory(organization=org))
+    foreign_goal = GoalFactory(strategy=StrategyFactory(organization=other_org))
+    for bad in (other_strategy_goal, foreign_goal):
+        with pytest.raises(DomainError) as exc:
+            services.content_pillar_create(
+                access=marketer_access,
+                strategy=draft,
+                goals=[bad.pk],
+                name=f"Рубрика {bad.pk}",
+                objective="leads",
+                funnel_stage="conversion",
+                target_share=50,
+            )
+        assert exc.value.fields == {"goals": ["Choose goals of this strategy."]}
+    assert ContentPillar.objects.count() == 0
+    assert PillarGoal.objects.count() == 0
+
+
+def test_pillar_formats_validated(marketer_access, draft):
+    with pytest.raises(DomainError) as exc:
+        services.content_pillar_create(
+            access=marketer_access,
+            strategy=draft,
+            name="Рубрика",
+            objective="leads",
+            funnel_stage="conversion",
+            target_share=50,
+            formats=["hologram"],
+        )
+    assert exc.value.fields == {"formats": ["Unknown format: hologram"]}
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+
+def test_only_owner_or_admin_approve(org, draft, marketer_access, make_member):
+    complete(draft)
+    services.strategy_submit(access=marketer_access, strategy=draft)
+    for role in (Role.MARKETER, Role.ANALYST, Role.CLIENT):
+        user = make_member(org, role).user
+        with pytest.raises(PermissionDenied):
+            services.strategy_approve(access=access_of(org, user, role), strategy=draft)
+    draft.refresh_from_db()
+    assert draft.status == Strategy.Status.IN_REVIEW
+    admin = make_member(org, Role.ADMIN).user
+    approved = services.strategy_approve(access=access_of(org, admin, Role.ADMIN), strategy=draft)
+    assert approved.status == Strategy.Status.APPROVED
+    assert approved.approved_by == admin
+    assert approved.approved_at is not None
+    entry = AuditLog.objects.get(organization=org, action="strategy.approve")
+    assert (entry.actor, entry.object_id, entry.changes) == (
+        admin,
+        str(draft.pk),
+        {"version": 1, "period": ["2025-01-01", "2025-12-31"]},
+    )
+
+
+def test_draft_must_be_submitted_before_approval(owner_access, draft):
+    complete(draft)
+    with pytest.raises(Conflict) as exc:
+        services.strategy_approve(access=owner_access, strategy=draft)
+    assert str(exc.value.message) == "Submit the strategy for review before approving it."
+
+
+def test_return_to_draft_keeps_comment(owner_access, draft):
+    complete(draft)
+    services.strategy_submit(access=owner_access, strategy=draft)
+    returned = services.strategy_return_to_draft(access=owner_access, strategy=draft, comment="Уточните CPL")
+    assert (returned.status, returned.review_comment) == (Strategy.Status.DRAFT, "Уточните CPL")
+
+
+def test_in_review_strategy_is_frozen(marketer_access, draft):
+    complete(draft)
+    services.strategy_submit(access=marketer_access, strategy=draft)
+    with pytest.raises(Conflict):
+        services.goal_create(access=marketer_access, strategy=draft, **goal_fields())
+
+
+def test_approved_strategy_is_not_edited_in_place_a_new_version_is_created(owner_access, draft):
+    goal = complete(draft)
+    competitor = CompetitorFactory(organization=draft.organization)
+    services.strategy_update(access=owner_access, strategy=draft, competitors=[competitor.pk])
+    submit_and_approve(draft, owner_access)
+
+    # Child rows of the approved strategy refuse changes.
+    with pytest.raises(Conflict) as exc:
+        services.goal_update(access=owner_access, goal=goal, target=Decimal(999))
+    assert "Create a new version" in str(exc.value.message)
+    with pytest.raises(Conflict):
+        services.platform_choice_create(access=owner_access, strategy=draft, platform="telegram", rationale="x")
+
+    # Editing the document creates version 2 with everything copied; version 1 is untouched.
+    v2 = services.strategy_update(access=owner_access, strategy=draft, positioning_statement="Новое позиционирование")
+    draft.refresh_from_db()
+    goal.refresh_from_db()
+    assert draft.status == Strategy.Status.APPROVED
+    assert draft.positioning_statement == "Кофе рядом с домом"
+    assert goal.target == Decimal(120)
+    assert (v2.pk != draft.pk, v2.version, v2.previous_id, v2.status) == (True, 2, draft.pk, Strategy.Status.DRAFT)
+    assert v2.positioning_statement == "Новое позиционирование"
+    assert v2.goals.count() == 1
+    assert v2.platforms.count() == 1
+    v2_pillar = v2.pillars.get()
+    assert [g.strategy_id for g in v2_pillar.goals.all()] == [v2.pk]
+    assert list(v2.competitors.values_list("pk", flat=True)) == [competitor.pk]
+    # A second edit goes into the same open draft.
+    again = services.strategy_update(access=owner_access, strategy=draft, title="Стратегия 2025")
+    assert again.pk == v2.pk
+    assert Strategy.objects.filter(organization=draft.organization).count() == 2
+
+    # Approving version 2 archives version 1: one approved strategy for the period.
+    submit_and_approve(v2, owner_access)
+    draft.refresh_from_db()
+    assert draft.status == Strategy.Status.ARCHIVED
+    assert Strategy.objects.filter(organization=draft.organization, status="approved").get() == v2
+
+
+def test_overlapping_approved_strategies_refused(owner_access, org):
+    existing, _goal, _pillar = approved_strategy(org, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
+    overlapping = StrategyFactory(organization=org, period_start=dt.date(2025, 6, 1), period_end=dt.date(2025, 12, 31))
+    complete(overlapping)
+    services.strategy_submit(access=owner_access, strategy=overlapping)
+    with pytest.raises(Conflict) as exc:
+        services.strategy_approve(access=owner_access, strategy=overlapping)
+    assert "overlaps this period" in str(exc.value.message)
+    overlapping.refresh_from_db()
+    existing.refresh_from_db()
+    assert (overlapping.status, existing.status) == (Strategy.Status.IN_REVIEW, Strategy.Status.APPROVED)
+
+    adjacent = StrategyFactory(organization=org, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 12, 31))
+    complete(adjacent)
+    assert submit_and_approve(adjacent, owner_access).status == Strategy.Status.APPROVED
+
+
+def test_copy_for_next_period(owner_access, org):
+    source, _goal, _pillar = approved_strategy(org)
+    nxt = services.strategy_copy_for_period(
+        access=owner_access,
+        strategy=source,
+        title="Стратегия 2026",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    assert (nxt.status, nxt.version, nxt.previous_id) == (Strategy.Status.DRAFT, 1, None)
+    assert list(nxt.goals.values_list("deadline", flat=True)) == [dt.date(2026, 12, 31)]
+    assert nxt.pillars.get().goals.get().strategy_id == nxt.pk
+
+
+def test_strategy_period_validated(marketer_access):
+    with pytest.raises(DomainError) as exc:
+        services.strategy_create(
+            access=marketer_access, title="x", period_start=dt.date(2025, 2, 1), period_end=dt.date(2025, 1, 1)
+        )
+    assert exc.value.fields == {"period_end": ["The period must end after it starts."]}
+
+
+# --- experiments ---------------------------------------------------------------------------------
+
+
+def test_experiment_lifecycle(marketer_access):
+    exp = services.experiment_create(
+        access=marketer_access,
+        title="Рилсы",
+        hypothesis="Короткие видео поднимут охват",
+        kind="format",
+        start_date=dt.date(2025, 3, 1),
+        end_date=dt.date(2025, 3, 31),
+        success_metric="Средний охват видео",
+        success_threshold=Decimal(3000),
+        budget_cap=Decimal(15000),
+    )
+    assert (exp.status, exp.currency) == (Experiment.Status.PLANNED, "RUB")
+    with pytest.raises(Conflict):
+        services.experiment_conclude(
+            access=marketer_access, experiment=exp, result_value=Decimal(1), decision="adopt", recommendation="x"
+        )
+    services.experiment_start(access=marketer_access, experiment=exp)
+    with pytest.raises(Conflict) as exc:
+        services.experiment_update(access=marketer_access, experiment=exp, success_threshold=Decimal(1000))
+    assert "decided up front" in str(exc.value.message)
+    with pytest.raises(DomainError) as exc:
+        services.experiment_conclude(
+            access=marketer_access, experiment=exp, result_value=Decimal(4200), decision="adopt", recommendation=" "
+        )
+    assert list(exc.value.fields) == ["recommendation"]
+    done = services.experiment_conclude(
+        access=marketer_access,
+        experiment=exp,
+        result_value=Decimal(4200),
+        decision="adopt",
+        recommendation="Делать 2 рилса в неделю",
+    )
+    assert (done.status, done.succeeded, done.decision) == (Experiment.Status.CONCLUDED, True, "adopt")
+    with pytest.raises(Conflict):
+        services.experiment_delete(access=marketer_access, experiment=exp)
+    assert AuditLog.objects.filter(action="experiment.conclude", object_id=str(exp.pk)).count() == 1
+
+
+def test_experiment_needs_metric_and_threshold_up_front(marketer_access):
+    with pytest.raises(DomainError) as exc:
+        services.experiment_create(
+            access=marketer_access,
+            title="x",
+            hypothesis="y",
+            kind="format",
+            start_date=dt.date(2025, 3, 1),
+            end_date=dt.date(2025, 3, 31),
+            success_metric="",
+            success_threshold=Decimal(1),
+        )
+    assert list(exc.value.fields) == ["success_metric"]
