@@ -22,15 +22,17 @@ run: install
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login printed above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The whole suite in three stages: fast unit tests, then a real Celery worker, then a real browser.
+# The whole suite in stages: fast unit tests, then a real Celery worker, a real browser, and API fuzzing.
 # A stage that collects no test fails (pytest exit code 5 is an error here).
+UNIT := not integration and not e2e and not fuzz
 test: install
-	$(PY) -m pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "integration" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "fuzz" $(PYTEST_ARGS)
 
 test-unit: install
-	$(PY) -m pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff format --check .
