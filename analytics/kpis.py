@@ -177,7 +177,7 @@ CATALOG: tuple[Kpi, ...] = (
         _("Ad ROI"),
         Unit.PERCENT,
         Direction.HIGHER,
-        _("(Attributed revenue * gross margin - ad spend) ÷ ad spend * 100 over the window."),
+        _("(Ad revenue - ad spend) ÷ ad spend * 100 over the window."),
         (_O.SALES,),
     ),
     Kpi(
