@@ -208,3 +208,14 @@ def test_api_schema_and_docs_render(client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_times_are_shown_in_the_organization_timezone(owner_web, org, owner):
+    from datetime import UTC, datetime
+
+    org.timezone = "Asia/Vladivostok"  # UTC+10, no DST
+    org.save(update_fields=["timezone"])
+    entry = services.audit_log_record(organization=org, actor=owner, action="tz.check", object_type="x")
+    AuditLog.objects.filter(pk=entry.pk).update(created_at=datetime(2026, 1, 1, 0, 0, tzinfo=UTC))
+    html = owner_web.get(f"/o/{org.slug}/settings/audit-log/").content.decode()
+    assert "01.01.2026 10:00" in html
