@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from strategy.api.serializers import OrgRelatedField
+from strategy.models import ContentPillar, Goal
+
+from ..models import Post
+
+
+class PostSerializer(serializers.ModelSerializer):
+    goal = OrgRelatedField(queryset=Goal.objects.all(), required=False, allow_null=True)
+    pillar = OrgRelatedField(queryset=ContentPillar.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "strategy",
+            "goal",
+            "pillar",
+            "platform",
+            "title",
+            "text",
+            "objective",
+            "format",
+            "status",
+            "scheduled_at",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["strategy", "status", "scheduled_at", "published_at", "created_at", "updated_at"]
+
+
+class PostScheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()

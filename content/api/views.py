@@ -1,0 +1,46 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tenancy.api.base import OrganizationModelViewSet
+
+from .. import services
+from ..models import Post
+from .serializers import PostScheduleSerializer, PostSerializer
+
+
+class PostViewSet(OrganizationModelViewSet):
+    """Posts. Scheduling requires an approved strategy covering the date, and the post must serve
+    one of its goals through one of its pillars (HTTP 400 `launch_blocked` otherwise)."""
+
+    queryset = Post.objects.all()
+    serializer_class = PostSerializer
+    filterset_fields = ["status", "platform", "goal", "pillar"]
+    ordering = ["-created_at", "-id"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.post_create(access=self.access, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.post_update(
+            access=self.access, post=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.post_delete(access=self.access, post=instance)
+
+    @extend_schema(request=PostScheduleSerializer, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, *args, **kwargs):
+        body = PostScheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        post = services.post_schedule(
+            access=self.access, post=self.get_object(), scheduled_at=body.validated_data["scheduled_at"]
+        )
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=PostSerializer)
+    @action(detail=True, methods=["post"])
+    def unschedule(self, request, *args, **kwargs):
+        post = services.post_unschedule(access=self.access, post=self.get_object())
+        return Response(PostSerializer(post, context=self.get_serializer_context()).data)

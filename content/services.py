@@ -1,0 +1,155 @@
+"""Writes for posts. Scheduling passes the strategy launch gate, so the API and the UI obey it."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smm_platform.errors import Conflict, DomainError, NotFound
+from strategy.launch_gate import ensure_launch_allowed
+from strategy.models import ContentPillar, Goal
+from tenancy.access import Access
+from tenancy.roles import Perm
+
+from .models import Post
+
+EDITABLE_FIELDS = {"title", "text", "platform", "objective", "format", "goal", "pillar"}
+
+
+def _post_get(access: Access, post: Post | int, *, lock: bool = False) -> Post:
+    pk = post if isinstance(post, int) else post.pk
+    qs = Post.objects.filter(organization=access.organization, pk=pk)
+    obj = (qs.select_for_update() if lock else qs).first()
+    if obj is None:
+        raise NotFound(_("Post not found."))
+    return obj
+
+
+def _resolve_refs(access: Access, fields: dict) -> dict:
+    """Goal/pillar ids or instances → rows of this organization (404-like error otherwise)."""
+    for name, model in (("goal", Goal), ("pillar", ContentPillar)):
+        if name not in fields or fields[name] is None:
+            continue
+        value = fields[name]
+        pk = value if isinstance(value, int) else value.pk
+        obj = model.objects.filter(organization=access.organization, pk=pk).first()
+        if obj is None:
+            raise DomainError(_("Choose one from your strategy."), field=name)
+        fields[name] = obj
+    goal, pillar = fields.get("goal"), fields.get("pillar")
+    if goal is not None and pillar is not None and goal.strategy_id != pillar.strategy_id:
+        raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")
+    return fields
+
+
+def _clean(post: Post) -> None:
+    try:
+        post.full_clean(exclude=["organization", "strategy", "goal", "pillar", "created_by"])
+    except ValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise DomainError(next(iter(fields.values()))[0], fields=fields) from exc
+
+
+@transaction.atomic
+def post_create(*, access: Access, title: str, platform: str, objective: str, **fields) -> Post:
+    """A draft post. Goal and pillar may be chosen now or when scheduling."""
+    access.require(Perm.WRITE)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    fields = _resolve_refs(access, fields)
+    post = Post(
+        organization=access.organization,
+        title=title,
+        platform=platform,
+        objective=objective,
+        created_by=access.user,
+        **fields,
+    )
+    if post.goal is not None:
+        post.strategy_id = post.goal.strategy_id
+    _clean(post)
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_update(*, access: Access, post: Post | int, **fields) -> Post:
+    access.require(Perm.WRITE)
+    post = _post_get(access, post, lock=True)
+    if post.status != Post.Status.DRAFT:
+        raise Conflict(_("Only a draft can be edited. Unschedule the post first."))
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    fields = _resolve_refs(access, fields)
+    for key, value in fields.items():
+        setattr(post, key, value)
+    if post.goal is not None and post.pillar is not None and post.goal.strategy_id != post.pillar.strategy_id:
+        raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")
+    post.strategy_id = post.goal.strategy_id if post.goal is not None else None
+    _clean(post)
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_schedule(*, access: Access, post: Post | int, scheduled_at: dt.datetime) -> Post:
+    """Schedules a draft. Refused (LaunchBlocked, HTTP 400) unless an approved strategy covers the
+    publication date and the post serves one of its goals through one of its pillars."""
+    access.require(Perm.WRITE)
+    post = _post_get(access, post, lock=True)
+    if post.status not in (Post.Status.DRAFT, Post.Status.FAILED):
+        raise Conflict(_("Only a draft can be scheduled."))
+    if scheduled_at is None:
+        raise DomainError(_("Choose when to publish."), field="scheduled_at")
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at, access.organization.tzinfo)
+    if scheduled_at <= timezone.now():
+        raise DomainError(_("Choose a time in the future."), field="scheduled_at")
+    strategy = ensure_launch_allowed(
+        organization=access.organization,
+        goal=post.goal_id,
+        pillar=post.pillar_id,
+        on=scheduled_at,
+        require_goal=True,
+        require_pillar=True,
+    )
+    post.strategy = strategy
+    post.status = Post.Status.SCHEDULED
+    post.scheduled_at = scheduled_at
+    post.save(update_fields=["strategy", "status", "scheduled_at", "updated_at"])
+    return post
+
+
+@transaction.atomic
+def post_unschedule(*, access: Access, post: Post | int) -> Post:
+    access.require(Perm.WRITE)
+    post = _post_get(access, post, lock=True)
+    if post.status != Post.Status.SCHEDULED:
+        raise Conflict(_("Only a scheduled post can be unscheduled."))
+    post.status = Post.Status.DRAFT
+    post.save(update_fields=["status", "updated_at"])
+    return post
+
+
+def ensure_publish_allowed(*, post: Post) -> None:
+    """For the publisher: re-checks the gate at publication time (the strategy may have changed)."""
+    ensure_launch_allowed(
+        organization=post.organization,
+        goal=post.goal_id,
+        pillar=post.pillar_id,
+        require_goal=True,
+        require_pillar=True,
+    )
+
+
+@transaction.atomic
+def post_delete(*, access: Access, post: Post | int) -> None:
+    access.require(Perm.WRITE)
+    post = _post_get(access, post, lock=True)
+    if post.status == Post.Status.PUBLISHED:
+        raise Conflict(_("A published post is kept for analytics and cannot be deleted."))
+    post.delete()
