@@ -314,11 +314,23 @@ class ConnectorError(Exception):
             f"subcode={self.subcode!r}, message={self.message!r})"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Celery/multiprocessing pickle exceptions via cls(*args); our constructors take more
+        # than the message, so rebuild from the instance state instead.
+        return (_rebuild_error, (type(self), dict(self.__dict__)))
+
     def redact(self, secrets: Sequence[str]) -> None:
         """Scrub secrets that a platform echoed back into its message (defence in depth)."""
         self.message = redact_text(self.message, secrets)
         self.user_message = redact_text(self.user_message, secrets)
         self.args = (self.message,)
+
+
+def _rebuild_error(cls: type[ConnectorError], state: dict[str, Any]) -> ConnectorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
 
 
 class RateLimited(ConnectorError):

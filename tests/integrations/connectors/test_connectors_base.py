@@ -232,3 +232,15 @@ def test_paginate_stops_on_repeated_cursor_and_empty_page():
     pages = {None: ([1, 2], "a"), "a": ([3], "a")}
     assert list(paginate(lambda cursor: pages[cursor])) == [1, 2, 3]
     assert list(paginate(lambda cursor: ([], "next"))) == []
+
+
+def test_errors_survive_pickling_for_celery():
+    import pickle
+
+    from integrations.connectors.vk import CaptchaRequired
+
+    original = CaptchaRequired("vk", "Captcha needed", captcha_sid="1", captcha_img="https://x")
+    copy = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own object
+
+    assert type(copy) is CaptchaRequired
+    assert (copy.code, copy.retry_after, copy.captcha_sid, str(copy)) == (14, 60.0, "1", "[vk 14] Captcha needed")
