@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -65,6 +66,15 @@ def _clean_and_save(obj, *, update_fields: list[str] | None = None, exclude: lis
             obj.save(update_fields=update_fields)
     except IntegrityError as exc:
         raise Conflict(_("This conflicts with an existing record.")) from exc
+
+
+def _delete(obj) -> None:
+    """Deletes a row; rows that posts still point at are kept (HTTP 409 with a reason)."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError as exc:
+        raise Conflict(_("Posts refer to this; move or delete those posts first.")) from exc
 
 
 def _apply(obj, fields: dict[str, Any], allowed: set[str]) -> list[str]:
@@ -362,7 +372,7 @@ def strategy_update(*, access: Access, strategy: Strategy | int, competitors=Non
 def strategy_delete(*, access: Access, strategy: Strategy | int) -> None:
     obj = _editable_strategy(access, strategy)
     audit_log_record(access=access, action="strategy.delete", obj=obj)
-    obj.delete()
+    _delete(obj)
 
 
 def _copy_children(access: Access, source: Strategy, target: Strategy) -> None:
@@ -655,7 +665,7 @@ def goal_update(*, access: Access, goal: Goal | int, **fields) -> Goal:
 def goal_delete(*, access: Access, goal: Goal | int) -> None:
     goal = _get(Goal, access, goal)
     _editable_strategy(access, goal.strategy_id)
-    goal.delete()
+    _delete(goal)
 
 
 # --- platforms -----------------------------------------------------------------------------------
@@ -780,7 +790,7 @@ def content_pillar_update(*, access: Access, pillar: ContentPillar | int, goals=
 def content_pillar_delete(*, access: Access, pillar: ContentPillar | int) -> None:
     pillar = _get(ContentPillar, access, pillar)
     _editable_strategy(access, pillar.strategy_id)
-    pillar.delete()
+    _delete(pillar)
 
 
 # --- trends and experiments ----------------------------------------------------------------------

@@ -32,11 +32,10 @@ class PostViewSet(OrganizationModelViewSet):
     @extend_schema(request=PostScheduleSerializer, responses=PostSerializer)
     @action(detail=True, methods=["post"])
     def schedule(self, request, *args, **kwargs):
+        post = self.get_object()
         body = PostScheduleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        post = services.post_schedule(
-            access=self.access, post=self.get_object(), scheduled_at=body.validated_data["scheduled_at"]
-        )
+        post = services.post_schedule(access=self.access, post=post, scheduled_at=body.validated_data["scheduled_at"])
         return Response(PostSerializer(post, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=PostSerializer)

@@ -1,0 +1,348 @@
+"""Serializers validate the shape of input; the rules live in `strategy.services`."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from analytics.kpis import OBJECTIVE_CHOICES, kpi_get
+
+from ..models import (
+    AudienceSegment,
+    BusinessProfile,
+    Competitor,
+    CompetitorSnapshot,
+    ContentFormat,
+    ContentPillar,
+    Experiment,
+    Goal,
+    Platform,
+    PlatformChoice,
+    PresenceAudit,
+    Strategy,
+    TrendNote,
+)
+
+
+class OrgRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key looked up only within the request's organization (others: "does not exist")."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(organization=self.context["organization"])
+
+
+class BusinessProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BusinessProfile
+        fields = [
+            "product",
+            "value_proposition",
+            "price_segment",
+            "geography",
+            "sales_channels",
+            "average_order_value",
+            "gross_margin_percent",
+            "support_contact_cost",
+            "currency",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class AudienceSegmentSerializer(serializers.ModelSerializer):
+    platforms = serializers.ListField(child=serializers.ChoiceField(Platform.choices), required=False)
+
+    class Meta:
+        model = AudienceSegment
+        fields = [
+            "id",
+            "name",
+            "demographics",
+            "needs",
+            "pains",
+            "objections",
+            "platforms",
+            "buying_triggers",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class CompetitorSnapshotSerializer(serializers.ModelSerializer):
+    competitor = OrgRelatedField(queryset=Competitor.objects.all())
+
+    class Meta:
+        model = CompetitorSnapshot
+        fields = ["id", "competitor", "platform", "date", "followers", "engagement_rate"]
+
+
+class CompetitorSerializer(serializers.ModelSerializer):
+    links = serializers.DictField(child=serializers.URLField(), required=False)
+    snapshots = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Competitor
+        fields = ["id", "name", "links", "positioning_notes", "strengths", "weaknesses", "snapshots", "created_at"]
+        read_only_fields = ["created_at"]
+
+    @extend_schema_field(CompetitorSnapshotSerializer(many=True))
+    def get_snapshots(self, obj):
+        return [
+            {
+                "id": s.id,
+                "platform": s.platform,
+                "date": s.date,
+                "followers": s.followers,
+                "engagement_rate": s.engagement_rate,
+            }
+            for s in obj.snapshots.all()
+        ]
+
+
+class PresenceAuditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PresenceAudit
+        fields = [
+            "id",
+            "platform",
+            "date",
+            "followers",
+            "average_reach",
+            "engagement_rate",
+            "posts_per_week",
+            "response_time_minutes",
+            "notes",
+        ]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    strategy = OrgRelatedField(queryset=Strategy.objects.all())
+    kpi_name = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "strategy",
+            "title",
+            "objective",
+            "kpi",
+            "kpi_name",
+            "direction",
+            "baseline",
+            "target",
+            "unit",
+            "deadline",
+            "platform",
+        ]
+        extra_kwargs = {"unit": {"required": False}}
+
+    def get_kpi_name(self, obj) -> str:
+        kpi = kpi_get(obj.kpi)
+        return str(kpi.name) if kpi else ""
+
+    def get_direction(self, obj) -> str:
+        kpi = kpi_get(obj.kpi)
+        return str(kpi.direction) if kpi else ""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["strategy"].read_only = True  # a goal does not move between strategies
+        return fields
+
+
+class PlatformChoiceSerializer(serializers.ModelSerializer):
+    strategy = OrgRelatedField(queryset=Strategy.objects.all())
+
+    class Meta:
+        model = PlatformChoice
+        fields = ["id", "strategy", "platform", "role", "rationale"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["strategy"].read_only = True
+        return fields
+
+
+class ContentPillarSerializer(serializers.ModelSerializer):
+    strategy = OrgRelatedField(queryset=Strategy.objects.all())
+    goals = OrgRelatedField(queryset=Goal.objects.all(), many=True, required=False)
+    formats = serializers.ListField(child=serializers.ChoiceField(ContentFormat.choices), required=False)
+
+    class Meta:
+        model = ContentPillar
+        fields = [
+            "id",
+            "strategy",
+            "name",
+            "description",
+            "objective",
+            "funnel_stage",
+            "target_share",
+            "formats",
+            "goals",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["strategy"].read_only = True
+        return fields
+
+
+class IssueSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    message = serializers.CharField()
+
+
+class StrategyChecksSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    share_total = serializers.IntegerField()
+    problems = IssueSerializer(many=True)
+    warnings = IssueSerializer(many=True)
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    competitors = OrgRelatedField(queryset=Competitor.objects.all(), many=True, required=False)
+    approved_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "title",
+            "version",
+            "previous",
+            "status",
+            "period_start",
+            "period_end",
+            "positioning_statement",
+            "differentiators",
+            "competitors",
+            "tone_guidelines",
+            "words_to_use",
+            "words_to_avoid",
+            "review_comment",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "version",
+            "previous",
+            "status",
+            "review_comment",
+            "submitted_at",
+            "approved_at",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_approved_by(self, obj) -> str | None:
+        user = obj.approved_by
+        return (user.email or user.get_username()) if user else None
+
+
+class StrategyDetailSerializer(StrategySerializer):
+    goals = GoalSerializer(many=True, read_only=True)
+    platforms = PlatformChoiceSerializer(many=True, read_only=True)
+    pillars = ContentPillarSerializer(many=True, read_only=True)
+
+    class Meta(StrategySerializer.Meta):
+        fields = [*StrategySerializer.Meta.fields, "goals", "platforms", "pillars"]
+
+
+class StrategyReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StrategyCopySerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    current = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    percent_of_target = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    expected_percent = serializers.DecimalField(max_digits=6, decimal_places=1)
+    projected_value = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    projected_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    achieved = serializers.BooleanField()
+
+
+class GoalProgressSerializer(serializers.Serializer):
+    goal = GoalSerializer()
+    progress = ProgressSerializer()
+
+
+class KpiSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    formula = serializers.CharField()
+    objectives = serializers.ListField(child=serializers.ChoiceField(OBJECTIVE_CHOICES))
+    aggregation = serializers.CharField()
+
+
+class TrendNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrendNote
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "platform",
+            "description",
+            "source_url",
+            "noted_on",
+            "impact",
+            "expected_impact",
+            "follow_up",
+        ]
+
+
+class ExperimentSerializer(serializers.ModelSerializer):
+    trend = OrgRelatedField(queryset=TrendNote.objects.all(), required=False, allow_null=True)
+    succeeded = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "id",
+            "title",
+            "hypothesis",
+            "kind",
+            "platform",
+            "trend",
+            "budget_cap",
+            "currency",
+            "start_date",
+            "end_date",
+            "success_metric",
+            "success_threshold",
+            "higher_is_better",
+            "status",
+            "result_value",
+            "result_notes",
+            "decision",
+            "recommendation",
+            "succeeded",
+            "concluded_at",
+        ]
+        read_only_fields = ["status", "decision", "recommendation", "concluded_at"]
+
+
+class ExperimentConcludeSerializer(serializers.Serializer):
+    result_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    decision = serializers.ChoiceField(Experiment.Decision.choices)
+    recommendation = serializers.CharField()
+    result_notes = serializers.CharField(required=False, allow_blank=True, default="")
