@@ -1,0 +1,205 @@
+"""Ad campaigns: sync steps (campaigns, daily stats) and campaign control (launch, pause, budget).
+
+Launching is gated by the approved strategy (``strategy.launch_gate``): nothing launches
+without one. Control calls the platform first (the connector's ``set_campaign_status`` /
+``set_campaign_budget``) and stores the new state only when the platform accepted it; the
+demo platform is simulated locally.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ads.models import AdCampaign, AdStatDaily, CampaignStatus
+from integrations.bulk import bulk_upsert
+from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, RemoteCampaign
+from integrations.models import Platform, SocialAccount
+from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
+from smm_platform.errors import DomainError, NotFound
+from tenancy.access import Access
+from tenancy.roles import Perm
+from tenancy.services import audit_log_record
+
+CAMPAIGN_KEY = ["organization_id", "account_id", "external_id"]
+STAT_KEY = ["organization_id", "campaign_id", "day"]
+_STATUSES = frozenset(CampaignStatus.values)
+MAX_DAILY_BUDGET = Decimal("100000000")
+
+
+# --------------------------------------------------------------------------- sync steps
+
+
+def _currency(account: SocialAccount, value: str | None) -> str:
+    return (value or (account.options or {}).get("currency") or account.organization.currency or "")[:3]
+
+
+def campaign_rows(account: SocialAccount, campaigns: list[RemoteCampaign]) -> list[dict[str, Any]]:
+    return [
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "external_id": c.external_id,
+            "name": (c.name or c.external_id)[:300],
+            "status": c.status if c.status in _STATUSES else CampaignStatus.PAUSED,
+            "effective_status": (c.effective_status or "")[:40],
+            "objective": (c.objective or "")[:60],
+            "daily_budget": c.daily_budget,
+            "lifetime_budget": c.lifetime_budget,
+            "currency": _currency(account, c.currency),
+            "start_at": c.start,
+            "stop_at": c.stop,
+        }
+        for c in campaigns
+    ]
+
+
+def campaigns_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+    campaigns = connector.fetch_campaigns()
+    if not campaigns:
+        return StepResult()
+    result = bulk_upsert(AdCampaign, campaign_rows(account, campaigns), key_fields=CAMPAIGN_KEY)
+    return StepResult(fetched=len(campaigns), written=result.written)
+
+
+def ad_stats_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+    """Daily campaign totals for the trailing window; breakdown slices are not stored here."""
+    stats = [s for s in connector.fetch_ad_stats(window.since, window.until) if not s.breakdown]
+    if not stats:
+        return StepResult()
+    external_ids = {s.campaign_external_id for s in stats}
+    # Stats can name campaigns the listing no longer returns (deleted ones): create a stub
+    # (never overwriting a real campaign's name) so the money is not lost.
+    stubs = [
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "external_id": ext,
+            "name": _("Campaign %(id)s") % {"id": ext},
+            "status": CampaignStatus.DELETED,
+            "currency": _currency(account, None),
+        }
+        for ext in external_ids
+    ]
+    bulk_upsert(AdCampaign, stubs, key_fields=CAMPAIGN_KEY, update_fields=[])
+    ids = dict(
+        AdCampaign.objects.filter(
+            organization_id=account.organization_id, account_id=account.pk, external_id__in=external_ids
+        ).values_list("external_id", "id")
+    )
+    rows = [
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "campaign_id": ids[s.campaign_external_id],
+            "day": s.day,
+            "spend": s.spend,
+            "currency": _currency(account, s.currency),
+            "impressions": s.impressions,
+            "clicks": s.clicks,
+            "reach": s.reach,
+            "leads": s.leads,
+            "conversions": s.conversions,
+            "revenue": s.revenue,
+        }
+        for s in stats
+    ]
+    result = bulk_upsert(AdStatDaily, rows, key_fields=STAT_KEY)
+    return StepResult(fetched=len(stats), written=result.written)
+
+
+# --------------------------------------------------------------------------- control
+
+
+def ad_campaign_get(*, organization, campaign_id: int) -> AdCampaign:
+    campaign = AdCampaign.objects.select_related("account").filter(organization=organization, pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound(_("Campaign not found."))
+    return campaign
+
+
+def _remote(campaign: AdCampaign, call, **demo_change: Any) -> None:
+    """Run a control call on the platform. The demo platform is simulated: the change is kept
+    on the account (``options.connector.campaign_overrides``) so the next sync reflects it."""
+    account = campaign.account
+    if account.platform == Platform.DEMO:
+        options = dict(account.options or {})
+        connector_options = dict(options.get("connector", {}))
+        overrides = dict(connector_options.get("campaign_overrides", {}))
+        overrides[campaign.external_id] = {**overrides.get(campaign.external_id, {}), **demo_change}
+        connector_options["campaign_overrides"] = overrides
+        options["connector"] = connector_options
+        SocialAccount.objects.filter(pk=account.pk).update(options=options)
+        account.options = options
+        return
+    connector = connector_for(account)
+    try:
+        call(connector)
+    except (AuthExpired, PermissionDenied) as exc:
+        account_mark_failed(account=account, error=exc)
+        raise DomainError(exc.user_message) from None
+    except ConnectorError as exc:
+        raise DomainError(exc.user_message) from None
+    finally:
+        connector.close()
+
+
+def _set_status(*, access: Access, campaign: AdCampaign, status: str, action: str) -> AdCampaign:
+    previous = campaign.status
+    _remote(campaign, lambda c: c.set_campaign_status(campaign.external_id, status), status=status)
+    with transaction.atomic():
+        AdCampaign.objects.filter(pk=campaign.pk).update(status=status)
+        campaign.status = status
+        audit_log_record(access=access, action=action, obj=campaign, changes={"status": [previous, status]})
+    return campaign
+
+
+def ad_campaign_launch(*, access: Access, campaign_id: int) -> AdCampaign:
+    """Activate a campaign. Refused (``LaunchBlocked``, HTTP 400) without an approved strategy."""
+    from strategy.launch_gate import ensure_launch_allowed
+
+    access.require(Perm.WRITE)
+    campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
+    ensure_launch_allowed(organization=access.organization)
+    if campaign.status in (CampaignStatus.ARCHIVED, CampaignStatus.DELETED):
+        raise DomainError(_("An archived or deleted campaign cannot be launched."), field="status")
+    if campaign.status == CampaignStatus.ACTIVE:
+        return campaign
+    return _set_status(access=access, campaign=campaign, status=CampaignStatus.ACTIVE, action="ads.campaign_launched")
+
+
+def ad_campaign_pause(*, access: Access, campaign_id: int) -> AdCampaign:
+    access.require(Perm.WRITE)
+    campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
+    if campaign.status != CampaignStatus.ACTIVE:
+        return campaign
+    return _set_status(access=access, campaign=campaign, status=CampaignStatus.PAUSED, action="ads.campaign_paused")
+
+
+def ad_campaign_budget_set(*, access: Access, campaign_id: int, daily_budget: Decimal | str) -> AdCampaign:
+    """Set the daily budget (major units of the campaign's currency)."""
+    access.require(Perm.WRITE)
+    campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
+    try:
+        budget = Decimal(str(daily_budget)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter the daily budget as a number."), field="daily_budget") from None
+    if budget <= 0 or budget >= MAX_DAILY_BUDGET:
+        raise DomainError(_("The daily budget must be a positive amount."), field="daily_budget")
+    if campaign.status in (CampaignStatus.ARCHIVED, CampaignStatus.DELETED):
+        raise DomainError(_("An archived or deleted campaign cannot be changed."), field="daily_budget")
+    previous = campaign.daily_budget
+    _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget), daily_budget=str(budget))
+    with transaction.atomic():
+        AdCampaign.objects.filter(pk=campaign.pk).update(daily_budget=budget)
+        campaign.daily_budget = budget
+        audit_log_record(
+            access=access,
+            action="ads.campaign_budget_set",
+            obj=campaign,
+            changes={"daily_budget": [str(previous) if previous is not None else None, str(budget)]},
+        )
+    return campaign

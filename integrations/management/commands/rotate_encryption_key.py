@@ -1,0 +1,18 @@
+"""``manage.py rotate_encryption_key``: re-encrypt every stored credential with the FIRST key
+of FIELD_ENCRYPTION_KEYS. Rotation: prepend the new key, run this, then drop the old key."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.crypto import CredentialsUnreadable
+from integrations.services import credentials_rotate_all
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt all platform credentials with the first key of FIELD_ENCRYPTION_KEYS."
+
+    def handle(self, *args, **options):
+        try:
+            count = credentials_rotate_all()
+        except CredentialsUnreadable as exc:
+            raise CommandError(f"{exc}. Keep the old key in FIELD_ENCRYPTION_KEYS until rotation is done.") from None
+        self.stdout.write(self.style.SUCCESS(f"Re-encrypted credentials of {count} account(s)."))

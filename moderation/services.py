@@ -1,0 +1,95 @@
+"""Writes of synced inbox items (comments, private messages, mentions).
+
+Sync steps (see ``integrations/sync.py``). Only platform-side fields are upserted; the team's
+``status``/``sentiment`` are set on insert and never overwritten by a re-sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
+
+from integrations.bulk import bulk_upsert
+from integrations.connectors.base import CommentKind
+from integrations.models import SocialAccount
+from integrations.sync import StepResult, SyncWindow
+from moderation.models import InboxItem, InboxKind, InboxStatus
+
+INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]
+_KINDS = frozenset(InboxKind.values)
+
+
+def comments_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+    comments = connector.fetch_comments(window.posts_since)
+    rows = [
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "kind": c.kind if c.kind in _KINDS else CommentKind.COMMENT,
+            "external_id": c.external_id[:150],
+            "post_external_id": (c.post_external_id or "")[:100],
+            "parent_external_id": (c.parent_external_id or "")[:150],
+            "author_name": (c.author_name or "")[:200],
+            "author_external_id": (c.author_external_id or "")[:100],
+            "text": c.text or "",
+            "created_at": c.created_at,
+            "like_count": c.like_count,
+            "is_from_account": bool(c.is_from_account),
+        }
+        for c in comments
+    ]
+    if not rows:
+        return StepResult()
+    written = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY).written
+    written += _mark_answered(account, rows)
+    return StepResult(fetched=len(rows), written=written)
+
+
+def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
+    """Items our own account replied to on the platform count as answered at the time of the
+    first reply (the reply-speed KPI reads ``answered_at``). One UPDATE with a subquery."""
+    parents = {r["parent_external_id"] for r in rows if r["is_from_account"] and r["parent_external_id"]}
+    if not parents:
+        return 0
+    first_reply = (
+        InboxItem.objects.filter(
+            organization_id=account.organization_id,
+            account_id=account.pk,
+            is_from_account=True,
+            parent_external_id=OuterRef("external_id"),
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    return InboxItem.objects.filter(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        external_id__in=parents,
+        status=InboxStatus.NEW,
+        is_from_account=False,
+    ).update(status=InboxStatus.ANSWERED, answered_at=Subquery(first_reply))
+
+
+def mentions_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+    query = (account.options or {}).get("mention_query") or account.display_name
+    mentions = connector.search_mentions(query, window.posts_since)
+    rows = [
+        {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "kind": InboxKind.MENTION,
+            "external_id": m.external_id[:150],
+            "url": (m.url or "")[:500],
+            "author_name": (m.author_name or "")[:200],
+            "author_external_id": (m.author_external_id or "")[:100],
+            "text": m.text or "",
+            "created_at": m.created_at,
+            "like_count": m.likes,
+        }
+        for m in mentions
+    ]
+    if not rows:
+        return StepResult()
+    result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY)
+    return StepResult(fetched=len(rows), written=result.written)

@@ -1,0 +1,314 @@
+"""The sync path end to end on the demo connector, and the error policy on a scripted one."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from ads.models import AdCampaign, AdStatDaily
+from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
+from integrations.connectors.base import (
+    AuthExpired,
+    BaseConnector,
+    Capability,
+    NotSupported,
+    PermissionDenied,
+    RateLimited,
+    TransientError,
+)
+from integrations.connectors.demo import DemoConnector
+from integrations.models import AccountStatus, SyncKind, SyncRun, SyncStatus
+from integrations.ratelimit import sync_lock
+from integrations.services import demo_account_connect
+from integrations.sync import SyncRetry, account_sync
+from moderation.models import InboxItem, InboxKind, InboxStatus
+from tests.integrations.factories import SocialAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+
+
+def demo(account, now=NOW):
+    return DemoConnector(external_id=account.external_id, clock=lambda: now)
+
+
+def facts():
+    """Every synced fact, as comparable tuples (ids excluded: natural keys identify rows)."""
+    return {
+        "posts": sorted(
+            SocialPost.objects.values_list("external_id", "published_at", "text", "format", "permalink", "updated_at")
+        ),
+        "post_metrics": sorted(
+            PostMetricDaily.objects.values_list(
+                "post__external_id", "day", "reach", "views", "likes", "comments", "shares", "saves", "updated_at"
+            )
+        ),
+        "account_metrics": sorted(
+            AccountMetricDaily.objects.values_list("day", "followers", "reach", "views", "likes", "updated_at")
+        ),
+        "campaigns": sorted(AdCampaign.objects.values_list("external_id", "name", "status", "daily_budget")),
+        "ad_stats": sorted(
+            AdStatDaily.objects.values_list(
+                "campaign__external_id", "day", "spend", "impressions", "clicks", "leads", "revenue", "updated_at"
+            )
+        ),
+        "inbox": sorted(
+            InboxItem.objects.values_list("kind", "external_id", "text", "created_at", "status", "answered_at")
+        ),
+    }
+
+
+def test_demo_full_sync_stores_exactly_what_the_connector_returns(org):
+    account = demo_account_connect(organization=org, sync=False)
+    connector = demo(account)
+
+    outcome = account_sync(account_id=account.pk, plan="full", days=30, connector=connector)
+
+    assert outcome.status == "done"
+    runs = {r.kind: r for r in SyncRun.objects.filter(pk__in=outcome.runs)}
+    assert set(runs) == set(SyncKind.values)
+    assert {r.status for r in runs.values()} == {SyncStatus.SUCCESS}
+    # Independent computation: ask a fresh connector with the same clock.
+    reference = demo(account)
+    expected_days = reference.fetch_account_metrics(NOW.date() - timedelta(days=29), NOW.date())
+    stored = {m.day: m for m in AccountMetricDaily.objects.filter(organization=org)}
+    assert len(stored) == len(expected_days) == 30
+    for day in expected_days:
+        row = stored[day.day]
+        assert (row.followers, row.reach, row.views, row.likes, row.link_clicks) == (
+            day.followers,
+            day.reach,
+            day.views,
+            day.likes,
+            day.link_clicks,
+        )
+    expected_posts = reference.fetch_posts(NOW - timedelta(days=30))
+    assert sorted(SocialPost.objects.values_list("external_id", flat=True)) == sorted(
+        p.external_id for p in expected_posts
+    )
+    metrics = {m.external_id: m for m in reference.fetch_post_metrics([p.external_id for p in expected_posts])}
+    for row in PostMetricDaily.objects.select_related("post"):
+        m = metrics[row.post.external_id]
+        assert row.day == NOW.date()  # Europe/Moscow: 15:00 local, same date
+        assert (row.reach, row.likes, row.saves, row.link_clicks) == (m.reach, m.likes, m.saves, m.link_clicks)
+    stats = reference.fetch_ad_stats(NOW.date() - timedelta(days=29), NOW.date())
+    assert AdStatDaily.objects.count() == len(stats) == runs[SyncKind.AD_STATS].rows_fetched
+    total_spend = sum((s.spend for s in stats), Decimal(0))
+    assert sum(AdStatDaily.objects.values_list("spend", flat=True)) == total_spend
+    assert set(AdStatDaily.objects.values_list("currency", flat=True)) == {"RUB"}
+    comments = reference.fetch_comments(NOW - timedelta(days=30))
+    mentions = reference.search_mentions("Зерно", NOW - timedelta(days=30))
+    assert InboxItem.objects.count() == len(comments) + len(mentions)
+    assert InboxItem.objects.filter(kind=InboxKind.MENTION).count() == len(mentions)
+    account.refresh_from_db()
+    assert account.last_synced_at is not None
+    assert account.followers == reference.followers_on(NOW.date())
+
+
+def test_running_the_same_sync_twice_changes_nothing(org):
+    account = demo_account_connect(organization=org, sync=False)
+    account_sync(account_id=account.pk, plan="full", days=14, connector=demo(account))
+    first = facts()
+
+    outcome = account_sync(account_id=account.pk, plan="full", days=14, connector=demo(account))
+
+    assert facts() == first
+    assert sum(SyncRun.objects.filter(pk__in=outcome.runs).values_list("rows_written", flat=True)) == 0
+
+
+def test_our_replies_mark_the_comment_answered_at_the_reply_time(org):
+    account = demo_account_connect(organization=org, sync=False)
+    account_sync(account_id=account.pk, plan="full", days=14, connector=demo(account))
+    replies = InboxItem.objects.filter(is_from_account=True)
+    assert replies.exists()
+    for reply in replies:
+        parent = InboxItem.objects.get(external_id=reply.parent_external_id, kind=InboxKind.COMMENT)
+        assert (parent.status, parent.answered_at) == (InboxStatus.ANSWERED, reply.created_at)
+    unanswered = InboxItem.objects.filter(kind=InboxKind.COMMENT, is_from_account=False, answered_at__isnull=True)
+    assert set(unanswered.values_list("status", flat=True)) == {InboxStatus.NEW}
+
+
+class CrashingDemo(DemoConnector):
+    """Dies after the posts were written but before their metrics (a worker killed mid-step)."""
+
+    def fetch_post_metrics(self, posts):
+        raise KeyboardInterrupt("worker lost")
+
+
+def test_interrupted_sync_then_rerun_leaves_exactly_one_row_per_key(org):
+    account = demo_account_connect(organization=org, sync=False)
+    with pytest.raises(KeyboardInterrupt):
+        account_sync(
+            account_id=account.pk,
+            plan="full",
+            days=10,
+            connector=CrashingDemo(external_id=account.external_id, clock=lambda: NOW),
+        )
+    assert SocialPost.objects.exists()
+    assert not PostMetricDaily.objects.exists()
+
+    account_sync(account_id=account.pk, plan="full", days=10, connector=demo(account))
+    after_rerun = facts()
+
+    # Compare with a clean organization synced once: same rows, one per natural key.
+    SocialPost.objects.all().delete()
+    AccountMetricDaily.objects.all().delete()
+    AdCampaign.objects.all().delete()
+    InboxItem.objects.all().delete()
+    account_sync(account_id=account.pk, plan="full", days=10, connector=demo(account))
+    clean = facts()
+
+    def without_stamps(snapshot):
+        return {
+            k: [tuple(v for v in row if not isinstance(v, datetime) or k == "inbox") for row in rows]
+            for k, rows in snapshot.items()
+        }
+
+    assert without_stamps(after_rerun) == without_stamps(clean)
+    assert SocialPost.objects.values("account", "external_id").distinct().count() == SocialPost.objects.count()
+
+
+def test_a_locked_account_is_not_synced_twice(org):
+    account = demo_account_connect(organization=org, sync=False)
+    with sync_lock(f"sync:{account.pk}:full:30") as acquired:
+        assert acquired
+        outcome = account_sync(account_id=account.pk, plan="full", days=30, connector=demo(account))
+    assert outcome.status == "locked"
+    assert not SyncRun.objects.exists()
+
+
+# --------------------------------------------------------------------------- error policy
+
+
+class Scripted(BaseConnector):
+    platform = "vk"
+    capabilities = frozenset({Capability.PROFILE, Capability.POSTS, Capability.ACCOUNT_METRICS, Capability.COMMENTS})
+
+    def __init__(self, errors: dict, **kwargs):
+        super().__init__("token-xyz", "218450731", clock=lambda: NOW, **kwargs)
+        self.errors = errors
+        self.calls: list[str] = []
+
+    def _maybe(self, name):
+        self.calls.append(name)
+        if name in self.errors:
+            raise self.errors[name]
+
+    def fetch_profile(self):
+        self._maybe("profile")
+        from integrations.connectors.base import AccountProfile
+
+        return AccountProfile(external_id="218450731", name="Зерно")
+
+    def fetch_posts(self, since):
+        self._maybe("posts")
+        return []
+
+    def fetch_account_metrics(self, since, until):
+        self._maybe("account_metrics")
+        return []
+
+    def fetch_comments(self, since):
+        self._maybe("comments")
+        return []
+
+
+def vk_account(org):
+    return SocialAccountFactory(organization=org, platform="vk", external_id="218450731", display_name="Зерно")
+
+
+def test_auth_expired_marks_needs_reauth_and_stops(org):
+    account = vk_account(org)
+    error = AuthExpired("vk", 5, "User authorization failed: access_token has expired.")
+    connector = Scripted({"account_metrics": error})
+
+    outcome = account_sync(account_id=account.pk, plan="daily", connector=connector)
+
+    account.refresh_from_db()
+    assert outcome.status == "stopped"
+    assert account.status == AccountStatus.NEEDS_REAUTH
+    assert account.last_error == "VK: access expired — reconnect the account"
+    assert connector.calls == ["profile", "account_metrics"]  # posts were not attempted
+    run = SyncRun.objects.get(kind=SyncKind.ACCOUNT_METRICS)
+    assert (run.status, run.error_code, run.error) == (SyncStatus.FAILED, "5", account.last_error)
+
+
+def test_needs_reauth_accounts_are_skipped(org):
+    account = vk_account(org)
+    account.status = AccountStatus.NEEDS_REAUTH
+    account.save()
+    assert account_sync(account_id=account.pk, connector=Scripted({})).status == "skipped"
+    assert not SyncRun.objects.exists()
+
+
+def test_permission_denied_sets_error_with_reason_and_other_steps_continue(org):
+    account = vk_account(org)
+    error = PermissionDenied("vk", 15, "Access denied: no access to statistics", user_message="VK: no access to stats")
+    connector = Scripted({"account_metrics": error})
+
+    account_sync(account_id=account.pk, plan="daily", connector=connector)
+
+    account.refresh_from_db()
+    assert (account.status, account.last_error) == (AccountStatus.ERROR, "VK: no access to stats")
+    assert connector.calls == ["profile", "account_metrics", "posts"]
+    assert dict(SyncRun.objects.values_list("kind", "status")) == {
+        "profile": SyncStatus.SUCCESS,
+        "account_metrics": SyncStatus.FAILED,
+        "posts": SyncStatus.SUCCESS,
+    }
+
+
+def test_error_status_clears_after_a_clean_run(org):
+    account = vk_account(org)
+    account.status, account.last_error = AccountStatus.ERROR, "old"
+    account.save()
+    account_sync(account_id=account.pk, plan="daily", connector=Scripted({}))
+    account.refresh_from_db()
+    assert (account.status, account.last_error) == (AccountStatus.ACTIVE, "")
+
+
+def test_rate_limit_asks_for_a_retry_of_the_remaining_steps_after_the_advised_delay(org):
+    account = vk_account(org)
+    connector = Scripted({"account_metrics": RateLimited("vk", 6, "Too many requests per second", retry_after=30)})
+
+    with pytest.raises(SyncRetry) as caught:
+        account_sync(account_id=account.pk, plan="daily", connector=connector)
+
+    assert caught.value.retry_after == 30
+    assert caught.value.remaining == ("account_metrics", "posts", "campaigns", "ad_stats")
+    assert SyncRun.objects.get(kind="account_metrics").status == SyncStatus.RETRYING
+
+
+def test_transient_error_asks_for_a_retry(org):
+    account = vk_account(org)
+    connector = Scripted({"posts": TransientError("vk", 502, "HTTP 502 from vk")})
+    with pytest.raises(SyncRetry) as caught:
+        account_sync(account_id=account.pk, plan="frequent", connector=connector)
+    assert (caught.value.retry_after, caught.value.remaining[0]) == (0.0, "posts")
+
+
+def test_a_long_advised_wait_defers_the_account_instead_of_parking_a_task(org):
+    account = vk_account(org)
+    connector = Scripted({"posts": RateLimited("vk", 29, "Rate limit reached", retry_after=6 * 3600)})
+
+    outcome = account_sync(account_id=account.pk, plan="frequent", connector=connector)
+
+    account.refresh_from_db()
+    assert outcome.status == "deferred"
+    assert timedelta(hours=5, minutes=59) < account.next_sync_at - timezone.now() <= timedelta(hours=6)
+
+
+def test_not_supported_is_recorded_in_plain_words(org):
+    account = vk_account(org)
+    connector = Scripted({"comments": NotSupported("vk", "VK: comments are closed on this community")})
+    account_sync(account_id=account.pk, plan="frequent", connector=connector)
+    run = SyncRun.objects.get(kind="comments")
+    assert (run.status, run.error) == (SyncStatus.SKIPPED, "VK: comments are closed on this community")
+
+
+def test_steps_the_platform_lacks_are_not_attempted(org):
+    account = vk_account(org)
+    account_sync(account_id=account.pk, plan="full", connector=Scripted({}))
+    assert set(SyncRun.objects.values_list("kind", flat=True)) == {"profile", "posts", "account_metrics", "comments"}
