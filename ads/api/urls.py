@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("ads/campaigns", views.AdCampaignViewSet, basename="ad-campaign")
+router.register("ads/stats", views.AdStatDailyViewSet, basename="ad-stat")
+
+urlpatterns = router.urls

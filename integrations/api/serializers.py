@@ -1,0 +1,58 @@
+"""Accounts and sync runs as the API shows them. Credentials are never serialized."""
+
+from rest_framework import serializers
+
+from integrations.models import SocialAccount, SyncRun
+from integrations.selectors import account_status_text
+
+
+class SocialAccountSerializer(serializers.ModelSerializer):
+    status_text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SocialAccount
+        # An explicit allow-list: credentials_ciphertext and options stay server-side.
+        fields = [
+            "id",
+            "platform",
+            "external_id",
+            "display_name",
+            "username",
+            "url",
+            "status",
+            "status_text",
+            "last_error",
+            "followers",
+            "last_synced_at",
+            "next_sync_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_status_text(self, obj: SocialAccount) -> str:
+        return account_status_text(obj)
+
+
+class SyncRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncRun
+        fields = [
+            "id",
+            "account",
+            "kind",
+            "window_start",
+            "window_end",
+            "started_at",
+            "finished_at",
+            "status",
+            "rows_fetched",
+            "rows_written",
+            "error_code",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class TelegramConnectSerializer(serializers.Serializer):
+    bot_token = serializers.CharField(max_length=200, write_only=True)
+    chat = serializers.CharField(max_length=100)
