@@ -1,0 +1,326 @@
+"""Connect flows against local HTTP servers answering in the platforms' documented token shapes:
+VK ID (OAuth 2.1 + PKCE, refresh), Meta (code → long-lived token, Page token), Telegram bot."""
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+from werkzeug import Response
+
+from integrations.connectors.base import AuthExpired
+from integrations.models import AccountStatus, OAuthState, SocialAccount
+from integrations.oauth import code_challenge
+from integrations.services import credentials_refresh, oauth_finish, oauth_start, telegram_account_connect
+from smm_platform.errors import DomainError
+from tenancy.models import AuditLog
+from tests.integrations.factories import SocialAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path("/work/shared/fixtures/platforms")
+VK_ACCESS = "vk2.a.AccessTokenFromVkId-0123456789abcdef"
+VK_REFRESH = "vk2.a.RefreshTokenFromVkId-abcdef0123456789"
+# The shape VK ID documents for POST /oauth2/auth (authorization_code and refresh_token grants).
+VK_TOKEN_BODY = {
+    "refresh_token": VK_REFRESH,
+    "access_token": VK_ACCESS,
+    "id_token": "eyJhbGciOiJSUzI1NiJ9.e30.sig",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+    "user_id": 1234567890,
+    "state": "will-be-checked",
+    "scope": "wall groups stats",
+}
+META_SHORT = "EAAShortLivedUserToken0123"
+META_LONG = "EAALongLivedUserToken456789"
+META_PAGE = "EAAPageAccessToken987654"
+
+
+@pytest.fixture
+def vk_env(monkeypatch, httpserver):
+    monkeypatch.setenv("VK_CLIENT_ID", "51234567")
+    monkeypatch.setenv("VK_ID_BASE_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("SITE_URL", "https://smm.example.com")
+    return httpserver
+
+
+@pytest.fixture
+def meta_env(monkeypatch, httpserver):
+    monkeypatch.setenv("META_APP_ID", "987654321")
+    monkeypatch.setenv("META_APP_SECRET", "meta-app-secret-xyz")
+    monkeypatch.setenv("META_GRAPH_BASE_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("SITE_URL", "https://smm.example.com")
+    return httpserver
+
+
+def query(url):
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+# --------------------------------------------------------------------------- VK ID
+
+
+def test_vk_authorize_url_carries_state_and_pkce_and_the_state_is_stored(org, owner_access, vk_env):
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="club218450731")
+    params = query(url)
+    stored = OAuthState.objects.get()
+    assert url.startswith(vk_env.url_for("/authorize"))
+    assert params["state"] == stored.state
+    assert params["code_challenge"] == code_challenge(stored.code_verifier)
+    assert params["code_challenge_method"] == "S256"
+    assert params["client_id"] == "51234567"
+    assert params["redirect_uri"] == "https://smm.example.com/o/zerno/integrations/oauth/vk/callback/"
+    assert stored.payload == {"provider": "vk", "external_id": "218450731"}
+
+
+def test_vk_callback_exchanges_the_code_and_stores_encrypted_tokens(owner_web, org, vk_env):
+    start = owner_web.post(
+        reverse("integrations:oauth_start", kwargs={"org_slug": org.slug, "provider": "vk"}),
+        {"vk-platform": "vk", "vk-external_id": "218450731"},
+    )
+    assert start.status_code == 302
+    state = query(start["Location"])["state"]
+    verifier = OAuthState.objects.get(state=state).code_verifier
+    vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(VK_TOKEN_BODY)
+
+    callback = owner_web.get(
+        reverse("integrations:oauth_callback", kwargs={"org_slug": org.slug, "provider": "vk"}),
+        {"code": "vk-auth-code", "state": state, "device_id": "device-42", "type": "code_v2"},
+    )
+
+    assert callback.status_code == 302
+    sent = parse_qs(vk_env.log[-1][0].get_data(as_text=True))
+    assert sent["grant_type"] == ["authorization_code"]
+    assert sent["code"] == ["vk-auth-code"]
+    assert sent["code_verifier"] == [verifier]
+    assert sent["device_id"] == ["device-42"]
+    account = SocialAccount.objects.get(organization=org, platform="vk", external_id="218450731")
+    assert account.status == AccountStatus.ACTIVE
+    assert account.credentials == {
+        "access_token": VK_ACCESS,
+        "refresh_token": VK_REFRESH,
+        "expires_at": account.credentials["expires_at"],
+        "user_id": "1234567890",
+        "device_id": "device-42",
+    }
+    assert account.token_expires_at is not None
+    assert VK_ACCESS not in account.credentials_ciphertext
+    entry = AuditLog.objects.get(action="integrations.account_connected")
+    assert VK_ACCESS not in json.dumps(entry.changes)
+
+
+def test_callback_with_unknown_or_replayed_state_is_refused(org, owner_access, vk_env):
+    with pytest.raises(DomainError) as caught:
+        oauth_finish(access=owner_access, provider="vk", state="forged", code="x")
+    assert "expired or was already used" in str(caught.value)
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    state = query(url)["state"]
+    vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(VK_TOKEN_BODY)
+    oauth_finish(access=owner_access, provider="vk", state=state, code="c", device_id="d")
+    with pytest.raises(DomainError):
+        oauth_finish(access=owner_access, provider="vk", state=state, code="c", device_id="d")
+    assert SocialAccount.objects.count() == 1
+
+
+def test_state_of_another_user_or_org_is_refused(org, owner_access, marketer_access, vk_env):
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    with pytest.raises(DomainError):
+        oauth_finish(access=marketer_access, provider="vk", state=query(url)["state"], code="c")
+    assert not SocialAccount.objects.exists()
+
+
+def test_vk_refused_code_is_a_plain_message(org, owner_access, vk_env):
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(
+        {"error": "invalid_grant", "error_description": "code is expired"}, status=400
+    )
+    with pytest.raises(DomainError) as caught:
+        oauth_finish(access=owner_access, provider="vk", state=query(url)["state"], code="old", device_id="d")
+    assert str(caught.value) == "VK did not accept the authorization (it expired or was already used). Try again."
+
+
+def test_vk_token_refresh(org, vk_env):
+    account = SocialAccountFactory(
+        organization=org,
+        platform="vk",
+        credentials={"access_token": "old", "refresh_token": "old-refresh", "device_id": "device-42"},
+    )
+    vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(VK_TOKEN_BODY)
+
+    credentials_refresh(account=account)
+
+    sent = parse_qs(vk_env.log[-1][0].get_data(as_text=True))
+    assert (sent["grant_type"], sent["refresh_token"], sent["device_id"]) == (
+        ["refresh_token"],
+        ["old-refresh"],
+        ["device-42"],
+    )
+    account.refresh_from_db()
+    assert account.credentials["access_token"] == VK_ACCESS
+    assert account.credentials["refresh_token"] == VK_REFRESH
+
+
+def test_vk_refresh_refused_means_reconnect(org, vk_env):
+    account = SocialAccountFactory(
+        organization=org, platform="vk", credentials={"access_token": "a", "refresh_token": "r"}
+    )
+    vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(
+        {"error": "invalid_grant"}, status=400
+    )
+    with pytest.raises(AuthExpired):
+        credentials_refresh(account=account)
+
+
+def test_oauth_start_without_configuration_says_so(org, owner_access, monkeypatch):
+    monkeypatch.delenv("VK_CLIENT_ID", raising=False)
+    with pytest.raises(DomainError) as caught:
+        oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    assert "VK_CLIENT_ID" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- Meta
+
+
+def test_meta_facebook_page_flow(org, owner_access, meta_env):
+    url = oauth_start(access=owner_access, provider="meta", platform="facebook", external_id="104857600123456")
+    params = query(url)
+    assert params["client_id"] == "987654321"
+    assert "pages_read_engagement" in params["scope"]
+    token_path = "/v25.0/oauth/access_token"
+    meta_env.expect_ordered_request(
+        token_path,
+        query_string={
+            "client_id": "987654321",
+            "client_secret": "meta-app-secret-xyz",
+            "redirect_uri": "https://smm.example.com/o/zerno/integrations/oauth/meta/callback/",
+            "code": "meta-code",
+        },
+    ).respond_with_json({"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183})
+    meta_env.expect_ordered_request(
+        token_path,
+        query_string={
+            "grant_type": "fb_exchange_token",
+            "client_id": "987654321",
+            "client_secret": "meta-app-secret-xyz",
+            "fb_exchange_token": META_SHORT,
+        },
+    ).respond_with_json({"access_token": META_LONG, "token_type": "bearer", "expires_in": 5183944})
+    meta_env.expect_ordered_request("/v25.0/104857600123456").respond_with_json(
+        {"id": "104857600123456", "name": "Кофейня Зерно", "access_token": META_PAGE}
+    )
+
+    account = oauth_finish(access=owner_access, provider="meta", state=params["state"], code="meta-code")
+
+    meta_env.check_assertions()
+    assert (account.platform, account.external_id, account.display_name) == (
+        "facebook",
+        "104857600123456",
+        "Кофейня Зерно",
+    )
+    assert account.credentials == {"access_token": META_PAGE, "user_access_token": META_LONG}
+
+
+def test_meta_ads_account_flow_stores_the_long_lived_token(org, owner_access, meta_env):
+    url = oauth_start(access=owner_access, provider="meta", platform="meta_ads", external_id="1234567890")
+    meta_env.expect_ordered_request("/v25.0/oauth/access_token").respond_with_json(
+        {"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183}
+    )
+    meta_env.expect_ordered_request("/v25.0/oauth/access_token").respond_with_json(
+        {"access_token": META_LONG, "token_type": "bearer", "expires_in": 5183944}
+    )
+    account = oauth_finish(access=owner_access, provider="meta", state=query(url)["state"], code="c")
+    assert account.external_id == "act_1234567890"
+    assert account.credentials["access_token"] == META_LONG
+    assert account.token_expires_at is not None
+
+
+def test_meta_invalid_code_error_by_code(org, owner_access, meta_env):
+    url = oauth_start(access=owner_access, provider="meta", platform="instagram", external_id="17841400000000001")
+    meta_env.expect_request("/v25.0/oauth/access_token").respond_with_json(
+        {
+            "error": {
+                "message": "This authorization code has been used.",
+                "type": "OAuthException",
+                "code": 100,
+                "fbtrace_id": "AbCdEf",
+            }
+        },
+        status=400,
+    )
+    with pytest.raises(DomainError) as caught:
+        oauth_finish(access=owner_access, provider="meta", state=query(url)["state"], code="used")
+    assert str(caught.value) == "Meta did not accept the authorization (it expired or was already used). Try again."
+    assert not SocialAccount.objects.exists()
+
+
+# --------------------------------------------------------------------------- Telegram
+
+
+BOT_TOKEN = "7012345678:AAF-ZernoBotSecretToken_abcdefghijk"
+
+
+@pytest.fixture
+def telegram(monkeypatch, httpserver):
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", httpserver.url_for("/").rstrip("/"))
+    return httpserver
+
+
+def serve_fixture(server, path, name, status=200):
+    body = (FIXTURES / "telegram" / name).read_text()
+    server.expect_request(path, method="POST").respond_with_response(
+        Response(body, status=status, content_type="application/json")
+    )
+
+
+def test_telegram_bot_connect_validates_with_getme_and_getchat(org, owner_access, telegram):
+    telegram.expect_request(f"/bot{BOT_TOKEN}/getMe", method="POST").respond_with_json(
+        {"ok": True, "result": {"id": 7012345678, "is_bot": True, "first_name": "Zerno", "username": "zerno_smm_bot"}}
+    )
+    serve_fixture(telegram, f"/bot{BOT_TOKEN}/getChat", "getChat.json")
+    serve_fixture(telegram, f"/bot{BOT_TOKEN}/getChatMemberCount", "getChatMemberCount.json")
+
+    account = telegram_account_connect(access=owner_access, bot_token=BOT_TOKEN, chat="https://t.me/zerno_coffee_kzn")
+
+    assert (account.platform, account.external_id, account.display_name) == (
+        "telegram",
+        "-1002143658790",
+        "Кофейня «Зерно» | Казань",
+    )
+    assert account.username == "zerno_coffee_kzn"
+    assert account.options["connector"] == {"discussion_chat_id": "-1002251907334"}
+    assert account.options["bot_username"] == "zerno_smm_bot"
+    assert account.credentials == {"access_token": BOT_TOKEN}
+
+
+def test_telegram_bad_token_is_a_field_error(org, owner_access, telegram):
+    serve_fixture(telegram, f"/bot{BOT_TOKEN}/getMe", "error.unauthorized.json", status=401)
+    with pytest.raises(DomainError) as caught:
+        telegram_account_connect(access=owner_access, bot_token=BOT_TOKEN, chat="@zerno_coffee_kzn")
+    assert list(caught.value.fields) == ["bot_token"]
+    assert not SocialAccount.objects.exists()
+
+
+def test_telegram_bot_not_in_channel_is_a_field_error_with_the_reason(org, owner_access, telegram):
+    telegram.expect_request(f"/bot{BOT_TOKEN}/getMe", method="POST").respond_with_json(
+        {"ok": True, "result": {"id": 7012345678, "is_bot": True, "username": "zerno_smm_bot"}}
+    )
+    serve_fixture(telegram, f"/bot{BOT_TOKEN}/getChat", "error.bot_not_member.json", status=403)
+    with pytest.raises(DomainError) as caught:
+        telegram_account_connect(access=owner_access, bot_token=BOT_TOKEN, chat="@zerno_coffee_kzn")
+    assert list(caught.value.fields) == ["chat"]
+    assert "Add the bot to the channel as an administrator" in str(caught.value)
+    assert not SocialAccount.objects.exists()
+
+
+def test_telegram_form_errors_render_on_the_page_without_echoing_the_token(owner_web, org, telegram):
+    serve_fixture(telegram, f"/bot{BOT_TOKEN}/getMe", "error.unauthorized.json", status=401)
+    response = owner_web.post(
+        reverse("integrations:connect_telegram", kwargs={"org_slug": org.slug}),
+        {"tg-bot_token": BOT_TOKEN, "tg-chat": "@zerno_coffee_kzn"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Telegram does not accept this bot token" in html
+    assert BOT_TOKEN not in html
