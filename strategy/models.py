@@ -239,7 +239,11 @@ class Strategy(TenantModel):
         verbose_name_plural = _("strategies")
         ordering = ["-period_start", "-version"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="strategy_period_valid"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="strategy_period_valid",
+                violation_error_message=_("The period must end after it starts."),
+            ),
             # Exact-period duplicates on every database; overlapping periods are refused by the service under
             # a lock and, on PostgreSQL, by the exclusion constraint added in migration 0002.
             models.UniqueConstraint(
@@ -345,6 +349,10 @@ class ContentPillar(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def format_labels(self) -> list[str]:
+        return [str(ContentFormat(f).label) for f in self.formats if f in ContentFormat.values]
 
 
 class PillarGoal(TenantModel):
@@ -452,7 +460,11 @@ class Experiment(TenantModel):
         verbose_name_plural = _("experiments")
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="experiment_period_valid")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="experiment_period_valid",
+                violation_error_message=_("The experiment must end after it starts."),
+            )
         ]
         indexes = [models.Index(fields=["organization", "status", "-start_date"], name="experiment_org_status_idx")]
 

@@ -1,0 +1,271 @@
+"""HTML forms for the strategy editor. They check shape only; services enforce the rules and
+their DomainErrors are shown on the form (`apply_domain_error`)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from analytics.kpis import OBJECTIVE_CHOICES, OBJECTIVE_LABELS, Objective, kpis_for_objective
+
+from .models import (
+    AudienceSegment,
+    BusinessProfile,
+    Competitor,
+    ContentFormat,
+    ContentPillar,
+    Experiment,
+    FunnelStage,
+    Goal,
+    Platform,
+    PlatformChoice,
+    PresenceAudit,
+    Strategy,
+    TrendNote,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SMALL_TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+def kpi_choices(objective: str | None = None) -> list:
+    """KPIs fitting the objective; without one, all KPIs grouped by objective (no-JS fallback)."""
+    if objective:
+        return [("", "---------"), *[(k.key, k.name) for k in kpis_for_objective(objective)]]
+    groups = [(OBJECTIVE_LABELS[o], [(k.key, k.name) for k in kpis_for_objective(o)]) for o in Objective]
+    return [("", "---------"), *groups]
+
+
+class BusinessProfileForm(forms.ModelForm):
+    class Meta:
+        model = BusinessProfile
+        fields = [
+            "product",
+            "value_proposition",
+            "price_segment",
+            "geography",
+            "sales_channels",
+            "average_order_value",
+            "gross_margin_percent",
+            "support_contact_cost",
+            "currency",
+        ]
+        widgets = {"product": SMALL_TEXT, "value_proposition": SMALL_TEXT, "sales_channels": SMALL_TEXT}
+
+
+class AudienceSegmentForm(forms.ModelForm):
+    platforms = forms.MultipleChoiceField(
+        label=_("Where they spend time"), choices=Platform.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = AudienceSegment
+        fields = ["name", "demographics", "needs", "pains", "objections", "platforms", "buying_triggers"]
+        widgets = {f: SMALL_TEXT for f in ["demographics", "needs", "pains", "objections", "buying_triggers"]}
+
+
+class CompetitorForm(forms.ModelForm):
+    vk = forms.URLField(label=_("VK link"), required=False, assume_scheme="https")
+    telegram = forms.URLField(label=_("Telegram link"), required=False, assume_scheme="https")
+    instagram = forms.URLField(label=_("Instagram link"), required=False, assume_scheme="https")
+    facebook = forms.URLField(label=_("Facebook link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Competitor
+        fields = ["name", "positioning_notes", "strengths", "weaknesses"]
+        widgets = {f: SMALL_TEXT for f in ["positioning_notes", "strengths", "weaknesses"]}
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        data["links"] = {p: self.cleaned_data[p] for p in Platform.values if self.cleaned_data.get(p)}
+        return data
+
+
+class PresenceAuditForm(forms.ModelForm):
+    class Meta:
+        model = PresenceAudit
+        fields = [
+            "platform",
+            "date",
+            "followers",
+            "average_reach",
+            "engagement_rate",
+            "posts_per_week",
+            "response_time_minutes",
+        ]
+        widgets = {"date": DATE}
+
+    def validate_unique(self):
+        """The service reports duplicates (with the organization in the key)."""
+
+
+class StrategyCreateForm(forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["title", "period_start", "period_end"]
+        widgets = {"period_start": DATE, "period_end": DATE}
+
+
+class PositioningForm(forms.ModelForm):
+    competitors = forms.ModelMultipleChoiceField(
+        label=_("Competitors we differ from"),
+        queryset=Competitor.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "title",
+            "period_start",
+            "period_end",
+            "positioning_statement",
+            "competitors",
+            "differentiators",
+            "tone_guidelines",
+            "words_to_use",
+            "words_to_avoid",
+        ]
+        widgets = {
+            "period_start": DATE,
+            "period_end": DATE,
+            "positioning_statement": SMALL_TEXT,
+            "differentiators": SMALL_TEXT,
+            "tone_guidelines": SMALL_TEXT,
+            "words_to_use": SMALL_TEXT,
+            "words_to_avoid": SMALL_TEXT,
+        }
+        help_texts = {
+            "positioning_statement": _(
+                "For [audience] who [need], [brand] is the [category] that [benefit], unlike [competitors]."
+            ),
+        }
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competitors"].queryset = Competitor.objects.filter(organization=organization)
+
+    def validate_unique(self):
+        """Checked by the service."""
+
+
+class GoalForm(forms.ModelForm):
+    objective = forms.ChoiceField(label=_("Business objective"), choices=[("", "---------"), *OBJECTIVE_CHOICES])
+    kpi = forms.ChoiceField(label=_("KPI"), choices=kpi_choices())
+    # Required at the form level too: "a goal without a numeric target or deadline is invalid".
+    target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+
+    class Meta:
+        model = Goal
+        fields = ["title", "objective", "kpi", "baseline", "target", "unit", "deadline", "platform"]
+        widgets = {"deadline": DATE}
+        help_texts = {
+            "baseline": _("Where you are now (see the presence audit). Flow KPIs are monthly figures."),
+            "unit": _("Leave empty to use the KPI's unit."),
+        }
+
+    def __init__(self, *args, kpi_options_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        objective = self.data.get(self.add_prefix("objective")) or self.instance.objective
+        self.fields["kpi"].choices = kpi_choices(objective or None)
+        if kpi_options_url:
+            # Progressive enhancement: with htmx the KPI list follows the objective; without it the
+            # list is grouped by objective and the service rejects a KPI that does not fit.
+            self.fields["objective"].widget.attrs.update(
+                {"hx-get": kpi_options_url, "hx-target": "#id_kpi", "hx-trigger": "change"}
+            )
+
+
+class PlatformChoiceForm(forms.ModelForm):
+    class Meta:
+        model = PlatformChoice
+        fields = ["platform", "role", "rationale"]
+        widgets = {"rationale": SMALL_TEXT}
+        help_texts = {"rationale": _("Why here: the audience, the formats, what this platform will do for the goals.")}
+
+    def validate_unique(self):
+        """Checked by the service."""
+
+
+class ContentPillarForm(forms.ModelForm):
+    objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
+    funnel_stage = forms.ChoiceField(label=_("Funnel stage"), choices=FunnelStage.choices)
+    formats = forms.MultipleChoiceField(
+        label=_("Formats"), choices=ContentFormat.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Goals it serves"), queryset=Goal.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = ContentPillar
+        fields = ["name", "description", "objective", "funnel_stage", "target_share", "formats", "goals"]
+        widgets = {"description": SMALL_TEXT}
+
+    def __init__(self, *args, strategy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = Goal.objects.filter(organization_id=strategy.organization_id, strategy=strategy)
+        if self.instance.pk:
+            self.initial["goals"] = [g.pk for g in self.instance.goals.all()]
+
+    def validate_unique(self):
+        """Checked by the service."""
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("What should change?"), widget=SMALL_TEXT, required=False)
+
+
+class CopyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.DateField(label=_("Period start"), widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+
+
+class TrendNoteForm(forms.ModelForm):
+    source_url = forms.URLField(label=_("Source link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = TrendNote
+        fields = [
+            "title",
+            "kind",
+            "platform",
+            "noted_on",
+            "source_url",
+            "description",
+            "impact",
+            "expected_impact",
+            "follow_up",
+        ]
+        widgets = {"noted_on": DATE, "description": SMALL_TEXT, "expected_impact": SMALL_TEXT, "follow_up": SMALL_TEXT}
+
+
+class ExperimentForm(forms.ModelForm):
+    class Meta:
+        model = Experiment
+        fields = [
+            "title",
+            "hypothesis",
+            "kind",
+            "platform",
+            "trend",
+            "budget_cap",
+            "start_date",
+            "end_date",
+            "success_metric",
+            "success_threshold",
+            "higher_is_better",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE, "hypothesis": SMALL_TEXT}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trend"].queryset = TrendNote.objects.filter(organization=organization)
+
+
+class ExperimentConcludeForm(forms.Form):
+    result_value = forms.DecimalField(label=_("Result"), max_digits=14, decimal_places=2)
+    result_notes = forms.CharField(label=_("Result figures and notes"), widget=SMALL_TEXT, required=False)
+    decision = forms.ChoiceField(label=_("Decision"), choices=Experiment.Decision.choices)
+    recommendation = forms.CharField(label=_("Recommendation"), widget=SMALL_TEXT)
