@@ -6,11 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from content import demo as content_demo
 from content import services
 from content.models import Post
 from smm_platform.errors import DomainError
+from strategy import demo as strategy_demo
 from strategy.launch_gate import LaunchBlocked
 from strategy.models import Strategy
+from tenancy.roles import Role
 from tests.conftest import access_of
 from tests.strategy.factories import ContentPillarFactory, GoalFactory, StrategyFactory, approved_strategy
 
@@ -151,3 +154,14 @@ def test_api_list_query_count(owner_client, org, marketer_access, django_assert_
     with django_assert_max_num_queries(6):
         response = owner_client.get(api(org))
     assert response.json()["count"] == 15
+
+
+def test_demo_posts_follow_the_gate(org, make_member):
+    users = {str(role): make_member(org, role).user for role in Role}
+    strategy_demo.seed(organization=org, users=users)
+    content_demo.seed(organization=org, users=users)
+    content_demo.seed(organization=org, users=users)
+    posts = Post.objects.filter(organization=org)
+    assert posts.count() == 3
+    scheduled = posts.filter(status=Post.Status.SCHEDULED)
+    assert all(p.goal.strategy_id == p.strategy_id == p.pillar.strategy_id for p in scheduled)
