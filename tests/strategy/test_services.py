@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from smm_platform.errors import Conflict, DomainError, NotFound, PermissionDenied
 from strategy import services
@@ -405,3 +406,18 @@ def test_experiment_needs_metric_and_threshold_up_front(marketer_access):
             success_threshold=Decimal(1),
         )
     assert list(exc.value.fields) == ["success_metric"]
+
+
+def test_database_refuses_two_overlapping_approved_strategies(org):
+    """The second fence: on PostgreSQL an exclusion constraint, elsewhere the same-start unique index."""
+    approved_strategy(org, start=dt.date(2025, 1, 1), end=dt.date(2025, 6, 30))
+    same_start = StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Strategy.objects.filter(pk=same_start.pk).update(status=Strategy.Status.APPROVED)
+    if connection.vendor != "postgresql":
+        return
+    overlapping = StrategyFactory(organization=org, period_start=dt.date(2025, 6, 1), period_end=dt.date(2025, 9, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Strategy.objects.filter(pk=overlapping.pk).update(status=Strategy.Status.APPROVED)
+    adjacent = StrategyFactory(organization=org, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 9, 1))
+    Strategy.objects.filter(pk=adjacent.pk).update(status=Strategy.Status.APPROVED)
