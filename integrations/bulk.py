@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,12 +40,10 @@ _SQLITE_MAX_VARIABLES = 30_000
 @dataclass(frozen=True, slots=True)
 class UpsertResult:
     rows: int  # distinct natural keys sent
-    inserted: int
-    updated: int  # existing rows whose values changed
-
-    @property
-    def written(self) -> int:
-        return self.inserted + self.updated
+    written: int  # rows inserted or changed (unchanged rows are not touched)
+    # The split of ``written`` is only computed with ``detailed=True`` (it costs a RETURNING).
+    inserted: int | None = None
+    updated: int | None = None
 
     @property
     def unchanged(self) -> int:
@@ -58,28 +56,32 @@ def bulk_upsert(
     *,
     key_fields: Sequence[str],
     update_fields: Sequence[str] | None = None,
+    detailed: bool = False,
     using: str = "default",
 ) -> UpsertResult:
     """Insert or update ``rows`` of ``model`` by the unique constraint on ``key_fields``.
 
     Preconditions: ``key_fields`` are attnames forming a unique constraint of ``model``;
     every row carries all key fields; datetimes are timezone-aware. ``update_fields``
-    defaults to every non-key column present in the first row.
+    defaults to every non-key column present in the first row. ``detailed=True`` also
+    reports how many rows were inserted vs updated (PostgreSQL: one RETURNING more, ~30%).
     """
     rows = list(rows)
     if not rows:
-        return UpsertResult(0, 0, 0)
+        return UpsertResult(0, 0, 0 if detailed else None, 0 if detailed else None)
     plan = _Plan(model, key_fields, update_fields, rows[0])
     deduped = plan.dedupe(rows)
     vendor = connections[using].vendor
     with transaction.atomic(using=using):
         if vendor == "postgresql":
-            inserted, updated = _upsert_postgresql(plan, deduped, using)
+            written, inserted = _upsert_postgresql(plan, deduped, using, detailed)
         elif vendor == "sqlite":
-            inserted, updated = _upsert_sqlite(plan, deduped, using)
+            written, inserted = _upsert_sqlite(plan, deduped, using, detailed)
         else:  # pragma: no cover - the project supports these two engines only
             raise NotImplementedError(f"bulk_upsert does not support {vendor}")
-    return UpsertResult(len(deduped), inserted, updated)
+    if not detailed:
+        return UpsertResult(len(deduped), written)
+    return UpsertResult(len(deduped), written, inserted, written - inserted)
 
 
 class _Plan:
@@ -100,6 +102,7 @@ class _Plan:
             raise ValueError(f"{model.__name__} has no columns {unknown}")
         self.fields = fields
         self.key_fields = list(key_fields)
+        self.given = frozenset(sample)
         given = [name for name in sample if name not in self.key_fields]
         self.update_fields = list(update_fields) if update_fields is not None else given
         # auto_now columns are stamped on insert and on a real change; auto_now_add on insert only.
@@ -137,12 +140,13 @@ class _Plan:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
 
 
 def _copy_text(value: Any, is_json: bool) -> str:
-    """One value in COPY text format."""
+    """One value in COPY text format (used for constant defaults and by the benchmark)."""
     if value is None:
-        return "\\N"
+        return _NULL
     if is_json:
         return json.dumps(value, ensure_ascii=False, default=str).translate(_COPY_ESCAPES)
     if value is True:
@@ -158,33 +162,68 @@ def _copy_text(value: Any, is_json: bool) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def _upsert_postgresql(plan: _Plan, rows: list[Mapping[str, Any]], using: str) -> tuple[int, int]:
+def _row_formatter(plan: _Plan) -> Callable[[Mapping[str, Any]], str]:
+    """Compile a function that turns one row dict into one COPY text line.
+
+    Serialization dominates the cost of the upsert, so the per-column choice (number, text,
+    JSON, boolean) is made once here instead of once per value. Column names come from the
+    model's own attnames, never from input.
+    """
+    env: dict[str, Any] = {"N": _NULL, "T": _COPY_ESCAPES, "dumps": json.dumps, "aware": _require_aware}
+    body = []
+    parts = []
+    for i, name in enumerate(plan.columns):
+        field = plan.fields[name]
+        if name not in plan.given:
+            env[f"c{i}"] = _copy_text(plan.defaults[name], isinstance(field, models.JSONField))
+            parts.append(f"{{c{i}}}")
+            continue
+        body.append(f"    v{i} = row[{name!r}]")
+        if isinstance(field, models.JSONField):
+            expr = f"N if v{i} is None else dumps(v{i}, ensure_ascii=False, default=str).translate(T)"
+        elif isinstance(field, models.BooleanField):
+            expr = f"N if v{i} is None else ('t' if v{i} else 'f')"
+        elif isinstance(field, models.DateTimeField):
+            expr = f"N if v{i} is None else aware(v{i})"
+        elif isinstance(
+            field, (models.IntegerField, models.DecimalField, models.FloatField, models.DateField, models.ForeignKey)
+        ):
+            expr = f"N if v{i} is None else v{i}"  # str() of these never needs escaping
+        else:
+            expr = f"N if v{i} is None else str(v{i}).translate(T)"
+        parts.append(f"{{{expr}}}")
+    source = "def fmt(row):\n" + "\n".join(body) + '\n    return f"' + "\\t".join(parts) + '\\n"\n'
+    exec(compile(source, f"<bulk_upsert {plan.table}>", "exec"), env)  # noqa: S102 - see docstring
+    return env["fmt"]
+
+
+def _require_aware(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetime passed to bulk_upsert")
+    return value.isoformat()
+
+
+def _upsert_postgresql(
+    plan: _Plan, rows: list[Mapping[str, Any]], using: str, detailed: bool
+) -> tuple[int, int | None]:
     connection = connections[using]
     qn = connection.ops.quote_name
     temp = f"_upsert_{next(_temp_names)}"
     cols = [qn(plan.column(n)) for n in plan.columns]
     col_list = ", ".join(cols)
-    json_flags = [isinstance(plan.fields[n], models.JSONField) for n in plan.columns]
     with connection.cursor() as cursor:
         # Column types come from the target table; no constraints, dropped at commit.
         cursor.execute(
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {col_list} FROM {qn(plan.table)} WITH NO DATA"  # noqa: S608
         )
         copy_sql = f"COPY {temp} ({col_list}) FROM STDIN"
+        fmt = _row_formatter(plan)
         for start in range(0, len(rows), _COPY_CHUNK_ROWS):
-            buffer = io.StringIO()
-            write = buffer.write
-            names = plan.columns
-            for row in rows[start : start + _COPY_CHUNK_ROWS]:
-                write(
-                    "\t".join(
-                        _copy_text(plan.value(row, name), is_json)
-                        for name, is_json in zip(names, json_flags, strict=True)
-                    )
-                )
-                write("\n")
-            buffer.seek(0)
-            _copy_from(cursor, copy_sql, buffer)
+            try:
+                text = "".join(map(fmt, rows[start : start + _COPY_CHUNK_ROWS]))
+            except KeyError as exc:
+                raise ValueError(f"every row must have the columns of the first row; missing {exc}") from None
+            _copy_from(cursor, copy_sql, io.StringIO(text))
         keys = ", ".join(qn(plan.column(n)) for n in plan.key_fields)
         update_cols = [qn(plan.column(n)) for n in plan.update_fields]
         sets = [f"{c} = EXCLUDED.{c}" for c in update_cols]
@@ -196,15 +235,22 @@ def _upsert_postgresql(plan: _Plan, rows: list[Mapping[str, Any]], using: str) -
             conflict = f"DO UPDATE SET {', '.join(sets)} WHERE ROW({compared_old}) IS DISTINCT FROM ROW({compared_new})"
         else:
             conflict = "DO NOTHING"
-        # xmax = 0 only for freshly inserted tuples: splits the count without a second query.
-        cursor.execute(
-            f"WITH merged AS (INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {temp} "  # noqa: S608
-            f"ON CONFLICT ({keys}) {conflict} RETURNING (xmax = 0) AS inserted) "
-            "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM merged"
+        merge = (
+            f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {temp} "  # noqa: S608
+            f"ON CONFLICT ({keys}) {conflict}"
         )
-        inserted, updated = cursor.fetchone()
+        if detailed:
+            # xmax = 0 only for freshly inserted tuples: splits the count in the same statement.
+            cursor.execute(
+                f"WITH merged AS ({merge} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
+                "SELECT COUNT(*), COUNT(*) FILTER (WHERE inserted) FROM merged"
+            )
+            written, inserted = cursor.fetchone()
+        else:
+            cursor.execute(merge)
+            written, inserted = cursor.rowcount, None
         cursor.execute(f"DROP TABLE {temp}")
-    return int(inserted), int(updated)
+    return int(written), inserted
 
 
 def _copy_from(cursor, sql: str, buffer: io.StringIO) -> None:
@@ -219,7 +265,7 @@ def _copy_from(cursor, sql: str, buffer: io.StringIO) -> None:
 # --------------------------------------------------------------------------- SQLite
 
 
-def _upsert_sqlite(plan: _Plan, rows: list[Mapping[str, Any]], using: str) -> tuple[int, int]:
+def _upsert_sqlite(plan: _Plan, rows: list[Mapping[str, Any]], using: str, detailed: bool) -> tuple[int, int | None]:
     connection = connections[using]
     qn = connection.ops.quote_name
     target = qn(plan.table)
@@ -239,8 +285,10 @@ def _upsert_sqlite(plan: _Plan, rows: list[Mapping[str, Any]], using: str) -> tu
     total_changes = 0
     with connection.cursor() as cursor:
         count_sql = f"SELECT COUNT(*) FROM {target}"  # noqa: S608
-        cursor.execute(count_sql)
-        before = cursor.fetchone()[0]
+        before = 0
+        if detailed:
+            cursor.execute(count_sql)
+            before = cursor.fetchone()[0]
         for start in range(0, len(rows), per_batch):
             batch = rows[start : start + per_batch]
             params: list[Any] = []
@@ -255,7 +303,8 @@ def _upsert_sqlite(plan: _Plan, rows: list[Mapping[str, Any]], using: str) -> tu
                 params,
             )
             total_changes += max(cursor.rowcount, 0)
+        if not detailed:
+            return total_changes, None
         cursor.execute(count_sql)
         after = cursor.fetchone()[0]
-    inserted = after - before
-    return inserted, max(total_changes - inserted, 0)
+    return total_changes, after - before

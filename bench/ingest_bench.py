@@ -1,0 +1,192 @@
+"""Ingestion benchmark: the production upsert path versus a raw COPY of the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smm_bench python bench/ingest_bench.py --rows 200000
+
+Measures, on the same PostgreSQL in one run:
+
+1. ``integrations.bulk.bulk_upsert`` into ``analytics_accountmetricdaily`` (the production sync
+   path: COPY into a temp table + INSERT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM),
+   first run (all inserts), second identical run (all no-ops), third run with 10% changed;
+2. a raw ``COPY`` of the same rows (same text serialization) into a scratch table with the
+   same columns and no indexes or constraints — the floor any upsert path is compared with;
+3. optionally (``--bulk-create-rows``) Django's ``bulk_create(update_conflicts=True)``.
+
+Rows/s include building the COPY text from Python values in every case. The benchmark creates
+its own organization (slug ``bench-ingest``) and removes it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm_platform.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from analytics.models import AccountMetricDaily  # noqa: E402
+from integrations.bulk import _Plan, _row_formatter, bulk_upsert  # noqa: E402
+from integrations.models import Platform, SocialAccount  # noqa: E402
+from tenancy.models import Organization  # noqa: E402
+
+KEY = ["organization_id", "account_id", "day"]
+METRICS = ["followers", "followers_gained", "reach", "views", "likes", "comments", "shares", "saves", "link_clicks"]
+FIRST_DAY = date(2020, 1, 1)
+
+
+def build_rows(org_id: int, account_ids: list[int], per_account: int, *, salt: int = 0) -> list[dict]:
+    rows = []
+    for n, account_id in enumerate(account_ids):
+        for d in range(per_account):
+            base = (n * 7919 + d * 104729) % 10_000
+            rows.append(
+                {
+                    "organization_id": org_id,
+                    "account_id": account_id,
+                    "day": FIRST_DAY + timedelta(days=d),
+                    "followers": 5000 + d,
+                    "followers_gained": base % 40,
+                    "reach": 1000 + base + (salt if (d % 10 == 0) else 0),
+                    "views": 1500 + base,
+                    "likes": base % 300,
+                    "comments": base % 40,
+                    "shares": base % 25,
+                    "saves": None if d % 7 == 0 else base % 30,
+                    "link_clicks": base % 50,
+                }
+            )
+    return rows
+
+
+def timed(label: str, fn):
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    print(f"  {label:<44} {seconds:8.3f} s", flush=True)
+    return result, seconds
+
+
+def raw_copy(rows: list[dict]) -> None:
+    """COPY the same rows, serialized by the same compiled formatter (the same bytes), into a
+    scratch table: an ordinary WAL-logged table with the same columns and no indexes,
+    constraints or foreign keys. Timed: serialization + COPY + commit, like the upsert."""
+    plan = _Plan(AccountMetricDaily, KEY, None, rows[0])
+    fmt = _row_formatter(plan)
+    col_list = ", ".join(plan.column(n) for n in plan.columns)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy_scratch")
+        cursor.execute(
+            f"CREATE TABLE bench_copy_scratch AS SELECT {col_list} FROM analytics_accountmetricdaily WITH NO DATA"  # noqa: S608
+        )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for start in range(0, len(rows), 20_000):
+                text = "".join(map(fmt, rows[start : start + 20_000]))
+                cursor.cursor.copy_expert(f"COPY bench_copy_scratch ({col_list}) FROM STDIN", io.StringIO(text))
+            cursor.execute("SELECT COUNT(*) FROM bench_copy_scratch")
+            assert cursor.fetchone()[0] == len(rows)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_copy_scratch")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--bulk-create-rows", type=int, default=0, help="also time bulk_create(update_conflicts)")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
+        return 2
+
+    per_account = max(1, args.rows // args.accounts)
+    n_rows = per_account * args.accounts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg_version = cursor.fetchone()[0].split(",")[0]
+    print(f"{pg_version}; {n_rows} rows = {args.accounts} accounts x {per_account} days")
+
+    Organization.objects.filter(slug="bench-ingest").delete()
+    with connection.cursor() as cursor:  # start from a clean table (earlier runs leave dead tuples)
+        cursor.execute("VACUUM ANALYZE analytics_accountmetricdaily")
+    org = Organization.objects.create(name="Bench ingest", slug="bench-ingest")
+    SocialAccount.objects.bulk_create(
+        SocialAccount(organization=org, platform=Platform.DEMO, external_id=f"bench-{i}", display_name=f"Bench {i}")
+        for i in range(args.accounts)
+    )
+    account_ids = list(SocialAccount.objects.filter(organization=org).order_by("pk").values_list("pk", flat=True))
+    rows = build_rows(org.pk, account_ids, per_account)
+    changed = build_rows(org.pk, account_ids, per_account, salt=1)
+
+    results: dict[str, float] = {}
+    try:
+        print("production path: integrations.bulk.bulk_upsert")
+        first, s1 = timed("upsert, first run (inserts)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
+        assert first.written == n_rows, first
+        second, s2 = timed(
+            "upsert, identical second run (no-op)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
+        )
+        assert second.written == 0, second
+        third, s3 = timed(
+            "upsert, 10% of rows changed", lambda: bulk_upsert(AccountMetricDaily, changed, key_fields=KEY)
+        )
+        assert third.written == args.accounts * len(range(0, per_account, 10)), third
+        print("baseline: raw COPY of the same rows into a scratch table")
+        _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
+        results = {
+            "rows": n_rows,
+            "upsert_insert_rows_per_s": n_rows / s1,
+            "upsert_noop_rows_per_s": n_rows / s2,
+            "upsert_10pct_changed_rows_per_s": n_rows / s3,
+            "raw_copy_rows_per_s": n_rows / s_copy,
+            "ratio_copy_to_upsert_insert": s1 / s_copy,
+            "ratio_copy_to_upsert_noop": s2 / s_copy,
+            "changed_rows_updated": third.written,
+        }
+        if args.bulk_create_rows:
+            AccountMetricDaily.objects.filter(organization=org).delete()
+            subset = rows[: args.bulk_create_rows]
+            objs = [AccountMetricDaily(**r) for r in subset]
+            _, s_bc = timed(
+                f"bulk_create(update_conflicts) x{len(subset)}",
+                lambda: AccountMetricDaily.objects.bulk_create(
+                    objs, update_conflicts=True, unique_fields=["organization", "account", "day"], update_fields=METRICS
+                ),
+            )
+            results["bulk_create_rows_per_s"] = len(subset) / s_bc
+    finally:
+        Organization.objects.filter(pk=org.pk).delete()
+
+    print()
+    print(f"upsert (first run, inserts)   {results['upsert_insert_rows_per_s']:>12,.0f} rows/s")
+    print(f"upsert (identical, no-op)     {results['upsert_noop_rows_per_s']:>12,.0f} rows/s")
+    print(f"upsert (10% changed)          {results['upsert_10pct_changed_rows_per_s']:>12,.0f} rows/s")
+    print(f"raw COPY (scratch table)      {results['raw_copy_rows_per_s']:>12,.0f} rows/s")
+    if "bulk_create_rows_per_s" in results:
+        print(f"bulk_create(update_conflicts) {results['bulk_create_rows_per_s']:>12,.0f} rows/s")
+    print(
+        f"ratio raw COPY / upsert: {results['ratio_copy_to_upsert_insert']:.2f}x (inserts), "
+        f"{results['ratio_copy_to_upsert_noop']:.2f}x (no-op)"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
