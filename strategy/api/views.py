@@ -61,11 +61,15 @@ class BusinessProfileViewSet(OrganizationViewSet):
     queryset = BusinessProfile.objects.all()
     serializer_class = s.BusinessProfileSerializer
 
-    def retrieve(self, request, *args, **kwargs):
+    def get_object(self):
         profile = self.get_queryset().first()
         if profile is None:
             raise NotFound(_("No business profile yet."))
-        return Response(self.get_serializer(profile).data)
+        self.check_object_permissions(self.request, profile)
+        return profile
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
 
     def _save(self, request, *, partial: bool):
         profile = self.get_queryset().first()
