@@ -1,0 +1,96 @@
+"""Reads of the synced facts (dashboards, reports and the API share these).
+
+Query counts do not grow with the number of rows: each function is one or two queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max, QuerySet, Sum
+
+from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
+from tenancy.models import Organization
+
+
+def account_metric_daily_list(
+    *, organization: Organization, since: date, until: date, account_id: int | None = None
+) -> QuerySet[AccountMetricDaily]:
+    qs = AccountMetricDaily.objects.filter(organization=organization, day__gte=since, day__lte=until)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
+    return qs.select_related("account").order_by("day", "account_id")
+
+
+@dataclass(frozen=True)
+class PostPerformance:
+    post: SocialPost
+    day: date | None  # the observation day of the numbers below
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    saves: int | None
+    link_clicks: int | None
+
+    @property
+    def interactions(self) -> int:
+        return sum(v or 0 for v in (self.likes, self.comments, self.shares, self.saves))
+
+    @property
+    def engagement_rate(self) -> Decimal | None:
+        """(likes + comments + shares + saves) / reach, 4 decimals; None without reach."""
+        if not self.reach:
+            return None
+        return (Decimal(self.interactions) / Decimal(self.reach)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def post_performance_list(
+    *, organization: Organization, since: date, until: date, account_id: int | None = None
+) -> list[PostPerformance]:
+    """Posts published in [since, until] with their latest lifetime numbers. Two queries."""
+    posts = SocialPost.objects.filter(
+        organization=organization, published_at__date__gte=since, published_at__date__lte=until
+    ).select_related("account")
+    if account_id is not None:
+        posts = posts.filter(account_id=account_id)
+    posts = list(posts.order_by("-published_at", "-pk"))
+    latest_days = (
+        PostMetricDaily.objects.filter(organization=organization, post__in=[p.pk for p in posts])
+        .values("post_id")
+        .annotate(last=Max("day"))
+    )
+    wanted = {(row["post_id"], row["last"]) for row in latest_days}
+    metrics = {}
+    if wanted:
+        for m in PostMetricDaily.objects.filter(
+            organization=organization, post__in=[p for p, _ in wanted], day__in={d for _, d in wanted}
+        ):
+            if (m.post_id, m.day) in wanted:
+                metrics[m.post_id] = m
+    result = []
+    for post in posts:
+        m = metrics.get(post.pk)
+        result.append(
+            PostPerformance(
+                post=post,
+                day=m.day if m else None,
+                reach=m.reach if m else None,
+                likes=m.likes if m else None,
+                comments=m.comments if m else None,
+                shares=m.shares if m else None,
+                saves=m.saves if m else None,
+                link_clicks=m.link_clicks if m else None,
+            )
+        )
+    return result
+
+
+def account_metric_totals(*, organization: Organization, since: date, until: date) -> dict[str, int | None]:
+    """Sums over the period (NULLs skipped; None when nothing was reported at all)."""
+    fields = ["reach", "views", "likes", "comments", "shares", "saves", "link_clicks", "followers_gained"]
+    return AccountMetricDaily.objects.filter(organization=organization, day__gte=since, day__lte=until).aggregate(
+        **{name: Sum(name) for name in fields}
+    )
