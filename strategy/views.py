@@ -224,6 +224,7 @@ class StrategyEditorView(OrganizationViewMixin, View):
     """One step of the guided editor. Each step shows its forms; POST carries `form=<kind>`."""
 
     template_name = "strategy/editor.html"
+    required_permission = Perm.WRITE  # read-only roles read the one-page view instead
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs.get("step") not in STEP_KEYS:

@@ -228,6 +228,7 @@ def test_client_role_cannot_write(client, org, draft, client_user):
     )
     assert response.status_code == 403
     assert client.get(page(org, "new/")).status_code == 403
+    assert client.get(page(org, f"{draft.pk}/edit/goals/")).status_code == 403
     assert PlatformChoice.objects.count() == 0
 
 
