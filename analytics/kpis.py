@@ -51,10 +51,10 @@ class Unit(StrEnum):
 
 
 UNIT_LABELS = {
-    Unit.COUNT: _("count"),
-    Unit.PERCENT: _("%"),
+    Unit.COUNT: "",  # plain numbers need no unit on a card
+    Unit.PERCENT: "%",
     Unit.MONEY: _("money"),
-    Unit.MINUTES: _("minutes"),
+    Unit.MINUTES: _("min"),
 }
 
 

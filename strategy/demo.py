@@ -185,10 +185,11 @@ def _analysis(organization, start: dt.date) -> None:
 
 GOALS = [
     # title, objective, kpi, baseline, target, platform
-    ("Заявки на корпоративный кофе из соцсетей", "leads", "leads", "12", "40", ""),
-    ("Снизить стоимость заявки", "leads", "cpl", "900", "550", ""),
-    ("Охват жителей Казани во VK", "awareness", "reach", "45000", "90000", "vk"),
-    ("Вовлечённость аудитории", "loyalty", "engagement_rate", "2.4", "4.0", ""),
+    # Calibrated against the demo connector's data so the cards show a mix of statuses.
+    ("Заявки на корпоративный кофе и предзаказы из соцсетей", "leads", "leads", "80", "280", ""),
+    ("Снизить стоимость заявки", "leads", "cpl", "600", "320", ""),
+    ("Охват жителей Казани", "awareness", "reach", "45000", "120000", ""),
+    ("Вовлечённость аудитории", "loyalty", "engagement_rate", "2.4", "6.0", ""),
     ("Быстрые ответы гостям", "support_load", "first_response_time", "240", "30", ""),
 ]
 
@@ -201,7 +202,7 @@ PILLARS = [
         "awareness",
         30,
         ["short_video", "image"],
-        ["Охват жителей Казани во VK", "Вовлечённость аудитории"],
+        ["Охват жителей Казани", "Вовлечённость аудитории"],
     ),
     (
         "Кофейная грамотность",
@@ -219,7 +220,7 @@ PILLARS = [
         "conversion",
         30,
         ["image", "carousel"],
-        ["Заявки на корпоративный кофе из соцсетей", "Снизить стоимость заявки"],
+        ["Заявки на корпоративный кофе и предзаказы из соцсетей", "Снизить стоимость заявки"],
     ),
     (
         "Соседи и гости",
@@ -311,7 +312,10 @@ def _next_draft(marketer_access, current: Strategy, start, end) -> Strategy:
     draft = services.strategy_copy_for_period(
         access=marketer_access, strategy=current, title=NEXT_TITLE, period_start=start, period_end=end
     )
-    raised = {"Заявки на корпоративный кофе из соцсетей": Decimal(60), "Охват жителей Казани во VK": Decimal(120000)}
+    raised = {
+        "Заявки на корпоративный кофе и предзаказы из соцсетей": Decimal(400),
+        "Охват жителей Казани": Decimal(150000),
+    }
     for goal in draft.goals.all():
         if goal.title in raised:
             services.goal_update(access=marketer_access, goal=goal, baseline=goal.target, target=raised[goal.title])

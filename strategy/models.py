@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from analytics.kpis import KPI_CHOICES, OBJECTIVE_CHOICES, kpi_get
+from analytics.kpis import KPI_CHOICES, OBJECTIVE_CHOICES, UNIT_LABELS, Unit, kpi_get
 from tenancy.models import CURRENCY_CHOICES, TenantModel
 
 
@@ -305,6 +305,14 @@ class Goal(TenantModel):
     @property
     def label(self) -> str:
         return str(self)
+
+    @property
+    def unit_label(self) -> str:
+        """Short unit for display: %, min or a currency code; plain counts show none."""
+        try:
+            return str(UNIT_LABELS[Unit(self.unit)])
+        except ValueError:
+            return self.unit  # a currency code or a custom unit typed by the user
 
 
 class PlatformChoice(TenantModel):
