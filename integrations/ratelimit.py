@@ -205,11 +205,24 @@ class SyncLock:
                 del _local_locks[self.key]
 
 
+def _default_lock_prefix() -> str:
+    # Account ids are only unique per database: deployments (and test databases) that share
+    # one Redis must not block each other.
+    from django.db import connection
+
+    return f"smm:lock:{connection.settings_dict.get('NAME')}"
+
+
 @contextlib.contextmanager
-def sync_lock(name: str, *, ttl_seconds: int = 900, redis=None, prefix: str = "smm:lock") -> Iterator[bool]:
+def sync_lock(name: str, *, ttl_seconds: int = 900, redis=None, prefix: str | None = None) -> Iterator[bool]:
     """``with sync_lock("account:7:daily") as acquired:`` — ``acquired`` False means another
     worker holds it. The TTL (longer than the task hard time limit) frees a crashed holder."""
-    lock = SyncLock(name, ttl_seconds=ttl_seconds, redis=redis if redis is not None else redis_client(), prefix=prefix)
+    lock = SyncLock(
+        name,
+        ttl_seconds=ttl_seconds,
+        redis=redis if redis is not None else redis_client(),
+        prefix=prefix or _default_lock_prefix(),
+    )
     acquired = lock.acquire()
     try:
         yield acquired

@@ -265,7 +265,12 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None
         )
         outcome.runs.append(run.pk)
         try:
-            result = step_function(kind)(account=account, connector=connector, window=window)
+            try:
+                result = step_function(kind)(account=account, connector=connector, window=window)
+            except ConnectorError as exc:
+                # Defence in depth: connectors already scrub tokens a platform echoes back.
+                exc.redact(_secrets_of(account))
+                raise
         except (RateLimited, TransientError) as exc:
             _finish(run, SyncStatus.RETRYING, error=exc)
             delay = exc.retry_after if exc.retry_after is not None else 0.0
@@ -302,6 +307,13 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None
         any_success = True
     if any_success:
         _account_mark_synced(account=account, plan=plan, clear_error=not permission_problem)
+
+
+def _secrets_of(account: SocialAccount) -> list[str]:
+    try:
+        return [v for v in account.credentials.values() if isinstance(v, str) and len(v) >= 8]
+    except Exception:  # unreadable credentials must not hide the original error
+        return []
 
 
 def _finish(

@@ -312,3 +312,23 @@ def test_steps_the_platform_lacks_are_not_attempted(org):
     account = vk_account(org)
     account_sync(account_id=account.pk, plan="full", connector=Scripted({}))
     assert set(SyncRun.objects.values_list("kind", flat=True)) == {"profile", "posts", "account_metrics", "comments"}
+
+
+def test_a_token_echoed_in_an_error_is_not_logged_or_stored(org, caplog):
+    from integrations.connectors.base import InvalidRequest
+
+    token = "vk1.a.Echoed-Secret-Token-42"
+    account = SocialAccountFactory(organization=org, platform="vk", credentials={"access_token": token})
+    error = InvalidRequest("vk", 100, f"One of the parameters is invalid: access_token={token}")
+    error.user_message = f"VK: bad request ({token})"
+    caplog.set_level("DEBUG")
+
+    account_sync(account_id=account.pk, plan="frequent", connector=Scripted({"posts": error}))
+
+    run = SyncRun.objects.get(kind="posts")
+    assert run.status == SyncStatus.FAILED
+    assert token not in run.error
+    assert token not in caplog.text
+    assert caplog.records  # the failure was logged (with the structured extras) ...
+    assert all(token not in str(vars(record)) for record in caplog.records)  # ... without the token
+    assert "***" in run.error
