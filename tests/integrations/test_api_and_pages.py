@@ -210,3 +210,41 @@ def test_client_role_sees_no_connect_forms_and_cannot_post(client, org, make_mem
     html = client.get(reverse("integrations:home", kwargs={"org_slug": org.slug})).content.decode()
     assert "Check and connect" not in html
     assert client.post(reverse("integrations:connect_demo", kwargs={"org_slug": org.slug})).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "integrations/accounts/"),
+        ("post", "integrations/accounts/connect-demo/"),
+        ("post", "integrations/accounts/connect-telegram/"),
+        ("get", "integrations/sync-runs/"),
+        ("get", "ads/campaigns/"),
+        ("get", "ads/stats/"),
+    ],
+)
+def test_every_collection_endpoint_of_another_org_is_404_and_creates_nothing(owner_client, other_org, method, path):
+    from integrations.models import SocialAccount
+
+    response = getattr(owner_client, method)(f"/api/v1/orgs/{other_org.slug}/{path}", {})
+    assert response.status_code == 404
+    assert not SocialAccount.objects.filter(organization=other_org).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("integrations:connect_demo", {}),
+        ("integrations:connect_telegram", {}),
+        ("integrations:oauth_start", {"provider": "vk"}),
+    ],
+)
+def test_every_connect_page_of_another_org_is_404(owner_web, other_org, name, kwargs):
+    from integrations.models import OAuthState, SocialAccount
+
+    url = reverse(name, kwargs={"org_slug": other_org.slug, **kwargs})
+    assert owner_web.post(url, {"vk-platform": "vk", "vk-external_id": "1"}).status_code == 404
+    callback = reverse("integrations:oauth_callback", kwargs={"org_slug": other_org.slug, "provider": "vk"})
+    assert owner_web.get(callback, {"state": "x", "code": "y"}).status_code == 404
+    assert not SocialAccount.objects.exists()
+    assert not OAuthState.objects.exists()
