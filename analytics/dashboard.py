@@ -1,0 +1,140 @@
+"""Reads for the organization dashboard: onboarding checklist, KPI tiles, goal cards, daily trend.
+
+Numbers come from the daily fact tables through `kpi_values` (the same code the reports and the
+goal progress use), so the dashboard never has its own arithmetic for a KPI.
+"""
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tenancy.models import ApiToken, Organization
+
+from .kpi_values import goals_progress, kpi_value, kpi_window, organization_today
+from .kpis import kpi_get
+from .models import AccountMetricDaily
+
+TILE_KPIS = ("reach", "engagement_rate", "site_clicks", "leads", "cpl")
+TREND_FIELDS = ("reach", "views", "interactions", "link_clicks")
+
+
+@dataclass(frozen=True)
+class Step:
+    done: bool
+    title: str
+    hint: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    name: str
+    unit: str
+    value: Decimal | None
+
+
+def onboarding_steps(*, organization: Organization, strategy) -> list[Step]:
+    from content.models import Post
+    from integrations.models import SocialAccount
+
+    slug = {"org_slug": organization.slug}
+    has_account = SocialAccount.objects.filter(organization=organization).exists()
+    has_post = Post.objects.filter(organization=organization).exists()
+    has_token = ApiToken.objects.filter(organization=organization, revoked_at__isnull=True).exists()
+    return [
+        Step(
+            strategy is not None,
+            _("Approve a strategy"),
+            _("Goals with KPI targets, one or two key platforms, positioning and pillars."),
+            reverse("strategy:home", kwargs=slug),
+        ),
+        Step(
+            has_account,
+            _("Connect a social account"),
+            _("VK, Telegram, Instagram, Facebook or an ad account."),
+            reverse("integrations:home", kwargs=slug),
+        ),
+        Step(
+            has_post,
+            _("Plan content"),
+            _("Every post serves a goal and a pillar."),
+            reverse("content:home", kwargs=slug),
+        ),
+        Step(
+            has_token,
+            _("Connect your CRM"),
+            _("Create an API token so leads and sales flow in."),
+            reverse("tenancy:tokens", kwargs=slug),
+        ),
+    ]
+
+
+def kpi_tiles(*, organization: Organization, on: dt.date) -> list[Tile]:
+    tiles = []
+    for key in TILE_KPIS:
+        kpi = kpi_get(key)
+        tiles.append(Tile(key, str(kpi.name), str(kpi.unit), kpi_value(organization=organization, kpi=key, on=on)))
+    return tiles
+
+
+def daily_totals(*, organization: Organization, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One row per day in [start, end] with the sum over accounts of each trend field (0 where no rows)."""
+    rows = AccountMetricDaily.objects.filter(organization=organization, day__gte=start, day__lte=end).values(
+        "day", *TREND_FIELDS
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["day", *TREND_FIELDS])
+    days = pd.date_range(start, end, freq="D").date
+    if frame.empty:
+        return pd.DataFrame(0, index=pd.Index(days, name="day"), columns=list(TREND_FIELDS))
+    totals = frame.groupby("day")[list(TREND_FIELDS)].sum(min_count=1)
+    return totals.reindex(days, fill_value=0).fillna(0).astype("int64").rename_axis("day")
+
+
+def trend_figure_json(frame: pd.DataFrame) -> str:
+    labels = {
+        "reach": _("Reach"),
+        "views": _("Views"),
+        "interactions": _("Interactions"),
+        "link_clicks": _("Site clicks"),
+    }
+    fig = go.Figure()
+    for field in TREND_FIELDS:
+        fig.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in frame.index], y=frame[field].tolist(), mode="lines", name=str(labels[field])
+            )
+        )
+    fig.update_layout(
+        margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=320, legend={"orientation": "h"}, hovermode="x unified"
+    )
+    return json.dumps(fig.to_plotly_json(), default=str)
+
+
+def dashboard_context(*, organization: Organization) -> dict:
+    from strategy.launch_gate import current_strategy
+
+    today = organization_today(organization)
+    strategy = current_strategy(organization=organization, on=today)
+    goals = []
+    if strategy is not None:
+        loaded = strategy.goals.select_related("strategy").order_by("deadline", "id")
+        goals = goals_progress(organization=organization, goals=loaded, today=today)
+    start, end = kpi_window(today)
+    frame = daily_totals(organization=organization, start=start, end=end)
+    return {
+        "today": today,
+        "window_start": start,
+        "strategy": strategy,
+        "steps": onboarding_steps(organization=organization, strategy=strategy),
+        "tiles": kpi_tiles(organization=organization, on=today),
+        "goal_cards": goals,
+        "trend_has_data": bool(frame.to_numpy().sum()),
+        "trend_json": trend_figure_json(frame),
+    }

@@ -1,0 +1,109 @@
+"""The organization dashboard: figures checked against an independent computation over raw rows."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from analytics.dashboard import daily_totals
+from analytics.kpi_values import organization_today
+from analytics.models import AccountMetricDaily
+
+from ..integrations.factories import SocialAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _metrics(org, account, days, seed):
+    rng = random.Random(seed)
+    rows = [
+        AccountMetricDaily(
+            organization=org,
+            account=account,
+            day=day,
+            reach=rng.randint(100, 5000),
+            views=rng.randint(200, 9000),
+            interactions=rng.choice([None, rng.randint(0, 400)]),
+            link_clicks=rng.randint(0, 60),
+            likes=rng.randint(0, 300),
+            comments=rng.randint(0, 40),
+            shares=rng.randint(0, 20),
+            saves=rng.randint(0, 20),
+        )
+        for day in days
+    ]
+    AccountMetricDaily.objects.bulk_create(rows)
+    return rows
+
+
+def test_daily_totals_match_raw_rows_and_ignore_other_tenants(org, other_org):
+    today = organization_today(org)
+    start = today - dt.timedelta(days=29)
+    days = [start + dt.timedelta(days=i) for i in range(30) if i % 7 != 3]  # gaps on purpose
+    a = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    b = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
+    foreign = SocialAccountFactory(organization=other_org, platform="vk", external_id="1")
+    raw = _metrics(org, a, days, 1) + _metrics(org, b, days[::2], 2)
+    _metrics(other_org, foreign, days, 3)
+
+    frame = daily_totals(organization=org, start=start, end=today)
+
+    assert len(frame) == 30
+    for i in range(30):
+        day = start + dt.timedelta(days=i)
+        same_day = [r for r in raw if r.day == day]
+        for field in ("reach", "views", "interactions", "link_clicks"):
+            expected = sum(getattr(r, field) or 0 for r in same_day)
+            assert frame.loc[day, field] == expected, (day, field)
+
+
+def test_dashboard_shows_tiles_goals_and_chart(owner_web, org, django_assert_max_num_queries):
+    today = organization_today(org)
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    rows = _metrics(org, account, [today - dt.timedelta(days=i) for i in range(40)], 5)
+    in_window = [r for r in rows if r.day > today - dt.timedelta(days=30)]
+    with django_assert_max_num_queries(25):
+        response = owner_web.get(f"/o/{org.slug}/")
+    assert response.status_code == 200
+    tiles = {t.key: t.value for t in response.context["tiles"]}
+    assert tiles["reach"] == sum(r.reach for r in in_window)
+    assert tiles["site_clicks"] == sum(r.link_clicks for r in in_window)
+    assert tiles["leads"] is None  # no ad or CRM data: "no data yet", not zero
+    html = response.content.decode()
+    assert 'id="trend-chart"' in html
+    assert "plotly/plotly.min.js" in html
+    steps = response.context["steps"]
+    assert [s.done for s in steps] == [False, True, False, False]
+
+
+def test_empty_dashboard_has_guidance_not_errors(owner_web, org):
+    response = owner_web.get(f"/o/{org.slug}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="trend-chart"' not in html
+    assert all(t.value is None for t in response.context["tiles"])
+    assert response.context["goal_cards"] == []
+
+
+def test_dashboard_of_another_organization_is_404(owner_web, other_org):
+    assert owner_web.get(f"/o/{other_org.slug}/").status_code == 404
+
+
+def test_demo_dashboard_has_goal_cards_with_every_status(client, settings, django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    from strategy.launch_gate import current_strategy
+    from tenancy.models import Organization
+
+    call_command("seed_demo", password="zerno-demo-2026", verbosity=0)
+    org = Organization.objects.get(slug="zerno")
+    from django.contrib.auth import get_user_model
+
+    owner = get_user_model().objects.get(username="owner@zerno.demo")
+    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_max_num_queries(40):
+        response = client.get("/o/zerno/")
+    cards = response.context["goal_cards"]
+    assert len(cards) == current_strategy(organization=org).goals.count() > 0
+    assert {c.progress.status for c in cards} >= {"on_track", "at_risk", "off_track"}
+    assert 'id="trend-chart"' in response.content.decode()
