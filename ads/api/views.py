@@ -10,9 +10,12 @@ from tenancy.api.base import OrganizationViewSet
 
 from .serializers import AdCampaignSerializer, AdStatDailySerializer, BudgetSerializer
 
+# Ids from query strings are range-checked: an out-of-range number is a 400, not a DB error.
+BIGINT_MAX = 2**63 - 1
+
 
 class AdCampaignFilter(filters.FilterSet):
-    account = filters.NumberFilter(field_name="account_id")
+    account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)
 
     class Meta:
         model = AdCampaign
@@ -53,8 +56,8 @@ class AdCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organi
 
 
 class AdStatFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id")
-    account = filters.NumberFilter(field_name="account_id")
+    campaign = filters.NumberFilter(field_name="campaign_id", min_value=1, max_value=BIGINT_MAX)
+    account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)
     since = filters.DateFilter(field_name="day", lookup_expr="gte")
     until = filters.DateFilter(field_name="day", lookup_expr="lte")
 

@@ -10,6 +10,9 @@ from tenancy.api.base import OrganizationViewSet
 
 from .serializers import SocialAccountSerializer, SyncRunSerializer, TelegramConnectSerializer
 
+# Ids from query strings are range-checked: an out-of-range number is a 400, not a DB error.
+BIGINT_MAX = 2**63 - 1
+
 
 class SocialAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationViewSet):
     """Connected accounts. DELETE disconnects (credentials are erased, synced data kept)."""
@@ -49,7 +52,7 @@ class SocialAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Org
 class SyncRunFilter(filters.FilterSet):
     # A plain number, not a model choice: validating the id against all accounts would tell
     # a caller whether another organization's account id exists.
-    account = filters.NumberFilter(field_name="account_id")
+    account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)
 
     class Meta:
         model = SyncRun
