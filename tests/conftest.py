@@ -1,6 +1,7 @@
 """Shared fixtures: organizations, members by role, access objects and API clients."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tenancy.access import Access
@@ -13,6 +14,15 @@ from .factories import MembershipFactory, OrganizationFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are asserted in the source language (English), whatever the Russian catalog holds.
+    Browser tests still get Russian: they send Accept-Language: ru."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -217,5 +217,5 @@ def test_times_are_shown_in_the_organization_timezone(owner_web, org, owner):
     org.save(update_fields=["timezone"])
     entry = services.audit_log_record(organization=org, actor=owner, action="tz.check", object_type="x")
     AuditLog.objects.filter(pk=entry.pk).update(created_at=datetime(2026, 1, 1, 0, 0, tzinfo=UTC))
-    html = owner_web.get(f"/o/{org.slug}/settings/audit-log/").content.decode()
+    html = owner_web.get(f"/o/{org.slug}/settings/audit-log/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "01.01.2026 10:00" in html
