@@ -6,6 +6,8 @@ one documented error format. Runs in-process over WSGI against the test database
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from smm_platform.wsgi import application
@@ -19,6 +21,17 @@ pytestmark = pytest.mark.fuzz
 
 # Loaded at collection: the schema view needs no database.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Werkzeug's WSGI requests fire Django's request signals, which close the DB connection — and
+    with it the test transaction. Django's own test client detaches the same handler."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
