@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import SocialAccount
-from tenancy.models import TenantModel
+from tenancy.models import FactModel, TenantModel, fact_foreign_key
 
 
 class CampaignStatus(models.TextChoices):
@@ -49,11 +49,11 @@ class AdCampaign(TenantModel):
         return self.name
 
 
-class AdStatDaily(TenantModel):
+class AdStatDaily(FactModel):
     """One campaign, one day (in the ad account's time zone), totals without breakdowns."""
 
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(AdCampaign, on_delete=models.CASCADE, related_name="stats")
+    account = fact_foreign_key(SocialAccount)
+    campaign = fact_foreign_key(AdCampaign, related_name="stats")
     day = models.DateField()
     spend = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, blank=True)

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integrations.models import SocialAccount
-from tenancy.models import TenantModel
+from tenancy.models import FactModel, TenantModel, fact_foreign_key
 
 
 class PostFormat(models.TextChoices):
@@ -69,10 +69,10 @@ class SocialPost(TenantModel):
         return f"{self.account_id}:{self.external_id}"
 
 
-class AccountMetricDaily(TenantModel):
+class AccountMetricDaily(FactModel):
     """One account, one day (the platform's reporting day)."""
 
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
+    account = fact_foreign_key(SocialAccount)
     day = models.DateField()
     followers = models.IntegerField(null=True, blank=True, help_text="Total followers at the end of the day")
     followers_gained = models.IntegerField(null=True, blank=True)
@@ -102,11 +102,11 @@ class AccountMetricDaily(TenantModel):
         return f"{self.account_id} {self.day}"
 
 
-class PostMetricDaily(TenantModel):
+class PostMetricDaily(FactModel):
     """Lifetime totals of one post as observed on ``day`` (see the module docstring)."""
 
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(SocialPost, on_delete=models.CASCADE, related_name="metrics")
+    account = fact_foreign_key(SocialAccount)
+    post = fact_foreign_key(SocialPost, related_name="metrics")
     day = models.DateField()
     reach = models.IntegerField(null=True, blank=True)
     views = models.IntegerField(null=True, blank=True, help_text="Views / impressions")

@@ -52,6 +52,28 @@ class TenantModel(models.Model):
         abstract = True
 
 
+def fact_foreign_key(to, **kwargs) -> models.ForeignKey:
+    """A foreign key for high-volume daily fact tables: no database constraint, no own index.
+
+    Why: checking two or three FK constraints per row more than halved the ingestion rate (measured
+    in bench/ingest_bench.py: 34k → 77k inserted rows/s), the natural-key index (organization, ...)
+    already serves the lookups, and under Citus an FK between distributed tables must include
+    organization_id anyway. Rows are only written by the sync services, which resolve every parent
+    within the organization; Django still cascades deletes (on_delete works without the constraint).
+    """
+    kwargs.setdefault("related_name", "+")
+    return models.ForeignKey(to, on_delete=models.CASCADE, db_constraint=False, db_index=False, **kwargs)
+
+
+class FactModel(TenantModel):
+    """Base for daily fact tables (see `fact_foreign_key`)."""
+
+    organization = fact_foreign_key(Organization, verbose_name=_("organization"))
+
+    class Meta:
+        abstract = True
+
+
 class Membership(TenantModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MARKETER)

@@ -107,3 +107,30 @@ def test_demo_dashboard_has_goal_cards_with_every_status(client, settings, djang
     assert len(cards) == current_strategy(organization=org).goals.count() > 0
     assert {c.progress.status for c in cards} >= {"on_track", "at_risk", "off_track"}
     assert 'id="trend-chart"' in response.content.decode()
+
+
+def test_deleting_an_account_removes_its_fact_rows(org):
+    """Fact tables have no DB foreign keys (ingestion speed); the ORM still cascades."""
+    from ads.models import AdCampaign, AdStatDaily
+    from analytics.models import PostMetricDaily, SocialPost
+
+    today = organization_today(org)
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    keep = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
+    _metrics(org, account, [today], 1)
+    _metrics(org, keep, [today], 2)
+    post = SocialPost.objects.create(
+        organization=org, account=account, external_id="p1", published_at="2026-01-01T00:00Z"
+    )
+    PostMetricDaily.objects.create(organization=org, account=account, post=post, day=today, reach=5)
+    campaign = AdCampaign.objects.create(organization=org, account=account, external_id="c1", name="c")
+    AdStatDaily.objects.create(
+        organization=org, account=account, campaign=campaign, day=today, spend=1, impressions=1, clicks=0
+    )
+
+    account.delete()
+
+    assert AccountMetricDaily.objects.filter(account_id=account.pk).count() == 0
+    assert PostMetricDaily.objects.filter(account_id=account.pk).count() == 0
+    assert AdStatDaily.objects.filter(account_id=account.pk).count() == 0
+    assert AccountMetricDaily.objects.filter(account=keep).count() == 1
