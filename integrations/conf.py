@@ -1,4 +1,4 @@
-"""Integration settings read from the environment (documented in integrations/CONFIG.md).
+"""Integration settings read from the environment (documented in the README, "Configuration").
 
 Read at call time (not import time) so tests can set them with ``monkeypatch.setenv``.
 """
