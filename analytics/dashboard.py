@@ -112,7 +112,11 @@ def trend_figure_json(frame: pd.DataFrame) -> str:
             )
         )
     fig.update_layout(
-        margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=320, legend={"orientation": "h"}, hovermode="x unified"
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=320,
+        legend={"orientation": "h"},
+        hovermode="x unified",
+        xaxis={"tickformat": "%d.%m"},
     )
     return json.dumps(fig.to_plotly_json(), default=str)
 
