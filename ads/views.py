@@ -1,7 +1,64 @@
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView
 
+from analytics.kpi_values import kpi_window, organization_today
+from smm_platform.errors import DomainError
+from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
+from . import services
+from .selectors import campaign_performance_list, ratio, roi_percent
 
-class AdsHomeView(OrganizationViewMixin, TemplateView):
+
+class AdsHomeView(OrganizationViewMixin, ListView):
+    """Campaigns with spend, CPC, CPL and ROI over the trailing KPI window, launch and pause."""
+
     template_name = "ads/home.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.end = organization_today(self.organization)
+        self.start = kpi_window(self.end)[0]
+        return campaign_performance_list(organization=self.organization, start=self.start, end=self.end)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for campaign in context["object_list"]:
+            campaign.cpc = ratio(campaign.spend_total, campaign.clicks_total)
+            campaign.cpl = ratio(campaign.spend_total, campaign.leads_total)
+            campaign.roi = roi_percent(campaign.revenue_total, campaign.spend_total)
+        return context | {"start": self.start, "end": self.end, "can_write": self.access.can(Perm.WRITE)}
+
+
+class _CampaignActionView(OrganizationViewMixin, View):
+    required_permission = Perm.WRITE
+    success_message = ""
+
+    def act(self, pk: int):
+        raise NotImplementedError
+
+    def post(self, request, org_slug, pk):
+        try:
+            campaign = self.act(pk)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, self.success_message % {"name": campaign.name})
+        return redirect("ads:home", org_slug=org_slug)
+
+
+class CampaignLaunchView(_CampaignActionView):
+    success_message = _("Campaign «%(name)s» launched.")
+
+    def act(self, pk):
+        return services.ad_campaign_launch(access=self.access, campaign_id=pk)
+
+
+class CampaignPauseView(_CampaignActionView):
+    success_message = _("Campaign «%(name)s» paused.")
+
+    def act(self, pk):
+        return services.ad_campaign_pause(access=self.access, campaign_id=pk)

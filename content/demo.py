@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """A few demo posts for «Зерно» tied to the approved strategy's goals and pillars (two scheduled through
 the launch gate, one draft). Idempotent by title."""
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """Demo data for «Зерно» (a coffee chain in Kazan): analysis, a complete approved strategy covering
 today, a draft for the next period, trend notes and three experiments (planned, running, concluded).
 

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """A deterministic simulated platform for the demo organization and the embedded default.
 
 It goes through exactly the same sync path as the real connectors (same protocol, same

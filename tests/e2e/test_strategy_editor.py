@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """The strategy editor end to end in headless Chromium, for the demo users: a marketer writes a
 strategy step by step (with server-side errors and the htmx KPI filter), submits it, and the owner
 approves it on the one-page view. Selectors use names/ids, so the test holds in either language."""

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian test data
 """The one upsert path: idempotent, no-op on identical data, one row per natural key."""
 
 from datetime import date

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """Factories for strategy rows; every child row gets its strategy's organization."""
 
 import datetime as dt

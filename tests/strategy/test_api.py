@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """Strategy API: CRUD through services, approval as an action, progress reads, tenancy, query counts."""
 
 import datetime as dt

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - Russian demo texts
 """Strategy services: validation, the approval workflow, immutability of approved versions."""
 
 import datetime as dt

@@ -1,7 +1,6 @@
 """Facebook Page connector against recorded Graph API v25.0 responses."""
 
 # Russian post texts in expected values are intended.
-# ruff: noqa: RUF001
 
 from datetime import UTC, date, datetime
 

@@ -1,7 +1,6 @@
 """Telegram channel connector against recorded Bot API responses."""
 
 # Russian channel content in expected values is intended.
-# ruff: noqa: RUF001
 
 import logging
 from datetime import UTC, date, datetime

@@ -1,7 +1,6 @@
 """VK community connector against recorded VK API 5.199 responses."""
 
 # The fixtures are Russian-language content; Cyrillic letters in expected strings are intended.
-# ruff: noqa: RUF001
 
 import copy
 import re

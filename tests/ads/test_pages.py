@@ -1,0 +1,102 @@
+"""The ads page: campaign figures against an independent computation, launch gate in the UI, tenancy."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from ads.models import AdStatDaily, CampaignStatus
+from analytics.kpi_values import organization_today
+from tenancy.roles import Role
+
+from .test_campaigns import approve_strategy, campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def _stats(org, c, days):
+    rows = [
+        AdStatDaily(
+            organization=org,
+            account=c.account,
+            campaign=c,
+            day=day,
+            spend=Decimal("100.50") + i,
+            impressions=1000 + i,
+            clicks=20 + i % 5,
+            leads=i % 3,
+            revenue=Decimal("150.00") * (i % 2),
+            currency="RUB",
+        )
+        for i, day in enumerate(days)
+    ]
+    AdStatDaily.objects.bulk_create(rows)
+    return rows
+
+
+def test_campaign_figures_match_raw_rows(owner_web, org, other_org, django_assert_max_num_queries):
+    today = organization_today(org)
+    c1 = campaign(org, external_id="c1")
+    c2 = campaign(org, external_id="c2", status=CampaignStatus.ACTIVE)
+    raw = _stats(org, c1, [today - dt.timedelta(days=i) for i in range(45)])  # 15 days fall outside
+    foreign = campaign(other_org, external_id="c1")
+    _stats(other_org, foreign, [today])
+
+    with django_assert_max_num_queries(12):
+        response = owner_web.get(f"/o/{org.slug}/ads/")
+    assert response.status_code == 200
+    rows = {c.pk: c for c in response.context["object_list"]}
+    assert set(rows) == {c1.pk, c2.pk}
+
+    frame = pd.DataFrame([vars(r) for r in raw])
+    frame = frame[frame["day"] > today - dt.timedelta(days=30)]
+    spend, clicks, leads, revenue = (frame[col].sum() for col in ("spend", "clicks", "leads", "revenue"))
+    got = rows[c1.pk]
+    assert got.spend_total == spend
+    assert got.clicks_total == clicks
+    assert got.leads_total == leads
+    assert got.cpc == (Decimal(spend) / clicks).quantize(Decimal("0.01"))
+    assert got.cpl == (Decimal(spend) / leads).quantize(Decimal("0.01"))
+    assert got.roi == ((revenue - spend) * 100 / spend).quantize(Decimal("0.1"))
+    assert rows[c2.pk].spend_total is None
+    assert rows[c2.pk].cpl is None
+
+
+def test_launch_in_the_ui_obeys_the_strategy_gate(owner_web, org):
+    c = campaign(org)
+    response = owner_web.post(f"/o/{org.slug}/ads/campaigns/{c.pk}/launch/", follow=True)
+    assert "no approved strategy" in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == CampaignStatus.PAUSED
+
+    approve_strategy(org)
+    owner_web.post(f"/o/{org.slug}/ads/campaigns/{c.pk}/launch/")
+    c.refresh_from_db()
+    assert c.status == CampaignStatus.ACTIVE
+    owner_web.post(f"/o/{org.slug}/ads/campaigns/{c.pk}/pause/")
+    c.refresh_from_db()
+    assert c.status == CampaignStatus.PAUSED
+
+
+def test_client_cannot_launch_and_other_orgs_campaign_is_404(client, owner_web, org, other_org, make_member):
+    approve_strategy(org)
+    mine = campaign(org)
+    foreign = campaign(other_org)
+    assert owner_web.post(f"/o/{org.slug}/ads/campaigns/{foreign.pk}/launch/").status_code == 302
+    foreign.refresh_from_db()
+    assert foreign.status == CampaignStatus.PAUSED  # looked up within org: "not found" message, no change
+    assert owner_web.get(f"/o/{other_org.slug}/ads/").status_code == 404
+
+    viewer = make_member(org, Role.CLIENT)
+    client.force_login(viewer.user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(f"/o/{org.slug}/ads/campaigns/{mine.pk}/launch/").status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == CampaignStatus.PAUSED
+    html = client.get(f"/o/{org.slug}/ads/").content.decode()
+    assert "/launch/" not in html
+
+
+def test_empty_state(owner_web, org):
+    response = owner_web.get(f"/o/{org.slug}/ads/")
+    assert "No campaigns yet" in response.content.decode()
