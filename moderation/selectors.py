@@ -1,0 +1,15 @@
+from django.db.models import QuerySet
+
+from tenancy.models import Organization
+
+from .models import InboxItem, InboxKind, InboxStatus
+
+
+def inbox_item_list(*, organization: Organization, kind: str = "", status: str = "") -> QuerySet[InboxItem]:
+    """What the audience wrote (the account's own replies left out), newest first."""
+    qs = InboxItem.objects.filter(organization=organization, is_from_account=False).select_related("account")
+    if kind in InboxKind.values:
+        qs = qs.filter(kind=kind)
+    if status in InboxStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
