@@ -1,7 +1,78 @@
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
 
+from smm_platform.errors import DomainError
+from smm_platform.forms import apply_domain_error
+from strategy.launch_gate import current_strategy
+from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
+from . import services
+from .forms import PostForm, ScheduleForm
+from .selectors import post_list
 
-class ContentHomeView(OrganizationViewMixin, TemplateView):
+
+class ContentHomeView(OrganizationViewMixin, ListView):
+    """The content plan: posts with the goal and pillar they serve; create, schedule, unschedule."""
+
     template_name = "content/home.html"
+    paginate_by = 50
+    form = None
+
+    def get_queryset(self):
+        return post_list(organization=self.organization).order_by("scheduled_at", "-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        strategy = current_strategy(organization=self.organization)
+        return super().get_context_data(**kwargs) | {
+            "strategy": strategy,
+            "form": self.form or PostForm(strategy=strategy),
+            "schedule_form": ScheduleForm(),
+            "can_write": self.access.can(Perm.WRITE),
+        }
+
+    def post(self, request, *args, **kwargs):
+        self.access.require(Perm.WRITE)
+        strategy = current_strategy(organization=self.organization)
+        form = PostForm(request.POST, strategy=strategy)
+        if form.is_valid():
+            try:
+                post = services.post_create(access=self.access, **form.cleaned_data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("Draft «%(title)s» added to the plan.") % {"title": post.title})
+                return redirect("content:home", org_slug=self.organization.slug)
+        self.form = form
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+class PostScheduleView(OrganizationViewMixin, View):
+    required_permission = Perm.WRITE
+
+    def post(self, request, org_slug, pk):
+        form = ScheduleForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise DomainError(_("Choose the date and time of publication."))
+            post = services.post_schedule(access=self.access, post=pk, scheduled_at=form.cleaned_data["scheduled_at"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("«%(title)s» is scheduled.") % {"title": post.title})
+        return redirect("content:home", org_slug=org_slug)
+
+
+class PostUnscheduleView(OrganizationViewMixin, View):
+    required_permission = Perm.WRITE
+
+    def post(self, request, org_slug, pk):
+        try:
+            services.post_unschedule(access=self.access, post=pk)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("content:home", org_slug=org_slug)
