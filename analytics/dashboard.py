@@ -142,3 +142,46 @@ def dashboard_context(*, organization: Organization) -> dict:
         "trend_has_data": bool(frame.to_numpy().sum()),
         "trend_json": trend_figure_json(frame),
     }
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    key: str
+    name: str
+    formula: str
+    unit: str
+    higher_is_better: bool
+    current: Decimal | None
+    previous: Decimal | None
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        if self.current is None or not self.previous:
+            return None
+        return ((self.current - self.previous) * 100 / abs(self.previous)).quantize(Decimal("0.1"))
+
+    @property
+    def improved(self) -> bool | None:
+        change = self.change_percent
+        if change is None or change == 0:
+            return None
+        return (change > 0) == self.higher_is_better
+
+
+def kpi_table(*, organization: Organization, on: dt.date, platform: str = "") -> list[KpiRow]:
+    """Every catalog KPI for the window ending `on` and the window before it (same length)."""
+    from .kpis import CATALOG, FLOW_WINDOW_DAYS
+
+    previous_end = on - dt.timedelta(days=FLOW_WINDOW_DAYS)
+    return [
+        KpiRow(
+            key=kpi.key,
+            name=str(kpi.name),
+            formula=str(kpi.formula),
+            unit=str(kpi.unit),
+            higher_is_better=kpi.higher_is_better,
+            current=kpi_value(organization=organization, kpi=kpi.key, on=on, platform=platform),
+            previous=kpi_value(organization=organization, kpi=kpi.key, on=previous_end, platform=platform),
+        )
+        for kpi in CATALOG
+    ]

@@ -2,7 +2,8 @@ from django.views.generic import TemplateView
 
 from tenancy.views_base import OrganizationViewMixin
 
-from .dashboard import dashboard_context
+from .dashboard import dashboard_context, kpi_table
+from .kpi_values import kpi_window, organization_today
 
 
 class DashboardView(OrganizationViewMixin, TemplateView):
@@ -13,7 +14,26 @@ class DashboardView(OrganizationViewMixin, TemplateView):
 
 
 class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
+    """Every KPI of the catalog for the trailing window against the window before, per platform."""
+
     template_name = "analytics/home.html"
+
+    def get_context_data(self, **kwargs):
+        from strategy.models import Platform
+
+        platform = self.request.GET.get("platform", "")
+        platform = platform if platform in Platform.values else ""
+        today = organization_today(self.organization)
+        start = kpi_window(today)[0]
+        rows = kpi_table(organization=self.organization, on=today, platform=platform)
+        return super().get_context_data(**kwargs) | {
+            "rows": rows,
+            "has_data": any(r.current is not None for r in rows),
+            "start": start,
+            "today": today,
+            "platform": platform,
+            "platform_choices": Platform.choices,
+        }
 
 
 class ReportsView(OrganizationViewMixin, TemplateView):

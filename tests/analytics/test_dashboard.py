@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 import pytest
 
@@ -134,3 +135,26 @@ def test_deleting_an_account_removes_its_fact_rows(org):
     assert PostMetricDaily.objects.filter(account_id=account.pk).count() == 0
     assert AdStatDaily.objects.filter(account_id=account.pk).count() == 0
     assert AccountMetricDaily.objects.filter(account=keep).count() == 1
+
+
+def test_analytics_page_compares_windows_against_raw_rows(owner_web, org, other_org, django_assert_max_num_queries):
+    today = organization_today(org)
+    vk = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    tg = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
+    rows = _metrics(org, vk, [today - dt.timedelta(days=i) for i in range(60)], 7)
+    tg_rows = _metrics(org, tg, [today - dt.timedelta(days=i) for i in range(60)], 8)
+    foreign = SocialAccountFactory(organization=other_org, platform="vk", external_id="1")
+    _metrics(other_org, foreign, [today], 9)
+
+    with django_assert_max_num_queries(45):
+        response = owner_web.get(f"/o/{org.slug}/analytics/?platform=vk")
+    got = {r.key: r for r in response.context["rows"]}
+    now = sum(r.reach for r in rows if (today - r.day).days < 30)
+    before = sum(r.reach for r in rows if 30 <= (today - r.day).days < 60)
+    assert got["reach"].current == now
+    assert got["reach"].previous == before
+    assert got["reach"].change_percent == (Decimal(now - before) * 100 / before).quantize(Decimal("0.1"))
+    both = owner_web.get(f"/o/{org.slug}/analytics/").context["rows"]
+    all_now = sum(r.reach for r in rows + tg_rows if (today - r.day).days < 30)
+    assert next(r for r in both if r.key == "reach").current == all_now
+    assert owner_web.get(f"/o/{other_org.slug}/analytics/").status_code == 404
