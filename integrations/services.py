@@ -223,9 +223,20 @@ def telegram_account_connect(*, access: Access, bot_token: str, chat: str, http_
 # --------------------------------------------------------------------------- OAuth (VK ID, Meta)
 
 
-def oauth_redirect_uri(*, organization: Organization, provider: str) -> str:
-    path = reverse("integrations:oauth_callback", kwargs={"org_slug": organization.slug, "provider": provider})
-    return f"{conf.site_url()}{path}"
+def oauth_redirect_uri(*, provider: str) -> str:
+    """One callback URL per provider for the whole site: register just this one in the VK ID / Meta app.
+    The organization is recovered from the server-side ``state``."""
+    return f"{conf.site_url()}{reverse('oauth_callback', kwargs={'provider': provider})}"
+
+
+def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
+    """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
+    global callback needs it to resolve (and then check) the caller's access. The state is a random
+    single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
+    if not state:
+        return None
+    record = OAuthState.objects.select_related("organization").filter(state=state).first()
+    return record.organization if record is not None else None
 
 
 def _normalize_external_id(platform: str, value: str) -> str:
@@ -265,7 +276,7 @@ def oauth_start(*, access: Access, provider: str, platform: str, external_id: st
         payload={"provider": provider, "external_id": external_id},
         user=access.user,
     )
-    redirect_uri = oauth_redirect_uri(organization=access.organization, provider=provider)
+    redirect_uri = oauth_redirect_uri(provider=provider)
     if provider == "vk":
         return oauth.vk_authorize_url(state=state.state, code_verifier=state.code_verifier, redirect_uri=redirect_uri)
     return oauth.meta_authorize_url(state=state.state, redirect_uri=redirect_uri, platform=platform)
@@ -306,7 +317,7 @@ def oauth_finish(
         raise DomainError(_("The connection was cancelled on the platform's page."))
     platform = record.platform
     external_id = record.payload["external_id"]
-    redirect_uri = oauth_redirect_uri(organization=access.organization, provider=provider)
+    redirect_uri = oauth_redirect_uri(provider=provider)
     try:
         if provider == "vk":
             tokens = oauth.vk_exchange_code(

@@ -12,5 +12,4 @@ urlpatterns = [
     path("connect/demo/", views.DemoConnectView.as_view(), name="connect_demo"),
     path("connect/telegram/", views.TelegramConnectView.as_view(), name="connect_telegram"),
     path("connect/<str:provider>/", views.OAuthStartView.as_view(), name="oauth_start"),
-    path("oauth/<str:provider>/callback/", views.OAuthCallbackView.as_view(), name="oauth_callback"),
 ]

@@ -1,6 +1,8 @@
 """Integrations pages: connected accounts, connect flows, "Sync now", sync health."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -10,6 +12,7 @@ from integrations import conf, selectors, services
 from integrations.forms import MetaConnectForm, TelegramConnectForm, VkConnectForm
 from smm_platform.errors import DomainError, NotFound
 from smm_platform.forms import apply_domain_error
+from tenancy.access import access_for_user
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -113,14 +116,23 @@ class OAuthStartView(_WriteView):
         return self.render_home(**{name: form})
 
 
-class OAuthCallbackView(_WriteView):
-    """The platform redirects the browser here with ``code`` and ``state`` (checked server-side)."""
+class OAuthCallbackView(LoginRequiredMixin, View):
+    """The platform redirects the browser here (one URL for the whole site) with ``code`` and
+    ``state``. The state, stored server-side at the start, names the organization; the caller must
+    be a member with write access there, otherwise this is a 404 like any foreign object."""
 
-    def get(self, request, org_slug, provider):
+    def get(self, request, provider):
         params = request.GET
+        organization = services.dangerously_oauth_state_organization(state=params.get("state", ""))
+        if organization is None:
+            messages.error(request, _("This connection link has expired or was already used. Please start again."))
+            return redirect("home")
+        access = access_for_user(user=request.user, organization_slug=organization.slug)
+        if not access.can(Perm.WRITE):
+            raise PermissionDenied
         try:
             account = services.oauth_finish(
-                access=self.access,
+                access=access,
                 provider=provider,
                 state=params.get("state", ""),
                 code=params.get("code", ""),
@@ -131,4 +143,4 @@ class OAuthCallbackView(_WriteView):
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("%(name)s connected. The first sync is on its way.") % {"name": account})
-        return self.home()
+        return redirect("integrations:home", org_slug=organization.slug)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from analytics.views import DashboardView
+from integrations.views import OAuthCallbackView
 from tenancy import views as tenancy_views
 
 org_patterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("organizations/new/", tenancy_views.OrganizationCreateView.as_view(), name="organization_create"),
+    path("integrations/oauth/<str:provider>/callback/", OAuthCallbackView.as_view(), name="oauth_callback"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),

@@ -244,7 +244,26 @@ def test_every_connect_page_of_another_org_is_404(owner_web, other_org, name, kw
 
     url = reverse(name, kwargs={"org_slug": other_org.slug, **kwargs})
     assert owner_web.post(url, {"vk-platform": "vk", "vk-external_id": "1"}).status_code == 404
-    callback = reverse("integrations:oauth_callback", kwargs={"org_slug": other_org.slug, "provider": "vk"})
-    assert owner_web.get(callback, {"state": "x", "code": "y"}).status_code == 404
     assert not SocialAccount.objects.exists()
     assert not OAuthState.objects.exists()
+
+
+def test_oauth_callback_with_another_orgs_state_is_404(owner_web, other_org, make_member):
+    """The site-wide callback finds the organization from the state, then checks membership."""
+    from integrations.models import OAuthState, SocialAccount
+
+    stranger = make_member(other_org).user
+    OAuthState.objects.create(
+        organization=other_org,
+        platform="vk",
+        state="their-state",
+        payload={"provider": "vk", "external_id": "1"},
+        user=stranger,
+    )
+    callback = reverse("oauth_callback", kwargs={"provider": "vk"})
+    assert owner_web.get(callback, {"state": "their-state", "code": "y"}).status_code == 404
+    assert not SocialAccount.objects.exists()
+    assert OAuthState.objects.get(state="their-state").used_at is None
+    unknown = owner_web.get(callback, {"state": "never-issued", "code": "y"})
+    assert unknown.status_code == 302
+    assert unknown["Location"] == "/"

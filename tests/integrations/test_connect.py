@@ -71,7 +71,7 @@ def test_vk_authorize_url_carries_state_and_pkce_and_the_state_is_stored(org, ow
     assert params["code_challenge"] == code_challenge(stored.code_verifier)
     assert params["code_challenge_method"] == "S256"
     assert params["client_id"] == "51234567"
-    assert params["redirect_uri"] == "https://smm.example.com/o/zerno/integrations/oauth/vk/callback/"
+    assert params["redirect_uri"] == "https://smm.example.com/integrations/oauth/vk/callback/"
     assert stored.payload == {"provider": "vk", "external_id": "218450731"}
 
 
@@ -86,7 +86,7 @@ def test_vk_callback_exchanges_the_code_and_stores_encrypted_tokens(owner_web, o
     vk_env.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(VK_TOKEN_BODY)
 
     callback = owner_web.get(
-        reverse("integrations:oauth_callback", kwargs={"org_slug": org.slug, "provider": "vk"}),
+        reverse("oauth_callback", kwargs={"provider": "vk"}),
         {"code": "vk-auth-code", "state": state, "device_id": "device-42", "type": "code_v2"},
     )
 
@@ -194,7 +194,7 @@ def test_meta_facebook_page_flow(org, owner_access, meta_env):
         query_string={
             "client_id": "987654321",
             "client_secret": "meta-app-secret-xyz",
-            "redirect_uri": "https://smm.example.com/o/zerno/integrations/oauth/meta/callback/",
+            "redirect_uri": "https://smm.example.com/integrations/oauth/meta/callback/",
             "code": "meta-code",
         },
     ).respond_with_json({"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183})
