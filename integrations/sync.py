@@ -337,11 +337,27 @@ def _finish(
     run.save(update_fields=["status", "finished_at", "rows_fetched", "rows_written", "error_code", "error"])
 
 
+# How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just
+# before); Meta long-lived tokens live ~60 days and are re-exchanged a week ahead, so a few failed
+# daily syncs still leave time before the account would need a manual reconnect.
+REFRESH_AHEAD = {
+    Platform.INSTAGRAM: timedelta(days=7),
+    Platform.FACEBOOK: timedelta(days=7),
+    Platform.META_ADS: timedelta(days=7),
+}
+DEFAULT_REFRESH_AHEAD = timedelta(minutes=5)
+
+
+def token_refresh_due(account: SocialAccount, *, now: datetime) -> bool:
+    if account.token_expires_at is None:
+        return False
+    return account.token_expires_at <= now + REFRESH_AHEAD.get(account.platform, DEFAULT_REFRESH_AHEAD)
+
+
 def _refresh_token_if_needed(account: SocialAccount) -> None:
-    """VK ID access tokens live about an hour: refresh shortly before expiry."""
     from integrations.services import credentials_refresh
 
-    if account.token_expires_at and account.token_expires_at <= timezone.now() + timedelta(minutes=5):
+    if token_refresh_due(account, now=timezone.now()):
         credentials_refresh(account=account)
 
 

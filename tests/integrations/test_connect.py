@@ -1,6 +1,7 @@
 """Connect flows against local HTTP servers answering in the platforms' documented token shapes:
 VK ID (OAuth 2.1 + PKCE, refresh), Meta (code → long-lived token, Page token), Telegram bot."""
 
+import datetime as dt
 import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -324,3 +325,21 @@ def test_telegram_form_errors_render_on_the_page_without_echoing_the_token(owner
     html = response.content.decode()
     assert "Telegram does not accept this bot token" in html
     assert BOT_TOKEN not in html
+
+
+@pytest.mark.parametrize(
+    ("platform", "expires_in", "due"),
+    [
+        ("vk", dt.timedelta(minutes=3), True),
+        ("vk", dt.timedelta(hours=1), False),
+        ("instagram", dt.timedelta(days=5), True),
+        ("meta_ads", dt.timedelta(days=30), False),
+        ("facebook", None, False),
+    ],
+)
+def test_token_refresh_is_due_ahead_of_expiry_per_platform(platform, expires_in, due):
+    from integrations.sync import token_refresh_due
+
+    now = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+    account = SocialAccount(platform=platform, token_expires_at=now + expires_in if expires_in else None)
+    assert token_refresh_due(account, now=now) is due
