@@ -73,6 +73,13 @@ class CompetitorForm(forms.ModelForm):
         fields = ["name", "positioning_notes", "strengths", "weaknesses"]
         widgets = {f: SMALL_TEXT for f in ["positioning_notes", "strengths", "weaknesses"]}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # editing: the per-platform link fields come from the `links` dict
+            for platform, url in (self.instance.links or {}).items():
+                if platform in self.fields:
+                    self.initial.setdefault(platform, url)
+
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.Meta.fields}
         data["links"] = {p: self.cleaned_data[p] for p in Platform.values if self.cleaned_data.get(p)}

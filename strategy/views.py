@@ -45,6 +45,8 @@ STEPS = [
     ("review", gettext_lazy("Review & submit")),
 ]
 STEP_KEYS = [key for key, _label in STEPS]
+# Analysis rows the editor can edit in place; the key is the `form=<kind>` of their form.
+ANALYSIS_ROWS = {"segment": AudienceSegment, "competitor": Competitor, "audit": PresenceAudit}
 
 
 def _run(form, call):
@@ -263,11 +265,20 @@ class StrategyEditorView(OrganizationViewMixin, View):
         bound = bound or {}
         if step == "analysis":
             profile = selectors.business_profile_get(organization=org)
+            # Three lists share the page, so `?edit=<id>` needs the kind too: `?form=segment&edit=<id>`.
+            edit_kind = self._edit_kind() if edit_id is not None else None
+
+            def instance(kind):
+                return self._analysis_row(kind, edit_id) if kind == edit_kind else None
+
             context.update(
+                edit_kind=edit_kind,
                 profile_form=bound.get("profile") or forms.BusinessProfileForm(instance=profile, prefix="profile"),
-                segment_form=bound.get("segment") or forms.AudienceSegmentForm(prefix="segment"),
-                competitor_form=bound.get("competitor") or forms.CompetitorForm(prefix="competitor"),
-                audit_form=bound.get("audit") or forms.PresenceAuditForm(prefix="audit"),
+                segment_form=bound.get("segment")
+                or forms.AudienceSegmentForm(instance=instance("segment"), prefix="segment"),
+                competitor_form=bound.get("competitor")
+                or forms.CompetitorForm(instance=instance("competitor"), prefix="competitor"),
+                audit_form=bound.get("audit") or forms.PresenceAuditForm(instance=instance("audit"), prefix="audit"),
                 segments=list(selectors.audience_segment_list(organization=org)),
                 competitors=list(selectors.competitor_list(organization=org)),
                 audits=list(selectors.presence_audit_list(organization=org)),
@@ -299,6 +310,20 @@ class StrategyEditorView(OrganizationViewMixin, View):
         raw = self.request.GET.get("edit") or self.request.POST.get("edit")
         return int(raw) if raw and raw.isdigit() else None
 
+    def _edit_kind(self) -> str | None:
+        kind = self.request.GET.get("form") or self.request.POST.get("form")
+        return kind if kind in ANALYSIS_ROWS else None
+
+    def _analysis_row(self, kind: str, edit_id: int | None):
+        """The analysis row being edited. Analysis is shared by all strategy versions, so the row is looked
+        up within the organization only (not the strategy); another organization's id is a 404, as in `_child`."""
+        if edit_id is None:
+            return None
+        obj = ANALYSIS_ROWS[kind].objects.filter(organization=self.organization, pk=edit_id).first()
+        if obj is None:
+            raise Http404
+        return obj
+
     def _child(self, model, strategy, edit_id):
         if edit_id is None:
             return None
@@ -323,7 +348,7 @@ class StrategyEditorView(OrganizationViewMixin, View):
         form = handler(strategy)
         if form is not None:  # invalid: show the step again with errors
             strategy = _strategy_or_404(self.organization, pk)
-            return self.render_step(strategy, step, bound={kind: form})
+            return self.render_step(strategy, step, bound={kind: form}, status=400)
         if request.POST.get("continue") and step != "review":
             step = STEP_KEYS[STEP_KEYS.index(step) + 1]
         return redirect("strategy:edit", org_slug=org_slug, pk=pk, step=step)
@@ -345,27 +370,48 @@ class StrategyEditorView(OrganizationViewMixin, View):
         )
 
     def save_segment(self, strategy):
-        form = forms.AudienceSegmentForm(self.request.POST, prefix="segment")
+        instance = self._analysis_row("segment", self._edit_id())
+        form = forms.AudienceSegmentForm(self.request.POST, instance=instance, prefix="segment")
+        if instance is None:
+            return self._save(
+                form,
+                lambda f: services.audience_segment_create(access=self.access, **f.cleaned_data),
+                _("Audience segment added."),
+            )
         return self._save(
             form,
-            lambda f: services.audience_segment_create(access=self.access, **f.cleaned_data),
-            _("Audience segment added."),
+            lambda f: services.audience_segment_update(access=self.access, segment=instance.pk, **f.cleaned_data),
+            _("Audience segment saved."),
         )
 
     def save_competitor(self, strategy):
-        form = forms.CompetitorForm(self.request.POST, prefix="competitor")
+        instance = self._analysis_row("competitor", self._edit_id())
+        form = forms.CompetitorForm(self.request.POST, instance=instance, prefix="competitor")
+        if instance is None:
+            return self._save(
+                form,
+                lambda f: services.competitor_create(access=self.access, **f.service_data()),
+                _("Competitor added."),
+            )
         return self._save(
             form,
-            lambda f: services.competitor_create(access=self.access, **f.service_data()),
-            _("Competitor added."),
+            lambda f: services.competitor_update(access=self.access, competitor=instance.pk, **f.service_data()),
+            _("Competitor saved."),
         )
 
     def save_audit(self, strategy):
-        form = forms.PresenceAuditForm(self.request.POST, prefix="audit")
+        instance = self._analysis_row("audit", self._edit_id())
+        form = forms.PresenceAuditForm(self.request.POST, instance=instance, prefix="audit")
+        if instance is None:
+            return self._save(
+                form,
+                lambda f: services.presence_audit_create(access=self.access, **f.cleaned_data),
+                _("Presence audit added."),
+            )
         return self._save(
             form,
-            lambda f: services.presence_audit_create(access=self.access, **f.cleaned_data),
-            _("Presence audit added."),
+            lambda f: services.presence_audit_update(access=self.access, audit=instance.pk, **f.cleaned_data),
+            _("Presence audit saved."),
         )
 
     def save_goal(self, strategy):

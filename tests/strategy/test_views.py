@@ -64,7 +64,7 @@ def test_goal_form_without_target_shows_error(owner_web, org, draft):
         page(org, f"{draft.pk}/edit/goals/"),
         {"form": "goal", "objective": "leads", "kpi": "leads", "baseline": "40", "deadline": "2025-06-30"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="id_target"' in response.content.decode()
     assert response.context["form"].errors["target"]
     assert Goal.objects.count() == 0
@@ -82,7 +82,7 @@ def test_goal_form_service_error_shown_and_success_redirects(owner_web, org, dra
             "deadline": "2025-06-30",
         },
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     assert bad.context["form"].errors  # KPI does not fit the objective (not offered, or refused by the service)
     good = owner_web.post(
         page(org, f"{draft.pk}/edit/goals/"),
@@ -123,7 +123,7 @@ def test_third_key_platform_shows_error(owner_web, org, draft):
         page(org, f"{draft.pk}/edit/platforms/"),
         {"form": "platform", "platform": "instagram", "role": "key", "rationale": "Молодёжь"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "At most 2 key platforms" in response.content.decode()
     assert PlatformChoice.objects.count() == 2
 
@@ -179,7 +179,7 @@ def test_analysis_forms(owner_web, org, draft):
             "audit-posts_per_week": "1",
         },
     )
-    assert dup.status_code == 200
+    assert dup.status_code == 400
     content = owner_web.get(url).content.decode()
     assert "Студенты" in content
     assert "Кофе Бум" in content
