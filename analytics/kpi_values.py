@@ -265,13 +265,22 @@ def kpi_value_for_period(
     return compute(Scope(organization=organization, start=start, end=end, platform=platform or ""))
 
 
-def goal_progress(*, goal, organization: Organization | None = None, today: dt.date | None = None) -> Progress:
+def goal_progress(
+    *, goal, organization: Organization | None = None, today: dt.date | None = None, values: dict | None = None
+) -> Progress:
     """Progress of a strategy goal: the KPI now (capped at the deadline) against baseline and target.
-    Pass `organization` (or load `goal.organization`) and `goal.strategy` to avoid extra queries."""
+    Pass `organization` (or load `goal.organization`) and `goal.strategy` to avoid extra queries;
+    `values` memoizes KPI values across goals that share a KPI, day and platform."""
     organization = organization or goal.organization
     today = today or organization_today(organization)
     measured_on = min(today, goal.deadline)
-    current = kpi_value(organization=organization, kpi=goal.kpi, on=measured_on, platform=goal.platform)
+    key = (goal.kpi, measured_on, goal.platform or "")
+    if values is None or key not in values:
+        current = kpi_value(organization=organization, kpi=goal.kpi, on=measured_on, platform=goal.platform)
+        if values is not None:
+            values[key] = current
+    else:
+        current = values[key]
     return progress_compute(
         baseline=goal.baseline,
         target=goal.target,
@@ -291,7 +300,10 @@ class GoalProgress:
 def goals_progress(*, organization: Organization, goals: Iterable, today: dt.date | None = None) -> list[GoalProgress]:
     """Progress for goals of `organization` already loaded with their strategy (select_related / prefetch)."""
     today = today or organization_today(organization)
+    values: dict = {}  # one query per distinct KPI, however many goals measure it
     return [
-        GoalProgress(goal=goal, progress=goal_progress(goal=goal, organization=organization, today=today))
+        GoalProgress(
+            goal=goal, progress=goal_progress(goal=goal, organization=organization, today=today, values=values)
+        )
         for goal in goals
     ]

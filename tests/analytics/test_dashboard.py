@@ -158,3 +158,29 @@ def test_analytics_page_compares_windows_against_raw_rows(owner_web, org, other_
     all_now = sum(r.reach for r in rows + tg_rows if (today - r.day).days < 30)
     assert next(r for r in both if r.key == "reach").current == all_now
     assert owner_web.get(f"/o/{other_org.slug}/analytics/").status_code == 404
+
+
+def test_goals_sharing_a_kpi_cost_one_kpi_query(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics.kpi_values import goals_progress
+    from tests.strategy.factories import GoalFactory, approved_strategy
+
+    today = organization_today(org)
+    strategy, goal, _ = approved_strategy(org, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    _metrics(org, account, [today], 3)
+
+    def cost(goals):
+        with CaptureQueriesContext(connection) as ctx:
+            result = goals_progress(organization=org, goals=goals, today=today)
+        return len(ctx.captured_queries), result
+
+    one, _ = cost([goal])
+    more = [goal] + [GoalFactory(strategy=strategy, kpi=goal.kpi, deadline=goal.deadline) for _ in range(5)]
+    for g in more:
+        g.strategy = strategy
+    many, result = cost(more)
+    assert many == one
+    assert len({r.progress.current for r in result}) == 1
