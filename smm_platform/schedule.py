@@ -11,19 +11,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "tenancy.tasks.expire_invitations",
         "schedule": crontab(minute=15),
     },
+    # Accounts whose `next_sync_at` is due: posts, comments, mentions, campaigns.
+    "integrations-fan-out-due-syncs": {
+        "task": "integrations.tasks.fan_out_due_syncs",
+        "schedule": 60.0,
+    },
+    # Trailing 7-day metrics and ad stats (platforms revise the last ~48 h), nightly.
+    "integrations-fan-out-daily-syncs": {
+        "task": "integrations.tasks.fan_out_daily_syncs",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
-
-# integrations (issue 4): per-account syncs are found by the fan-out over `next_sync_at`.
-BEAT_SCHEDULE.update(
-    {
-        "integrations-fan-out-due-syncs": {
-            "task": "integrations.tasks.fan_out_due_syncs",
-            "schedule": 60.0,
-        },
-        # Trailing 7-day metrics and ad stats (platforms revise the last ~48 h), nightly.
-        "integrations-fan-out-daily-syncs": {
-            "task": "integrations.tasks.fan_out_daily_syncs",
-            "schedule": crontab(hour=2, minute=30),
-        },
-    }
-)
