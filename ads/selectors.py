@@ -1,5 +1,4 @@
 import datetime as dt
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -10,7 +9,10 @@ from .models import AdCampaign
 
 def campaign_performance_list(*, organization: Organization, start: dt.date, end: dt.date) -> QuerySet[AdCampaign]:
     """Campaigns with their totals over [start, end] in one query (annotations `spend_total`,
-    `clicks_total`, `impressions_total`, `leads_total`, `revenue_total`; None when no stats)."""
+    `clicks_total`, `impressions_total`, `leads_total`, `revenue_total`; None when no stats).
+
+    CPL and ROI use the spend of the days that report leads / revenue (`spend_with_leads`,
+    `spend_with_revenue`), the same rule as the organization KPIs in `analytics.kpi_values`."""
     in_window = Q(stats__day__gte=start, stats__day__lte=end)
     return (
         AdCampaign.objects.filter(organization=organization)
@@ -21,20 +23,8 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
             impressions_total=Sum("stats__impressions", filter=in_window),
             leads_total=Sum("stats__leads", filter=in_window),
             revenue_total=Sum("stats__revenue", filter=in_window),
+            spend_with_leads=Sum("stats__spend", filter=in_window & Q(stats__leads__isnull=False)),
+            spend_with_revenue=Sum("stats__spend", filter=in_window & Q(stats__revenue__isnull=False)),
         )
         .order_by("status", "name", "id")
     )
-
-
-def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None) -> Decimal | None:
-    """numerator ÷ denominator to 2 places, or None when either side is missing or zero."""
-    if numerator is None or not denominator:
-        return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.01"))
-
-
-def roi_percent(revenue: Decimal | None, spend: Decimal | None) -> Decimal | None:
-    """(revenue − spend) ÷ spend × 100; None without revenue or spend."""
-    if revenue is None or not spend:
-        return None
-    return ((Decimal(revenue) - Decimal(spend)) * 100 / Decimal(spend)).quantize(Decimal("0.1"))

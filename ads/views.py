@@ -6,11 +6,12 @@ from django.views.generic import ListView
 
 from analytics.kpi_values import kpi_window, organization_today
 from smm_platform.errors import DomainError
+from smm_platform.numbers import ratio
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from . import services
-from .selectors import campaign_performance_list, ratio, roi_percent
+from .selectors import campaign_performance_list
 
 
 class AdsHomeView(OrganizationViewMixin, ListView):
@@ -28,8 +29,9 @@ class AdsHomeView(OrganizationViewMixin, ListView):
         context = super().get_context_data(**kwargs)
         for campaign in context["object_list"]:
             campaign.cpc = ratio(campaign.spend_total, campaign.clicks_total)
-            campaign.cpl = ratio(campaign.spend_total, campaign.leads_total)
-            campaign.roi = roi_percent(campaign.revenue_total, campaign.spend_total)
+            campaign.cpl = ratio(campaign.spend_with_leads, campaign.leads_total)
+            revenue, spend = campaign.revenue_total, campaign.spend_with_revenue
+            campaign.roi = ratio(revenue - spend, spend, scale=100) if revenue is not None and spend else None
         return context | {"start": self.start, "end": self.end, "can_write": self.access.can(Perm.WRITE)}
 
 

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from smm_platform.numbers import ratio
 from tenancy.models import Organization
 
 from .kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
@@ -43,12 +44,6 @@ class Scope:
 
 def _q2(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def _ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
-    if numerator is None or not denominator:
-        return None
-    return _q2(Decimal(numerator) * scale / Decimal(denominator))
 
 
 def _account_metrics(scope: Scope) -> QuerySet:
@@ -116,7 +111,7 @@ def _engagement_rate(scope: Scope) -> Decimal | None:
         Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("shares", 0) + Coalesce("saves", 0),
     )
     row = _account_metrics(scope).filter(reach__gt=0).aggregate(interactions=Sum(interactions), reach=Sum("reach"))
-    return _ratio(row["interactions"], row["reach"], scale=100)
+    return ratio(row["interactions"], row["reach"], scale=100)
 
 
 def _site_clicks(scope: Scope) -> Decimal | None:
@@ -136,7 +131,7 @@ def _cpl(scope: Scope) -> Decimal | None:
     if qs is None:
         return None
     row = qs.filter(leads__isnull=False).aggregate(spend=Sum("spend"), leads=Sum("leads"))
-    return _ratio(row["spend"], row["leads"])
+    return ratio(row["spend"], row["leads"])
 
 
 def _cpc(scope: Scope) -> Decimal | None:
@@ -144,7 +139,7 @@ def _cpc(scope: Scope) -> Decimal | None:
     if qs is None:
         return None
     row = qs.aggregate(spend=Sum("spend"), clicks=Sum("clicks"))
-    return _ratio(row["spend"], row["clicks"])
+    return ratio(row["spend"], row["clicks"])
 
 
 def _sales(scope: Scope) -> Decimal | None:
@@ -163,7 +158,7 @@ def _lead_conversion_rate(scope: Scope) -> Decimal | None:
     row = qs.filter(leads__isnull=False, conversions__isnull=False).aggregate(
         sales=Sum("conversions"), leads=Sum("leads")
     )
-    return _ratio(row["sales"], row["leads"], scale=100)
+    return ratio(row["sales"], row["leads"], scale=100)
 
 
 def _ad_roi(scope: Scope) -> Decimal | None:
@@ -173,7 +168,7 @@ def _ad_roi(scope: Scope) -> Decimal | None:
     row = qs.filter(revenue__isnull=False).aggregate(revenue=Sum("revenue"), spend=Sum("spend"))
     if row["revenue"] is None or not row["spend"]:
         return None
-    return _ratio(row["revenue"] - row["spend"], row["spend"], scale=100)
+    return ratio(row["revenue"] - row["spend"], row["spend"], scale=100)
 
 
 def _positive_share(scope: Scope) -> Decimal | None:
@@ -183,7 +178,7 @@ def _positive_share(scope: Scope) -> Decimal | None:
     row = qs.filter(sentiment__isnull=False).aggregate(
         rated=Count("pk"), positive=Count("pk", filter=Q(sentiment="positive"))
     )
-    return _ratio(row["positive"] or 0, row["rated"], scale=100)
+    return ratio(row["positive"] or 0, row["rated"], scale=100)
 
 
 def _first_response_time(scope: Scope) -> Decimal | None:

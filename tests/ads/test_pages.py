@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ads.models import AdStatDaily, CampaignStatus
-from analytics.kpi_values import organization_today
+from analytics.kpi_values import kpi_value, organization_today
 from tenancy.roles import Role
 
 from .test_campaigns import approve_strategy, campaign
@@ -25,8 +25,8 @@ def _stats(org, c, days):
             spend=Decimal("100.50") + i,
             impressions=1000 + i,
             clicks=20 + i % 5,
-            leads=i % 3,
-            revenue=Decimal("150.00") * (i % 2),
+            leads=None if i % 4 == 1 else i % 3,  # some days report no leads / no revenue
+            revenue=None if i % 5 == 2 else Decimal("150.00") * (i % 2),
             currency="RUB",
         )
         for i, day in enumerate(days)
@@ -51,14 +51,22 @@ def test_campaign_figures_match_raw_rows(owner_web, org, other_org, django_asser
 
     frame = pd.DataFrame([vars(r) for r in raw])
     frame = frame[frame["day"] > today - dt.timedelta(days=30)]
-    spend, clicks, leads, revenue = (frame[col].sum() for col in ("spend", "clicks", "leads", "revenue"))
+    spend, clicks = frame["spend"].sum(), int(frame["clicks"].sum())
+    with_leads = frame[frame["leads"].notna()]
+    with_revenue = frame[frame["revenue"].notna()]
+    leads, spend_l = int(with_leads["leads"].sum()), with_leads["spend"].sum()
+    revenue, spend_r = with_revenue["revenue"].sum(), with_revenue["spend"].sum()
     got = rows[c1.pk]
     assert got.spend_total == spend
     assert got.clicks_total == clicks
     assert got.leads_total == leads
-    assert got.cpc == (Decimal(spend) / clicks).quantize(Decimal("0.01"))
-    assert got.cpl == (Decimal(spend) / leads).quantize(Decimal("0.01"))
-    assert got.roi == ((revenue - spend) * 100 / spend).quantize(Decimal("0.1"))
+    cent = Decimal("0.01")
+    assert got.cpc == (Decimal(spend) / clicks).quantize(cent)
+    assert got.cpl == (Decimal(spend_l) / leads).quantize(cent)
+    assert got.roi == ((revenue - spend_r) * 100 / spend_r).quantize(cent)
+    # The same rule as the organization KPIs (only c1 has stats in this organization).
+    assert got.cpl == kpi_value(organization=org, kpi="cpl", on=today)
+    assert got.roi == kpi_value(organization=org, kpi="ad_roi", on=today)
     assert rows[c2.pk].spend_total is None
     assert rows[c2.pk].cpl is None
 

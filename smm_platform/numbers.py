@@ -1,0 +1,11 @@
+"""Ratios shown to users, defined once so every page rounds and guards the same way."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
+    """numerator × scale ÷ denominator to 2 places; None when either side is missing or zero."""
+    if numerator is None or not denominator:
+        return None
+    value = Decimal(numerator) * scale / Decimal(denominator)
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
