@@ -11,6 +11,7 @@ from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from . import services
+from .models import AdCampaign
 from .selectors import campaign_performance_list
 
 
@@ -19,8 +20,9 @@ class AdsHomeView(OrganizationViewMixin, ListView):
 
     template_name = "ads/home.html"
     paginate_by = 50
+    model = AdCampaign
 
-    def get_queryset(self):
+    def safely_get_queryset(self, queryset):
         self.end = organization_today(self.organization)
         self.start = kpi_window(self.end)[0]
         return campaign_performance_list(organization=self.organization, start=self.start, end=self.end)

@@ -12,6 +12,7 @@ from tenancy.views_base import OrganizationViewMixin
 
 from . import services
 from .forms import PostForm, ScheduleForm
+from .models import Post
 from .selectors import post_list
 
 
@@ -21,8 +22,9 @@ class ContentHomeView(OrganizationViewMixin, ListView):
     template_name = "content/home.html"
     paginate_by = 50
     form = None
+    model = Post
 
-    def get_queryset(self):
+    def safely_get_queryset(self, queryset):
         return post_list(organization=self.organization).order_by("scheduled_at", "-created_at", "-id")
 
     def get_context_data(self, **kwargs):

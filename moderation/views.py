@@ -2,7 +2,7 @@ from django.views.generic import ListView
 
 from tenancy.views_base import OrganizationViewMixin
 
-from .models import InboxKind, InboxStatus
+from .models import InboxItem, InboxKind, InboxStatus
 from .selectors import inbox_item_list
 
 
@@ -11,8 +11,9 @@ class ModerationHomeView(OrganizationViewMixin, ListView):
 
     template_name = "moderation/home.html"
     paginate_by = 50
+    model = InboxItem
 
-    def get_queryset(self):
+    def safely_get_queryset(self, queryset):
         self.kind = self.request.GET.get("kind", "")
         self.status = self.request.GET.get("status", "")
         return inbox_item_list(organization=self.organization, kind=self.kind, status=self.status)

@@ -41,12 +41,34 @@ class Organization(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+def organization_id_of(organization: "Organization | int") -> int:
+    return organization if isinstance(organization, int) else organization.pk
+
+
+class TenantQuerySet(models.QuerySet):
+    """Querysets of tenant rows. Code names the scope at the entry point:
+    `Model.objects.for_organization(org)` for one tenant, `Model.objects.unscoped()` where crossing
+    organizations is the point (fan-out, admin, migrations). A test (tests/tenancy/test_scope_lint.py)
+    fails on any other entry into a tenant table outside tests and migrations."""
+
+    def for_organization(self, organization: "Organization | int") -> "TenantQuerySet":
+        return self.filter(organization_id=organization_id_of(organization))
+
+    def unscoped(self) -> "TenantQuerySet":
+        return self.all()
+
+
+TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
 class TenantModel(models.Model):
     """Base for every tenant-owned table: a non-null organization, indexed via composites."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("organization")
     )
+
+    objects = TenantManager()
 
     class Meta:
         abstract = True

@@ -20,6 +20,7 @@ from smm_platform.forms import apply_domain_error
 
 from . import selectors, services
 from .forms import ApiTokenForm, InvitationForm, MembershipRoleForm, OrganizationForm, SignUpForm
+from .models import AuditLog, Membership
 from .roles import ROLE_PERMISSIONS, Perm, Role
 from .views_base import SESSION_ORG_KEY, OrganizationViewMixin
 
@@ -119,8 +120,9 @@ class OrganizationSettingsView(OrganizationViewMixin, FormView):
 class MemberListView(OrganizationViewMixin, ListView):
     template_name = "tenancy/members.html"
     paginate_by = 50
+    model = Membership
 
-    def get_queryset(self):
+    def safely_get_queryset(self, queryset):
         return selectors.membership_list(organization=self.organization)
 
     def get_context_data(self, **kwargs):
@@ -223,8 +225,9 @@ class AuditLogView(OrganizationViewMixin, ListView):
     template_name = "tenancy/audit_log.html"
     required_permission = Perm.MANAGE_MEMBERS
     paginate_by = 50
+    model = AuditLog
 
-    def get_queryset(self):
+    def safely_get_queryset(self, queryset):
         return selectors.audit_log_list(organization=self.organization)
 
 

@@ -61,15 +61,11 @@ class BusinessProfileViewSet(OrganizationViewSet):
     queryset = BusinessProfile.objects.all()
     serializer_class = s.BusinessProfileSerializer
 
-    def get_object(self):
+    def retrieve(self, request, *args, **kwargs):
         profile = self.get_queryset().first()
         if profile is None:
             raise NotFound(_("No business profile yet."))
-        self.check_object_permissions(self.request, profile)
-        return profile
-
-    def retrieve(self, request, *args, **kwargs):
-        return Response(self.get_serializer(self.get_object()).data)
+        return Response(self.get_serializer(profile).data)
 
     def _save(self, request, *, partial: bool):
         profile = self.get_queryset().first()
@@ -157,11 +153,10 @@ class StrategyViewSet(ServiceWritesMixin, OrganizationModelViewSet):
             return s.StrategyDetailSerializer
         return super().get_serializer_class()
 
-    def dangerously_get_queryset(self):
-        qs = super().dangerously_get_queryset()
+    def safely_get_queryset(self, queryset):
         if getattr(self, "action", None) == "retrieve":
-            qs = qs.prefetch_related("goals", "platforms", "pillars__goals")
-        return qs
+            queryset = queryset.prefetch_related("goals", "platforms", "pillars__goals")
+        return queryset
 
     def _detail(self, strategy, code=status.HTTP_200_OK):
         strategy = self.get_queryset().get(pk=strategy.pk)

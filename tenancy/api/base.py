@@ -2,9 +2,12 @@
 
 It resolves the organization from the URL (`/api/v1/orgs/<org_slug>/...`), checks the member's
 role or the API token's organization and scopes, and scopes every queryset. Subclasses declare
-`queryset` (unscoped model queryset) and must not override `get_queryset`: the scope cannot be
+`queryset` (a model queryset) and refine it in `safely_get_queryset(queryset)`, which receives the
+scoped queryset and whose result is scoped again. `get_queryset`, `get_object` and `initial` cannot
+be overridden anywhere in the MRO (a mixin placed before this class included): the scope cannot be
 forgotten. Code that truly needs another scope overrides `dangerously_get_queryset` so it is
-visible in review.
+visible in review. Filters and related fields are scoped too (`tenancy.api.filters`,
+`tenancy.api.fields`); see docs/ARCHITECTURE.md "Tenancy".
 """
 
 from django.http import Http404
@@ -17,8 +20,9 @@ from smm_platform.errors import PermissionDenied
 from ..access import Access, access_for_token, access_for_user
 from ..models import ApiToken
 from ..roles import Perm
+from ..views_base import guard_scoping_hooks
 
-_PROTECTED = ("get_queryset", "initial")
+_PROTECTED = ("get_queryset", "get_object", "initial")
 
 
 class HasOrganizationPermission(BasePermission):
@@ -37,9 +41,7 @@ class OrganizationScopedMixin:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for name in _PROTECTED:
-            if name in cls.__dict__:
-                raise TypeError(f"{cls.__name__} must not override {name}(); override dangerously_get_queryset")
+        guard_scoping_hooks(cls, OrganizationScopedMixin, _PROTECTED, hint="safely_get_queryset")
 
     def get_permissions(self):
         return [*super().get_permissions(), HasOrganizationPermission()]
@@ -73,10 +75,20 @@ class OrganizationScopedMixin:
         return self.access.organization
 
     def get_queryset(self):
-        qs = self.dangerously_get_queryset()
-        return qs.filter(**{self.organization_field: self.access.organization})
+        if type(self).dangerously_get_queryset is not OrganizationScopedMixin.dangerously_get_queryset:
+            return self.dangerously_get_queryset()
+        scope = {self.organization_field: self.access.organization}
+        return self.safely_get_queryset(super().get_queryset().filter(**scope)).filter(**scope)
+
+    def get_object(self):
+        return super().get_object()
+
+    def safely_get_queryset(self, queryset):
+        """Refine the already scoped queryset (select_related, annotations, per-action prefetches)."""
+        return queryset
 
     def dangerously_get_queryset(self):
+        """Replaces the scoped queryset entirely; only for endpoints that must cross organizations."""
         return super().get_queryset()
 
     def get_serializer_context(self):
