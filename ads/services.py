@@ -19,9 +19,10 @@ from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, RemoteCampaign
 from integrations.models import Platform, SocialAccount
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
-from smm_platform.errors import DomainError, NotFound
+from smm_platform.errors import DomainError
 from tenancy.access import Access
 from tenancy.roles import Perm
+from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
 
 CAMPAIGN_KEY = ["organization_id", "account_id", "external_id"]
@@ -115,10 +116,8 @@ def ad_stats_sync(*, account: SocialAccount, connector: Any, window: SyncWindow)
 
 
 def ad_campaign_get(*, organization, campaign_id: int) -> AdCampaign:
-    campaign = AdCampaign.objects.select_related("account").filter(organization=organization, pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound(_("Campaign not found."))
-    return campaign
+    queryset = AdCampaign.objects.for_organization(organization).select_related("account")
+    return get_for_organization(queryset, organization, campaign_id, message=_("Campaign not found."))
 
 
 def _remote(campaign: AdCampaign, call, **demo_change: Any) -> None:
@@ -132,7 +131,7 @@ def _remote(campaign: AdCampaign, call, **demo_change: Any) -> None:
         overrides[campaign.external_id] = {**overrides.get(campaign.external_id, {}), **demo_change}
         connector_options["campaign_overrides"] = overrides
         options["connector"] = connector_options
-        SocialAccount.objects.filter(pk=account.pk).update(options=options)
+        SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(options=options)
         account.options = options
         return
     connector = connector_for(account)
@@ -151,7 +150,7 @@ def _set_status(*, access: Access, campaign: AdCampaign, status: str, action: st
     previous = campaign.status
     _remote(campaign, lambda c: c.set_campaign_status(campaign.external_id, status), status=status)
     with transaction.atomic():
-        AdCampaign.objects.filter(pk=campaign.pk).update(status=status)
+        AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(status=status)
         campaign.status = status
         audit_log_record(access=access, action=action, obj=campaign, changes={"status": [previous, status]})
     return campaign
@@ -194,7 +193,7 @@ def ad_campaign_budget_set(*, access: Access, campaign_id: int, daily_budget: De
     previous = campaign.daily_budget
     _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget), daily_budget=str(budget))
     with transaction.atomic():
-        AdCampaign.objects.filter(pk=campaign.pk).update(daily_budget=budget)
+        AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(daily_budget=budget)
         campaign.daily_budget = budget
         audit_log_record(
             access=access,

@@ -5,7 +5,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from analytics.kpi_values import kpi_window, organization_today
-from smm_platform.errors import DomainError
+from smm_platform.errors import DomainError, NotFound, PermissionDenied
 from smm_platform.numbers import ratio
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
@@ -47,6 +47,8 @@ class _CampaignActionView(OrganizationViewMixin, View):
     def post(self, request, org_slug, pk):
         try:
             campaign = self.act(pk)
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:

@@ -1,8 +1,16 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from tenancy.access import Access
 from tenancy.models import Organization
+from tenancy.scoping import get_for_organization
 
 from .models import Post
+
+
+def access_post(access: Access, post: Post | int, *, lock: bool = False) -> Post:
+    """The organization's post, or NotFound (also for another organization's post)."""
+    return get_for_organization(Post, access.organization, post, lock=lock, message=_("Post not found."))
 
 
 def post_list(*, organization: Organization, status: str | None = None) -> QuerySet[Post]:

@@ -12,19 +12,16 @@ from strategy.launch_gate import ensure_launch_allowed
 from strategy.models import ContentPillar, Goal
 from tenancy.access import Access
 from tenancy.roles import Perm
+from tenancy.scoping import get_for_organization
 
 from .models import Post
+from .selectors import access_post
 
 EDITABLE_FIELDS = {"title", "text", "platform", "objective", "format", "goal", "pillar"}
 
 
 def _post_get(access: Access, post: Post | int, *, lock: bool = False) -> Post:
-    pk = post if isinstance(post, int) else post.pk
-    qs = Post.objects.filter(organization=access.organization, pk=pk)
-    obj = (qs.select_for_update() if lock else qs).first()
-    if obj is None:
-        raise NotFound(_("Post not found."))
-    return obj
+    return access_post(access, post, lock=lock)
 
 
 def _resolve_refs(access: Access, fields: dict) -> dict:
@@ -32,12 +29,10 @@ def _resolve_refs(access: Access, fields: dict) -> dict:
     for name, model in (("goal", Goal), ("pillar", ContentPillar)):
         if name not in fields or fields[name] is None:
             continue
-        value = fields[name]
-        pk = value if isinstance(value, int) else value.pk
-        obj = model.objects.filter(organization=access.organization, pk=pk).first()
-        if obj is None:
-            raise DomainError(_("Choose one from your strategy."), field=name)
-        fields[name] = obj
+        try:
+            fields[name] = get_for_organization(model, access.organization, fields[name])
+        except NotFound as exc:
+            raise DomainError(_("Choose one from your strategy."), field=name) from exc
     goal, pillar = fields.get("goal"), fields.get("pillar")
     if goal is not None and pillar is not None and goal.strategy_id != pillar.strategy_id:
         raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from smm_platform.errors import DomainError
+from smm_platform.errors import DomainError, NotFound, PermissionDenied
 from smm_platform.forms import apply_domain_error
 from strategy.launch_gate import current_strategy
 from tenancy.roles import Perm
@@ -13,7 +13,7 @@ from tenancy.views_base import OrganizationViewMixin
 from . import services
 from .forms import PostForm, ScheduleForm
 from .models import Post
-from .selectors import post_list
+from .selectors import access_post, post_list
 
 
 class ContentHomeView(OrganizationViewMixin, ListView):
@@ -57,11 +57,14 @@ class PostScheduleView(OrganizationViewMixin, View):
     required_permission = Perm.WRITE
 
     def post(self, request, org_slug, pk):
+        access_post(self.access, pk)  # 404 before any validation: the id must be ours
         form = ScheduleForm(request.POST)
         try:
             if not form.is_valid():
                 raise DomainError(_("Choose the date and time of publication."))
             post = services.post_schedule(access=self.access, post=pk, scheduled_at=form.cleaned_data["scheduled_at"])
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -75,6 +78,8 @@ class PostUnscheduleView(OrganizationViewMixin, View):
     def post(self, request, org_slug, pk):
         try:
             services.post_unschedule(access=self.access, post=pk)
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         return redirect("content:home", org_slug=org_slug)

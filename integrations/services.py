@@ -19,10 +19,11 @@ from integrations import conf, oauth
 from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
-from smm_platform.errors import DomainError, NotFound
+from smm_platform.errors import DomainError
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
+from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
 
 OAUTH_STATE_TTL = timedelta(minutes=15)
@@ -41,10 +42,7 @@ def _enqueue_sync(account_id: int, plan: str) -> None:
 
 
 def social_account_get(*, organization: Organization, account_id: int) -> SocialAccount:
-    account = SocialAccount.objects.filter(organization=organization, pk=account_id).first()
-    if account is None:
-        raise NotFound(_("Account not found."))
-    return account
+    return get_for_organization(SocialAccount, organization, account_id, message=_("Account not found."))
 
 
 @transaction.atomic
@@ -68,11 +66,15 @@ def social_account_connect(
         organization = access.organization
     if organization is None:
         raise ValueError("access or organization is required")
-    account, created = SocialAccount.objects.select_for_update().get_or_create(
-        organization=organization,
-        platform=platform,
-        external_id=str(external_id),
-        defaults={"display_name": display_name[:200]},
+    account, created = (
+        SocialAccount.objects.for_organization(organization)
+        .select_for_update()
+        .get_or_create(
+            organization=organization,
+            platform=platform,
+            external_id=str(external_id),
+            defaults={"display_name": display_name[:200]},
+        )
     )
     account.display_name = display_name[:200] or account.display_name
     account.username = username[:200]
@@ -235,7 +237,7 @@ def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
     if not state:
         return None
-    record = OAuthState.objects.select_related("organization").filter(state=state).first()
+    record = OAuthState.objects.unscoped().select_related("organization").filter(state=state).first()
     return record.organization if record is not None else None
 
 
@@ -393,7 +395,7 @@ def credentials_rotate_all() -> int:
 
     count = 0
     with transaction.atomic():
-        for account in SocialAccount.objects.select_for_update().exclude(credentials_ciphertext=""):
+        for account in SocialAccount.objects.unscoped().select_for_update().exclude(credentials_ciphertext=""):
             account.credentials_ciphertext = rotate(account.credentials_ciphertext)
             account.save(update_fields=["credentials_ciphertext"])
             count += 1

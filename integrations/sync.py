@@ -162,7 +162,7 @@ def connector_for(account: SocialAccount, **overrides: Any):
 def account_mark_failed(*, account: SocialAccount, error: ConnectorError) -> None:
     """needs_reauth / error with the platform's plain-words message (never a token)."""
     status = error.account_status or AccountStatus.ERROR
-    SocialAccount.objects.filter(pk=account.pk).update(
+    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(
         status=status, last_error=error.user_message[:2000], last_error_at=timezone.now()
     )
     account.status, account.last_error = status, error.user_message
@@ -175,7 +175,7 @@ def _account_mark_synced(*, account: SocialAccount, plan: str, clear_error: bool
         updates["next_sync_at"] = now + timedelta(minutes=account.sync_interval_minutes)
     if clear_error and account.status == AccountStatus.ERROR:
         updates.update(status=AccountStatus.ACTIVE, last_error="", last_error_at=None)
-    SocialAccount.objects.filter(pk=account.pk).update(**updates)
+    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
 
 
 def _persist_connector_state(account: SocialAccount, connector: Any) -> None:
@@ -192,7 +192,7 @@ def _persist_connector_state(account: SocialAccount, connector: Any) -> None:
     if discussion:
         connector_options["discussion_chat_id"] = discussion
     options["connector"] = connector_options
-    SocialAccount.objects.filter(pk=account.pk).update(options=options)
+    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(options=options)
     account.options = options
 
 
@@ -214,7 +214,7 @@ def account_sync(
     Raises ``SyncRetry`` when the platform asked us to slow down or failed transiently.
     """
     # Explicitly unscoped: the id comes from our own fan-out or an org-scoped service.
-    account = SocialAccount.objects.select_related("organization").filter(pk=account_id).first()
+    account = SocialAccount.objects.unscoped().select_related("organization").filter(pk=account_id).first()
     outcome = SyncOutcome(account_id=account_id, plan=plan)
     if account is None or account.status in (AccountStatus.DISABLED, AccountStatus.NEEDS_REAUTH):
         outcome.status = "skipped"
@@ -276,7 +276,7 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None
             delay = exc.retry_after if exc.retry_after is not None else 0.0
             if delay > MAX_RETRY_COUNTDOWN:
                 # Defer the whole account instead of parking a task for hours.
-                SocialAccount.objects.filter(pk=account.pk).update(
+                SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(
                     next_sync_at=timezone.now() + timedelta(seconds=delay)
                 )
                 outcome.status, outcome.message = "deferred", exc.user_message
@@ -378,7 +378,7 @@ def profile_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) 
         updates["followers"] = profile.followers
     if updates:
         with transaction.atomic():
-            SocialAccount.objects.filter(pk=account.pk).update(**updates)
+            SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
         for key, value in updates.items():
             setattr(account, key, value)
     return StepResult(fetched=1, written=1 if updates else 0)

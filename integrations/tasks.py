@@ -46,7 +46,7 @@ def sync_account(
         if self.request.is_eager or self.request.retries >= self.max_retries:
             # No broker to wait on (embedded mode) or out of retries: let the fan-out pick
             # the account up again later instead of spinning here.
-            SocialAccount.objects.filter(pk=account_id).update(
+            SocialAccount.objects.unscoped().filter(pk=account_id).update(
                 next_sync_at=timezone.now() + timedelta(seconds=max(exc.retry_after, 60))
             )
             return {"account_id": account_id, "status": "deferred", "message": str(exc)}
@@ -60,7 +60,7 @@ def sync_account(
 
 def _due_accounts(now, *, daily: bool):
     # Crosses organizations on purpose: the fan-out serves every tenant.
-    qs = SocialAccount.objects.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR])
+    qs = SocialAccount.objects.unscoped().filter(status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR])
     if not daily:
         qs = qs.filter(next_sync_at__lte=now)
     return qs.order_by("next_sync_at", "pk")
@@ -80,7 +80,7 @@ def fan_out_due_syncs() -> int:
         for pk, minutes in due:
             by_interval[minutes].append(pk)
         for minutes, pks in by_interval.items():  # one UPDATE per distinct interval, not per row
-            SocialAccount.objects.filter(pk__in=pks).update(next_sync_at=now + timedelta(minutes=minutes))
+            SocialAccount.objects.unscoped().filter(pk__in=pks).update(next_sync_at=now + timedelta(minutes=minutes))
         ids = [pk for pk, _ in due]
         transaction.on_commit(lambda: [sync_account.delay(pk, plan="frequent") for pk in ids])
     return len(ids)

@@ -61,8 +61,8 @@ class SyncNowView(_WriteView):
     def post(self, request, org_slug, pk):
         try:
             account = services.social_account_sync_request(access=self.access, account_id=pk)
-        except NotFound:
-            raise
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -139,6 +139,8 @@ class OAuthCallbackView(LoginRequiredMixin, View):
                 device_id=params.get("device_id", ""),
                 error=params.get("error", ""),
             )
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:

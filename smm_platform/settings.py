@@ -191,11 +191,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "smm_platform.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "tenancy.api.filters.OrganizationFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smm_platform.api.errors.exception_handler",
+    # The browsable API is a development aid: production answers JSON only (an HTML page of an API
+    # response adds forms, and their choices, that no integrator needs).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1000/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

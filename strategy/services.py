@@ -22,6 +22,7 @@ from smm_platform.errors import Conflict, DomainError, NotFound
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
+from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
 
 from .checks import MAX_KEY_PLATFORMS
@@ -91,16 +92,12 @@ def _apply(obj, fields: dict[str, Any], allowed: set[str]) -> list[str]:
 
 def _get(model, access: Access, obj_or_id):
     """Re-reads a row within the caller's organization (404 when it belongs to another)."""
-    pk = obj_or_id if isinstance(obj_or_id, int) else obj_or_id.pk
-    obj = model.objects.filter(organization=access.organization, pk=pk).first()
-    if obj is None:
-        raise NotFound(_("%(model)s not found.") % {"model": model._meta.verbose_name.capitalize()})
-    return obj
+    return get_for_organization(model, access.organization, obj_or_id)
 
 
 def _locked_strategy(access: Access, strategy: Strategy | int) -> Strategy:
     pk = strategy if isinstance(strategy, int) else strategy.pk
-    obj = Strategy.objects.select_for_update().filter(organization=access.organization, pk=pk).first()
+    obj = Strategy.objects.for_organization(access.organization).select_for_update().filter(pk=pk).first()
     if obj is None:
         raise NotFound(_("Strategy not found."))
     return obj
@@ -147,7 +144,7 @@ PROFILE_FIELDS = {
 @transaction.atomic
 def business_profile_save(*, access: Access, **fields) -> BusinessProfile:
     access.require(Perm.WRITE)
-    profile = BusinessProfile.objects.select_for_update().filter(organization=access.organization).first()
+    profile = BusinessProfile.objects.for_organization(access.organization).select_for_update().first()
     if profile is None:
         profile = BusinessProfile(organization=access.organization, currency=access.organization.currency)
     _apply(profile, fields, PROFILE_FIELDS)
@@ -532,9 +529,9 @@ def strategy_approve(*, access: Access, strategy: Strategy | int) -> Strategy:
         raise Conflict(_("Only a strategy in review can be approved."))
     _refuse_if_incomplete(obj, action="approve")
     overlapping = (
-        Strategy.objects.select_for_update()
+        Strategy.objects.for_organization(access.organization)
+        .select_for_update()
         .filter(
-            organization=access.organization,
             status=Strategy.Status.APPROVED,
             period_start__lte=obj.period_end,
             period_end__gte=obj.period_start,

@@ -43,7 +43,8 @@ def access_for_user(*, user, organization_slug: str) -> Access:
     if not user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.select_related("organization")
+        Membership.objects.unscoped()  # by user: finds the one organization named in the URL
+        .select_related("organization")
         .filter(user=user, organization__slug=organization_slug)
         .first()
     )

@@ -6,8 +6,10 @@ def current_organization(request) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     access = getattr(request, "access", None)
+    # An API token is not a person: it has no organizations to switch between.
+    is_person = getattr(request.user, "pk", None) is not None
     return {
         "current_organization": getattr(request, "organization", None),
         "current_access": access,
-        "user_organizations": organizations_for_user(user=request.user),
+        "user_organizations": organizations_for_user(user=request.user) if is_person else [],
     }

@@ -4,9 +4,9 @@ from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 
 
 def organizations_for_user(*, user) -> QuerySet[Organization]:
-    return Organization.objects.filter(pk__in=Membership.objects.filter(user=user).values("organization_id")).order_by(
-        "name"
-    )
+    return Organization.objects.filter(
+        pk__in=Membership.objects.unscoped().filter(user=user).values("organization_id")
+    ).order_by("name")
 
 
 def membership_list(*, organization: Organization) -> QuerySet[Membership]:

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import Conflict, DomainError, NotFound
+from smm_platform.errors import Conflict, DomainError
 
 from .access import Access
 from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 from .roles import Perm, Role, Scope
+from .scoping import get_for_organization
 
 User = get_user_model()
 TOKEN_PREFIX = "smm"  # noqa: S105 - a public marker, not a secret
@@ -152,12 +153,8 @@ def membership_remove(*, access: Access, membership_id: int) -> None:
 
 
 def _membership_get(access: Access, membership_id: int) -> Membership:
-    membership = (
-        Membership.objects.select_related("user").filter(organization=access.organization, pk=membership_id).first()
-    )
-    if membership is None:
-        raise NotFound(_("Member not found."))
-    return membership
+    queryset = Membership.objects.for_organization(access.organization).select_related("user")
+    return get_for_organization(queryset, access.organization, membership_id, message=_("Member not found."))
 
 
 @dataclass(frozen=True)
@@ -204,12 +201,12 @@ def invitation_create(*, access: Access, email: str, role: str) -> CreatedInvita
 
 
 def invitation_get_by_token(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("organization").filter(token_hash=_hash(token)).first()
+    return Invitation.objects.unscoped().select_related("organization").filter(token_hash=_hash(token)).first()
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, user) -> Membership:
-    invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
+    invitation = Invitation.objects.unscoped().select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is invalid or has expired. Ask for a new one."))
     if user.email.lower() != invitation.email.lower():
@@ -233,9 +230,9 @@ def invitation_accept(*, token: str, user) -> Membership:
 @transaction.atomic
 def invitation_revoke(*, access: Access, invitation_id: int) -> Invitation:
     access.require(Perm.MANAGE_MEMBERS)
-    invitation = Invitation.objects.filter(organization=access.organization, pk=invitation_id).first()
-    if invitation is None:
-        raise NotFound(_("Invitation not found."))
+    invitation = get_for_organization(
+        Invitation, access.organization, invitation_id, message=_("Invitation not found.")
+    )
     invitation.status = Invitation.Status.REVOKED
     invitation.save(update_fields=["status"])
     audit_log_record(access=access, action="invitation.revoke", obj=invitation)
@@ -245,8 +242,10 @@ def invitation_revoke(*, access: Access, invitation_id: int) -> Invitation:
 def invitations_expire(*, now: datetime | None = None) -> int:
     """Marks overdue pending invitations expired (all organizations: a maintenance task)."""
     now = now or timezone.now()
-    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
-        status=Invitation.Status.EXPIRED
+    return (
+        Invitation.objects.unscoped()
+        .filter(status=Invitation.Status.PENDING, expires_at__lte=now)
+        .update(status=Invitation.Status.EXPIRED)
     )
 
 
@@ -286,9 +285,7 @@ def api_token_create(
 @transaction.atomic
 def api_token_revoke(*, access: Access, token_id: int) -> ApiToken:
     access.require(Perm.MANAGE_TOKENS)
-    token = ApiToken.objects.filter(organization=access.organization, pk=token_id).first()
-    if token is None:
-        raise NotFound(_("Token not found."))
+    token = get_for_organization(ApiToken, access.organization, token_id, message=_("Token not found."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -301,11 +298,11 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     parts = secret.split("_")
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()
+    token = ApiToken.objects.unscoped().select_related("organization").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.token_hash, _hash(secret)) or not token.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.for_organization(token.organization_id).filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

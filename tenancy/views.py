@@ -15,11 +15,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smm_platform.errors import DomainError
+from smm_platform.errors import DomainError, NotFound, PermissionDenied
 from smm_platform.forms import apply_domain_error
 
 from . import selectors, services
-from .forms import ApiTokenForm, InvitationForm, MembershipRoleForm, OrganizationForm, SignUpForm
+from .forms import ApiTokenForm, InvitationForm, OrganizationForm, SignUpForm
 from .models import AuditLog, Membership
 from .roles import ROLE_PERMISSIONS, Perm, Role
 from .views_base import SESSION_ORG_KEY, OrganizationViewMixin
@@ -88,6 +88,8 @@ class InvitationAcceptView(View):
             return redirect(f"{reverse('login')}?next={request.path}")
         try:
             membership = services.invitation_accept(token=token, user=request.user)
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
             return redirect("invitation_accept", token=token)
@@ -150,6 +152,8 @@ class InvitationCreateView(_ManageMembersMixin, View):
         if form.is_valid():
             try:
                 created = services.invitation_create(access=self.access, **form.cleaned_data)
+            except (NotFound, PermissionDenied):
+                raise  # a foreign or missing object is a 404, a refused permission a 403
             except DomainError as exc:
                 messages.error(request, str(exc.message))
             else:
@@ -169,12 +173,12 @@ class InvitationRevokeView(_ManageMembersMixin, View):
 
 class MemberRoleView(_ManageMembersMixin, View):
     def post(self, request, org_slug, pk):
-        form = MembershipRoleForm(request.POST)
         try:
-            if not form.is_valid():
-                raise DomainError(_("Choose a valid role."))
-            services.membership_update_role(access=self.access, membership_id=pk, role=form.cleaned_data["role"])
+            # The service finds the member first (404 for a foreign id), then checks the role.
+            services.membership_update_role(access=self.access, membership_id=pk, role=request.POST.get("role", ""))
             messages.success(request, _("Role updated."))
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         return self.done()
@@ -185,6 +189,8 @@ class MemberRemoveView(_ManageMembersMixin, View):
         try:
             services.membership_remove(access=self.access, membership_id=pk)
             messages.success(request, _("Member removed."))
+        except (NotFound, PermissionDenied):
+            raise  # a foreign or missing object is a 404, a refused permission a 403
         except DomainError as exc:
             messages.error(request, str(exc.message))
         return self.done()

@@ -3,9 +3,10 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from ads.models import AdCampaign, AdStatDaily
+from tenancy.api.fields import TenantModelSerializer
 
 
-class AdCampaignSerializer(serializers.ModelSerializer):
+class AdCampaignSerializer(TenantModelSerializer):
     platform = serializers.CharField(source="account.platform", read_only=True)
 
     class Meta:
@@ -29,7 +30,7 @@ class AdCampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdStatDailySerializer(serializers.ModelSerializer):
+class AdStatDailySerializer(TenantModelSerializer):
     class Meta:
         model = AdStatDaily
         fields = [

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from ads import services
 from ads.models import AdCampaign, AdStatDaily
 from tenancy.api.base import OrganizationViewSet
+from tenancy.api.filters import OrganizationFilterSet
 
 from .serializers import AdCampaignSerializer, AdStatDailySerializer, BudgetSerializer
 
@@ -14,7 +15,7 @@ from .serializers import AdCampaignSerializer, AdStatDailySerializer, BudgetSeri
 BIGINT_MAX = 2**63 - 1
 
 
-class AdCampaignFilter(filters.FilterSet):
+class AdCampaignFilter(OrganizationFilterSet):
     account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)
 
     class Meta:
@@ -55,7 +56,7 @@ class AdCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organi
         return Response(AdCampaignSerializer(campaign).data)
 
 
-class AdStatFilter(filters.FilterSet):
+class AdStatFilter(OrganizationFilterSet):
     campaign = filters.NumberFilter(field_name="campaign_id", min_value=1, max_value=BIGINT_MAX)
     account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)
     since = filters.DateFilter(field_name="day", lookup_expr="gte")

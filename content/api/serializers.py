@@ -1,14 +1,14 @@
 from rest_framework import serializers
 
-from strategy.api.serializers import OrgRelatedField
 from strategy.models import ContentPillar, Goal
+from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
 from ..models import Post
 
 
-class PostSerializer(serializers.ModelSerializer):
-    goal = OrgRelatedField(queryset=Goal.objects.all(), required=False, allow_null=True)
-    pillar = OrgRelatedField(queryset=ContentPillar.objects.all(), required=False, allow_null=True)
+class PostSerializer(TenantModelSerializer):
+    goal = OrganizationRelatedField(queryset=Goal.objects.all(), required=False, allow_null=True)
+    pillar = OrganizationRelatedField(queryset=ContentPillar.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Post

@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from integrations.models import SocialAccount, SyncRun
 from integrations.selectors import account_status_text
+from tenancy.api.fields import TenantModelSerializer
 
 
-class SocialAccountSerializer(serializers.ModelSerializer):
+class SocialAccountSerializer(TenantModelSerializer):
     status_text = serializers.SerializerMethodField()
 
     class Meta:
@@ -33,7 +34,7 @@ class SocialAccountSerializer(serializers.ModelSerializer):
         return account_status_text(obj)
 
 
-class SyncRunSerializer(serializers.ModelSerializer):
+class SyncRunSerializer(TenantModelSerializer):
     class Meta:
         model = SyncRun
         fields = [

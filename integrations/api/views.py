@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from integrations import services
 from integrations.models import SocialAccount, SyncRun
 from tenancy.api.base import OrganizationViewSet
+from tenancy.api.filters import OrganizationFilterSet
 
 from .serializers import SocialAccountSerializer, SyncRunSerializer, TelegramConnectSerializer
 
@@ -49,7 +50,7 @@ class SocialAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Org
         return Response(SocialAccountSerializer(account).data, status=status.HTTP_201_CREATED)
 
 
-class SyncRunFilter(filters.FilterSet):
+class SyncRunFilter(OrganizationFilterSet):
     # A plain number, not a model choice: validating the id against all accounts would tell
     # a caller whether another organization's account id exists.
     account = filters.NumberFilter(field_name="account_id", min_value=1, max_value=BIGINT_MAX)

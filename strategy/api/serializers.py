@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.kpis import OBJECTIVE_CHOICES, kpi_get
+from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
 from ..models import (
     AudienceSegment,
@@ -22,14 +23,7 @@ from ..models import (
 )
 
 
-class OrgRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key looked up only within the request's organization (others: "does not exist")."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(organization=self.context["organization"])
-
-
-class BusinessProfileSerializer(serializers.ModelSerializer):
+class BusinessProfileSerializer(TenantModelSerializer):
     class Meta:
         model = BusinessProfile
         fields = [
@@ -47,7 +41,7 @@ class BusinessProfileSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-class AudienceSegmentSerializer(serializers.ModelSerializer):
+class AudienceSegmentSerializer(TenantModelSerializer):
     platforms = serializers.ListField(child=serializers.ChoiceField(Platform.choices), required=False)
 
     class Meta:
@@ -66,15 +60,15 @@ class AudienceSegmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
 
-class CompetitorSnapshotSerializer(serializers.ModelSerializer):
-    competitor = OrgRelatedField(queryset=Competitor.objects.all())
+class CompetitorSnapshotSerializer(TenantModelSerializer):
+    competitor = OrganizationRelatedField(queryset=Competitor.objects.all())
 
     class Meta:
         model = CompetitorSnapshot
         fields = ["id", "competitor", "platform", "date", "followers", "engagement_rate"]
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(TenantModelSerializer):
     links = serializers.DictField(child=serializers.URLField(), required=False)
     snapshots = serializers.SerializerMethodField()
 
@@ -97,7 +91,7 @@ class CompetitorSerializer(serializers.ModelSerializer):
         ]
 
 
-class PresenceAuditSerializer(serializers.ModelSerializer):
+class PresenceAuditSerializer(TenantModelSerializer):
     class Meta:
         model = PresenceAudit
         fields = [
@@ -113,8 +107,8 @@ class PresenceAuditSerializer(serializers.ModelSerializer):
         ]
 
 
-class GoalSerializer(serializers.ModelSerializer):
-    strategy = OrgRelatedField(queryset=Strategy.objects.all())
+class GoalSerializer(TenantModelSerializer):
+    strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
     kpi_name = serializers.SerializerMethodField()
     direction = serializers.SerializerMethodField()
 
@@ -151,8 +145,8 @@ class GoalSerializer(serializers.ModelSerializer):
         return fields
 
 
-class PlatformChoiceSerializer(serializers.ModelSerializer):
-    strategy = OrgRelatedField(queryset=Strategy.objects.all())
+class PlatformChoiceSerializer(TenantModelSerializer):
+    strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
 
     class Meta:
         model = PlatformChoice
@@ -165,9 +159,9 @@ class PlatformChoiceSerializer(serializers.ModelSerializer):
         return fields
 
 
-class ContentPillarSerializer(serializers.ModelSerializer):
-    strategy = OrgRelatedField(queryset=Strategy.objects.all())
-    goals = OrgRelatedField(queryset=Goal.objects.all(), many=True, required=False)
+class ContentPillarSerializer(TenantModelSerializer):
+    strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
+    goals = OrganizationRelatedField(queryset=Goal.objects.all(), many=True, required=False)
     formats = serializers.ListField(child=serializers.ChoiceField(ContentFormat.choices), required=False)
 
     class Meta:
@@ -203,8 +197,8 @@ class StrategyChecksSerializer(serializers.Serializer):
     warnings = IssueSerializer(many=True)
 
 
-class StrategySerializer(serializers.ModelSerializer):
-    competitors = OrgRelatedField(queryset=Competitor.objects.all(), many=True, required=False)
+class StrategySerializer(TenantModelSerializer):
+    competitors = OrganizationRelatedField(queryset=Competitor.objects.all(), many=True, required=False)
     approved_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -293,7 +287,7 @@ class KpiSerializer(serializers.Serializer):
     aggregation = serializers.CharField()
 
 
-class TrendNoteSerializer(serializers.ModelSerializer):
+class TrendNoteSerializer(TenantModelSerializer):
     class Meta:
         model = TrendNote
         fields = [
@@ -310,8 +304,8 @@ class TrendNoteSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExperimentSerializer(serializers.ModelSerializer):
-    trend = OrgRelatedField(queryset=TrendNote.objects.all(), required=False, allow_null=True)
+class ExperimentSerializer(TenantModelSerializer):
+    trend = OrganizationRelatedField(queryset=TrendNote.objects.all(), required=False, allow_null=True)
     succeeded = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:

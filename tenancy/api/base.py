@@ -21,6 +21,7 @@ from ..access import Access, access_for_token, access_for_user
 from ..models import ApiToken
 from ..roles import Perm
 from ..views_base import guard_scoping_hooks
+from .filters import OrganizationFilterSet
 
 _PROTECTED = ("get_queryset", "get_object", "initial")
 
@@ -42,6 +43,9 @@ class OrganizationScopedMixin:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         guard_scoping_hooks(cls, OrganizationScopedMixin, _PROTECTED, hint="safely_get_queryset")
+        filterset_class = getattr(cls, "filterset_class", None)
+        if filterset_class is not None and not issubclass(filterset_class, OrganizationFilterSet):
+            raise TypeError(f"{cls.__qualname__}.filterset_class must derive from OrganizationFilterSet")
 
     def get_permissions(self):
         return [*super().get_permissions(), HasOrganizationPermission()]

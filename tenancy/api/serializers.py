@@ -3,16 +3,17 @@ from rest_framework import serializers
 
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Role, Scope
+from .fields import TenantModelSerializer
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(TenantModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "slug", "timezone", "currency", "language", "created_at"]
         read_only_fields = ["id", "slug", "created_at"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(TenantModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     name = serializers.CharField(source="user.get_full_name", read_only=True)
 
@@ -26,7 +27,7 @@ class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(TenantModelSerializer):
     class Meta:
         model = Invitation
         fields = ["id", "email", "role", "status", "expires_at", "created_at"]
@@ -40,7 +41,7 @@ class InvitationCreatedSerializer(InvitationSerializer):
         fields = [*InvitationSerializer.Meta.fields, "accept_url"]
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(TenantModelSerializer):
     scopes = serializers.MultipleChoiceField(choices=Scope.choices)
     is_active = serializers.BooleanField(read_only=True)
 
@@ -72,7 +73,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
-class AuditLogSerializer(serializers.ModelSerializer):
+class AuditLogSerializer(TenantModelSerializer):
     class Meta:
         model = AuditLog
         fields = ["id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes", "created_at"]

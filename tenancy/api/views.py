@@ -8,6 +8,7 @@ from .. import services
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Perm
 from .base import OrganizationViewSet
+from .filters import OrganizationFilterSet
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
@@ -88,7 +89,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organi
         return Response(InvitationSerializer(invitation).data)
 
 
-class ApiTokenFilter(filters.FilterSet):
+class ApiTokenFilter(OrganizationFilterSet):
     active = filters.BooleanFilter(method="filter_active")
 
     class Meta:

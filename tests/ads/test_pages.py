@@ -91,9 +91,9 @@ def test_client_cannot_launch_and_other_orgs_campaign_is_404(client, owner_web, 
     approve_strategy(org)
     mine = campaign(org)
     foreign = campaign(other_org)
-    assert owner_web.post(f"/o/{org.slug}/ads/campaigns/{foreign.pk}/launch/").status_code == 302
+    assert owner_web.post(f"/o/{org.slug}/ads/campaigns/{foreign.pk}/launch/").status_code == 404
     foreign.refresh_from_db()
-    assert foreign.status == CampaignStatus.PAUSED  # looked up within org: "not found" message, no change
+    assert foreign.status == CampaignStatus.PAUSED  # a foreign id is a 404, like a missing one; nothing changes
     assert owner_web.get(f"/o/{other_org.slug}/ads/").status_code == 404
 
     viewer = make_member(org, Role.CLIENT)

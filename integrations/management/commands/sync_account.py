@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if days < 1 or days > 3650:
             raise CommandError("--days must be between 1 and 3650")
         # An operator command: crosses organizations explicitly by account id.
-        if not SocialAccount.objects.filter(pk=account_id).exists():
+        if not SocialAccount.objects.unscoped().filter(pk=account_id).exists():
             raise CommandError(f"No account with id {account_id}")
         try:
             outcome = account_sync(account_id=account_id, plan=plan, days=days)
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{outcome.status}: {len(outcome.runs)} steps")
         from integrations.models import SyncRun
 
-        for run in SyncRun.objects.filter(pk__in=outcome.runs).order_by("pk"):
+        for run in SyncRun.objects.unscoped().filter(pk__in=outcome.runs).order_by("pk"):
             line = f"  {run.kind:<16} {run.status:<8} fetched={run.rows_fetched} written={run.rows_written}"
             if run.error:
                 line += f"  ({run.error})"
