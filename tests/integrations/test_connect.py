@@ -3,7 +3,6 @@ VK ID (OAuth 2.1 + PKCE, refresh), Meta (code → long-lived token, Page token),
 
 import datetime as dt
 import json
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -17,10 +16,11 @@ from integrations.services import credentials_refresh, oauth_finish, oauth_start
 from smm_platform.errors import DomainError
 from tenancy.models import AuditLog
 from tests.integrations.factories import SocialAccountFactory
+from tests.paths import PLATFORM_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path("/work/shared/fixtures/platforms")
+FIXTURES = PLATFORM_FIXTURES
 VK_ACCESS = "vk2.a.AccessTokenFromVkId-0123456789abcdef"
 VK_REFRESH = "vk2.a.RefreshTokenFromVkId-abcdef0123456789"
 # The shape VK ID documents for POST /oauth2/auth (authorization_code and refresh_token grants).
