@@ -307,8 +307,10 @@ class StrategyEditorView(OrganizationViewMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def _edit_id(self) -> int | None:
+        """The row id in `edit`; None when it is not a number (the plain step). `str.isdigit` is not
+        enough: it accepts "²", which `int()` refuses."""
         raw = self.request.GET.get("edit") or self.request.POST.get("edit")
-        return int(raw) if raw and raw.isdigit() else None
+        return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
     def _edit_kind(self) -> str | None:
         kind = self.request.GET.get("form") or self.request.POST.get("form")
