@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,8 +60,17 @@ class TokenSet:
         return values
 
 
+_STATE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 def new_state() -> str:
     return secrets.token_urlsafe(32)
+
+
+def is_well_formed_state(state: str) -> bool:
+    """Whether ``state`` could be one ``new_state`` made; anything else (NUL, other characters,
+    overlong) is refused before it reaches the database, which cannot store NUL in text."""
+    return bool(_STATE_SHAPE.fullmatch(state))
 
 
 def new_code_verifier() -> str:

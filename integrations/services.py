@@ -233,7 +233,7 @@ def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
     global callback needs it to resolve (and then check) the caller's access. The state is a random
     single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
-    if not state:
+    if not oauth.is_well_formed_state(state):
         return None
     record = OAuthState.objects.select_related("organization").filter(state=state).first()
     return record.organization if record is not None else None
@@ -284,6 +284,8 @@ def oauth_start(*, access: Access, provider: str, platform: str, external_id: st
 
 def _consume_state(*, access: Access, provider: str, state: str) -> OAuthState:
     """Single use: the UPDATE claims it atomically, so a replayed callback finds nothing."""
+    if not oauth.is_well_formed_state(state):
+        raise DomainError(_("This connection link has expired or was already used. Please start again."))
     cutoff = timezone.now() - OAUTH_STATE_TTL
     claimed = OAuthState.objects.filter(
         organization=access.organization,

@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from werkzeug import Response
 
@@ -343,3 +344,29 @@ def test_token_refresh_is_due_ahead_of_expiry_per_platform(platform, expires_in,
     now = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
     account = SocialAccount(platform=platform, token_expires_at=now + expires_in if expires_in else None)
     assert token_refresh_due(account, now=now) is due
+
+
+@pytest.mark.parametrize("state", ["\x00", "abc\x00def", "é" * 10, "a" * 101, "a b"])
+def test_callback_with_a_malformed_state_is_the_expired_link_message(owner_web, owner_access, org, vk_env, state):
+    """Found by probing: `state=%00` reached PostgreSQL, which refuses NUL in text → 500."""
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    pending = OAuthState.objects.get(state=query(url)["state"])
+
+    response = owner_web.get(reverse("oauth_callback", kwargs={"provider": "vk"}), {"code": "c", "state": state})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "This connection link has expired or was already used. Please start again."
+    ]
+    pending.refresh_from_db()
+    assert pending.used_at is None
+    assert not SocialAccount.objects.exists()
+    assert vk_env.log == []
+
+
+def test_oauth_finish_refuses_a_malformed_state_before_any_query(owner_access, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(DomainError) as caught:
+        oauth_finish(access=owner_access, provider="vk", state="\x00", code="c")
+
+    assert str(caught.value) == "This connection link has expired or was already used. Please start again."
