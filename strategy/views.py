@@ -199,7 +199,9 @@ class StrategyCopyView(OrganizationViewMixin, View):
 
     def get(self, request, org_slug, pk):
         source = _strategy_or_404(self.organization, pk)
-        initial = {"title": source.title, "period_start": source.period_end + dt.timedelta(days=1)}
+        initial = {"title": source.title}
+        if source.period_end < dt.date.max:  # a period saved before dates were range-checked may end there
+            initial["period_start"] = source.period_end + dt.timedelta(days=1)
         return render(request, self.template_name, self._ctx(source, forms.CopyForm(initial=initial)))
 
     def post(self, request, org_slug, pk):
