@@ -12,18 +12,18 @@ from django.utils.translation import gettext as _
 
 from smm_platform.errors import DomainError
 
-EARLIEST_PLAN_DATE = dt.date(2000, 1, 1)
-LATEST_PLAN_DATE = dt.date(2099, 12, 31)
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
 
 
-def check_plan_date(day: dt.date | None, *, field: str) -> None:
+def check_date_in_range(day: dt.date | None, *, field: str) -> None:
     """Raise a field error when ``day`` is set and outside the planning range."""
-    if day is not None and not EARLIEST_PLAN_DATE <= day <= LATEST_PLAN_DATE:
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
         raise DomainError(
             _("Choose a date between %(start)s and %(end)s.")
             % {
-                "start": date_format(EARLIEST_PLAN_DATE, "SHORT_DATE_FORMAT"),
-                "end": date_format(LATEST_PLAN_DATE, "SHORT_DATE_FORMAT"),
+                "start": date_format(EARLIEST_DATE, "SHORT_DATE_FORMAT"),
+                "end": date_format(LATEST_DATE, "SHORT_DATE_FORMAT"),
             },
             field=field,
         )
