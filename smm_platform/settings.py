@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
-    # Domain apps, in layer order (DESIGN.md §3).
+    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
     "tenancy",
     "integrations",
     "strategy",

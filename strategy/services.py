@@ -1,5 +1,5 @@
 """Writes for the strategy app. One transaction each; every id from a user is looked up within
-`access.organization`; the rules that span rows live here (DESIGN.md §2.1, issue 3).
+`access.organization`; the rules that span rows live here (docs/ARCHITECTURE.md, strategy).
 
 Lifecycle: draft → in_review → approved → archived. Only drafts change. Editing an approved (or
 archived / in-review) strategy goes through `strategy_new_version`, which copies it into the next
