@@ -249,10 +249,10 @@ def _normalize_external_id(platform: str, value: str) -> str:
         return value
     if platform == Platform.META_ADS:
         digits = value.removeprefix("act_")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):  # isdigit() alone accepts "²"
             raise DomainError(_("Enter the ad account id, e.g. act_1234567890."), field="external_id")
         return f"act_{digits}"
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise DomainError(_("Enter the numeric id."), field="external_id")
     return value
 

@@ -489,3 +489,21 @@ def test_no_connect_or_refresh_flow_logs_a_secret(owner_web, org, owner_access, 
     assert any("/v25.0/104857600123456?" in line and "access_token=***" in line for line in requests)
     assert any("/bot7012345678:***/getMe" in line for line in requests)
     assert sorted(secret for secret in secrets if secret in captured) == []
+
+
+@pytest.mark.parametrize(
+    ("platform", "external_id", "message"),
+    [
+        ("meta_ads", "act_²", "Enter the ad account id, e.g. act_1234567890."),
+        ("meta_ads", "١٢٣", "Enter the ad account id, e.g. act_1234567890."),
+        ("facebook", "10485²", "Enter the numeric id."),
+        ("instagram", "١٧٨٤١", "Enter the numeric id."),
+    ],
+)
+def test_platform_ids_are_ascii_digits(org, owner_access, meta_env, platform, external_id, message):
+    """str.isdigit() accepts superscripts and other scripts' digits, which no platform id uses."""
+    with pytest.raises(DomainError) as caught:
+        oauth_start(access=owner_access, provider="meta", platform=platform, external_id=external_id)
+
+    assert caught.value.fields == {"external_id": [message]}
+    assert not OAuthState.objects.exists()
