@@ -240,11 +240,16 @@ def kpi_window(on: dt.date) -> tuple[dt.date, dt.date]:
     return on - dt.timedelta(days=FLOW_WINDOW_DAYS - 1), on
 
 
+# The first day whose window fits in the calendar with a day to spare for timezone shifts. Goals are
+# dated 2000-2099 (smm_platform/dates.py); rows saved before that check may sit at 0001-01-01.
+FIRST_MEASURABLE_DAY = dt.date.min + dt.timedelta(days=FLOW_WINDOW_DAYS + 1)
+
+
 def kpi_value(*, organization: Organization, kpi: str, on: dt.date, platform: str = "") -> Decimal | None:
     """The KPI measured for the window ending on `on`; None when there is no data (or no source yet)."""
     # Level KPIs (followers) use the same window: their latest snapshot within it.
     compute = _COMPUTE.get(kpi)
-    if kpi_get(kpi) is None or compute is None:
+    if kpi_get(kpi) is None or compute is None or on < FIRST_MEASURABLE_DAY:
         return None
     start, end = kpi_window(on)
     return compute(Scope(organization=organization, start=start, end=end, platform=platform or ""))

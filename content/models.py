@@ -10,7 +10,7 @@ from tenancy.models import TenantModel
 
 
 class PostObjective(models.TextChoices):
-    """What the post is for (DESIGN.md §2.2)."""
+    """What the post is for: every post serves one business objective of the strategy."""
 
     ENGAGEMENT = "engagement", _("Engagement / awareness")
     LEADS = "leads", _("Lead generation")

@@ -6,9 +6,10 @@
   expires_in, user_id, state, scope}``; the access token lives ~1 h and is refreshed with
   ``grant_type=refresh_token`` (same endpoint, a new refresh token comes back).
 * Meta (Facebook Login): ``GET facebook.com/v25.0/dialog/oauth`` in the browser,
-  ``GET graph.facebook.com/v25.0/oauth/access_token?code=…`` → short-lived user token
-  ``{access_token, token_type, expires_in}``, exchanged at once for a ~60-day token with
-  ``grant_type=fb_exchange_token``. Meta has no refresh token: the long-lived token is
+  ``POST graph.facebook.com/v25.0/oauth/access_token`` (form: code, client_secret, …) → short-lived
+  user token ``{access_token, token_type, expires_in}``, exchanged at once for a ~60-day token with
+  ``grant_type=fb_exchange_token``. Both go as POST form bodies (Graph accepts either) so the app
+  secret and tokens never sit in a URL, which proxies and httpx log. Meta has no refresh token: the long-lived token is
   re-exchanged while still valid. A Page token comes from ``GET /{page-id}?fields=access_token``.
 * Telegram: no OAuth; a bot token checked with ``getMe``.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -59,8 +61,17 @@ class TokenSet:
         return values
 
 
+_STATE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 def new_state() -> str:
     return secrets.token_urlsafe(32)
+
+
+def is_well_formed_state(state: str) -> bool:
+    """Whether ``state`` could be one ``new_state`` made; anything else (NUL, other characters,
+    overlong) is refused before it reaches the database, which cannot store NUL in text."""
+    return bool(_STATE_SHAPE.fullmatch(state))
 
 
 def new_code_verifier() -> str:
@@ -213,7 +224,7 @@ def meta_exchange_code(*, code: str, redirect_uri: str, http_client=None) -> Tok
         "redirect_uri": redirect_uri,
         "code": code,
     }
-    short = _meta_token_set(_request(http_client, "GET", _meta_token_url(), params=params))
+    short = _meta_token_set(_request(http_client, "POST", _meta_token_url(), data=params))
     return meta_extend(access_token=short.access_token, http_client=http_client)
 
 
@@ -224,7 +235,7 @@ def meta_extend(*, access_token: str, http_client=None) -> TokenSet:
         "client_secret": conf.meta_app_secret(),
         "fb_exchange_token": access_token,
     }
-    return _meta_token_set(_request(http_client, "GET", _meta_token_url(), params=params))
+    return _meta_token_set(_request(http_client, "POST", _meta_token_url(), data=params))
 
 
 def meta_page_token(*, user_token: str, page_id: str, http_client=None) -> tuple[str, str]:

@@ -235,7 +235,7 @@ def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
     global callback needs it to resolve (and then check) the caller's access. The state is a random
     single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
-    if not state:
+    if not oauth.is_well_formed_state(state):
         return None
     record = OAuthState.objects.unscoped().select_related("organization").filter(state=state).first()
     return record.organization if record is not None else None
@@ -251,10 +251,10 @@ def _normalize_external_id(platform: str, value: str) -> str:
         return value
     if platform == Platform.META_ADS:
         digits = value.removeprefix("act_")
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):  # isdigit() alone accepts "²"
             raise DomainError(_("Enter the ad account id, e.g. act_1234567890."), field="external_id")
         return f"act_{digits}"
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise DomainError(_("Enter the numeric id."), field="external_id")
     return value
 
@@ -286,6 +286,8 @@ def oauth_start(*, access: Access, provider: str, platform: str, external_id: st
 
 def _consume_state(*, access: Access, provider: str, state: str) -> OAuthState:
     """Single use: the UPDATE claims it atomically, so a replayed callback finds nothing."""
+    if not oauth.is_well_formed_state(state):
+        raise DomainError(_("This connection link has expired or was already used. Please start again."))
     cutoff = timezone.now() - OAUTH_STATE_TTL
     claimed = OAuthState.objects.filter(
         organization=access.organization,

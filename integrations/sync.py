@@ -1,6 +1,6 @@
 """Running a sync of one account: lock, connector, steps, SyncRun records, error policy.
 
-``integrations`` imports no domain app (DESIGN.md §3 layers): each domain app owns the sync of
+``integrations`` imports no domain app (docs/ARCHITECTURE.md, layers): each domain app owns the sync of
 its own facts (analytics: posts and metrics, moderation: comments and mentions, ads:
 campaigns and stats). Their step functions are named here by dotted path and imported when a
 sync runs, the way Django names apps in INSTALLED_APPS.

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "axes",
-    # Domain apps, in layer order (DESIGN.md §3).
+    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
     "tenancy",
     "integrations",
     "strategy",
@@ -188,6 +188,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "smm_platform.api.parsers.JSONParser",  # refuses pathologically nested bodies with a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "smm_platform.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -250,9 +255,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "smm_platform.logging.JsonFormatter"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "filters": {"redact_secrets": {"()": "smm_platform.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
+        # httpx logs every request URL at INFO, and OAuth/Graph URLs can carry credentials.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -3,7 +3,7 @@ goals, key platforms, positioning and content pillars, plus trend notes and expe
 
 Invariants that span rows (share sums, at most two key platforms, one approved strategy per
 period, FKs within one organization) are enforced in `services.py`; the constraints here are the
-database's second fence. Every child row carries `organization` on purpose (DESIGN.md §3).
+database's second fence. Every child row carries `organization` on purpose (docs/ARCHITECTURE.md, Tenancy).
 """
 
 from decimal import Decimal

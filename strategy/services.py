@@ -1,5 +1,5 @@
 """Writes for the strategy app. One transaction each; every id from a user is looked up within
-`access.organization`; the rules that span rows live here (DESIGN.md §2.1, issue 3).
+`access.organization`; the rules that span rows live here (docs/ARCHITECTURE.md, strategy).
 
 Lifecycle: draft → in_review → approved → archived. Only drafts change. Editing an approved (or
 archived / in-review) strategy goes through `strategy_new_version`, which copies it into the next
@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from analytics.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
+from smm_platform.dates import check_date_in_range
 from smm_platform.errors import Conflict, DomainError, NotFound
 from tenancy.access import Access
 from tenancy.models import Organization
@@ -305,6 +306,8 @@ STRATEGY_FIELDS = {
 def _check_period(start, end) -> None:
     if start is None or end is None:
         raise DomainError(_("Give the strategy a period: start and end dates."), field="period_end")
+    check_date_in_range(start, field="period_start")
+    check_date_in_range(end, field="period_end")
     if end <= start:
         raise DomainError(_("The period must end after it starts."), field="period_end")
 
@@ -624,6 +627,7 @@ def _validate_goal(goal: Goal, strategy: Strategy) -> None:
         raise DomainError(
             _("For %(kpi)s lower is better: set a target below the baseline.") % {"kpi": kpi.name}, field="target"
         )
+    check_date_in_range(goal.deadline, field="deadline")
     if goal.deadline <= strategy.period_start or goal.deadline > strategy.period_end:
         raise DomainError(
             _("The deadline must fall within the strategy period (%(start)s to %(end)s).")
@@ -854,6 +858,8 @@ def _validate_experiment(exp: Experiment, access: Access) -> None:
         and not TrendNote.objects.filter(organization=access.organization, pk=exp.trend_id).exists()
     ):
         raise DomainError(_("Choose one of your trend notes."), field="trend")
+    check_date_in_range(exp.start_date, field="start_date")
+    check_date_in_range(exp.end_date, field="end_date")
     if exp.start_date and exp.end_date and exp.end_date < exp.start_date:
         raise DomainError(_("The experiment must end after it starts."), field="end_date")
     if not (exp.success_metric or "").strip():

@@ -199,7 +199,9 @@ class StrategyCopyView(OrganizationViewMixin, View):
 
     def get(self, request, org_slug, pk):
         source = _strategy_or_404(self.organization, pk)
-        initial = {"title": source.title, "period_start": source.period_end + dt.timedelta(days=1)}
+        initial = {"title": source.title}
+        if source.period_end < dt.date.max:  # a period saved before dates were range-checked may end there
+            initial["period_start"] = source.period_end + dt.timedelta(days=1)
         return render(request, self.template_name, self._ctx(source, forms.CopyForm(initial=initial)))
 
     def post(self, request, org_slug, pk):
@@ -307,8 +309,10 @@ class StrategyEditorView(OrganizationViewMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def _edit_id(self) -> int | None:
+        """The row id in `edit`; None when it is not a number (the plain step). `str.isdigit` is not
+        enough: it accepts "²", which `int()` refuses."""
         raw = self.request.GET.get("edit") or self.request.POST.get("edit")
-        return int(raw) if raw and raw.isdigit() else None
+        return int(raw) if raw and raw.isascii() and raw.isdigit() else None
 
     def _edit_kind(self) -> str | None:
         kind = self.request.GET.get("form") or self.request.POST.get("form")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from smm_platform.dates import check_date_in_range
 from smm_platform.errors import Conflict, DomainError
 
 from .access import Access
@@ -265,8 +266,12 @@ def api_token_create(
     scopes = sorted(set(scopes))
     if not scopes or any(s not in Scope.values for s in scopes):
         raise DomainError(_("Choose scopes from: read, write."), field="scopes")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError(_("The expiry must be in the future."), field="expires_at")
+    if expires_at is not None:
+        # Checked on the date as given, before any timezone conversion: 9999-12-31T23:59:59Z shown in
+        # the organization's timezone overflows the calendar.
+        check_date_in_range(expires_at.date(), field="expires_at")
+        if expires_at <= timezone.now():
+            raise DomainError(_("The expiry must be in the future."), field="expires_at")
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(

@@ -23,7 +23,6 @@ changes between API versions and locales).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +31,8 @@ from enum import StrEnum
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import httpx
+
+from smm_platform.logging import RedactSecretsFilter, redact_secrets
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -408,10 +409,12 @@ def platform_label(platform: str) -> str:
 
 
 def redact_text(text: str, secrets: Sequence[str]) -> str:
+    """``text`` without the given secret values nor any credential-looking parameter
+    (``access_token=``, ``"client_secret": "…"``, a bot token; see ``redact_secrets``)."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return text
+    return redact_secrets(text)
 
 
 # --------------------------------------------------------------------------- rate limiter hook
@@ -434,33 +437,26 @@ USER_AGENT = "smm-platform-connectors/1.0 (+https://github.com/smm-platform)"
 # Explicit timeouts: a hung platform must not hold a Celery worker forever.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
 
-_SECRET_PATTERNS = (
-    re.compile(r"(access_token=)[^&\s\"']+"),
-    re.compile(r"(/bot\d+:)[A-Za-z0-9_-]+"),
-    re.compile(r"(appsecret_proof=)[^&\s\"']+"),
+# Loggers that log request URLs (httpx at INFO) or request details (httpcore's children at DEBUG).
+# Logger filters do not apply to records propagated from child loggers, so each is named.
+_HTTP_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
 )
 
 
-class _RedactSecretsFilter(logging.Filter):
-    """httpx logs every request URL at INFO; Telegram puts the token in the path and Graph
-    pagination URLs carry ``access_token=``. Scrub both before any handler sees them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.msg = record.getMessage()
-            record.args = None
-        text = str(record.msg)
-        for pattern in _SECRET_PATTERNS:
-            text = pattern.sub(r"\1***", text)
-        record.msg = text
-        return True
-
-
 def _install_log_redaction() -> None:
-    for name in ("httpx", "httpcore"):
+    """Settings keep these loggers at WARNING; the filter also holds when someone turns them up
+    (Telegram puts the bot token in the path, Graph pagination URLs carry ``access_token=``)."""
+    for name in _HTTP_LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactSecretsFilter) for f in logger.filters):
-            logger.addFilter(_RedactSecretsFilter())
+        if not any(isinstance(f, RedactSecretsFilter) for f in logger.filters):
+            logger.addFilter(RedactSecretsFilter())
 
 
 _install_log_redaction()

@@ -3,10 +3,11 @@ VK ID (OAuth 2.1 + PKCE, refresh), Meta (code → long-lived token, Page token),
 
 import datetime as dt
 import json
-from pathlib import Path
+import logging
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from werkzeug import Response
 
@@ -17,10 +18,11 @@ from integrations.services import credentials_refresh, oauth_finish, oauth_start
 from smm_platform.errors import DomainError
 from tenancy.models import AuditLog
 from tests.integrations.factories import SocialAccountFactory
+from tests.paths import PLATFORM_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path("/work/shared/fixtures/platforms")
+FIXTURES = PLATFORM_FIXTURES
 VK_ACCESS = "vk2.a.AccessTokenFromVkId-0123456789abcdef"
 VK_REFRESH = "vk2.a.RefreshTokenFromVkId-abcdef0123456789"
 # The shape VK ID documents for POST /oauth2/auth (authorization_code and refresh_token grants).
@@ -190,24 +192,12 @@ def test_meta_facebook_page_flow(org, owner_access, meta_env):
     assert params["client_id"] == "987654321"
     assert "pages_read_engagement" in params["scope"]
     token_path = "/v25.0/oauth/access_token"
-    meta_env.expect_ordered_request(
-        token_path,
-        query_string={
-            "client_id": "987654321",
-            "client_secret": "meta-app-secret-xyz",
-            "redirect_uri": "https://smm.example.com/integrations/oauth/meta/callback/",
-            "code": "meta-code",
-        },
-    ).respond_with_json({"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183})
-    meta_env.expect_ordered_request(
-        token_path,
-        query_string={
-            "grant_type": "fb_exchange_token",
-            "client_id": "987654321",
-            "client_secret": "meta-app-secret-xyz",
-            "fb_exchange_token": META_SHORT,
-        },
-    ).respond_with_json({"access_token": META_LONG, "token_type": "bearer", "expires_in": 5183944})
+    meta_env.expect_ordered_request(token_path, method="POST", query_string="").respond_with_json(
+        {"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183}
+    )
+    meta_env.expect_ordered_request(token_path, method="POST", query_string="").respond_with_json(
+        {"access_token": META_LONG, "token_type": "bearer", "expires_in": 5183944}
+    )
     meta_env.expect_ordered_request("/v25.0/104857600123456").respond_with_json(
         {"id": "104857600123456", "name": "Кофейня Зерно", "access_token": META_PAGE}
     )
@@ -215,6 +205,22 @@ def test_meta_facebook_page_flow(org, owner_access, meta_env):
     account = oauth_finish(access=owner_access, provider="meta", state=params["state"], code="meta-code")
 
     meta_env.check_assertions()
+    # The app secret and the tokens travel in form bodies, never in a URL (which gets logged).
+    bodies = [parse_qs(request.get_data(as_text=True)) for request, _ in meta_env.log[:2]]
+    assert bodies == [
+        {
+            "client_id": ["987654321"],
+            "client_secret": ["meta-app-secret-xyz"],
+            "redirect_uri": ["https://smm.example.com/integrations/oauth/meta/callback/"],
+            "code": ["meta-code"],
+        },
+        {
+            "grant_type": ["fb_exchange_token"],
+            "client_id": ["987654321"],
+            "client_secret": ["meta-app-secret-xyz"],
+            "fb_exchange_token": [META_SHORT],
+        },
+    ]
     assert (account.platform, account.external_id, account.display_name) == (
         "facebook",
         "104857600123456",
@@ -235,6 +241,24 @@ def test_meta_ads_account_flow_stores_the_long_lived_token(org, owner_access, me
     assert account.external_id == "act_1234567890"
     assert account.credentials["access_token"] == META_LONG
     assert account.token_expires_at is not None
+
+
+def test_meta_long_lived_token_renewal_posts_the_current_token(org, meta_env):
+    account = SocialAccountFactory(organization=org, platform="instagram", credentials={"access_token": META_LONG})
+    meta_env.expect_oneshot_request("/v25.0/oauth/access_token", method="POST", query_string="").respond_with_json(
+        {"access_token": "EAARenewedLongLived000", "token_type": "bearer", "expires_in": 5183944}
+    )
+
+    credentials_refresh(account=account)
+
+    assert parse_qs(meta_env.log[-1][0].get_data(as_text=True)) == {
+        "grant_type": ["fb_exchange_token"],
+        "client_id": ["987654321"],
+        "client_secret": ["meta-app-secret-xyz"],
+        "fb_exchange_token": [META_LONG],
+    }
+    account.refresh_from_db()
+    assert account.credentials["access_token"] == "EAARenewedLongLived000"
 
 
 def test_meta_invalid_code_error_by_code(org, owner_access, meta_env):
@@ -343,3 +367,143 @@ def test_token_refresh_is_due_ahead_of_expiry_per_platform(platform, expires_in,
     now = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
     account = SocialAccount(platform=platform, token_expires_at=now + expires_in if expires_in else None)
     assert token_refresh_due(account, now=now) is due
+
+
+@pytest.mark.parametrize("state", ["\x00", "abc\x00def", "é" * 10, "a" * 101, "a b"])
+def test_callback_with_a_malformed_state_is_the_expired_link_message(owner_web, owner_access, org, vk_env, state):
+    """Found by probing: `state=%00` reached PostgreSQL, which refuses NUL in text → 500."""
+    url = oauth_start(access=owner_access, provider="vk", platform="vk", external_id="218450731")
+    pending = OAuthState.objects.get(state=query(url)["state"])
+
+    response = owner_web.get(reverse("oauth_callback", kwargs={"provider": "vk"}), {"code": "c", "state": state})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "This connection link has expired or was already used. Please start again."
+    ]
+    pending.refresh_from_db()
+    assert pending.used_at is None
+    assert not SocialAccount.objects.exists()
+    assert vk_env.log == []
+
+
+def test_oauth_finish_refuses_a_malformed_state_before_any_query(owner_access, django_assert_num_queries):
+    with django_assert_num_queries(0), pytest.raises(DomainError) as caught:
+        oauth_finish(access=owner_access, provider="vk", state="\x00", code="c")
+
+    assert str(caught.value) == "This connection link has expired or was already used. Please start again."
+
+
+# --------------------------------------------------------------------------- no secret reaches a log
+
+
+def test_no_connect_or_refresh_flow_logs_a_secret(owner_web, org, owner_access, vk_env, meta_env, telegram, caplog):
+    """Every connect/refresh flow, with every logger at DEBUG (httpx and httpcore too, although the
+    settings keep them at WARNING): no token, code, verifier or app secret appears in any record."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    server = vk_env  # one local server plays VK ID, Graph and the Bot API
+
+    # VK ID: code exchange through the callback page, then a refresh.
+    start = owner_web.post(
+        reverse("integrations:oauth_start", kwargs={"org_slug": org.slug, "provider": "vk"}),
+        {"vk-platform": "vk", "vk-external_id": "218450731"},
+    )
+    vk_state = query(start["Location"])["state"]
+    verifier = OAuthState.objects.get(state=vk_state).code_verifier
+    server.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(VK_TOKEN_BODY)
+    owner_web.get(
+        reverse("oauth_callback", kwargs={"provider": "vk"}),
+        {"code": "vk-auth-code-secret", "state": vk_state, "device_id": "device-42"},
+    )
+    vk_account = SocialAccount.objects.get(platform="vk")
+    server.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(
+        {**VK_TOKEN_BODY, "access_token": "vk2.a.RefreshedAccess-5555", "refresh_token": "vk2.a.RefreshedRefresh-6666"}
+    )
+    credentials_refresh(account=vk_account)
+    # A refused refresh: the error path must not leak either.
+    server.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json({"error": "invalid_grant"}, 400)
+    with pytest.raises(AuthExpired):
+        credentials_refresh(account=vk_account)
+
+    # Meta: code → short-lived → long-lived → Page token, then the long-lived renewal.
+    meta_url = oauth_start(access=owner_access, provider="meta", platform="facebook", external_id="104857600123456")
+    server.expect_ordered_request("/v25.0/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": META_SHORT, "token_type": "bearer", "expires_in": 5183}
+    )
+    server.expect_ordered_request("/v25.0/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": META_LONG, "token_type": "bearer", "expires_in": 5183944}
+    )
+    server.expect_ordered_request("/v25.0/104857600123456").respond_with_json(
+        {"id": "104857600123456", "name": "Кофейня Зерно", "access_token": META_PAGE}
+    )
+    owner_web.get(
+        reverse("oauth_callback", kwargs={"provider": "meta"}),
+        {"code": "meta-code-secret", "state": query(meta_url)["state"]},
+    )
+    assert SocialAccount.objects.filter(platform="facebook").exists()
+    instagram = SocialAccountFactory(organization=org, platform="instagram", credentials={"access_token": META_LONG})
+    server.expect_oneshot_request("/v25.0/oauth/access_token", method="POST").respond_with_json(
+        {"access_token": "EAARenewedLongLived000", "token_type": "bearer", "expires_in": 5183944}
+    )
+    credentials_refresh(account=instagram)
+
+    # Telegram: the bot token check (getMe, getChat, getChatMemberCount), then a refused token.
+    server.expect_request(f"/bot{BOT_TOKEN}/getMe", method="POST").respond_with_json(
+        {"ok": True, "result": {"id": 7012345678, "is_bot": True, "first_name": "Zerno", "username": "zerno_smm_bot"}}
+    )
+    serve_fixture(server, f"/bot{BOT_TOKEN}/getChat", "getChat.json")
+    serve_fixture(server, f"/bot{BOT_TOKEN}/getChatMemberCount", "getChatMemberCount.json")
+    telegram_account_connect(access=owner_access, bot_token=BOT_TOKEN, chat="https://t.me/zerno_coffee_kzn")
+    bad_bot = "7099999999:AAF-RefusedBotToken_abcdefghijklmnop"
+    serve_fixture(server, f"/bot{bad_bot}/getMe", "error.unauthorized.json", status=401)
+    with pytest.raises(DomainError):
+        telegram_account_connect(access=owner_access, bot_token=bad_bot, chat="@zerno_coffee_kzn")
+
+    secrets = {
+        "vk-auth-code-secret",
+        verifier,
+        VK_ACCESS,
+        VK_REFRESH,
+        VK_TOKEN_BODY["id_token"],
+        "vk2.a.RefreshedAccess-5555",
+        "vk2.a.RefreshedRefresh-6666",
+        "meta-code-secret",
+        "meta-app-secret-xyz",
+        META_SHORT,
+        META_LONG,
+        META_PAGE,
+        "EAARenewedLongLived000",
+        BOT_TOKEN.split(":", 1)[1],
+        bad_bot.split(":", 1)[1],
+    }
+    records = caplog.records
+    captured = caplog.text + "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''} {vars(record)}" for record in records
+    )
+    # The flows were logged (httpx request lines for each platform), so the check had something to read.
+    requests = [r.getMessage() for r in records if r.name == "httpx"]
+    assert any("/oauth2/auth" in line for line in requests)
+    assert any("/v25.0/104857600123456?" in line and "access_token=***" in line for line in requests)
+    assert any("/bot7012345678:***/getMe" in line for line in requests)
+    assert sorted(secret for secret in secrets if secret in captured) == []
+
+
+@pytest.mark.parametrize(
+    ("platform", "external_id", "message"),
+    [
+        ("meta_ads", "act_²", "Enter the ad account id, e.g. act_1234567890."),
+        ("meta_ads", "١٢٣", "Enter the ad account id, e.g. act_1234567890."),
+        ("facebook", "10485²", "Enter the numeric id."),
+        ("instagram", "١٧٨٤١", "Enter the numeric id."),
+    ],
+)
+def test_platform_ids_are_ascii_digits(org, owner_access, meta_env, platform, external_id, message):
+    """str.isdigit() accepts superscripts and other scripts' digits, which no platform id uses."""
+    with pytest.raises(DomainError) as caught:
+        oauth_start(access=owner_access, provider="meta", platform=platform, external_id=external_id)
+
+    assert caught.value.fields == {"external_id": [message]}
+    assert not OAuthState.objects.exists()

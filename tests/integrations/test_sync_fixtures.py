@@ -9,7 +9,6 @@ import json
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -22,10 +21,11 @@ from integrations.connectors.vk import VKConnector
 from integrations.models import AccountStatus, SyncRun, SyncStatus
 from integrations.sync import SyncRetry, account_sync
 from tests.integrations.factories import SocialAccountFactory
+from tests.paths import PLATFORM_FIXTURES
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path("/work/shared/fixtures/platforms")
+FIXTURES = PLATFORM_FIXTURES
 VK_TOKEN = "vk1.a.fixture-community-token-0001"
 META_TOKEN = "EAAG-fixture-ads-token-0002"
 NOW = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)

@@ -369,3 +369,22 @@ def test_analysis_page_query_count_is_constant(owner_web, org, draft, django_ass
     for query in queries:
         with django_assert_max_num_queries(18):
             assert owner_web.get(analysis_url(org, draft, query)).status_code == 200
+
+
+# --- odd edit ids (found by probing: "²" passed str.isdigit() and int() raised → 500) ------------------
+
+
+@pytest.mark.parametrize("raw", ["²", "١٢", "1²", "-1", "1.0", " 1", "\x00"])
+def test_edit_id_that_is_not_an_ascii_number_shows_the_plain_step(owner_web, org, draft, segment, raw):
+    response = owner_web.get(analysis_url(org, draft), {"form": "segment", "edit": raw})
+
+    assert response.status_code == 200
+    assert response.context["edit_kind"] is None
+    assert response.context["segment_form"].instance.pk is None
+
+
+@pytest.mark.parametrize("raw", ["9223372036854775808", "9" * 40])
+def test_edit_id_beyond_any_primary_key_is_a_missing_row(owner_web, org, draft, segment, raw):
+    assert owner_web.get(analysis_url(org, draft), {"form": "segment", "edit": raw}).status_code == 404
+    assert owner_web.post(analysis_url(org, draft), segment_post(raw)).status_code == 404
+    assert list(AudienceSegment.objects.values_list("name", flat=True)) == ["Студенты"]

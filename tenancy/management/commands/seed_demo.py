@@ -19,7 +19,8 @@ DEMO_USERS = {
     Role.ANALYST: ("analyst@zerno.demo", "Ильдар", "Валиев"),
     Role.CLIENT: ("client@zerno.demo", "Руслан", "Закиров"),
 }
-# Layer order (DESIGN.md §3): each app may ship `<app>/demo.py` with `seed(*, organization, users)`.
+# Data order (docs/ARCHITECTURE.md, Layers as they are): each app may ship `<app>/demo.py` with
+# `seed(*, organization, users)`.
 DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
 
 

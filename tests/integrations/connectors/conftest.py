@@ -20,9 +20,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from tests.paths import PLATFORM_FIXTURES
+
 FIXTURES_ENV = "SMM_FIXTURES_DIR"
-DEFAULT_FIXTURES_DIR = REPO_ROOT.parent / "shared" / "fixtures" / "platforms"
+DEFAULT_FIXTURES_DIR = PLATFORM_FIXTURES
 _README_ROW = re.compile(r"^\|\s*`(?P<file>[^`]+)`\s*\|\s*(?P<status>HTTP \d{3}|sidecar)\s*\|", re.MULTILINE)
 _UNMATCHED_STATUS = 599
 
