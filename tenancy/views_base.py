@@ -1,13 +1,11 @@
 """Base for every organization page: resolves `/o/<org_slug>/`, checks membership (404 if
 not a member), exposes `self.organization` / `self.access`, and checks the view's permission."""
 
-import zoneinfo
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from .access import Access, access_for_user
+from .middleware import activate_organization_timezone
 from .roles import Perm
 
 SESSION_ORG_KEY = "current_org"
@@ -24,7 +22,7 @@ class OrganizationViewMixin(LoginRequiredMixin):
         request.organization = self.access.organization
         request.access = self.access
         request.session[SESSION_ORG_KEY] = self.access.organization.slug
-        timezone.activate(zoneinfo.ZoneInfo(self.access.organization.timezone))
+        activate_organization_timezone(self.access.organization)
         if not self.access.can(self.required_permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
