@@ -4,6 +4,7 @@ With no environment at all the app runs on an embedded SQLite file with Celery t
 executed eagerly, so `make run` works on a fresh machine.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -132,6 +133,11 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: one IP failing for many user names is locked out after this many failures.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "tenancy.login_security.SprayAwareAxesHandler"
+# Client IP for lockouts and rate limits: X-Forwarded-For is believed only from these proxies.
+AXES_CLIENT_IP_CALLABLE = "smm_platform.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
@@ -170,6 +176,9 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted (smm_platform/net.py); empty: none,
+# the client IP is REMOTE_ADDR and a client-sent X-Forwarded-For is ignored.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(v, strict=False)) for v in env.list("TRUSTED_PROXIES", default=[])]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -197,8 +206,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "smm_platform.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1000/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "smm_platform.api.throttling.PrincipalRateThrottle",
+        "smm_platform.api.throttling.OrganizationRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_LIMIT", default="1000/min"),
+        "organization": env.str("API_ORGANIZATION_RATE_LIMIT", default="5000/min"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
