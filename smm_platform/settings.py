@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.current_organization",
             ],
+            "builtins": ["smm_platform.templatetags.safe_links"],
         },
     },
 ]
