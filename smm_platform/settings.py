@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +22,8 @@ if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-do-not-use-in-production")
 else:
     SECRET_KEY = env.str("SECRET_KEY")  # required: fail fast in production
+    if SECRET_KEY.startswith("CHANGE-ME"):
+        raise ImproperlyConfigured("SECRET_KEY is still the .env.example placeholder: generate one (see README).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -217,6 +220,9 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# /api/schema/ and /api/docs/ without sign-in: integrators need the contract before they have an
+# account, and it describes endpoints, not data. Set 0 to require a session or an API token.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMM Platform API",
     "DESCRIPTION": "Strategy, content, analytics, moderation and ads for one organization. "

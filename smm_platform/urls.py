@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from analytics.views import DashboardView
 from integrations.views import OAuthCallbackView
+from smm_platform.api.docs import SchemaView, SwaggerView
 from tenancy import views as tenancy_views
 
 org_patterns = [
@@ -40,8 +40,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
