@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "axes",
     # Domain apps, in layer order (DESIGN.md §3).
     "tenancy",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -186,6 +189,27 @@ TRUSTED_PROXIES = [str(ipaddress.ip_network(v, strict=False)) for v in env.list(
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): only our own scripts — no inline scripts or handlers
+# (behaviour lives in static/js/app.js, wired by data- attributes). Swagger UI widens it for its
+# own page only (smm_platform/api/docs.py).
+PLOTLY_EMPTY_STYLE_SHA256 = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+PLOTLY_MAPLIBRE_STYLE_SHA256 = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # No inline styles, except two exact <style> blocks plotly.js adds at run time (by hash):
+        # the empty one it then fills through the CSSOM, and its bundled MapLibre stylesheet
+        # (plotly.js 4.1.1; tests/e2e/test_csp.py fails if an upgrade changes it).
+        "style-src": [SELF, PLOTLY_EMPTY_STYLE_SHA256, PLOTLY_MAPLIBRE_STYLE_SHA256],
+        "img-src": [SELF, "data:"],  # data: for small SVG icons in CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True

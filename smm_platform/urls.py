@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from analytics.views import DashboardView
 from integrations.views import OAuthCallbackView
-from smm_platform.api.docs import SchemaView, SwaggerView
+from smm_platform.api.docs import SchemaView, swagger_view
 from tenancy import views as tenancy_views
 
 org_patterns = [
@@ -41,7 +41,7 @@ urlpatterns = [
     path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
-    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_view, name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
