@@ -32,6 +32,8 @@ urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", tenancy_views.healthz, name="healthz"),
     path("accounts/signup/", tenancy_views.SignUpView.as_view(), name="signup"),
+    path("accounts/signup/sent/", tenancy_views.sign_up_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", tenancy_views.SignUpConfirmView.as_view(), name="signup_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("organizations/new/", tenancy_views.OrganizationCreateView.as_view(), name="organization_create"),
