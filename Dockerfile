@@ -12,6 +12,9 @@ RUN DEBUG=0 SECRET_KEY=build-only FIELD_ENCRYPTION_KEYS=ZmFrZS1idWlsZC1rZXktZmFr
     python manage.py collectstatic --noinput && python manage.py compilemessages -l ru --ignore=.venv
 
 RUN useradd --create-home --uid 1000 app
+# Production by default: SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS must come from the
+# environment (see .env.example); the app refuses to start without them.
+ENV DEBUG=0
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "smm_platform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

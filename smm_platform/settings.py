@@ -4,10 +4,13 @@ With no environment at all the app runs on an embedded SQLite file with Celery t
 executed eagerly, so `make run` works on a fresh machine.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
 import plotly
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,6 +23,8 @@ if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-key-do-not-use-in-production")
 else:
     SECRET_KEY = env.str("SECRET_KEY")  # required: fail fast in production
+    if SECRET_KEY.startswith("CHANGE-ME"):
+        raise ImproperlyConfigured("SECRET_KEY is still the .env.example placeholder: generate one (see README).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -39,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
+    "csp",
     "axes",
     # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
     "tenancy",
@@ -52,12 +58,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenancy.middleware.OrganizationTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -80,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.current_organization",
             ],
+            "builtins": ["smm_platform.templatetags.safe_links"],
         },
     },
 ]
@@ -131,6 +140,11 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying: one IP failing for many user names is locked out after this many failures.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "tenancy.login_security.SprayAwareAxesHandler"
+# Client IP for lockouts and rate limits: X-Forwarded-For is believed only from these proxies.
+AXES_CLIENT_IP_CALLABLE = "smm_platform.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
@@ -169,9 +183,33 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted (smm_platform/net.py); empty: none,
+# the client IP is REMOTE_ADDR and a client-sent X-Forwarded-For is ignored.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(v, strict=False)) for v in env.list("TRUSTED_PROXIES", default=[])]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): only our own scripts — no inline scripts or handlers
+# (behaviour lives in static/js/app.js, wired by data- attributes). Swagger UI widens it for its
+# own page only (smm_platform/api/docs.py).
+PLOTLY_EMPTY_STYLE_SHA256 = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+PLOTLY_MAPLIBRE_STYLE_SHA256 = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # No inline styles, except two exact <style> blocks plotly.js adds at run time (by hash):
+        # the empty one it then fills through the CSSOM, and its bundled MapLibre stylesheet
+        # (plotly.js 4.1.1; tests/e2e/test_csp.py fails if an upgrade changes it).
+        "style-src": [SELF, PLOTLY_EMPTY_STYLE_SHA256, PLOTLY_MAPLIBRE_STYLE_SHA256],
+        "img-src": [SELF, "data:"],  # data: for small SVG icons in CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -205,10 +243,19 @@ REST_FRAMEWORK = {
     # response adds forms, and their choices, that no integrator needs).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_RATE_LIMIT", default="1000/min")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "smm_platform.api.throttling.PrincipalRateThrottle",
+        "smm_platform.api.throttling.OrganizationRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_LIMIT", default="1000/min"),
+        "organization": env.str("API_ORGANIZATION_RATE_LIMIT", default="5000/min"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# /api/schema/ and /api/docs/ without sign-in: integrators need the contract before they have an
+# account, and it describes endpoints, not data. Set 0 to require a session or an API token.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMM Platform API",
     "DESCRIPTION": "Strategy, content, analytics, moderation and ads for one organization. "

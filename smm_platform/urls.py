@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from analytics.views import DashboardView
 from integrations.views import OAuthCallbackView
+from smm_platform.api.docs import SchemaView, swagger_view
 from tenancy import views as tenancy_views
 
 org_patterns = [
@@ -32,6 +32,8 @@ urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", tenancy_views.healthz, name="healthz"),
     path("accounts/signup/", tenancy_views.SignUpView.as_view(), name="signup"),
+    path("accounts/signup/sent/", tenancy_views.sign_up_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", tenancy_views.SignUpConfirmView.as_view(), name="signup_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("invitations/<str:token>/", tenancy_views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("organizations/new/", tenancy_views.OrganizationCreateView.as_view(), name="organization_create"),
@@ -40,8 +42,8 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", swagger_view, name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
@@ -9,11 +9,22 @@ from .roles import Role, Scope
 class SignUpForm(forms.Form):
     email = forms.EmailField(label=_("Work email"))
     organization_name = forms.CharField(label=_("Company or brand"), max_length=200)
+
+
+class SignUpConfirmForm(forms.Form):
+    """Step 2, reached from the emailed link: the mailbox is proven, now the password."""
+
+    organization_name = forms.CharField(label=_("Company or brand"), max_length=200)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
+        # Checked against the email too (UserAttributeSimilarityValidator).
+        password_validation.validate_password(password, get_user_model()(username=self.email, email=self.email))
         return password
 
 

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from smm_platform.dates import check_date_in_range
@@ -21,6 +20,7 @@ from .access import Access
 from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 from .roles import Perm, Role, Scope
 from .scoping import get_for_organization
+from .slugs import first_free_slug, random_slug, slug_base
 
 User = get_user_model()
 TOKEN_PREFIX = "smm"  # noqa: S105 - a public marker, not a secret
@@ -56,13 +56,28 @@ def audit_log_record(
     )
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name, allow_unicode=False)[:50] or "org"
-    slug, n = base, 1
-    while Organization.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
+    """Creates the organization under a free slug: one query for the taken slugs with this prefix,
+    and the unique constraint as the arbiter under concurrent sign-ups (the loser retries inside a
+    savepoint; after a few collisions a random suffix ends the race)."""
+    base = slug or slug_base(name)
+    for attempt in range(5):
+        if slug:
+            candidate = slug
+        elif attempt < 3:
+            taken = Organization.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+            candidate = first_free_slug(base, set(taken))
+        else:
+            candidate = random_slug(base)
+        try:
+            with transaction.atomic():
+                return Organization.objects.create(name=name, slug=candidate, **fields)
+        except IntegrityError:
+            if not Organization.objects.filter(slug=candidate).exists():
+                raise  # another constraint failed: not ours to retry
+            if slug:
+                raise Conflict(_("This address is already taken."), field="slug") from None
+    raise Conflict(_("This address is already taken."), field="slug")
 
 
 @transaction.atomic
@@ -77,9 +92,7 @@ def organization_create(
 ) -> Organization:
     if slug and Organization.objects.filter(slug=slug).exists():
         raise Conflict(_("This address is already taken."), field="slug")
-    org = Organization.objects.create(
-        name=name, slug=slug or _unique_slug(name), timezone=timezone_name, currency=currency, language=language
-    )
+    org = _create_with_unique_slug(name=name, slug=slug, timezone=timezone_name, currency=currency, language=language)
     Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
     audit_log_record(organization=org, actor=owner, action="organization.create", obj=org)
     return org

@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 from smm_platform.errors import DomainError, NotFound, PermissionDenied
 from smm_platform.forms import apply_domain_error
 
-from . import selectors, services
-from .forms import ApiTokenForm, InvitationForm, OrganizationForm, SignUpForm
+from . import selectors, services, signup
+from .forms import ApiTokenForm, InvitationForm, OrganizationForm, SignUpConfirmForm, SignUpForm
 from .models import AuditLog, Membership
 from .roles import ROLE_PERMISSIONS, Perm, Role
 from .views_base import SESSION_ORG_KEY, OrganizationViewMixin
@@ -45,15 +45,46 @@ def home(request):
 
 
 class SignUpView(FormView):
+    """Step 1: the same answer ("check your email") whether or not the email has an account."""
+
     template_name = "registration/signup.html"
     form_class = SignUpForm
 
     def form_valid(self, form):
+        signup.sign_up_start(**form.cleaned_data)
+        return redirect("signup_sent")
+
+
+def sign_up_sent(request):
+    return render(request, "registration/signup_sent.html")
+
+
+class SignUpConfirmView(FormView):
+    """Step 2, from the emailed link: choose the password; the account and organization are created."""
+
+    template_name = "registration/signup_confirm.html"
+    form_class = SignUpConfirmForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.sign_up = signup.sign_up_request_from_token(kwargs["token"])
+        if self.sign_up is None or signup.email_is_registered(self.sign_up.email):
+            return render(request, "registration/signup_link_invalid.html")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"organization_name": self.sign_up.organization_name}
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"email": self.sign_up.email}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"email": self.sign_up.email}
+
+    def form_valid(self, form):
         try:
-            user, org = services.user_sign_up(**form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-            return self.form_invalid(form)
+            user, org = services.user_sign_up(email=self.sign_up.email, **form.cleaned_data)
+        except DomainError:  # the account was created meanwhile (a second tab): the link is used up
+            return render(self.request, "registration/signup_link_invalid.html")
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, _("Welcome! Start with your strategy: it is the base of all work."))
         return redirect("dashboard", org_slug=org.slug)

@@ -7,13 +7,11 @@ limited to the organization and whose result is limited again; `get_queryset` an
 cannot be overridden anywhere in the MRO (the same guard as the API base).
 """
 
-import zoneinfo
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.utils import timezone
 
 from .access import Access, access_for_user
+from .middleware import activate_organization_timezone
 from .roles import Perm
 
 SESSION_ORG_KEY = "current_org"
@@ -48,7 +46,7 @@ class OrganizationViewMixin(LoginRequiredMixin):
         request.organization = self.access.organization
         request.access = self.access
         request.session[SESSION_ORG_KEY] = self.access.organization.slug
-        timezone.activate(zoneinfo.ZoneInfo(self.access.organization.timezone))
+        activate_organization_timezone(self.access.organization)
         if not self.access.can(self.required_permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -18,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from smm_platform.errors import PermissionDenied
 
 from ..access import Access, access_for_token, access_for_user
+from ..middleware import activate_organization_timezone
 from ..models import ApiToken
 from ..roles import Perm
 from ..views_base import guard_scoping_hooks
@@ -57,6 +58,7 @@ class OrganizationScopedMixin:
             raise NotAuthenticated()
         self.access = self.resolve_access(request, kwargs.get("org_slug", ""))
         request.organization = self.access.organization
+        activate_organization_timezone(self.access.organization)
         super().initial(request, *args, **kwargs)
 
     @staticmethod

@@ -5,6 +5,7 @@ approves it on the one-page view. Selectors use names/ids, so the test holds in 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,7 @@ def test_marketer_writes_and_owner_approves_a_strategy(login, page, demo):
     page.click("nav.stepper a[href$='/edit/goals/']")
     page.wait_for_url(re.compile(r"/edit/goals/$"))
     page.select_option("#id_objective", "leads")
-    page.wait_for_function("document.querySelectorAll('#id_kpi option').length === 5")
+    expect(page.locator("#id_kpi option")).to_have_count(5)  # not wait_for_function: the CSP refuses its eval
     options = page.eval_on_selector_all("#id_kpi option", "els => els.map(e => e.value)")
     assert options == ["", "site_clicks", "leads", "cpl", "cpc"]
     page.select_option("#id_kpi", "leads")

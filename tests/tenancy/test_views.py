@@ -61,31 +61,6 @@ def test_org_switcher_lists_only_my_organizations(owner_web, org, other_org):
     assert "other" not in switcher
 
 
-def test_signup_creates_user_and_owned_organization(client):
-    response = client.post(
-        reverse("signup"),
-        {"email": "Founder@Coffee.example", "organization_name": "Кофе Лаб", "password": "long-Secret-pass-42"},
-    )
-    assert response.status_code == 302
-    user = User.objects.get(email="founder@coffee.example")
-    membership = Membership.objects.get(user=user)
-    assert membership.role == Role.OWNER
-    assert response["Location"] == f"/o/{membership.organization.slug}/"
-    assert client.get(response["Location"]).status_code == 200
-
-
-def test_signup_validates_password_and_duplicate_email(client, owner):
-    response = client.post(reverse("signup"), {"email": "x@example.com", "organization_name": "X", "password": "123"})
-    assert response.status_code == 200
-    assert response.context["form"].errors["password"]
-    response = client.post(
-        reverse("signup"), {"email": owner.email, "organization_name": "X", "password": "long-Secret-pass-42"}
-    )
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"]
-    assert Organization.objects.filter(name="X").count() == 0
-
-
 def test_login_is_throttled_after_repeated_failures(client, owner, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
