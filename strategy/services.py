@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from analytics.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
-from smm_platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from smm_platform.errors import Conflict, DomainError, NotFound
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
@@ -514,7 +514,7 @@ def can_archive(access: Access) -> bool:
 def strategy_return_to_draft(*, access: Access, strategy: Strategy | int, comment: str = "") -> Strategy:
     """The reviewer asks for changes, or the author withdraws the submission."""
     if not can_return_to_draft(access):
-        raise PermissionDenied(_("You do not have permission to do this in this organization."))
+        access.require(Perm.APPROVE)  # neither reviewer nor author: the usual permission error
     obj = _locked_strategy(access, strategy)
     if obj.status != Strategy.Status.IN_REVIEW:
         raise Conflict(_("Only a strategy in review can be returned to draft."))
