@@ -4,6 +4,8 @@ Pages: 403/404 render inside the app shell (navigation when the organization is 
 renders a plain page without touching the database. Paths under `/api/` always get the API error
 format, `{"error": {"code", "message", "fields"}}` — also with DEBUG on, where Django itself
 answers unknown URLs with its HTML debug page (`ApiErrorMiddleware` converts those).
+Templates live in `errors/`, not at the top level: Django's own default handlers (used by a
+urlconf without handlers, e.g. in tests) must not pick up pages that need this project's URLs.
 """
 
 import logging
@@ -59,7 +61,7 @@ def permission_denied(request, exception):
     if is_api_request(request):
         return api_error(403)
     context = {"role_label": _role_label(request)}
-    return render(request, "403.html", context, status=403)
+    return render(request, "errors/403.html", context, status=403)
 
 
 def _organization_from_path(request) -> None:
@@ -85,7 +87,7 @@ def page_not_found(request, exception):
     if is_api_request(request):
         return api_error(404)
     _organization_from_path(request)
-    return render(request, "404.html", status=404)
+    return render(request, "errors/404.html", status=404)
 
 
 def server_error(request):
@@ -93,8 +95,8 @@ def server_error(request):
     if is_api_request(request):
         return api_error(500)
     try:
-        html = loader.get_template("500.html").render()
+        html = loader.get_template("errors/500.html").render()
     except Exception:  # the error page itself must not fail
-        logger.exception("500.html could not be rendered")
+        logger.exception("errors/500.html could not be rendered")
         html = "<!DOCTYPE html><title>500</title><h1>Server error (500)</h1>"
     return HttpResponse(html, status=500)
