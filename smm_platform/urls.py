@@ -51,3 +51,9 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Error pages (inside the app shell) and API error bodies: smm_platform/error_views.py.
+handler400 = "smm_platform.error_views.bad_request"
+handler403 = "smm_platform.error_views.permission_denied"
+handler404 = "smm_platform.error_views.page_not_found"
+handler500 = "smm_platform.error_views.server_error"

@@ -500,10 +500,21 @@ def strategy_submit(*, access: Access, strategy: Strategy | int) -> Strategy:
     return obj
 
 
+def can_return_to_draft(access: Access) -> bool:
+    """The reviewer (`approve`, the client included) asks for changes, or an author (`write`) withdraws."""
+    return access.can(Perm.WRITE) or access.can(Perm.APPROVE)
+
+
+def can_archive(access: Access) -> bool:
+    """Archiving stops scheduling and launches: it needs `approve` and `write` (a client may not)."""
+    return access.can(Perm.APPROVE) and access.can(Perm.WRITE)
+
+
 @transaction.atomic
 def strategy_return_to_draft(*, access: Access, strategy: Strategy | int, comment: str = "") -> Strategy:
     """The reviewer asks for changes, or the author withdraws the submission."""
-    access.require(Perm.WRITE)
+    if not can_return_to_draft(access):
+        access.require(Perm.APPROVE)  # neither reviewer nor author: the usual permission error
     obj = _locked_strategy(access, strategy)
     if obj.status != Strategy.Status.IN_REVIEW:
         raise Conflict(_("Only a strategy in review can be returned to draft."))
@@ -520,8 +531,8 @@ def _fmt(day: dt.date) -> str:
 
 @transaction.atomic
 def strategy_approve(*, access: Access, strategy: Strategy | int) -> Strategy:
-    """Owner/admin approval. Refuses an incomplete strategy (naming the gaps) and a period that
-    overlaps another approved strategy; archives the version this one replaces."""
+    """Approval by an owner, admin or client (`approve`). Refuses an incomplete strategy (naming the
+    gaps) and a period that overlaps another approved strategy; archives the version this one replaces."""
     access.require(Perm.APPROVE)
     # Serialise approvals per organization: the overlap check below must see committed rows only.
     Organization.objects.select_for_update().filter(pk=access.organization.pk).first()
@@ -574,6 +585,7 @@ def strategy_approve(*, access: Access, strategy: Strategy | int) -> Strategy:
 @transaction.atomic
 def strategy_archive(*, access: Access, strategy: Strategy | int) -> Strategy:
     access.require(Perm.APPROVE)
+    access.require(Perm.WRITE)
     obj = _locked_strategy(access, strategy)
     if obj.status != Strategy.Status.APPROVED:
         raise Conflict(_("Only an approved strategy can be archived."))

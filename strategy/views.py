@@ -141,6 +141,8 @@ class StrategyDetailView(OrganizationViewMixin, TemplateView):
             segments=list(selectors.audience_segment_list(organization=org)),
             can_write=self.access.can(Perm.WRITE),
             can_approve=self.access.can(Perm.APPROVE),
+            can_return=services.can_return_to_draft(self.access),
+            can_archive=services.can_archive(self.access),
             return_form=forms.ReturnForm(),
             today=organization_today(org),
         )

@@ -4,10 +4,15 @@
 |---------------------|:-----:|:-----:|:--------:|:-------:|:------:|
 | read                |   x   |   x   |    x     |    x    |   x    |
 | write               |   x   |   x   |    x     |         |        |
-| approve             |   x   |   x   |          |         |        |
+| approve             |   x   |   x   |          |         |   x    |
 | manage_members      |   x   |   x   |          |         |        |
 | manage_tokens       |   x   |   x   |          |         |        |
 | manage_organization |   x   |   x   |          |         |        |
+
+`approve` is the business owner's decision on a strategy submitted for review: approve it, or return
+it to draft with a comment. The client role is that business owner in an agency setup, so it
+approves but edits nothing (no `write`). Archiving an approved strategy needs `approve` and `write`
+(it stops scheduling and launches), so a client cannot archive.
 
 Only an owner may grant or revoke the owner role. API tokens carry scopes instead of a role:
 `read` grants read, `write` grants read and write; a token never approves or manages.
@@ -45,7 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: _ALL,
     Role.MARKETER: frozenset({Perm.READ, Perm.WRITE}),
     Role.ANALYST: frozenset({Perm.READ}),
-    Role.CLIENT: frozenset({Perm.READ}),
+    Role.CLIENT: frozenset({Perm.READ, Perm.APPROVE}),
 }
 SCOPE_PERMISSIONS: dict[str, frozenset[str]] = {
     Scope.READ: frozenset({Perm.READ}),

@@ -135,6 +135,13 @@ class OrganizationSettingsView(OrganizationViewMixin, FormView):
         # A copy: ModelForm validation writes into its instance, and the service diffs against the original.
         return super().get_form_kwargs() | {"instance": copy.copy(self.organization)}
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not self.access.can(Perm.MANAGE_ORGANIZATION):
+            for field in form.fields.values():
+                field.disabled = True  # shown, not editable: only owners and admins change settings
+        return form
+
     def form_valid(self, form):
         self.access.require(Perm.MANAGE_ORGANIZATION)
         services.organization_update(access=self.access, **{k: form.cleaned_data[k] for k in form.changed_data})

@@ -146,7 +146,8 @@ class StrategyViewSet(ServiceWritesMixin, OrganizationModelViewSet):
     create_service = staticmethod(services.strategy_create)
     update_service = staticmethod(services.strategy_update)
     delete_service = staticmethod(services.strategy_delete)
-    action_permissions = {"approve": Perm.APPROVE, "archive": Perm.APPROVE}
+    # Returning to draft is for reviewers (`approve`) and authors (`write`): the service checks either.
+    action_permissions = {"approve": Perm.APPROVE, "archive": Perm.APPROVE, "return_to_draft": Perm.READ}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -170,7 +171,7 @@ class StrategyViewSet(ServiceWritesMixin, OrganizationModelViewSet):
     @extend_schema(request=None, responses=s.StrategySerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, *args, **kwargs):
-        """Owner/admin approval; refused (400) with the gaps named, or 409 on an overlapping period."""
+        """Approval by an owner, admin or client; refused (400) with the gaps named, or 409 on an overlapping period."""
         return self._detail(services.strategy_approve(access=self.access, strategy=self.get_object()))
 
     @extend_schema(request=s.StrategyReturnSerializer, responses=s.StrategySerializer)
