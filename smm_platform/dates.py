@@ -27,3 +27,15 @@ def check_date_in_range(day: dt.date | None, *, field: str) -> None:
             },
             field=field,
         )
+
+
+def check_datetime_in_range(moment: dt.datetime | None, *, field: str) -> None:
+    """The same check on a datetime's UTC date; a moment whose UTC date falls off the calendar
+    (0001-01-01T00:00+03:00) is out of range too."""
+    if moment is None:
+        return
+    try:
+        day = moment.astimezone(dt.UTC).date() if moment.tzinfo is not None else moment.date()
+    except OverflowError:
+        day = dt.date.min
+    check_date_in_range(day, field=field)

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from smm_platform.api.fields import PlanningDateTimeField
+
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Role, Scope
 from .fields import TenantModelSerializer
@@ -43,6 +45,7 @@ class InvitationCreatedSerializer(InvitationSerializer):
 
 class ApiTokenSerializer(TenantModelSerializer):
     scopes = serializers.MultipleChoiceField(choices=Scope.choices)
+    expires_at = PlanningDateTimeField(required=False, allow_null=True)
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
