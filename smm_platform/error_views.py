@@ -9,6 +9,7 @@ urlconf without handlers, e.g. in tests) must not pick up pages that need this p
 """
 
 import logging
+from http.client import responses as HTTP_REASONS
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -40,7 +41,12 @@ def is_api_request(request) -> bool:
 
 
 def api_error(status: int) -> JsonResponse:
-    code, message = API_ERRORS.get(status, ("error" if status < 500 else "server_error", API_ERRORS[500][1]))
+    if status in API_ERRORS:
+        code, message = API_ERRORS[status]
+    elif status >= 500:
+        code, message = API_ERRORS[500]
+    else:
+        code, message = "error", HTTP_REASONS.get(status, "Error")
     return JsonResponse(_body(code, str(message)), status=status)
 
 

@@ -207,3 +207,10 @@ def test_handlers_are_installed():
         "smm_platform.error_views.page_not_found",
         "smm_platform.error_views.server_error",
     )
+
+
+def test_other_error_statuses_keep_their_status_in_the_api_format():
+    response = error_views.api_error(410)
+    assert response.status_code == 410
+    assert _error(response) == {"error": {"code": "error", "message": "Gone", "fields": {}}}
+    assert _error(error_views.api_error(503))["error"]["code"] == "server_error"
