@@ -20,6 +20,7 @@ from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
 from smm_platform.errors import DomainError, NotFound
+from tenancy import rls
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
@@ -235,7 +236,8 @@ def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
     if not state:
         return None
-    record = OAuthState.objects.select_related("organization").filter(state=state).first()
+    with rls.unscoped_context("OAuth callback: the secret state names the organization"):
+        record = OAuthState.objects.select_related("organization").filter(state=state).first()
     return record.organization if record is not None else None
 
 
@@ -392,7 +394,7 @@ def credentials_rotate_all() -> int:
     from integrations.crypto import rotate
 
     count = 0
-    with transaction.atomic():
+    with rls.unscoped_context("encryption key rotation rewrites every organization's credentials"):
         for account in SocialAccount.objects.select_for_update().exclude(credentials_ciphertext=""):
             account.credentials_ciphertext = rotate(account.credentials_ciphertext)
             account.save(update_fields=["credentials_ciphertext"])

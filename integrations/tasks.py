@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from integrations.models import AccountStatus, SocialAccount
 from integrations.sync import SyncRetry, account_sync
+from tenancy import rls
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ def sync_account(
         if self.request.is_eager or self.request.retries >= self.max_retries:
             # No broker to wait on (embedded mode) or out of retries: let the fan-out pick
             # the account up again later instead of spinning here.
-            SocialAccount.objects.filter(pk=account_id).update(
-                next_sync_at=timezone.now() + timedelta(seconds=max(exc.retry_after, 60))
-            )
+            reason = "the task's account id names its organization"
+            with rls.organization_context(rls.organization_id_of(SocialAccount, account_id, reason=reason)):
+                SocialAccount.objects.filter(pk=account_id).update(
+                    next_sync_at=timezone.now() + timedelta(seconds=max(exc.retry_after, 60))
+                )
             return {"account_id": account_id, "status": "deferred", "message": str(exc)}
         countdown = backoff_seconds(self.request.retries, advised=exc.retry_after)
         raise self.retry(
@@ -59,7 +62,7 @@ def sync_account(
 
 
 def _due_accounts(now, *, daily: bool):
-    # Crosses organizations on purpose: the fan-out serves every tenant.
+    # Crosses organizations on purpose: the fan-out serves every tenant (callers open unscoped_context).
     qs = SocialAccount.objects.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR])
     if not daily:
         qs = qs.filter(next_sync_at__lte=now)
@@ -70,7 +73,7 @@ def _due_accounts(now, *, daily: bool):
 def fan_out_due_syncs() -> int:
     """Claim due accounts (move ``next_sync_at`` forward first) and enqueue one task each."""
     now = timezone.now()
-    with transaction.atomic():
+    with rls.unscoped_context("sync fan-out: due accounts of every organization"):
         due = list(
             _due_accounts(now, daily=False)
             .select_for_update(skip_locked=True)
@@ -89,7 +92,7 @@ def fan_out_due_syncs() -> int:
 @shared_task(name="integrations.tasks.fan_out_daily_syncs")
 def fan_out_daily_syncs() -> int:
     now = timezone.now()
-    ids = list(_due_accounts(now, daily=True).values_list("pk", flat=True))
-    with transaction.atomic():
+    with rls.unscoped_context("daily sync fan-out: active accounts of every organization"):
+        ids = list(_due_accounts(now, daily=True).values_list("pk", flat=True))
         transaction.on_commit(lambda: [sync_account.delay(pk, plan="daily") for pk in ids])
     return len(ids)

@@ -12,6 +12,7 @@ from integrations import conf, selectors, services
 from integrations.forms import MetaConnectForm, TelegramConnectForm, VkConnectForm
 from smm_platform.errors import DomainError, NotFound
 from smm_platform.forms import apply_domain_error
+from tenancy import rls
 from tenancy.access import access_for_user
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
@@ -127,20 +128,22 @@ class OAuthCallbackView(LoginRequiredMixin, View):
         if organization is None:
             messages.error(request, _("This connection link has expired or was already used. Please start again."))
             return redirect("home")
-        access = access_for_user(user=request.user, organization_slug=organization.slug)
-        if not access.can(Perm.WRITE):
-            raise PermissionDenied
-        try:
-            account = services.oauth_finish(
-                access=access,
-                provider=provider,
-                state=params.get("state", ""),
-                code=params.get("code", ""),
-                device_id=params.get("device_id", ""),
-                error=params.get("error", ""),
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("%(name)s connected. The first sync is on its way.") % {"name": account})
+        # A global URL: the state named the organization; the rest runs in its scope.
+        with rls.organization_context(organization):
+            access = access_for_user(user=request.user, organization_slug=organization.slug)
+            if not access.can(Perm.WRITE):
+                raise PermissionDenied
+            try:
+                account = services.oauth_finish(
+                    access=access,
+                    provider=provider,
+                    state=params.get("state", ""),
+                    code=params.get("code", ""),
+                    device_id=params.get("device_id", ""),
+                    error=params.get("error", ""),
+                )
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("%(name)s connected. The first sync is on its way.") % {"name": account})
         return redirect("integrations:home", org_slug=organization.slug)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from smm_platform.errors import Conflict, DomainError, NotFound
 
+from . import rls
 from .access import Access
 from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 from .roles import Perm, Role, Scope
@@ -78,8 +79,9 @@ def organization_create(
     org = Organization.objects.create(
         name=name, slug=slug or _unique_slug(name), timezone=timezone_name, currency=currency, language=language
     )
-    Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
-    audit_log_record(organization=org, actor=owner, action="organization.create", obj=org)
+    with rls.organization_context(org):  # the new organization's first rows: its scope, not a bypass
+        Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
+        audit_log_record(organization=org, actor=owner, action="organization.create", obj=org)
     return org
 
 
@@ -204,29 +206,32 @@ def invitation_create(*, access: Access, email: str, role: str) -> CreatedInvita
 
 
 def invitation_get_by_token(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("organization").filter(token_hash=_hash(token)).first()
+    with rls.unscoped_context("invitation lookup: the secret token names the organization"):
+        return Invitation.objects.select_related("organization").filter(token_hash=_hash(token)).first()
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, user) -> Membership:
-    invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
+    with rls.unscoped_context("invitation accept: the secret token names the organization"):
+        invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is invalid or has expired. Ask for a new one."))
     if user.email.lower() != invitation.email.lower():
         raise DomainError(_("This invitation was sent to another email address."))
-    membership, created = Membership.objects.get_or_create(
-        organization_id=invitation.organization_id, user=user, defaults={"role": invitation.role}
-    )
-    invitation.status = Invitation.Status.ACCEPTED
-    invitation.accepted_by = user
-    invitation.save(update_fields=["status", "accepted_by"])
-    audit_log_record(
-        organization=invitation.organization,
-        actor=user,
-        action="invitation.accept",
-        obj=invitation,
-        changes={"created": created},
-    )
+    with rls.organization_context(invitation.organization_id):
+        membership, created = Membership.objects.get_or_create(
+            organization_id=invitation.organization_id, user=user, defaults={"role": invitation.role}
+        )
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_by"])
+        audit_log_record(
+            organization=invitation.organization,
+            actor=user,
+            action="invitation.accept",
+            obj=invitation,
+            changes={"created": created},
+        )
     return membership
 
 
@@ -245,9 +250,10 @@ def invitation_revoke(*, access: Access, invitation_id: int) -> Invitation:
 def invitations_expire(*, now: datetime | None = None) -> int:
     """Marks overdue pending invitations expired (all organizations: a maintenance task)."""
     now = now or timezone.now()
-    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
-        status=Invitation.Status.EXPIRED
-    )
+    with rls.unscoped_context("invitation expiry: a maintenance task over every organization"):
+        return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
+            status=Invitation.Status.EXPIRED
+        )
 
 
 @dataclass(frozen=True)
@@ -301,11 +307,13 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     parts = secret.split("_")
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         return None
-    token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()
+    with rls.unscoped_context("API token lookup by prefix: the token names the organization"):
+        token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.token_hash, _hash(secret)) or not token.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        with rls.organization_context(token.organization_id):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.models import SocialAccount
 from integrations.sync import PLANS, SyncRetry, account_sync
+from tenancy import rls
 
 
 class Command(BaseCommand):
@@ -18,6 +19,10 @@ class Command(BaseCommand):
         if days < 1 or days > 3650:
             raise CommandError("--days must be between 1 and 3650")
         # An operator command: crosses organizations explicitly by account id.
+        with rls.unscoped_session("operator command: sync one account by id"):
+            self._sync(account_id=account_id, days=days, plan=plan)
+
+    def _sync(self, *, account_id: int, days: int, plan: str) -> None:
         if not SocialAccount.objects.filter(pk=account_id).exists():
             raise CommandError(f"No account with id {account_id}")
         try:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tenancy import rls
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 
@@ -34,6 +35,10 @@ class Command(BaseCommand):
         if not settings.DEBUG and not password:
             raise CommandError("With DEBUG off pass --password explicitly: the default demo password is public.")
         password = password or DEMO_PASSWORD
+        with rls.unscoped_session("seed_demo: creates the demo organization, its users and data"):
+            self._seed(password=password, skip_apps=skip_apps)
+
+    def _seed(self, *, password: str, skip_apps: bool) -> None:
         with transaction.atomic():
             org, users = self._organization_and_users(password)
         if not skip_apps:
