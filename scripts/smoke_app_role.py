@@ -61,7 +61,7 @@ def main() -> int:
     role = os.environ.get("APP_ROLE", "smm_app")
     password = os.environ.get("APP_DB_PASSWORD", "")
     app_url = as_role(owner_url, role, password)
-    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"CELERY_TASK_ALWAYS_EAGER": "1"}
 
     def manage(*args: str, url: str) -> str:
         env = base_env | {"DATABASE_URL": url}
