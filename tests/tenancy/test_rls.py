@@ -372,3 +372,21 @@ def test_sync_task_and_fan_outs_work_under_the_app_role(app_role, org, other_org
     assert SyncRun.objects.exclude(status="success").count() == 0
     assert not SyncRun.objects.filter(account=other).exists()
     assert Invitation.objects.get().status == Invitation.Status.EXPIRED
+
+
+def test_admin_crosses_organizations_for_staff_only(app_role, client, org, other_org):
+    from tenancy.services import audit_log_record
+
+    audit_log_record(organization=org, action="ours.thing", object_type="x")
+    audit_log_record(organization=other_org, action="theirs.thing", object_type="x")
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    with as_app():
+        page = client.get("/admin/tenancy/auditlog/")
+        assert page.status_code == 200
+        assert "ours.thing" in page.text
+        assert "theirs.thing" in page.text
+    staff.is_staff = False
+    staff.save(update_fields=["is_staff"])
+    with as_app():
+        assert client.get("/admin/tenancy/auditlog/").status_code == 302  # to the admin login; no bypass
