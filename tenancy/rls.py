@@ -160,15 +160,6 @@ def _require_reason(reason: str) -> None:
     logger.debug("row-level security bypassed", extra={"reason": reason})
 
 
-def set_user(user_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Within the current transaction: whose memberships are readable without an organization."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [USER_SETTING, "" if user_id is None else str(int(user_id))])
-
-
 def request_scope_sql(*, organization_slug: str | None, bypass: bool, user_id: int | None) -> tuple[str, list]:
     """One statement that sets a request's whole scope (SET LOCAL), resolving the slug in SQL."""
     organization = "(SELECT id::text FROM tenancy_organization WHERE slug = %s)" if organization_slug else "%s"
