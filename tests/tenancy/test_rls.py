@@ -390,3 +390,31 @@ def test_admin_crosses_organizations_for_staff_only(app_role, client, org, other
     staff.save(update_fields=["is_staff"])
     with as_app():
         assert client.get("/admin/tenancy/auditlog/").status_code == 302  # to the admin login; no bypass
+
+
+def test_oauth_connect_round_trip_under_the_app_role(app_role, owner_web, org, monkeypatch, httpserver):
+    """The callback URL names no organization: the state row (found unscoped) does."""
+    from urllib.parse import parse_qs, urlparse
+
+    monkeypatch.setenv("VK_CLIENT_ID", "51234567")
+    monkeypatch.setenv("VK_ID_BASE_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("SITE_URL", "https://smm.example.com")
+    tokens = {"access_token": "vk2.a.access-0123456789", "refresh_token": "vk2.a.refresh-0123456789"}
+    httpserver.expect_oneshot_request("/oauth2/auth", method="POST").respond_with_json(
+        tokens | {"token_type": "Bearer", "expires_in": 3600, "user_id": 1234567890, "state": "x", "scope": "wall"}
+    )
+    with as_app(keep=True):
+        start = owner_web.post(
+            "/o/zerno/integrations/connect/vk/", {"vk-platform": "vk", "vk-external_id": "218450731"}
+        )
+        assert start.status_code == 302
+        state = parse_qs(urlparse(start["Location"]).query)["state"][0]
+        callback = owner_web.get(
+            "/integrations/oauth/vk/callback/", {"code": "c", "state": state, "device_id": "d", "type": "code_v2"}
+        )
+        assert callback.status_code == 302
+        assert callback.url == "/o/zerno/integrations/"
+    account = SocialAccount.objects.get(platform="vk", external_id="218450731")
+    assert account.organization_id == org.pk
+    assert account.credentials["access_token"] == tokens["access_token"]
+    assert OAuthState.objects.get(state=state).used_at is not None
