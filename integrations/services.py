@@ -230,14 +230,14 @@ def oauth_redirect_uri(*, provider: str) -> str:
     return f"{conf.site_url()}{reverse('oauth_callback', kwargs={'provider': provider})}"
 
 
+@rls.unscoped_context("OAuth callback: the secret state names the organization")
 def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
     global callback needs it to resolve (and then check) the caller's access. The state is a random
     single-use secret; membership is checked by the caller, and ``oauth_finish`` re-scopes everything."""
     if not state:
         return None
-    with rls.unscoped_context("OAuth callback: the secret state names the organization"):
-        record = OAuthState.objects.select_related("organization").filter(state=state).first()
+    record = OAuthState.objects.select_related("organization").filter(state=state).first()
     return record.organization if record is not None else None
 
 
@@ -386,6 +386,7 @@ def credentials_refresh(*, account: SocialAccount, http_client=None) -> SocialAc
     return account
 
 
+@rls.unscoped_context("encryption key rotation rewrites every organization's credentials")
 def credentials_rotate_all() -> int:
     """Re-encrypt every stored credential with the first configured key (key rotation).
 
@@ -394,7 +395,7 @@ def credentials_rotate_all() -> int:
     from integrations.crypto import rotate
 
     count = 0
-    with rls.unscoped_context("encryption key rotation rewrites every organization's credentials"):
+    with transaction.atomic():
         for account in SocialAccount.objects.select_for_update().exclude(credentials_ciphertext=""):
             account.credentials_ciphertext = rotate(account.credentials_ciphertext)
             account.save(update_fields=["credentials_ciphertext"])

@@ -212,7 +212,7 @@ def account_sync(
     """Sync one account. Preconditions: called by a task or command with an account id
     (tasks cross organizations by design: the id comes from the fan-out, not from a user).
 
-    Runs in the account's organization scope (row-level security): session-level for the whole
+    Runs in the account's organization scope (row-level security), session-level for the whole
     sync because its steps open transactions of their own (tenancy/rls.py).
     Raises ``SyncRetry`` when the platform asked us to slow down or failed transiently.
     """
@@ -226,6 +226,7 @@ def account_sync(
 def _account_sync(
     *, account_id: int, plan: str, kinds: Sequence[str] | None, days: int | None, task_id: str, connector: Any
 ) -> SyncOutcome:
+    # Explicitly unscoped: the id comes from our own fan-out or an org-scoped service.
     account = SocialAccount.objects.select_related("organization").filter(pk=account_id).first()
     outcome = SyncOutcome(account_id=account_id, plan=plan)
     if account is None or account.status in (AccountStatus.DISABLED, AccountStatus.NEEDS_REAUTH):

@@ -38,6 +38,7 @@ def backoff_seconds(retries: int, *, advised: float | None = None, base: float =
 
 
 @shared_task(bind=True, name="integrations.tasks.sync_account", max_retries=MAX_RETRIES)
+@rls.unscoped_session("defers its account by id; account_sync itself runs in the account's organization")
 def sync_account(
     self, account_id: int, plan: str = "frequent", kinds: list[str] | None = None, days: int | None = None
 ):
@@ -47,11 +48,9 @@ def sync_account(
         if self.request.is_eager or self.request.retries >= self.max_retries:
             # No broker to wait on (embedded mode) or out of retries: let the fan-out pick
             # the account up again later instead of spinning here.
-            reason = "the task's account id names its organization"
-            with rls.organization_context(rls.organization_id_of(SocialAccount, account_id, reason=reason)):
-                SocialAccount.objects.filter(pk=account_id).update(
-                    next_sync_at=timezone.now() + timedelta(seconds=max(exc.retry_after, 60))
-                )
+            SocialAccount.objects.filter(pk=account_id).update(
+                next_sync_at=timezone.now() + timedelta(seconds=max(exc.retry_after, 60))
+            )
             return {"account_id": account_id, "status": "deferred", "message": str(exc)}
         countdown = backoff_seconds(self.request.retries, advised=exc.retry_after)
         raise self.retry(
@@ -62,7 +61,7 @@ def sync_account(
 
 
 def _due_accounts(now, *, daily: bool):
-    # Crosses organizations on purpose: the fan-out serves every tenant (callers open unscoped_context).
+    # Crosses organizations on purpose: the fan-out serves every tenant.
     qs = SocialAccount.objects.filter(status__in=[AccountStatus.ACTIVE, AccountStatus.ERROR])
     if not daily:
         qs = qs.filter(next_sync_at__lte=now)
@@ -70,10 +69,11 @@ def _due_accounts(now, *, daily: bool):
 
 
 @shared_task(name="integrations.tasks.fan_out_due_syncs")
+@rls.unscoped_context("sync fan-out: due accounts of every organization")
 def fan_out_due_syncs() -> int:
     """Claim due accounts (move ``next_sync_at`` forward first) and enqueue one task each."""
     now = timezone.now()
-    with rls.unscoped_context("sync fan-out: due accounts of every organization"):
+    with transaction.atomic():
         due = list(
             _due_accounts(now, daily=False)
             .select_for_update(skip_locked=True)
@@ -90,9 +90,10 @@ def fan_out_due_syncs() -> int:
 
 
 @shared_task(name="integrations.tasks.fan_out_daily_syncs")
+@rls.unscoped_context("daily sync fan-out: active accounts of every organization")
 def fan_out_daily_syncs() -> int:
     now = timezone.now()
-    with rls.unscoped_context("daily sync fan-out: active accounts of every organization"):
-        ids = list(_due_accounts(now, daily=True).values_list("pk", flat=True))
+    ids = list(_due_accounts(now, daily=True).values_list("pk", flat=True))
+    with transaction.atomic():
         transaction.on_commit(lambda: [sync_account.delay(pk, plan="daily") for pk in ids])
     return len(ids)

@@ -130,20 +130,23 @@ class OAuthCallbackView(LoginRequiredMixin, View):
             return redirect("home")
         # A global URL: the state named the organization; the rest runs in its scope.
         with rls.organization_context(organization):
-            access = access_for_user(user=request.user, organization_slug=organization.slug)
-            if not access.can(Perm.WRITE):
-                raise PermissionDenied
-            try:
-                account = services.oauth_finish(
-                    access=access,
-                    provider=provider,
-                    state=params.get("state", ""),
-                    code=params.get("code", ""),
-                    device_id=params.get("device_id", ""),
-                    error=params.get("error", ""),
-                )
-            except DomainError as exc:
-                messages.error(request, str(exc.message))
-            else:
-                messages.success(request, _("%(name)s connected. The first sync is on its way.") % {"name": account})
+            return self._finish(request, provider, params, organization)
+
+    def _finish(self, request, provider, params, organization):
+        access = access_for_user(user=request.user, organization_slug=organization.slug)
+        if not access.can(Perm.WRITE):
+            raise PermissionDenied
+        try:
+            account = services.oauth_finish(
+                access=access,
+                provider=provider,
+                state=params.get("state", ""),
+                code=params.get("code", ""),
+                device_id=params.get("device_id", ""),
+                error=params.get("error", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(name)s connected. The first sync is on its way.") % {"name": account})
         return redirect("integrations:home", org_slug=organization.slug)

@@ -64,7 +64,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-@transaction.atomic
+@rls.unscoped_context("a new organization: its first rows, before anyone is its member")
 def organization_create(
     *,
     owner,
@@ -79,9 +79,8 @@ def organization_create(
     org = Organization.objects.create(
         name=name, slug=slug or _unique_slug(name), timezone=timezone_name, currency=currency, language=language
     )
-    with rls.organization_context(org):  # the new organization's first rows: its scope, not a bypass
-        Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
-        audit_log_record(organization=org, actor=owner, action="organization.create", obj=org)
+    Membership.objects.create(organization=org, user=owner, role=Role.OWNER)
+    audit_log_record(organization=org, actor=owner, action="organization.create", obj=org)
     return org
 
 
@@ -205,33 +204,31 @@ def invitation_create(*, access: Access, email: str, role: str) -> CreatedInvita
     return CreatedInvitation(invitation=invitation, token=token, accept_url=accept_url)
 
 
+@rls.unscoped_context("invitation lookup: the secret token names the organization")
 def invitation_get_by_token(token: str) -> Invitation | None:
-    with rls.unscoped_context("invitation lookup: the secret token names the organization"):
-        return Invitation.objects.select_related("organization").filter(token_hash=_hash(token)).first()
+    return Invitation.objects.select_related("organization").filter(token_hash=_hash(token)).first()
 
 
-@transaction.atomic
+@rls.unscoped_context("invitation accept: the secret token names the organization")
 def invitation_accept(*, token: str, user) -> Membership:
-    with rls.unscoped_context("invitation accept: the secret token names the organization"):
-        invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
+    invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is invalid or has expired. Ask for a new one."))
     if user.email.lower() != invitation.email.lower():
         raise DomainError(_("This invitation was sent to another email address."))
-    with rls.organization_context(invitation.organization_id):
-        membership, created = Membership.objects.get_or_create(
-            organization_id=invitation.organization_id, user=user, defaults={"role": invitation.role}
-        )
-        invitation.status = Invitation.Status.ACCEPTED
-        invitation.accepted_by = user
-        invitation.save(update_fields=["status", "accepted_by"])
-        audit_log_record(
-            organization=invitation.organization,
-            actor=user,
-            action="invitation.accept",
-            obj=invitation,
-            changes={"created": created},
-        )
+    membership, created = Membership.objects.get_or_create(
+        organization_id=invitation.organization_id, user=user, defaults={"role": invitation.role}
+    )
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_by"])
+    audit_log_record(
+        organization=invitation.organization,
+        actor=user,
+        action="invitation.accept",
+        obj=invitation,
+        changes={"created": created},
+    )
     return membership
 
 
@@ -247,13 +244,13 @@ def invitation_revoke(*, access: Access, invitation_id: int) -> Invitation:
     return invitation
 
 
+@rls.unscoped_context("invitation expiry: a maintenance task over every organization")
 def invitations_expire(*, now: datetime | None = None) -> int:
     """Marks overdue pending invitations expired (all organizations: a maintenance task)."""
     now = now or timezone.now()
-    with rls.unscoped_context("invitation expiry: a maintenance task over every organization"):
-        return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
-            status=Invitation.Status.EXPIRED
-        )
+    return Invitation.objects.filter(status=Invitation.Status.PENDING, expires_at__lte=now).update(
+        status=Invitation.Status.EXPIRED
+    )
 
 
 @dataclass(frozen=True)
@@ -302,18 +299,17 @@ def api_token_revoke(*, access: Access, token_id: int) -> ApiToken:
     return token
 
 
+@rls.unscoped_context("API token lookup by prefix: the token names the organization")
 def api_token_authenticate(secret: str) -> ApiToken | None:
     """The active token for this secret, or None. Touches `last_used_at` at most once a minute."""
     parts = secret.split("_")
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         return None
-    with rls.unscoped_context("API token lookup by prefix: the token names the organization"):
-        token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()
+    token = ApiToken.objects.select_related("organization").filter(prefix=parts[1]).first()
     if token is None or not secrets.compare_digest(token.token_hash, _hash(secret)) or not token.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        with rls.organization_context(token.organization_id):
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token

@@ -15,14 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30, help="Trailing days of daily metrics (default 30).")
         parser.add_argument("--plan", default="full", choices=sorted(PLANS))
 
+    @rls.unscoped_session("operator command: sync one account by id")
     def handle(self, *args, account_id: int, days: int, plan: str, **options):
         if days < 1 or days > 3650:
             raise CommandError("--days must be between 1 and 3650")
         # An operator command: crosses organizations explicitly by account id.
-        with rls.unscoped_session("operator command: sync one account by id"):
-            self._sync(account_id=account_id, days=days, plan=plan)
-
-    def _sync(self, *, account_id: int, days: int, plan: str) -> None:
         if not SocialAccount.objects.filter(pk=account_id).exists():
             raise CommandError(f"No account with id {account_id}")
         try:

@@ -31,14 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=None, help="Password for every demo user.")
         parser.add_argument("--skip-apps", action="store_true", help="Only the organization and users.")
 
+    @rls.unscoped_session("seed_demo: creates the demo organization, its users and data")
     def handle(self, *args, password=None, skip_apps=False, **options):
         if not settings.DEBUG and not password:
             raise CommandError("With DEBUG off pass --password explicitly: the default demo password is public.")
         password = password or DEMO_PASSWORD
-        with rls.unscoped_session("seed_demo: creates the demo organization, its users and data"):
-            self._seed(password=password, skip_apps=skip_apps)
-
-    def _seed(self, *, password: str, skip_apps: bool) -> None:
         with transaction.atomic():
             org, users = self._organization_and_users(password)
         if not skip_apps:
