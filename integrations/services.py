@@ -20,9 +20,9 @@ from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
 from smm_platform.errors import DomainError, NotFound
-from tenancy import rls
 from tenancy.access import Access
 from tenancy.models import Organization
+from tenancy.rls import unscoped_context
 from tenancy.roles import Perm
 from tenancy.services import audit_log_record
 
@@ -230,7 +230,7 @@ def oauth_redirect_uri(*, provider: str) -> str:
     return f"{conf.site_url()}{reverse('oauth_callback', kwargs={'provider': provider})}"
 
 
-@rls.unscoped_context("OAuth callback: the secret state names the organization")
+@unscoped_context("OAuth callback: the secret state names the organization")
 def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
     global callback needs it to resolve (and then check) the caller's access. The state is a random
@@ -386,7 +386,7 @@ def credentials_refresh(*, account: SocialAccount, http_client=None) -> SocialAc
     return account
 
 
-@rls.unscoped_context("encryption key rotation rewrites every organization's credentials")
+@unscoped_context("encryption key rotation rewrites every organization's credentials")
 def credentials_rotate_all() -> int:
     """Re-encrypt every stored credential with the first configured key (key rotation).
 

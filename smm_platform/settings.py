@@ -58,12 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Row-level security scope for the request's transaction (PostgreSQL; docs/decisions/0001).
-    "tenancy.middleware.RowLevelSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: the view and its rendering run in one transaction scoped for row-level security
+    # (PostgreSQL; docs/decisions/0001-row-level-security.md).
+    "tenancy.rls.RowLevelSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "smm_platform.urls"
