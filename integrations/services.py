@@ -22,6 +22,7 @@ from integrations.models import AccountStatus, OAuthState, Platform, SocialAccou
 from smm_platform.errors import DomainError
 from tenancy.access import Access
 from tenancy.models import Organization
+from tenancy.rls import unscoped_context
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
@@ -231,6 +232,7 @@ def oauth_redirect_uri(*, provider: str) -> str:
     return f"{conf.site_url()}{reverse('oauth_callback', kwargs={'provider': provider})}"
 
 
+@unscoped_context("OAuth callback: the secret state names the organization")
 def dangerously_oauth_state_organization(*, state: str) -> Organization | None:
     """The organization a pending OAuth ``state`` belongs to — across organizations on purpose: the
     global callback needs it to resolve (and then check) the caller's access. The state is a random
@@ -388,6 +390,7 @@ def credentials_refresh(*, account: SocialAccount, http_client=None) -> SocialAc
     return account
 
 
+@unscoped_context("encryption key rotation rewrites every organization's credentials")
 def credentials_rotate_all() -> int:
     """Re-encrypt every stored credential with the first configured key (key rotation).
 

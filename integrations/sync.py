@@ -44,6 +44,7 @@ from integrations.connectors.base import (
 )
 from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
 from integrations.ratelimit import get_rate_limiter, sync_lock
+from tenancy import rls
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +212,20 @@ def account_sync(
     """Sync one account. Preconditions: called by a task or command with an account id
     (tasks cross organizations by design: the id comes from the fan-out, not from a user).
 
+    Runs in the account's organization scope (row-level security), session-level for the whole
+    sync because its steps open transactions of their own (tenancy/rls.py).
     Raises ``SyncRetry`` when the platform asked us to slow down or failed transiently.
     """
+    reason = "sync: the account id comes from our fan-out, a command or an org-scoped service"
+    with rls.organization_session(rls.organization_id_of(SocialAccount, account_id, reason=reason)):
+        return _account_sync(
+            account_id=account_id, plan=plan, kinds=kinds, days=days, task_id=task_id, connector=connector
+        )
+
+
+def _account_sync(
+    *, account_id: int, plan: str, kinds: Sequence[str] | None, days: int | None, task_id: str, connector: Any
+) -> SyncOutcome:
     # Explicitly unscoped: the id comes from our own fan-out or an org-scoped service.
     account = SocialAccount.objects.unscoped().select_related("organization").filter(pk=account_id).first()
     outcome = SyncOutcome(account_id=account_id, plan=plan)

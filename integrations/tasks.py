@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from integrations.models import AccountStatus, SocialAccount
 from integrations.sync import SyncRetry, account_sync
+from tenancy import rls
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def backoff_seconds(retries: int, *, advised: float | None = None, base: float =
 
 
 @shared_task(bind=True, name="integrations.tasks.sync_account", max_retries=MAX_RETRIES)
+@rls.unscoped_session("defers its account by id; account_sync itself runs in the account's organization")
 def sync_account(
     self, account_id: int, plan: str = "frequent", kinds: list[str] | None = None, days: int | None = None
 ):
@@ -67,6 +69,7 @@ def _due_accounts(now, *, daily: bool):
 
 
 @shared_task(name="integrations.tasks.fan_out_due_syncs")
+@rls.unscoped_context("sync fan-out: due accounts of every organization")
 def fan_out_due_syncs() -> int:
     """Claim due accounts (move ``next_sync_at`` forward first) and enqueue one task each."""
     now = timezone.now()
@@ -87,6 +90,7 @@ def fan_out_due_syncs() -> int:
 
 
 @shared_task(name="integrations.tasks.fan_out_daily_syncs")
+@rls.unscoped_context("daily sync fan-out: active accounts of every organization")
 def fan_out_daily_syncs() -> int:
     now = timezone.now()
     ids = list(_due_accounts(now, daily=True).values_list("pk", flat=True))

@@ -12,6 +12,7 @@ from integrations import conf, selectors, services
 from integrations.forms import MetaConnectForm, TelegramConnectForm, VkConnectForm
 from smm_platform.errors import DomainError, NotFound
 from smm_platform.forms import apply_domain_error
+from tenancy import rls
 from tenancy.access import access_for_user
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
@@ -127,6 +128,11 @@ class OAuthCallbackView(LoginRequiredMixin, View):
         if organization is None:
             messages.error(request, _("This connection link has expired or was already used. Please start again."))
             return redirect("home")
+        # A global URL: the state named the organization; the rest runs in its scope.
+        with rls.organization_context(organization):
+            return self._finish(request, provider, params, organization)
+
+    def _finish(self, request, provider, params, organization):
         access = access_for_user(user=request.user, organization_slug=organization.slug)
         if not access.can(Perm.WRITE):
             raise PermissionDenied

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: the view and its rendering run in one transaction scoped for row-level security
+    # (PostgreSQL; docs/decisions/0001-row-level-security.md).
+    "tenancy.rls.RowLevelSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "smm_platform.urls"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from smm_platform.dates import check_datetime_in_range
 from smm_platform.errors import Conflict, DomainError
 
+from . import rls
 from .access import Access
 from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 from .roles import Perm, Role, Scope
@@ -80,7 +81,7 @@ def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
     raise Conflict(_("This address is already taken."), field="slug")
 
 
-@transaction.atomic
+@rls.unscoped_context("a new organization: its first rows, before anyone is its member")
 def organization_create(
     *,
     owner,
@@ -214,11 +215,12 @@ def invitation_create(*, access: Access, email: str, role: str) -> CreatedInvita
     return CreatedInvitation(invitation=invitation, token=token, accept_url=accept_url)
 
 
+@rls.unscoped_context("invitation lookup: the secret token names the organization")
 def invitation_get_by_token(token: str) -> Invitation | None:
     return Invitation.objects.unscoped().select_related("organization").filter(token_hash=_hash(token)).first()
 
 
-@transaction.atomic
+@rls.unscoped_context("invitation accept: the secret token names the organization")
 def invitation_accept(*, token: str, user) -> Membership:
     invitation = Invitation.objects.unscoped().select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
@@ -253,6 +255,7 @@ def invitation_revoke(*, access: Access, invitation_id: int) -> Invitation:
     return invitation
 
 
+@rls.unscoped_context("invitation expiry: a maintenance task over every organization")
 def invitations_expire(*, now: datetime | None = None) -> int:
     """Marks overdue pending invitations expired (all organizations: a maintenance task)."""
     now = now or timezone.now()
@@ -310,6 +313,7 @@ def api_token_revoke(*, access: Access, token_id: int) -> ApiToken:
     return token
 
 
+@rls.unscoped_context("API token lookup by prefix: the token names the organization")
 def api_token_authenticate(secret: str) -> ApiToken | None:
     """The active token for this secret, or None. Touches `last_used_at` at most once a minute."""
     parts = secret.split("_")

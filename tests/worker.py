@@ -33,10 +33,21 @@ def worker_available() -> tuple[bool, str]:
     return True, ""
 
 
+# The worker logs in as the app role, as in production: no superuser, no BYPASSRLS, so row-level
+# security applies to every task (docs/decisions/0001-row-level-security.md).
+APP_ROLE = os.environ.get("TEST_APP_ROLE", "smm_app")
+APP_ROLE_PASSWORD = os.environ.get("TEST_APP_ROLE_PASSWORD", "")
+
+
 def _test_database_url() -> str:
+    import io
+
+    from django.core.management import call_command
+
+    password_env = ["--password-env", "TEST_APP_ROLE_PASSWORD"] if APP_ROLE_PASSWORD else []
+    call_command("create_app_role", "--role", APP_ROLE, *password_env, stdout=io.StringIO())
     db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    auth = f"{user}:{db['PASSWORD']}" if db.get("PASSWORD") else user
+    auth = f"{APP_ROLE}:{APP_ROLE_PASSWORD}" if APP_ROLE_PASSWORD else APP_ROLE
     return f"postgres://{auth}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 

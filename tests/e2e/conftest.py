@@ -1,7 +1,9 @@
 """Browser tests: Playwright drives Debian's headless Chromium against pytest-django's live server."""
 
+import io
 import os
 import shutil
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -71,3 +73,40 @@ def login(page, demo):
         return page
 
     return do
+
+
+APP_ROLE = os.environ.get("E2E_APP_ROLE", "smm_app")
+server_roles: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _server_runs_as_app_role(django_db_setup, django_db_blocker):
+    """On PostgreSQL the live server serves every request as the app role (no superuser, no
+    BYPASSRLS, row-level security applies), as in production; the test thread stays the owner,
+    so fixtures and seed_demo write freely. Each server request thread opens its own connection."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock():
+        call_command("create_app_role", role=APP_ROLE, stdout=io.StringIO())
+    test_thread = threading.current_thread()
+
+    def become_app_role(sender, connection, **kwargs):
+        if threading.current_thread() is test_thread:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {APP_ROLE}")
+            cursor.execute("SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            role, privileged = cursor.fetchone()
+        if role != APP_ROLE or privileged:
+            raise RuntimeError(f"the live server must run as the plain app role, not {role} (privileged={privileged})")
+        server_roles.append(role)
+
+    connection_created.connect(become_app_role, weak=False, dispatch_uid="e2e-app-role")
+    yield
+    connection_created.disconnect(dispatch_uid="e2e-app-role")
+    if os.environ.get("CI"):
+        assert server_roles, "the live server never connected: the app role was not exercised"

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from integrations.models import SocialAccount
 from integrations.sync import PLANS, SyncRetry, account_sync
+from tenancy import rls
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30, help="Trailing days of daily metrics (default 30).")
         parser.add_argument("--plan", default="full", choices=sorted(PLANS))
 
+    @rls.unscoped_session("operator command: sync one account by id")
     def handle(self, *args, account_id: int, days: int, plan: str, **options):
         if days < 1 or days > 3650:
             raise CommandError("--days must be between 1 and 3650")

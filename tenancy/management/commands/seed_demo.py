@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tenancy import rls
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=None, help="Password for every demo user.")
         parser.add_argument("--skip-apps", action="store_true", help="Only the organization and users.")
 
+    @rls.unscoped_session("seed_demo: creates the demo organization, its users and data")
     def handle(self, *args, password=None, skip_apps=False, **options):
         if not settings.DEBUG and not password:
             raise CommandError("With DEBUG off pass --password explicitly: the default demo password is public.")
