@@ -10,6 +10,7 @@ import datetime as dt
 import importlib
 import io
 import os
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -325,13 +326,13 @@ def test_api_token_finds_its_organization_under_the_app_role(app_role, client, o
     assert ApiToken.objects.get().last_used_at is not None
 
 
-def test_sign_up_and_invitation_accept_under_the_app_role(app_role, client, org, owner_access):
+def test_sign_up_and_invitation_accept_under_the_app_role(app_role, client, org, owner_access, mailoutbox):
     invitation = invitation_create(access=owner_access, email="new@zerno.test", role=Role.ANALYST)
     with as_app():
-        signup = client.post(
-            "/accounts/signup/",
-            {"email": "new@zerno.test", "organization_name": "Новая кофейня", "password": "Long-pass-2026!"},
-        )
+        started = client.post("/accounts/signup/", {"email": "new@zerno.test", "organization_name": "Новая кофейня"})
+        assert started.status_code == 302, started.content[:500]
+        link = re.search(r"http://[^\s]+(/accounts/signup/confirm/[^\s]+/)", mailoutbox[-1].body).group(1)
+        signup = client.post(link, {"organization_name": "Новая кофейня", "password": "Long-pass-2026!"})
         assert signup.status_code == 302, signup.content[:500]
         page = client.get(f"/invitations/{invitation.token}/")
         assert page.status_code == 200
