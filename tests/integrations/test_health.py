@@ -151,3 +151,18 @@ def test_every_health_message_goes_through_gettext(org, owner_web, monkeypatch):
         "[tr]Partly failing",
     ):
         assert expected.replace("'", "&#x27;") in html, expected
+
+
+def test_the_api_exposes_what_a_run_skipped_merged_and_when_it_resumes(org, owner_client):
+    account = vk_account(org)
+    resume = timezone.now() + timedelta(minutes=15)
+    details = {"skipped": [{"kind": "comment", "item_id": "1855", "reason": "deleted by its author"}]}
+    run(org, account, SyncKind.COMMENTS, SyncStatus.RETRYING, rows_skipped=1, details=details, resume_at=resume,
+        error_kind="blocked")  # fmt: skip
+
+    (body,) = owner_client.get(f"/api/v1/orgs/{org.slug}/integrations/sync-runs/").json()["results"]
+
+    assert body["rows_skipped"] == 1
+    assert body["details"] == details
+    assert body["error_kind"] == "blocked"
+    assert body["resume_at"] is not None
