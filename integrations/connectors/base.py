@@ -660,6 +660,7 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 DEFAULT_RATE_LIMIT_WAIT = 60.0  # a 429 that names no wait
 DEFAULT_BLOCK_WAIT = 900.0  # a firewall block: polling sooner only prolongs it
+MAX_RETRY_AFTER = 7 * 86400.0  # an absurd advised wait must not overflow a datetime later
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -680,7 +681,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
     if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
         return None
-    return max(0.0, seconds)
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _retry_after_header(response: httpx.Response) -> float | None:
@@ -699,11 +700,10 @@ def _body_retry_after(body: Any) -> float | None:
         return None
     parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
     for value in (parameters.get("retry_after"), body.get("retry_after")):
-        try:
-            if value is not None and float(value) >= 0:
-                return float(value)
-        except (TypeError, ValueError):
-            continue
+        if value is not None and not isinstance(value, bool):
+            seconds = parse_retry_after(str(value))
+            if seconds is not None:
+                return seconds
     return None
 
 

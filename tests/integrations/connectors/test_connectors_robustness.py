@@ -255,7 +255,17 @@ def test_403_with_a_json_api_error_is_still_the_platform_mapping(platform_api):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("120", 120.0), ("0", 0.0), ("-5", 0.0), ("soon", None), ("", None), (None, None), ("nan", None)],
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("-5", 0.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("nan", None),
+        ("inf", None),
+        ("1e12", 7 * 86400.0),  # capped: a datetime + an absurd wait must not overflow
+    ],
 )
 def test_parse_retry_after(value, expected):
     assert parse_retry_after(value) == expected
