@@ -66,7 +66,8 @@ class DuplicateKey:
             "key": [_json_value(v) for v in self.key],
             "rows": self.rows,
             "action": self.action,
-            "kept": _json_row(self.kept) if self.kept is not None else None,
+            # An identical repeat lost nothing: its values are already in the table.
+            "kept": _json_row(self.kept) if self.kept is not None and self.discarded else None,
             "discarded": [_json_row(r) for r in self.discarded],
         }
 

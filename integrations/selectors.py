@@ -112,8 +112,8 @@ def run_notes(run: SyncRun) -> list[str]:
     if run.rows_skipped:
         notes.append(
             ngettext(
-                "%(count)s item could not be read and was skipped; the rest was saved.",
-                "%(count)s items could not be read and were skipped; the rest was saved.",
+                "%(count)s item was skipped (deleted on the platform or unreadable); the rest was saved.",
+                "%(count)s items were skipped (deleted on the platform or unreadable); the rest was saved.",
                 run.rows_skipped,
             )
             % {"count": run.rows_skipped}

@@ -910,6 +910,16 @@ class BaseConnector:
         except PARSE_ERRORS as exc:
             raise MalformedResponse(self.platform, "malformed", f"unreadable {what} answer ({_reason(exc)})") from None
 
+    def created_id(self, body: Any, what: str, keys: Sequence[str] = ("id",)) -> str:
+        """The id of what the platform says it created (the first present of ``keys``);
+        an answer without one is a MalformedResponse, never a KeyError."""
+        if isinstance(body, Mapping):
+            for key in keys:
+                value = body.get(key)
+                if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                    return str(value)
+        raise MalformedResponse(self.platform, "malformed", f"no id in the {what} answer")
+
     def skip(self, kind: str, item: Any, reason: str) -> None:
         entry = SkippedItem(kind=kind, item_id=_item_id(item), reason=self._http.redact(reason)[:200])
         self.skipped.append(entry)

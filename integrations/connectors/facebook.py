@@ -198,9 +198,7 @@ class FacebookConnector(GraphConnector):
         if not target:
             raise ValueError("reply needs comment_external_id or post_external_id")
         body = self._post(f"{target}/comments", {"message": text})
-        return ReplyResult(
-            external_id=self.parse_one("comment", lambda: str(body["id"])), parent_external_id=comment_external_id
-        )
+        return ReplyResult(external_id=self.created_id(body, "comment"), parent_external_id=comment_external_id)
 
     def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None:
         body = self._post(comment_external_id, {"is_hidden": "true" if hidden else "false"})
@@ -215,20 +213,20 @@ class FacebookConnector(GraphConnector):
             raise NotSupported(self.platform, "Publishing video to a Facebook Page is not supported yet")
         if not media_urls:
             body = self._post(f"{self.external_id}/feed", {"message": text, "link": link})
-            post_id = str(body["id"])
+            post_id = self.created_id(body, "post")
         elif len(media_urls) == 1:
             caption = f"{text}\n\n{link}" if link and link not in text else text
             body = self._post(f"{self.external_id}/photos", {"url": media_urls[0], "caption": caption})
-            post_id = str(body.get("post_id") or body["id"])
+            post_id = self.created_id(body, "photo", ("post_id", "id"))
         else:
             photo_ids = [
-                str(self._post(f"{self.external_id}/photos", {"url": url, "published": "false"})["id"])
+                self.created_id(self._post(f"{self.external_id}/photos", {"url": url, "published": "false"}), "photo")
                 for url in media_urls
             ]
             data: dict[str, Any] = {"message": f"{text}\n\n{link}" if link and link not in text else text}
             for index, photo_id in enumerate(photo_ids):
                 data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo_id}"}}'
-            post_id = str(self._post(f"{self.external_id}/feed", data)["id"])
+            post_id = self.created_id(self._post(f"{self.external_id}/feed", data), "post")
         return PublishResult(external_id=post_id, permalink=f"https://www.facebook.com/{post_id}")
 
 

@@ -283,11 +283,11 @@ class InstagramConnector(GraphConnector):
         """Reply to a comment, or (comment None) comment on the media ``post_external_id``."""
         if comment_external_id:
             body = self._post(f"{comment_external_id}/replies", {"message": text})
-            return ReplyResult(external_id=str(body["id"]), parent_external_id=comment_external_id)
+            return ReplyResult(external_id=self.created_id(body, "reply"), parent_external_id=comment_external_id)
         if not post_external_id:
             raise ValueError("reply needs comment_external_id or post_external_id")
         body = self._post(f"{post_external_id}/comments", {"message": text})
-        return ReplyResult(external_id=str(body["id"]))
+        return ReplyResult(external_id=self.created_id(body, "comment"))
 
     def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None:
         body = self._post(comment_external_id, {"hide": "true" if hidden else "false"})
@@ -327,15 +327,14 @@ class InstagramConnector(GraphConnector):
             children = [self._create_container(url, carousel_item=True) for url in media_urls]
             for child in children:
                 self._wait_for_container(child)
-            container = str(
-                self._post(
-                    f"{self.external_id}/media",
-                    {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption},
-                )["id"]
+            carousel = self._post(
+                f"{self.external_id}/media",
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption},
             )
+            container = self.created_id(carousel, "container")
             self._wait_for_container(container)
         body = self._post(f"{self.external_id}/media_publish", {"creation_id": container})
-        return PublishResult(external_id=str(body["id"]))
+        return PublishResult(external_id=self.created_id(body, "media_publish"))
 
     def _create_container(self, url: str, *, caption: str | None = None, carousel_item: bool = False) -> str:
         params: dict[str, Any] = {"caption": caption}
@@ -346,7 +345,7 @@ class InstagramConnector(GraphConnector):
             params["image_url"] = url
         if carousel_item:
             params["is_carousel_item"] = "true"
-        return str(self._post(f"{self.external_id}/media", params)["id"])
+        return self.created_id(self._post(f"{self.external_id}/media", params), "container")
 
     def _wait_for_container(self, container_id: str) -> None:
         waited = 0.0

@@ -397,7 +397,8 @@ class TelegramConnector(BaseConnector):
             reply_parameters={"message_id": message_id, "allow_sending_without_reply": True},
         )
         return ReplyResult(
-            external_id=f"{message['chat']['id']}:{message['message_id']}", parent_external_id=comment_external_id
+            external_id=self.parse_one("sendMessage", lambda: f"{message['chat']['id']}:{message['message_id']}"),
+            parent_external_id=comment_external_id,
         )
 
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
@@ -428,11 +429,15 @@ class TelegramConnector(BaseConnector):
                 for i, url in enumerate(media_urls)
             ]
             message = self._call("sendMediaGroup", chat_id=self.external_id, media=media)[0]
-        username = message["chat"].get("username")
-        return PublishResult(
-            external_id=str(message["message_id"]),
-            permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
-        )
+
+        def parse() -> PublishResult:
+            username = message["chat"].get("username")
+            return PublishResult(
+                external_id=str(message["message_id"]),
+                permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
+            )
+
+        return self.parse_one("send", parse)
 
 
 # ---------------------------------------------------------------------- parsing helpers

@@ -146,7 +146,7 @@ def test_every_health_message_goes_through_gettext(org, owner_web, monkeypatch):
         "[tr]VK is temporarily unavailable — we will retry.",
         "[tr]VK refused access",
         "[tr]Unexpected error while saving the data; we were notified.",
-        "[tr]2 items could not be read and were skipped; the rest was saved.",
+        "[tr]2 items were skipped (deleted on the platform or unreadable); the rest was saved.",
         "[tr]The platform sent 1 row twice; one copy was kept and the other recorded.",
         "[tr]Partly failing",
     ):

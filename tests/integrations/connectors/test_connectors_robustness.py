@@ -293,3 +293,13 @@ def test_a_deep_copy_of_a_fixture_is_what_the_tests_mutate(platform_api):
     second = copy.deepcopy(first)
     first["response"]["items"].clear()
     assert platform_api.load("vk/wall.get.json") == second
+
+
+def test_a_created_object_without_id_is_a_malformed_response_not_a_key_error(platform_api):
+    fb = FacebookConnector("EAAG-TEST-page-token", "104", base_url=platform_api.url)
+    platform_api.route("POST", "/v25.0/104_1/comments", platform_api.inline({"success": True}))
+
+    with pytest.raises(MalformedResponse) as excinfo:
+        fb.reply(None, "Спасибо!", post_external_id="104_1")
+
+    assert excinfo.value.message == "no id in the comment answer"
