@@ -55,10 +55,13 @@ class AdStatDaily(FactModel):
     account = fact_foreign_key(SocialAccount)
     campaign = fact_foreign_key(AdCampaign, related_name="stats")
     day = models.DateField()
-    spend = models.DecimalField(max_digits=14, decimal_places=2)
+    # NULL = the platform did not report the metric ("not reported", shown as "—"); never 0.
+    spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
-    impressions = models.IntegerField()
-    clicks = models.IntegerField(help_text="Link clicks where the platform separates them, else all clicks")
+    impressions = models.IntegerField(null=True, blank=True)
+    clicks = models.IntegerField(
+        null=True, blank=True, help_text="Link clicks where the platform separates them, else all clicks"
+    )
     reach = models.IntegerField(null=True, blank=True)
     leads = models.IntegerField(null=True, blank=True)
     conversions = models.IntegerField(null=True, blank=True)

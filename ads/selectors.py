@@ -11,9 +11,11 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
     """Campaigns with their totals over [start, end] in one query (annotations `spend_total`,
     `clicks_total`, `impressions_total`, `leads_total`, `revenue_total`; None when no stats).
 
-    CPL and ROI use the spend of the days that report leads / revenue (`spend_with_leads`,
-    `spend_with_revenue`), the same rule as the organization KPIs in `analytics.kpi_values`."""
+    CPC, CPL and ROI use only the days that report both of their parts (`*_with_*` pairs: a
+    NULL metric was not reported, see `analytics.kpi_values`), so a campaign-day without
+    revenue adds no spend to ROI and one without spend adds no leads to CPL."""
     in_window = Q(stats__day__gte=start, stats__day__lte=end)
+    with_spend = in_window & Q(stats__spend__isnull=False)
     return (
         AdCampaign.objects.filter(organization=organization)
         .select_related("account")
@@ -23,8 +25,12 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
             impressions_total=Sum("stats__impressions", filter=in_window),
             leads_total=Sum("stats__leads", filter=in_window),
             revenue_total=Sum("stats__revenue", filter=in_window),
-            spend_with_leads=Sum("stats__spend", filter=in_window & Q(stats__leads__isnull=False)),
-            spend_with_revenue=Sum("stats__spend", filter=in_window & Q(stats__revenue__isnull=False)),
+            spend_with_clicks=Sum("stats__spend", filter=with_spend & Q(stats__clicks__isnull=False)),
+            clicks_with_spend=Sum("stats__clicks", filter=with_spend & Q(stats__clicks__isnull=False)),
+            spend_with_leads=Sum("stats__spend", filter=with_spend & Q(stats__leads__isnull=False)),
+            leads_with_spend=Sum("stats__leads", filter=with_spend & Q(stats__leads__isnull=False)),
+            spend_with_revenue=Sum("stats__spend", filter=with_spend & Q(stats__revenue__isnull=False)),
+            revenue_with_spend=Sum("stats__revenue", filter=with_spend & Q(stats__revenue__isnull=False)),
         )
         .order_by("status", "name", "id")
     )

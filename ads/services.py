@@ -18,6 +18,7 @@ from ads.models import AdCampaign, AdStatDaily, CampaignStatus
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, RemoteCampaign
 from integrations.models import Platform, SocialAccount
+from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
 from smm_platform.errors import DomainError
 from tenancy.access import Access
@@ -61,16 +62,19 @@ def campaign_rows(account: SocialAccount, campaigns: list[RemoteCampaign]) -> li
 def campaigns_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
     campaigns = connector.fetch_campaigns()
     if not campaigns:
-        return StepResult()
-    result = bulk_upsert(AdCampaign, campaign_rows(account, campaigns), key_fields=CAMPAIGN_KEY)
-    return StepResult(fetched=len(campaigns), written=result.written)
+        return StepResult(**step_quality(connector))
+    rows = campaign_rows(account, campaigns)
+    result = bulk_upsert(AdCampaign, rows, key_fields=CAMPAIGN_KEY, on_duplicate="last")
+    return StepResult(
+        fetched=len(campaigns), written=result.written, **step_quality(connector, [("campaigns", result)])
+    )
 
 
 def ad_stats_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
     """Daily campaign totals for the trailing window; breakdown slices are not stored here."""
     stats = [s for s in connector.fetch_ad_stats(window.since, window.until) if not s.breakdown]
     if not stats:
-        return StepResult()
+        return StepResult(**step_quality(connector))
     external_ids = {s.campaign_external_id for s in stats}
     # Stats can name campaigns the listing no longer returns (deleted ones): create a stub
     # (never overwriting a real campaign's name) so the money is not lost.
@@ -108,8 +112,12 @@ def ad_stats_sync(*, account: SocialAccount, connector: Any, window: SyncWindow)
         }
         for s in stats
     ]
-    result = bulk_upsert(AdStatDaily, rows, key_fields=STAT_KEY)
-    return StepResult(fetched=len(stats), written=result.written)
+    # Two rows for one campaign-day are a repeated or revised copy (paging overlap, a late
+    # revision), not two halves: summing would double count, so the most complete row wins
+    # (a real 24.87/143/7 row beats a zero copy) and the other is recorded on the run.
+    # Decision record: docs/decisions/0003-duplicate-keys.md.
+    result = bulk_upsert(AdStatDaily, rows, key_fields=STAT_KEY, on_duplicate="most_complete")
+    return StepResult(fetched=len(stats), written=result.written, **step_quality(connector, [("ad_stats", result)]))
 
 
 # --------------------------------------------------------------------------- control

@@ -30,9 +30,10 @@ class AdsHomeView(OrganizationViewMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for campaign in context["object_list"]:
-            campaign.cpc = ratio(campaign.spend_total, campaign.clicks_total)
-            campaign.cpl = ratio(campaign.spend_with_leads, campaign.leads_total)
-            revenue, spend = campaign.revenue_total, campaign.spend_with_revenue
+            # Each ratio over the days that report both of its parts (see the selector).
+            campaign.cpc = ratio(campaign.spend_with_clicks, campaign.clicks_with_spend)
+            campaign.cpl = ratio(campaign.spend_with_leads, campaign.leads_with_spend)
+            revenue, spend = campaign.revenue_with_spend, campaign.spend_with_revenue
             campaign.roi = ratio(revenue - spend, spend, scale=100) if revenue is not None and spend else None
         return context | {"start": self.start, "end": self.end, "can_write": self.access.can(Perm.WRITE)}
 

@@ -5,6 +5,10 @@ reports and the API).
 Rules:
 * Zero-data safe: a KPI whose source has no rows for the scope returns None ("no data yet"),
   never 0 and never an exception. A ratio with a zero denominator is None too.
+* Absent is not zero: a NULL metric was not reported by the platform. A ratio uses only the
+  rows that report BOTH of its parts (CPL: spend and leads; ROI: spend and revenue; CPC:
+  spend and clicks; ER: reach and some interaction figure), so a campaign that does not track
+  purchases adds no spend to ROI and a day without spend adds no leads to CPL.
 * Flow KPIs are measured over the trailing `FLOW_WINDOW_DAYS` days ending on `on` (inclusive);
   level KPIs (followers) are the latest value on or before `on` (within the window).
 * Platform scope "" means all platforms. Ad statistics come from ad accounts: a VK goal reads
@@ -110,7 +114,19 @@ def _engagement_rate(scope: Scope) -> Decimal | None:
         "interactions",
         Coalesce("likes", 0) + Coalesce("comments", 0) + Coalesce("shares", 0) + Coalesce("saves", 0),
     )
-    row = _account_metrics(scope).filter(reach__gt=0).aggregate(interactions=Sum(interactions), reach=Sum("reach"))
+    reports_interactions = (
+        Q(interactions__isnull=False)
+        | Q(likes__isnull=False)
+        | Q(comments__isnull=False)
+        | Q(shares__isnull=False)
+        | Q(saves__isnull=False)
+    )
+    row = (
+        _account_metrics(scope)
+        .filter(reach__gt=0)
+        .filter(reports_interactions)
+        .aggregate(interactions=Sum(interactions), reach=Sum("reach"))
+    )
     return ratio(row["interactions"], row["reach"], scale=100)
 
 
@@ -130,7 +146,7 @@ def _cpl(scope: Scope) -> Decimal | None:
     qs = _ad_stats(scope)
     if qs is None:
         return None
-    row = qs.filter(leads__isnull=False).aggregate(spend=Sum("spend"), leads=Sum("leads"))
+    row = qs.filter(leads__isnull=False, spend__isnull=False).aggregate(spend=Sum("spend"), leads=Sum("leads"))
     return ratio(row["spend"], row["leads"])
 
 
@@ -138,7 +154,7 @@ def _cpc(scope: Scope) -> Decimal | None:
     qs = _ad_stats(scope)
     if qs is None:
         return None
-    row = qs.aggregate(spend=Sum("spend"), clicks=Sum("clicks"))
+    row = qs.filter(spend__isnull=False, clicks__isnull=False).aggregate(spend=Sum("spend"), clicks=Sum("clicks"))
     return ratio(row["spend"], row["clicks"])
 
 
@@ -165,7 +181,7 @@ def _ad_roi(scope: Scope) -> Decimal | None:
     qs = _ad_stats(scope)
     if qs is None:
         return None
-    row = qs.filter(revenue__isnull=False).aggregate(revenue=Sum("revenue"), spend=Sum("spend"))
+    row = qs.filter(revenue__isnull=False, spend__isnull=False).aggregate(revenue=Sum("revenue"), spend=Sum("spend"))
     if row["revenue"] is None or not row["spend"]:
         return None
     return ratio(row["revenue"] - row["spend"], row["spend"], scale=100)

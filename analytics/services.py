@@ -16,6 +16,7 @@ from analytics.models import AccountMetricDaily, PostFormat, PostMetricDaily, So
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import Capability, NotSupported, PostMetrics, RemotePost
 from integrations.models import SocialAccount
+from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow
 
 POST_KEY = ["organization_id", "account_id", "external_id"]
@@ -107,8 +108,10 @@ def posts_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) ->
     """Posts published since ``window.posts_since`` and today's snapshot of their metrics."""
     posts = connector.fetch_posts(window.posts_since)
     if not posts:
-        return StepResult()
-    written = bulk_upsert(SocialPost, post_rows(account, posts), key_fields=POST_KEY).written
+        return StepResult(**step_quality(connector))
+    # A post listed twice (a page boundary shifted by a new post) keeps its latest state.
+    post_result = bulk_upsert(SocialPost, post_rows(account, posts), key_fields=POST_KEY, on_duplicate="last")
+    written = post_result.written
     post_ids = dict(
         SocialPost.objects.filter(
             organization_id=account.organization_id, account=account, external_id__in=[p.external_id for p in posts]
@@ -123,8 +126,10 @@ def posts_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) ->
     # The observation day in the organization's calendar (the connector's clock via the window).
     day = timezone.localdate(window.now, account.organization.tzinfo)
     rows = post_metric_rows(account, posts, metrics, post_ids, day)
-    written += bulk_upsert(PostMetricDaily, rows, key_fields=POST_METRIC_KEY).written
-    return StepResult(fetched=len(posts) + len(metrics), written=written)
+    metric_result = bulk_upsert(PostMetricDaily, rows, key_fields=POST_METRIC_KEY, on_duplicate="most_complete")
+    written += metric_result.written
+    upserts = [("posts", post_result), ("post_metrics", metric_result)]
+    return StepResult(fetched=len(posts) + len(metrics), written=written, **step_quality(connector, upserts))
 
 
 def account_metrics_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
@@ -140,6 +145,9 @@ def account_metrics_sync(*, account: SocialAccount, connector: Any, window: Sync
         for item in days
     ]
     if not rows:
-        return StepResult()
-    result = bulk_upsert(AccountMetricDaily, rows, key_fields=ACCOUNT_METRIC_KEY)
-    return StepResult(fetched=len(rows), written=result.written)
+        return StepResult(**step_quality(connector))
+    # Daily facts: a repeated day is a re-sent/revised copy, so the most complete row wins.
+    result = bulk_upsert(AccountMetricDaily, rows, key_fields=ACCOUNT_METRIC_KEY, on_duplicate="most_complete")
+    return StepResult(
+        fetched=len(rows), written=result.written, **step_quality(connector, [("account_metrics", result)])
+    )

@@ -12,8 +12,18 @@ excluded.a OR ...`` in batches — the same semantics, never a query per row.
 Rows are dicts keyed by column attnames (``organization_id``, ``account_id``, ``day`` ...).
 Columns a row omits get the model field's default on insert and are never updated, which is
 how workflow fields owned by people (e.g. ``InboxItem.status``) survive re-syncs.
-Duplicate keys within one call are collapsed (the last row wins): PostgreSQL refuses to
-update the same row twice in one statement.
+Duplicate natural keys within one call (a platform returning the same campaign-day twice)
+must become one row — PostgreSQL refuses to update the same row twice in one statement — but
+never silently: identical repeats collapse, and rows that disagree are resolved by the
+caller's ``on_duplicate`` policy and reported in ``UpsertResult.duplicates`` (the sync run
+stores them). Policies (the per-fact-type decision is in docs/decisions/0003-duplicate-keys.md):
+
+* ``"last"``: the last row wins — entities whose later row is their newer state (posts,
+  comments, campaigns).
+* ``"most_complete"``: the row reporting the most metrics (then the most non-zero ones, then
+  the later row) wins — daily facts, where a repeat is a re-sent or revised copy of the same
+  day and adding the copies up would double count.
+* ``"reject"``: refuse the whole call (``DuplicateKeys``) when a guess is worse than no data.
 """
 
 from __future__ import annotations
@@ -30,11 +40,44 @@ from typing import Any
 from django.db import connections, models, transaction
 from django.utils import timezone
 
-__all__ = ["UpsertResult", "bulk_upsert"]
+__all__ = ["DuplicateKey", "DuplicateKeys", "UpsertResult", "bulk_upsert"]
+
+DUPLICATE_POLICIES = frozenset({"last", "most_complete", "reject"})
 
 _temp_names = itertools.count(1)
 _COPY_CHUNK_ROWS = 20_000
 _SQLITE_MAX_VARIABLES = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    """Several rows of one call shared a natural key; what was kept and what was not stored."""
+
+    key: tuple[Any, ...]
+    rows: int  # how many rows carried the key
+    action: str  # "identical" (nothing lost) | "kept_last" | "kept_most_complete" | "rejected"
+    kept: Mapping[str, Any] | None
+    discarded: tuple[Mapping[str, Any], ...] = ()
+
+    def as_json(self, table: str) -> dict[str, Any]:
+        """A JSON-safe record for ``SyncRun.details`` (key and the values that differed)."""
+        return {
+            "table": table,
+            "key": [_json_value(v) for v in self.key],
+            "rows": self.rows,
+            "action": self.action,
+            # An identical repeat lost nothing: its values are already in the table.
+            "kept": _json_row(self.kept) if self.kept is not None and self.discarded else None,
+            "discarded": [_json_row(r) for r in self.discarded],
+        }
+
+
+class DuplicateKeys(ValueError):
+    """``on_duplicate="reject"`` and rows disagreed on a key: nothing of the call was written."""
+
+    def __init__(self, model: type[models.Model], duplicates: Sequence[DuplicateKey]) -> None:
+        super().__init__(f"{model.__name__}: {len(duplicates)} natural keys repeated with different values")
+        self.duplicates = tuple(duplicates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +87,8 @@ class UpsertResult:
     # The split of ``written`` is only computed with ``detailed=True`` (it costs a RETURNING).
     inserted: int | None = None
     updated: int | None = None
+    # Keys that came more than once in the call, and how each was resolved.
+    duplicates: tuple[DuplicateKey, ...] = ()
 
     @property
     def unchanged(self) -> int:
@@ -57,6 +102,7 @@ def bulk_upsert(
     key_fields: Sequence[str],
     update_fields: Sequence[str] | None = None,
     detailed: bool = False,
+    on_duplicate: str = "last",
     using: str = "default",
 ) -> UpsertResult:
     """Insert or update ``rows`` of ``model`` by the unique constraint on ``key_fields``.
@@ -65,12 +111,18 @@ def bulk_upsert(
     every row carries all key fields; datetimes are timezone-aware. ``update_fields``
     defaults to every non-key column present in the first row. ``detailed=True`` also
     reports how many rows were inserted vs updated (PostgreSQL: one RETURNING more, ~30%).
+    ``on_duplicate`` resolves repeated keys (see the module docstring); every repeat is
+    reported in ``UpsertResult.duplicates``.
     """
+    if on_duplicate not in DUPLICATE_POLICIES:
+        raise ValueError(f"on_duplicate must be one of {sorted(DUPLICATE_POLICIES)}")
     rows = list(rows)
     if not rows:
         return UpsertResult(0, 0, 0 if detailed else None, 0 if detailed else None)
     plan = _Plan(model, key_fields, update_fields, rows[0])
-    deduped = plan.dedupe(rows)
+    deduped, duplicates = plan.dedupe(rows, on_duplicate)
+    if on_duplicate == "reject" and any(d.action == "rejected" for d in duplicates):
+        raise DuplicateKeys(model, [d for d in duplicates if d.action == "rejected"])
     vendor = connections[using].vendor
     with transaction.atomic(using=using):
         if vendor == "postgresql":
@@ -80,8 +132,8 @@ def bulk_upsert(
         else:  # pragma: no cover - the project supports these two engines only
             raise NotImplementedError(f"bulk_upsert does not support {vendor}")
     if not detailed:
-        return UpsertResult(len(deduped), written)
-    return UpsertResult(len(deduped), written, inserted, written - inserted)
+        return UpsertResult(len(deduped), written, duplicates=duplicates)
+    return UpsertResult(len(deduped), written, inserted, written - inserted, duplicates=duplicates)
 
 
 class _Plan:
@@ -121,11 +173,33 @@ class _Plan:
         self.columns = [*self.key_fields, *[n for n in sample if n not in self.key_fields], *self.defaults]
         self.columns = list(dict.fromkeys(self.columns))
 
-    def dedupe(self, rows: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-        keyed: dict[tuple, Mapping[str, Any]] = {}
+    def dedupe(
+        self, rows: list[Mapping[str, Any]], policy: str
+    ) -> tuple[list[Mapping[str, Any]], tuple[DuplicateKey, ...]]:
+        groups: dict[tuple, list[Mapping[str, Any]]] = {}
         for row in rows:
-            keyed[tuple(row[k] for k in self.key_fields)] = row
-        return list(keyed.values())
+            groups.setdefault(tuple(row[k] for k in self.key_fields), []).append(row)
+        if len(groups) == len(rows):
+            return rows, ()
+        kept: list[Mapping[str, Any]] = []
+        duplicates: list[DuplicateKey] = []
+        for key, group in groups.items():
+            if len(group) == 1:
+                kept.append(group[0])
+                continue
+            distinct = [row for i, row in enumerate(group) if row not in group[:i]]
+            if len(distinct) == 1:
+                kept.append(group[-1])
+                duplicates.append(DuplicateKey(key, len(group), "identical", group[-1]))
+            elif policy == "reject":
+                duplicates.append(DuplicateKey(key, len(group), "rejected", None, tuple(distinct)))
+            else:
+                winner = distinct[-1] if policy == "last" else max(reversed(distinct), key=_completeness)
+                action = "kept_last" if policy == "last" else "kept_most_complete"
+                kept.append(winner)
+                lost = tuple(row for row in distinct if row is not winner)
+                duplicates.append(DuplicateKey(key, len(group), action, winner, lost))
+        return kept, tuple(duplicates)
 
     def value(self, row: Mapping[str, Any], name: str) -> Any:
         if name in row:
@@ -134,6 +208,26 @@ class _Plan:
 
     def column(self, name: str) -> str:
         return self.fields[name].column
+
+
+def _completeness(row: Mapping[str, Any]) -> tuple[int, int]:
+    """(values reported, values reported and non-zero): a real row beats an empty/zero copy.
+    ``max`` over the reversed rows breaks ties in favour of the later row."""
+    values = list(row.values())
+    reported = [v for v in values if v is not None and v != ""]
+    return len(reported), sum(1 for v in reported if v != 0 and v is not False)
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)  # Decimal keeps its exact digits as text
+
+
+def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _json_value(value) for name, value in row.items() if name != "organization_id"}
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -163,6 +163,15 @@ class SyncRun(TenantModel):
     status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
     rows_fetched = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
+    # Items the connector could not read and skipped (the rest of the page was stored).
+    rows_skipped = models.PositiveIntegerField(default=0)
+    # What was skipped, merged or rejected, so no value is lost silently:
+    # {"skipped": [{"kind", "item_id", "reason"}], "duplicates": [{"table", "key", "action", "rows"}]}
+    details = models.JSONField(default=dict, blank=True)
+    # Why the step failed, as a category the health page words in the reader's language
+    # (see ErrorKind), and when a rate-limited or blocked step resumes.
+    error_kind = models.CharField(max_length=20, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)
     # Error code of the platform (e.g. "5", "190/463") and a marketer-readable message; never a token.
     error_code = models.CharField(max_length=40, blank=True)
     error = models.TextField(blank=True)

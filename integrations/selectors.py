@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from integrations.connectors.base import platform_label
 from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
+from integrations.quality import ErrorKind
 from tenancy.models import Organization
 
 RECENT_RUNS = 300
@@ -29,6 +32,15 @@ def sync_run_list(*, organization: Organization, account_id: int | None = None) 
     return qs.order_by("-started_at", "-pk")
 
 
+def recent_sync_runs(*, organization: Organization, limit: int) -> list[SyncRun]:
+    """The latest runs with their problem and notes worded for the reader (one query)."""
+    runs = list(sync_run_list(organization=organization)[:limit])
+    for run in runs:
+        run.problem_text = run_problem_text(run) if run.status in (SyncStatus.FAILED, SyncStatus.RETRYING) else ""
+        run.notes = run_notes(run)
+    return runs
+
+
 def _label(platform: str) -> str:
     return str(Platform(platform).label) if platform in Platform.values else platform_label(platform)
 
@@ -39,12 +51,84 @@ def account_status_text(account: SocialAccount) -> str:
     if account.status == AccountStatus.NEEDS_REAUTH:
         return _("%(platform)s access expired — reconnect the account.") % {"platform": label}
     if account.status == AccountStatus.ERROR:
-        return account.last_error or _("%(platform)s returned an error.") % {"platform": label}
+        # last_error is the platform's English wording; the health page shows it as detail.
+        return _("%(platform)s refused access — check the account's permissions and reconnect.") % {"platform": label}
     if account.status == AccountStatus.DISABLED:
         return _("Disconnected. Data collected earlier is kept.")
     if account.last_synced_at is None:
         return _("Connected. The first sync is on its way.")
     return _("Working.")
+
+
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def run_problem_text(run: SyncRun) -> str:
+    """What went wrong in a run, in the reader's language (the stored ``error`` is the platform's
+    own English text, kept as technical detail). Empty when nothing went wrong."""
+    label = _label(run.account.platform) if run.account_id else ""
+    resume = {"platform": label, "time": _when(run.resume_at)} if run.resume_at else None
+    kind = run.error_kind
+    if kind == ErrorKind.RATE_LIMITED:
+        if resume:
+            return _("%(platform)s asked us to slow down — sync resumes at %(time)s.") % resume
+        return _("%(platform)s asked us to slow down — sync resumes automatically.") % {"platform": label}
+    if kind == ErrorKind.BLOCKED:
+        if resume:
+            return (
+                _(
+                    "%(platform)s is blocking our requests for now (a firewall page, not a missing permission) — "
+                    "sync resumes at %(time)s."
+                )
+                % resume
+            )
+        return _(
+            "%(platform)s is blocking our requests for now (a firewall page, not a missing permission) — we will retry."
+        ) % {"platform": label}
+    if kind == ErrorKind.TRANSIENT:
+        if resume:
+            return _("%(platform)s is temporarily unavailable — we will retry at %(time)s.") % resume
+        return _("%(platform)s is temporarily unavailable — we will retry.") % {"platform": label}
+    if kind == ErrorKind.AUTH:
+        return _("%(platform)s access expired — reconnect the account.") % {"platform": label}
+    if kind == ErrorKind.PERMISSION:
+        return _("%(platform)s refused access — check the account's permissions and reconnect.") % {"platform": label}
+    if kind == ErrorKind.NOT_SUPPORTED:
+        return _("Not available through the %(platform)s API.") % {"platform": label}
+    if kind == ErrorKind.INVALID:
+        return _("%(platform)s rejected the request; this needs a fix on our side and we were notified.") % {
+            "platform": label
+        }
+    if kind == ErrorKind.CRASH:
+        return _("Unexpected error while saving the data; we were notified.")
+    return run.error  # runs recorded before error kinds existed
+
+
+def run_notes(run: SyncRun) -> list[str]:
+    """Skipped items and merged/rejected repeats of a run, in plain words."""
+    notes = []
+    details = run.details or {}
+    if run.rows_skipped:
+        notes.append(
+            ngettext(
+                "%(count)s item was skipped (deleted on the platform or unreadable); the rest was saved.",
+                "%(count)s items were skipped (deleted on the platform or unreadable); the rest was saved.",
+                run.rows_skipped,
+            )
+            % {"count": run.rows_skipped}
+        )
+    duplicates = details.get("duplicates_total") or 0
+    if duplicates:
+        notes.append(
+            ngettext(
+                "The platform sent %(count)s row twice; one copy was kept and the other recorded.",
+                "The platform sent %(count)s rows more than once; one copy each was kept and the others recorded.",
+                duplicates,
+            )
+            % {"count": duplicates}
+        )
+    return notes
 
 
 @dataclass
@@ -58,6 +142,20 @@ class KindHealth:
     def failing(self) -> bool:
         return self.last_run is not None and self.last_run.status in (SyncStatus.FAILED, SyncStatus.RETRYING)
 
+    @property
+    def problem_text(self) -> str:
+        return run_problem_text(self.last_run) if self.last_run is not None and self.failing else ""
+
+    @property
+    def detail(self) -> str:
+        """The platform's own wording, shown as technical detail under the translated message."""
+        run = self.last_run
+        return run.error if run is not None and self.failing and run.error_kind else ""
+
+    @property
+    def notes(self) -> list[str]:
+        return run_notes(self.last_run) if self.last_run is not None else []
+
 
 @dataclass
 class AccountHealth:
@@ -70,12 +168,31 @@ class AccountHealth:
         return [k for k in self.kinds if k.failing]
 
     @property
+    def _state(self) -> tuple[str, str]:
+        """(badge, label). The account's own status first (reconnect, error, disabled); then the
+        worst latest step wins: a failed step is "bad", a step waiting to retry is "warn"."""
+        account = self.account
+        if account.status in (AccountStatus.NEEDS_REAUTH, AccountStatus.ERROR):
+            return "bad", str(account.get_status_display())
+        if account.status != AccountStatus.ACTIVE:
+            return "warn", str(account.get_status_display())
+        statuses = [k.last_run.status for k in self.kinds if k.last_run is not None]
+        failed = statuses.count(SyncStatus.FAILED)
+        if failed and failed == len(statuses):
+            return "bad", _("Not syncing")
+        if failed:
+            return "bad", _("Partly failing")
+        if SyncStatus.RETRYING in statuses:
+            return "warn", _("Waiting to retry")
+        return "ok", str(account.get_status_display())
+
+    @property
     def badge(self) -> str:
-        if self.account.status in (AccountStatus.NEEDS_REAUTH, AccountStatus.ERROR):
-            return "bad"
-        if self.problems:
-            return "warn"
-        return "ok" if self.account.status == AccountStatus.ACTIVE else "warn"
+        return self._state[0]
+
+    @property
+    def badge_label(self) -> str:
+        return self._state[1]
 
 
 def sync_health(*, organization: Organization) -> list[AccountHealth]:
@@ -99,5 +216,11 @@ def sync_health(*, organization: Organization) -> list[AccountHealth]:
             if run.status == SyncStatus.SUCCESS and health.last_success_at is None:
                 health.last_success_at = run.finished_at
         kinds = sorted(by_kind.values(), key=lambda k: list(labels).index(k.kind) if k.kind in labels else 99)
-        result.append(AccountHealth(account=account, status_text=account_status_text(account), kinds=kinds))
+        for kind in kinds:
+            if kind.last_run is not None:
+                kind.last_run.account = account  # the wording names the platform; no extra query
+        health = AccountHealth(account=account, status_text=account_status_text(account), kinds=kinds)
+        if account.status == AccountStatus.ACTIVE and health.problems and account.last_synced_at is not None:
+            health.status_text = _("Some data could not be synced; see what failed below.")
+        result.append(health)
     return result

@@ -43,6 +43,7 @@ from integrations.connectors.base import (
     TransientError,
 )
 from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
+from integrations.quality import ErrorKind, error_kind
 from integrations.ratelimit import get_rate_limiter, sync_lock
 from tenancy import rls
 
@@ -112,6 +113,8 @@ class SyncWindow:
 class StepResult:
     fetched: int = 0
     written: int = 0
+    skipped: int = 0  # items the connector could not read; the rest was stored
+    details: dict[str, Any] = field(default_factory=dict)  # skipped/merged records (integrations.quality)
 
 
 @dataclass
@@ -341,13 +344,31 @@ def _finish(
     run.finished_at = timezone.now()
     if result is not None:
         run.rows_fetched, run.rows_written = result.fetched, result.written
+        run.rows_skipped, run.details = result.skipped, dict(result.details)
     if error is not None:
         sub = f"/{error.subcode}" if error.subcode is not None else ""
         run.error_code = f"{error.code}{sub}"[:40]
         run.error = error.user_message[:2000]
+        run.error_kind = error_kind(error)
+        if status == SyncStatus.RETRYING and error.retry_after is not None:
+            run.resume_at = run.finished_at + timedelta(seconds=error.retry_after)
     elif message:
         run.error = message
-    run.save(update_fields=["status", "finished_at", "rows_fetched", "rows_written", "error_code", "error"])
+        run.error_kind = ErrorKind.CRASH
+    run.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "rows_fetched",
+            "rows_written",
+            "rows_skipped",
+            "details",
+            "error_code",
+            "error",
+            "error_kind",
+            "resume_at",
+        ]
+    )
 
 
 # How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just

@@ -41,7 +41,7 @@ class SyncHealthView(OrganizationViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["health"] = selectors.sync_health(organization=self.organization)
-        context["runs"] = selectors.sync_run_list(organization=self.organization)[:RUNS_ON_HEALTH_PAGE]
+        context["runs"] = selectors.recent_sync_runs(organization=self.organization, limit=RUNS_ON_HEALTH_PAGE)
         return context
 
 

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import CommentKind
 from integrations.models import SocialAccount
+from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow
 from moderation.models import InboxItem, InboxKind, InboxStatus
 
@@ -40,10 +41,11 @@ def comments_sync(*, account: SocialAccount, connector: Any, window: SyncWindow)
         for c in comments
     ]
     if not rows:
-        return StepResult()
-    written = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY).written
-    written += _mark_answered(account, rows)
-    return StepResult(fetched=len(rows), written=written)
+        return StepResult(**step_quality(connector))
+    # A comment listed twice (its edit, a page boundary) keeps its latest text; recorded.
+    result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
+    written = result.written + _mark_answered(account, rows)
+    return StepResult(fetched=len(rows), written=written, **step_quality(connector, [("inbox", result)]))
 
 
 def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
@@ -90,6 +92,6 @@ def mentions_sync(*, account: SocialAccount, connector: Any, window: SyncWindow)
         for m in mentions
     ]
     if not rows:
-        return StepResult()
-    result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY)
-    return StepResult(fetched=len(rows), written=result.written)
+        return StepResult(**step_quality(connector))
+    result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
+    return StepResult(fetched=len(rows), written=result.written, **step_quality(connector, [("inbox", result)]))

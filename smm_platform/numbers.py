@@ -4,7 +4,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 
 def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
-    """numerator × scale ÷ denominator to 2 places; None when either side is missing or zero."""
+    """numerator × scale ÷ denominator to 2 places; None when either side is missing or zero.
+
+    Callers pass sums over the rows that report BOTH parts (a NULL metric was not reported,
+    not 0): a row with spend but no reported revenue must not enter an ROI's spend."""
     if numerator is None or not denominator:
         return None
     value = Decimal(numerator) * scale / Decimal(denominator)

@@ -48,8 +48,12 @@ class SyncRunSerializer(TenantModelSerializer):
             "status",
             "rows_fetched",
             "rows_written",
+            "rows_skipped",
+            "details",
             "error_code",
             "error",
+            "error_kind",
+            "resume_at",
         ]
         read_only_fields = fields
 

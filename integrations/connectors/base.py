@@ -9,6 +9,9 @@ the error types below:
 Error              Meaning                                     What the sync layer does
 =================  ==========================================  ==============================
 RateLimited        platform throttled us (``retry_after`` s)   retry after the advised delay
+                   (any HTTP 429, whatever its body)
+TemporarilyBlocked HTTP 403 without an API answer (a proxy/   retry after ``retry_after``
+                   firewall page): a TransientError
 TransientError     5xx, network, timeout, "try again"          retry with backoff + jitter
 AuthExpired        token invalid/expired/revoked               account -> ``needs_reauth``
 PermissionDenied   token valid but lacks a right/scope         account -> ``error`` (reason)
@@ -18,10 +21,16 @@ NotSupported       the platform cannot do this at all          skip; show ``user
 
 Errors are mapped from the platform's numeric codes, never from message text (the wording
 changes between API versions and locales).
+
+Items are parsed one by one: an item the connector cannot fully read (a VK comment deleted by
+its author has no ``from_id``) is skipped, logged with the account and item id and recorded in
+``connector.skipped`` (see ``BaseConnector.parse_each``); the rest of the page is returned. A
+whole answer that cannot be read raises ``MalformedResponse`` (an InvalidRequest).
 """
 
 from __future__ import annotations
 
+import email.utils
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +58,7 @@ __all__ = [
     "ConnectorError",
     "HttpApi",
     "InvalidRequest",
+    "MalformedResponse",
     "NoopRateLimiter",
     "NotSupported",
     "PermissionDenied",
@@ -62,6 +72,8 @@ __all__ = [
     "RemoteMention",
     "RemotePost",
     "ReplyResult",
+    "SkippedItem",
+    "TemporarilyBlocked",
     "TransientError",
     "paginate",
     "paginate_pages",
@@ -241,15 +253,15 @@ class RemoteCampaign:
 class AdStatDay:
     """One campaign-day of ad statistics (optionally one breakdown slice of it).
 
-    ``leads``/``conversions``/``revenue`` are None where the platform does not report them at
-    all, and 0 where it reports "none happened".
+    Every metric is None where the platform did not report it ("not reported"), and 0 where it
+    reports "none happened"; a connector never fills a missing metric with 0.
     """
 
     campaign_external_id: str
     day: date
-    spend: Decimal
-    impressions: int
-    clicks: int
+    spend: Decimal | None
+    impressions: int | None
+    clicks: int | None
     leads: int | None
     conversions: int | None
     revenue: Decimal | None
@@ -257,6 +269,15 @@ class AdStatDay:
     reach: int | None = None
     breakdown: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """An item of a platform answer the connector could not fully read (so did not return)."""
+
+    kind: str  # "comment", "post", "ad_stat" ...
+    item_id: str | None
+    reason: str  # the exception type and the missing key; never item content or a token
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +404,19 @@ class InvalidRequest(ConnectorError):
     """
 
     default_user_message = "the platform rejected the request (this needs a fix on our side)"
+
+
+class MalformedResponse(InvalidRequest):
+    """The platform answered 2xx but the answer as a whole cannot be read (not an item of it)."""
+
+    default_user_message = "the platform sent an answer we could not read — we were notified"
+
+
+class TemporarilyBlocked(TransientError):
+    """HTTP 403 with a non-API (HTML) body: a proxy, firewall or anti-abuse page, not a missing
+    permission the API would name. Retried after ``retry_after``; shown in plain words."""
+
+    default_user_message = "the platform is temporarily blocking our requests — we will retry"
 
 
 class NotSupported(ConnectorError):
@@ -544,7 +578,57 @@ class HttpApi:
                 f"HTTP {response.status_code} from {self.platform}",
                 retry_after=_retry_after_header(response),
             )
+        status_error = self.status_error(response)
+        if status_error is not None:
+            raise status_error
         return response
+
+    def status_error(self, response: httpx.Response) -> ConnectorError | None:
+        """Statuses that mean the same on every platform, whatever the body says or is.
+
+        * 429 is always a rate limit: the wait comes from ``Retry-After`` (seconds or an HTTP
+          date), else a JSON body's ``retry_after`` (Telegram's ``parameters.retry_after``),
+          else ``DEFAULT_RATE_LIMIT_WAIT``. The body is never required to be JSON.
+        * 403 whose body is not JSON is a proxy/firewall/anti-abuse page, not an API answer
+          about a permission: TemporarilyBlocked, retried later.
+        Other 4xx are left to the platform's code mapping.
+        """
+        label = platform_label(self.platform)
+        if response.status_code == 429:
+            body = _json_or_none(response)
+            error = body.get("error") if isinstance(body, dict) else None
+            # The platform's own code when the body names one (VK 6, Graph 4 ...), for the logs.
+            code = (
+                (error.get("error_code") or error.get("code") if isinstance(error, dict) else None)
+                or (body.get("error_code") if isinstance(body, dict) else None)
+                or 429
+            )
+            retry_after = _retry_after_header(response)
+            if retry_after is None:
+                retry_after = _body_retry_after(body)
+            if retry_after is None:
+                retry_after = DEFAULT_RATE_LIMIT_WAIT
+            return RateLimited(
+                self.platform,
+                code if isinstance(code, int | str) else 429,
+                f"HTTP 429 from {self.platform}",
+                retry_after=retry_after,
+                user_message=f"{label}: rate limit reached — sync resumes in about {_wait_words(retry_after)}",
+            )
+        if response.status_code == 403 and _json_or_none(response) is None:
+            retry_after = _retry_after_header(response) or DEFAULT_BLOCK_WAIT
+            return TemporarilyBlocked(
+                self.platform,
+                403,
+                f"HTTP 403 from {self.platform} without an API answer",
+                retry_after=retry_after,
+                user_message=(
+                    f"{label} is blocking our requests for now (HTTP 403 from its firewall, not a missing "
+                    f"permission) — sync resumes in about {_wait_words(retry_after)}; if this lasts, check "
+                    f"the account on {label}"
+                ),
+            )
+        return None
 
     def json_body(self, response: httpx.Response) -> Any:
         try:
@@ -570,14 +654,61 @@ def _clean(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _retry_after_header(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
+DEFAULT_RATE_LIMIT_WAIT = 60.0  # a 429 that names no wait
+DEFAULT_BLOCK_WAIT = 900.0  # a firewall block: polling sooner only prolongs it
+MAX_RETRY_AFTER = 7 * 86400.0  # an absurd advised wait must not overflow a datetime later
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as delay-seconds ("120") or an HTTP date ("Wed, 21 Oct 2026 07:28:00
+    GMT") → seconds from now (never negative); None when absent or unreadable."""
+    if value is None or not str(value).strip():
         return None
+    value = str(value).strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # RFC 9110: an HTTP date is always GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN / inf
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _retry_after_header(response: httpx.Response) -> float | None:
+    return parse_retry_after(response.headers.get("Retry-After"))
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
     except ValueError:
         return None
+
+
+def _body_retry_after(body: Any) -> float | None:
+    if not isinstance(body, dict):
+        return None
+    parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    for value in (parameters.get("retry_after"), body.get("retry_after")):
+        if value is not None and not isinstance(value, bool):
+            seconds = parse_retry_after(str(value))
+            if seconds is not None:
+                return seconds
+    return None
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{round(seconds / 3600)} h"
 
 
 # --------------------------------------------------------------------------- pagination
@@ -667,6 +798,38 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+logger = logging.getLogger("integrations.connectors")
+
+# What reading one odd item can raise: a missing key, a null where a number/dict was expected,
+# an unparsable number or date, an out-of-range timestamp.
+PARSE_ERRORS: tuple[type[BaseException], ...] = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,  # decimal.InvalidOperation, OverflowError
+    OSError,  # datetime.fromtimestamp of an absurd value on some platforms
+)
+_ITEM_ID_KEYS = ("id", "message_id", "post_id", "campaign_id", "update_id")
+
+
+def _item_id(item: Any) -> str | None:
+    if isinstance(item, Mapping):
+        for key in _ITEM_ID_KEYS:
+            value = item.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                return str(value)[:100]
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    # Only the type and, for a missing key, the key: messages of ValueError & co. echo data.
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str | int):
+        return f"missing {str(exc.args[0])[:60]!r}"
+    return type(exc).__name__
+
+
 class BaseConnector:
     """Shared constructor and NotSupported defaults; platform classes override what they can.
 
@@ -696,6 +859,7 @@ class BaseConnector:
         self._access_token = access_token
         self.external_id = str(external_id)
         self._clock = clock
+        self.skipped: list[SkippedItem] = []
         self._http = HttpApi(
             platform=self.platform,
             base_url=base_url or self.default_base_url,
@@ -719,6 +883,56 @@ class BaseConnector:
 
     def now(self) -> datetime:
         return self._clock()
+
+    # -------------------------------------------------------------- defensive parsing
+
+    def parse_each(self, kind: str, items: Any, parse: Callable[[Any], T]) -> list[T]:
+        """``[parse(item) for item in items]`` where an item that cannot be read is skipped
+        (recorded in ``self.skipped`` and logged) instead of failing the whole page."""
+        result: list[T] = []
+        if not isinstance(items, list | tuple):
+            return result  # absent or null list: nothing to read
+        for item in items:
+            try:
+                result.append(parse(item))
+            except PARSE_ERRORS as exc:
+                self.skip(kind, item, _reason(exc))
+        return result
+
+    def parse_one(self, what: str, parse: Callable[[], T]) -> T:
+        """Read a single object (a profile, a created id): unreadable → MalformedResponse."""
+        try:
+            return parse()
+        except PARSE_ERRORS as exc:
+            raise MalformedResponse(self.platform, "malformed", f"unreadable {what} answer ({_reason(exc)})") from None
+
+    def created_id(self, body: Any, what: str, keys: Sequence[str] = ("id",)) -> str:
+        """The id of what the platform says it created (the first present of ``keys``);
+        an answer without one is a MalformedResponse, never a KeyError."""
+        if isinstance(body, Mapping):
+            for key in keys:
+                value = body.get(key)
+                if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                    return str(value)
+        raise MalformedResponse(self.platform, "malformed", f"no id in the {what} answer")
+
+    def skip(self, kind: str, item: Any, reason: str) -> None:
+        entry = SkippedItem(kind=kind, item_id=_item_id(item), reason=self._http.redact(reason)[:200])
+        self.skipped.append(entry)
+        logger.warning(
+            "%s account %s: skipped %s %s (%s)",
+            self.platform,
+            self.external_id,
+            kind,
+            entry.item_id or "without id",
+            entry.reason,
+            extra={"platform": self.platform, "account_external_id": self.external_id, "item_id": entry.item_id},
+        )
+
+    def take_skipped(self) -> list[SkippedItem]:
+        """The items skipped since the last call (the sync records them on its run)."""
+        taken, self.skipped = self.skipped, []
+        return taken
 
     def _unsupported(self, capability: str) -> NotSupported:
         label = platform_label(self.platform)
@@ -786,6 +1000,18 @@ def opt_int(value: Any) -> int | None:
     if value is None or value == "":
         return None
     return int(Decimal(str(value)))
+
+
+def opt_decimal(value: Any) -> Decimal | None:
+    """Platform amount (number or numeric string) → Decimal; missing → None (never 0)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an amount")
+    amount = Decimal(str(value))
+    if not amount.is_finite():
+        raise ValueError("not a finite amount")
+    return amount
 
 
 def day_range(since: date, until: date) -> list[date]:

@@ -86,13 +86,16 @@ class FacebookConnector(GraphConnector):
 
     def fetch_profile(self) -> AccountProfile:
         body = self._get(self.external_id, {"fields": "id,name,username,link,followers_count,fan_count"})
-        return AccountProfile(
-            external_id=str(body["id"]),
-            name=body.get("name") or "",
-            username=body.get("username"),
-            followers=opt_int(body.get("followers_count")),
-            url=body.get("link"),
-            extra={"fan_count": opt_int(body.get("fan_count"))},
+        return self.parse_one(
+            "page",
+            lambda: AccountProfile(
+                external_id=str(body["id"]),
+                name=body.get("name") or "",
+                username=body.get("username"),
+                followers=opt_int(body.get("followers_count")),
+                url=body.get("link"),
+                extra={"fan_count": opt_int(body.get("fan_count"))},
+            ),
         )
 
     def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
@@ -105,11 +108,17 @@ class FacebookConnector(GraphConnector):
             {"metric": PAGE_METRICS, "period": "day", **range_window(since, until)},
         )
         by_day: dict[date, dict[str, int]] = {}
-        for metric in body.get("data", []):
-            for point in metric.get("values", []):
-                day = end_time_to_day(point["end_time"])
-                if since <= day <= until:
-                    by_day.setdefault(day, {})[metric["name"]] = int(point["value"])
+
+        def read_point(name: str, point: Mapping[str, Any]) -> None:
+            day = end_time_to_day(point["end_time"])
+            value = opt_int(point.get("value"))
+            if since <= day <= until and value is not None:  # a null value is not reported
+                by_day.setdefault(day, {})[name] = value
+
+        for metric in body.get("data") or [] if isinstance(body, Mapping) else []:
+            if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
+                continue
+            self.parse_each("insight_value", metric.get("values"), lambda p, n=metric["name"]: read_point(n, p))
         return [
             AccountDay(
                 day=day,
@@ -129,33 +138,18 @@ class FacebookConnector(GraphConnector):
         posts: list[RemotePost] = []
         params = {"fields": POST_FIELDS, "limit": 50, "since": int(since.timestamp())}
         for page in self._pages(f"{self.external_id}/posts", params):
-            parsed = [_parse_post(item) for item in page]
+            parsed = self.parse_each("post", page, _parse_post)
             posts.extend(p for p in parsed if p.published_at >= since)
             if any(p.published_at < since for p in parsed):
                 break
         return posts
 
     def fetch_post_metrics(self, posts: Sequence[str]) -> list[PostMetrics]:
-        return [self._post_metrics(post_id) for post_id in posts]
-
-    def _post_metrics(self, post_id: str) -> PostMetrics:
-        values = insight_values(self._get(f"{post_id}/insights", {"metric": POST_METRICS}))
-        if not values:
-            return PostMetrics(external_id=post_id)
-        reactions = values.get("post_reactions_by_type_total")
-        extra: dict[str, Any] = {}
-        if "post_clicks" in values:
-            extra["clicks"] = values["post_clicks"]  # all clicks on the post, not only link clicks
-        if isinstance(reactions, dict):
-            extra["reactions"] = dict(reactions)
-        return PostMetrics(
-            external_id=post_id,
-            reach=opt_int(values.get("post_total_media_view_unique")),
-            views=opt_int(values.get("post_media_view")),
-            # Every reaction type counts as a "like" for cross-platform engagement.
-            likes=sum(int(v) for v in reactions.values()) if isinstance(reactions, dict) else None,
-            extra=extra,
-        )
+        result: list[PostMetrics] = []
+        for post_id in posts:
+            body = self._get(f"{post_id}/insights", {"metric": POST_METRICS})
+            result.extend(self.parse_each("post_metrics", [body], lambda b, p=post_id: _post_metrics(p, b)))
+        return result
 
     # ------------------------------------------------------------------ comments
 
@@ -172,25 +166,30 @@ class FacebookConnector(GraphConnector):
 
     def _post_comments(self, post_id: str) -> Iterator[RemoteComment]:
         params = {"fields": COMMENT_FIELDS, "filter": "toplevel", "limit": 100}
-        for item in self._paged(f"{post_id}/comments", params):
-            yield self._parse_comment(item, post_id, parent=None)
-            if opt_int(item.get("comment_count")):
+        for page in self._pages(f"{post_id}/comments", params):
+            for item in page:
+                yield from self.parse_each("comment", [item], lambda i: self._parse_comment(i, post_id, parent=None))
+                if not isinstance(item.get("id"), str | int) or not _safe_count(item.get("comment_count")):
+                    continue
                 # Facebook threads are two levels deep: replies have no replies of their own.
-                for reply in self._paged(f"{item['id']}/comments", {"fields": COMMENT_FIELDS, "limit": 100}):
-                    yield self._parse_comment(reply, post_id, parent=str(item["id"]))
+                parent = str(item["id"])
+                for replies in self._pages(f"{parent}/comments", {"fields": COMMENT_FIELDS, "limit": 100}):
+                    yield from self.parse_each(
+                        "comment", replies, lambda r, p=parent: self._parse_comment(r, post_id, parent=p)
+                    )
 
     def _parse_comment(self, item: Mapping[str, Any], post_id: str, *, parent: str | None) -> RemoteComment:
-        author = item.get("from") or {}  # omitted when the commenter has not authorised the app
+        author = item.get("from") if isinstance(item.get("from"), Mapping) else {}  # omitted when not authorised
         return RemoteComment(
             external_id=str(item["id"]),
             post_external_id=post_id,
             parent_external_id=parent,
             author_name=author.get("name"),
-            author_external_id=author.get("id"),
+            author_external_id=str(author["id"]) if author.get("id") is not None else None,
             text=item.get("message") or "",
             created_at=parse_iso(item["created_time"]),
             like_count=opt_int(item.get("like_count")),
-            is_from_account=author.get("id") == self.external_id,
+            is_from_account=author.get("id") is not None and str(author["id"]) == self.external_id,
         )
 
     def reply(self, comment_external_id: str | None, text: str, *, post_external_id: str | None = None) -> ReplyResult:
@@ -199,7 +198,7 @@ class FacebookConnector(GraphConnector):
         if not target:
             raise ValueError("reply needs comment_external_id or post_external_id")
         body = self._post(f"{target}/comments", {"message": text})
-        return ReplyResult(external_id=str(body["id"]), parent_external_id=comment_external_id)
+        return ReplyResult(external_id=self.created_id(body, "comment"), parent_external_id=comment_external_id)
 
     def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None:
         body = self._post(comment_external_id, {"is_hidden": "true" if hidden else "false"})
@@ -214,21 +213,41 @@ class FacebookConnector(GraphConnector):
             raise NotSupported(self.platform, "Publishing video to a Facebook Page is not supported yet")
         if not media_urls:
             body = self._post(f"{self.external_id}/feed", {"message": text, "link": link})
-            post_id = str(body["id"])
+            post_id = self.created_id(body, "post")
         elif len(media_urls) == 1:
             caption = f"{text}\n\n{link}" if link and link not in text else text
             body = self._post(f"{self.external_id}/photos", {"url": media_urls[0], "caption": caption})
-            post_id = str(body.get("post_id") or body["id"])
+            post_id = self.created_id(body, "photo", ("post_id", "id"))
         else:
             photo_ids = [
-                str(self._post(f"{self.external_id}/photos", {"url": url, "published": "false"})["id"])
+                self.created_id(self._post(f"{self.external_id}/photos", {"url": url, "published": "false"}), "photo")
                 for url in media_urls
             ]
             data: dict[str, Any] = {"message": f"{text}\n\n{link}" if link and link not in text else text}
             for index, photo_id in enumerate(photo_ids):
                 data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo_id}"}}'
-            post_id = str(self._post(f"{self.external_id}/feed", data)["id"])
+            post_id = self.created_id(self._post(f"{self.external_id}/feed", data), "post")
         return PublishResult(external_id=post_id, permalink=f"https://www.facebook.com/{post_id}")
+
+
+def _post_metrics(post_id: str, body: Any) -> PostMetrics:
+    values = insight_values(body)
+    if not values:
+        return PostMetrics(external_id=post_id)
+    reactions = values.get("post_reactions_by_type_total")
+    extra: dict[str, Any] = {}
+    if "post_clicks" in values:
+        extra["clicks"] = values["post_clicks"]  # all clicks on the post, not only link clicks
+    if isinstance(reactions, dict):
+        extra["reactions"] = dict(reactions)
+    return PostMetrics(
+        external_id=post_id,
+        reach=opt_int(values.get("post_total_media_view_unique")),
+        views=opt_int(values.get("post_media_view")),
+        # Every reaction type counts as a "like" for cross-platform engagement.
+        likes=sum(int(v) for v in reactions.values()) if isinstance(reactions, dict) else None,
+        extra=extra,
+    )
 
 
 def _parse_post(item: Mapping[str, Any]) -> RemotePost:
@@ -245,6 +264,13 @@ def _parse_post(item: Mapping[str, Any]) -> RemotePost:
         media_urls=tuple(u for u in (item.get("full_picture"),) if u),
         extra={"status_type": item.get("status_type")},
     )
+
+
+def _safe_count(value: Any) -> int:
+    try:
+        return opt_int(value) or 0
+    except (TypeError, ValueError, ArithmeticError):
+        return 0
 
 
 def _is_video(url: str) -> bool:

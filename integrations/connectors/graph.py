@@ -45,6 +45,7 @@ from integrations.connectors.base import (
     TransientError,
     paginate_pages,
     parse_iso,
+    parse_retry_after,
     platform_label,
 )
 
@@ -167,11 +168,7 @@ def graph_error(platform: str, response: httpx.Response, body: Any) -> Connector
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def _minutes(seconds: float) -> str:
@@ -259,11 +256,16 @@ def _split_next(next_url: str) -> tuple[str, dict[str, str]]:
 def insight_values(body: Mapping[str, Any]) -> dict[str, Any]:
     """``{"data": [{"name": m, "values": [{"value": v}]}]}`` → ``{m: v}`` (lifetime metrics)."""
     result: dict[str, Any] = {}
-    for metric in body.get("data", []):
-        values = metric.get("values") or []
-        if "total_value" in metric:
-            result[metric["name"]] = metric["total_value"].get("value")
-        elif values:
+    data = body.get("data") if isinstance(body, Mapping) else None
+    # A metric entry that cannot be read is simply not reported (None downstream), never 0.
+    for metric in data if isinstance(data, list) else []:
+        if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
+            continue
+        values = metric.get("values")
+        total = metric.get("total_value")
+        if isinstance(total, Mapping):
+            result[metric["name"]] = total.get("value")
+        elif isinstance(values, list) and values and isinstance(values[-1], Mapping):
             result[metric["name"]] = values[-1].get("value")
     return result
 

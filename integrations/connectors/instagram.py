@@ -121,18 +121,22 @@ class InstagramConnector(GraphConnector):
 
     def fetch_profile(self) -> AccountProfile:
         body = self._get(self.external_id, {"fields": USER_FIELDS})
-        self.username = body.get("username") or self.username
-        return AccountProfile(
-            external_id=str(body["id"]),
-            name=body.get("name") or body.get("username") or "",
-            username=body.get("username"),
-            followers=opt_int(body.get("followers_count")),
-            url=f"https://www.instagram.com/{body['username']}/" if body.get("username") else None,
-            extra={
-                "follows_count": opt_int(body.get("follows_count")),
-                "media_count": opt_int(body.get("media_count")),
-            },
+        profile = self.parse_one(
+            "ig user",
+            lambda: AccountProfile(
+                external_id=str(body["id"]),
+                name=body.get("name") or body.get("username") or "",
+                username=body.get("username"),
+                followers=opt_int(body.get("followers_count")),
+                url=f"https://www.instagram.com/{body['username']}/" if body.get("username") else None,
+                extra={
+                    "follows_count": opt_int(body.get("follows_count")),
+                    "media_count": opt_int(body.get("media_count")),
+                },
+            ),
         )
+        self.username = profile.username or self.username
+        return profile
 
     def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
         """One total_value call per day (Meta sums total_value over the requested window, so a
@@ -161,30 +165,8 @@ class InstagramConnector(GraphConnector):
                     **window,
                 },
             )
-            split = _breakdown_results(breakdowns)
-            follows = split.get("follows_and_unfollows", {})
-            extra: dict[str, Any] = {}
-            if "views" in split:
-                extra["views_by_media_product_type"] = split["views"]
-            if "FOLLOWER" in follows:
-                extra["follows"] = follows["FOLLOWER"]
-            days.append(
-                AccountDay(
-                    day=day,
-                    followers_gained=gained.get(day),
-                    followers_lost=follows.get("NON_FOLLOWER"),
-                    reach=opt_int(totals.get("reach")),
-                    views=opt_int(totals.get("views")),
-                    engaged=opt_int(totals.get("accounts_engaged")),
-                    interactions=opt_int(totals.get("total_interactions")),
-                    likes=opt_int(totals.get("likes")),
-                    comments=opt_int(totals.get("comments")),
-                    shares=opt_int(totals.get("shares")),
-                    saves=opt_int(totals.get("saves")),
-                    # Taps on the profile's contact/link buttons: the closest "site click" IG reports.
-                    link_clicks=opt_int(totals.get("profile_links_taps")),
-                    extra=extra,
-                )
+            days.extend(
+                self.parse_each("account_day", [day], lambda d, t=totals, b=breakdowns: _account_day(d, t, b, gained))
             )
         return days
 
@@ -198,13 +180,16 @@ class InstagramConnector(GraphConnector):
             {"metric": "follower_count", "period": "day", **range_window(since, until)},
         )
         result: dict[date, int] = {}
-        for metric in body.get("data", []):
-            if metric.get("name") != "follower_count":
-                continue
-            for point in metric.get("values", []):
-                day = end_time_to_day(point["end_time"])
-                if since <= day <= until:
-                    result[day] = int(point["value"])
+
+        def read_point(point: Mapping[str, Any]) -> None:
+            day, value = end_time_to_day(point["end_time"]), opt_int(point.get("value"))
+            if since <= day <= until and value is not None:
+                result[day] = value
+
+        data = body.get("data") if isinstance(body, Mapping) else None
+        for metric in data if isinstance(data, list) else []:
+            if isinstance(metric, Mapping) and metric.get("name") == "follower_count":
+                self.parse_each("follower_count", metric.get("values"), read_point)
         return result
 
     # ------------------------------------------------------------------ posts
@@ -213,7 +198,7 @@ class InstagramConnector(GraphConnector):
         require_aware(since)
         posts: list[RemotePost] = []
         for page in self._pages(f"{self.external_id}/media", {"fields": MEDIA_FIELDS, "limit": 50}):
-            parsed = [_parse_media(item) for item in page]
+            parsed = self.parse_each("post", page, _parse_media)
             posts.extend(p for p in parsed if p.published_at >= since)
             # Page-level stop (not item-level) so a pinned older post cannot end the scan early.
             if any(p.published_at < since for p in parsed):
@@ -227,7 +212,9 @@ class InstagramConnector(GraphConnector):
 
     def _media_metrics(self, media_id: str) -> PostMetrics:
         info = self._get(media_id, {"fields": "media_type,media_product_type"})
+        info = info if isinstance(info, Mapping) else {}
         product = info.get("media_product_type") or "FEED"
+        product = product if isinstance(product, str) else "FEED"
         metrics = MEDIA_METRICS.get(product, MEDIA_METRICS["FEED"])
         try:
             body = self._get(f"{media_id}/insights", {"metric": ",".join(metrics)})
@@ -238,30 +225,8 @@ class InstagramConnector(GraphConnector):
         values = insight_values(body)
         if not values:
             return PostMetrics(external_id=media_id)  # not computed yet: unknown, not zero
-        is_video = product == "REELS" or info.get("media_type") == "VIDEO"
-        extra = {
-            name: values[name]
-            for name in (
-                "total_interactions",
-                "profile_visits",
-                "replies",
-                "ig_reels_avg_watch_time",
-                "ig_reels_video_view_total_time",
-            )
-            if name in values
-        }
-        return PostMetrics(
-            external_id=media_id,
-            reach=opt_int(values.get("reach")),
-            views=opt_int(values.get("views")),
-            likes=opt_int(values.get("likes")),
-            comments=opt_int(values.get("comments")),
-            shares=opt_int(values.get("shares")),
-            saves=opt_int(values.get("saved")),
-            video_views=opt_int(values.get("views")) if is_video else None,
-            followers_gained=opt_int(values.get("follows")),
-            extra=extra,
-        )
+        metrics = self.parse_each("post_metrics", [values], lambda v: _media_metrics(media_id, info, product, v))
+        return metrics[0] if metrics else PostMetrics(external_id=media_id)
 
     # ------------------------------------------------------------------ comments
 
@@ -278,30 +243,36 @@ class InstagramConnector(GraphConnector):
 
     def _media_comments(self, media_id: str) -> Iterator[RemoteComment]:
         for item in self._paged(f"{media_id}/comments", {"fields": COMMENT_FIELDS, "limit": 50}):
-            yield self._parse_comment(item, media_id, parent=None)
-            replies = item.get("replies") or {}
-            if (replies.get("paging") or {}).get("next"):
-                yield from self.fetch_comment_replies(item["id"], post_external_id=media_id)
+            yield from self.parse_each("comment", [item], lambda i: self._parse_comment(i, media_id, parent=None))
+            replies = item.get("replies") if isinstance(item.get("replies"), Mapping) else {}
+            if not isinstance(item.get("id"), str | int):
+                continue  # replies need their parent's id
+            parent = str(item["id"])
+            paging = replies.get("paging") if isinstance(replies.get("paging"), Mapping) else {}
+            if paging.get("next"):
+                yield from self.fetch_comment_replies(parent, post_external_id=media_id)
             else:
-                for reply in replies.get("data", []):
-                    yield self._parse_comment(reply, media_id, parent=item["id"])
+                yield from self.parse_each(
+                    "comment", replies.get("data"), lambda r, p=parent: self._parse_comment(r, media_id, parent=p)
+                )
 
     def fetch_comment_replies(self, comment_id: str, *, post_external_id: str | None = None) -> list[RemoteComment]:
-        return [
-            self._parse_comment(item, post_external_id, parent=comment_id)
-            for item in self._paged(f"{comment_id}/replies", {"fields": REPLY_FIELDS, "limit": 50})
-        ]
+        items = list(self._paged(f"{comment_id}/replies", {"fields": REPLY_FIELDS, "limit": 50}))
+        return self.parse_each(
+            "comment", items, lambda item: self._parse_comment(item, post_external_id, parent=comment_id)
+        )
 
     def _parse_comment(self, item: Mapping[str, Any], media_id: str | None, *, parent: str | None) -> RemoteComment:
-        author = item.get("from") or {}
+        author = item.get("from") if isinstance(item.get("from"), Mapping) else {}
         username = item.get("username") or author.get("username")
-        own = author.get("id") == self.external_id or (self.username is not None and username == self.username)
+        author_id = str(author["id"]) if author.get("id") is not None else None
+        own = author_id == self.external_id or (self.username is not None and username == self.username)
         return RemoteComment(
             external_id=str(item["id"]),
             post_external_id=media_id,
             parent_external_id=parent,
             author_name=username,
-            author_external_id=author.get("id"),
+            author_external_id=author_id,
             text=item.get("text") or "",
             created_at=parse_iso(item["timestamp"]),
             like_count=opt_int(item.get("like_count")),
@@ -312,11 +283,11 @@ class InstagramConnector(GraphConnector):
         """Reply to a comment, or (comment None) comment on the media ``post_external_id``."""
         if comment_external_id:
             body = self._post(f"{comment_external_id}/replies", {"message": text})
-            return ReplyResult(external_id=str(body["id"]), parent_external_id=comment_external_id)
+            return ReplyResult(external_id=self.created_id(body, "reply"), parent_external_id=comment_external_id)
         if not post_external_id:
             raise ValueError("reply needs comment_external_id or post_external_id")
         body = self._post(f"{post_external_id}/comments", {"message": text})
-        return ReplyResult(external_id=str(body["id"]))
+        return ReplyResult(external_id=self.created_id(body, "comment"))
 
     def hide_comment(self, comment_external_id: str, *, hidden: bool = True) -> None:
         body = self._post(comment_external_id, {"hide": "true" if hidden else "false"})
@@ -356,15 +327,14 @@ class InstagramConnector(GraphConnector):
             children = [self._create_container(url, carousel_item=True) for url in media_urls]
             for child in children:
                 self._wait_for_container(child)
-            container = str(
-                self._post(
-                    f"{self.external_id}/media",
-                    {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption},
-                )["id"]
+            carousel = self._post(
+                f"{self.external_id}/media",
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption},
             )
+            container = self.created_id(carousel, "container")
             self._wait_for_container(container)
         body = self._post(f"{self.external_id}/media_publish", {"creation_id": container})
-        return PublishResult(external_id=str(body["id"]))
+        return PublishResult(external_id=self.created_id(body, "media_publish"))
 
     def _create_container(self, url: str, *, caption: str | None = None, carousel_item: bool = False) -> str:
         params: dict[str, Any] = {"caption": caption}
@@ -375,7 +345,7 @@ class InstagramConnector(GraphConnector):
             params["image_url"] = url
         if carousel_item:
             params["is_carousel_item"] = "true"
-        return str(self._post(f"{self.external_id}/media", params)["id"])
+        return self.created_id(self._post(f"{self.external_id}/media", params), "container")
 
     def _wait_for_container(self, container_id: str) -> None:
         waited = 0.0
@@ -398,6 +368,59 @@ class InstagramConnector(GraphConnector):
 
 
 # ---------------------------------------------------------------------- parsing helpers
+
+
+def _media_metrics(media_id: str, info: Mapping[str, Any], product: str, values: Mapping[str, Any]) -> PostMetrics:
+    is_video = product == "REELS" or info.get("media_type") == "VIDEO"
+    extra = {
+        name: values[name]
+        for name in (
+            "total_interactions",
+            "profile_visits",
+            "replies",
+            "ig_reels_avg_watch_time",
+            "ig_reels_video_view_total_time",
+        )
+        if name in values
+    }
+    return PostMetrics(
+        external_id=media_id,
+        reach=opt_int(values.get("reach")),
+        views=opt_int(values.get("views")),
+        likes=opt_int(values.get("likes")),
+        comments=opt_int(values.get("comments")),
+        shares=opt_int(values.get("shares")),
+        saves=opt_int(values.get("saved")),
+        video_views=opt_int(values.get("views")) if is_video else None,
+        followers_gained=opt_int(values.get("follows")),
+        extra=extra,
+    )
+
+
+def _account_day(day: date, totals: Mapping[str, Any], breakdowns: Any, gained: Mapping[date, int]) -> AccountDay:
+    split = _breakdown_results(breakdowns)
+    follows = split.get("follows_and_unfollows", {})
+    extra: dict[str, Any] = {}
+    if "views" in split:
+        extra["views_by_media_product_type"] = split["views"]
+    if "FOLLOWER" in follows:
+        extra["follows"] = follows["FOLLOWER"]
+    return AccountDay(
+        day=day,
+        followers_gained=gained.get(day),
+        followers_lost=follows.get("NON_FOLLOWER"),
+        reach=opt_int(totals.get("reach")),
+        views=opt_int(totals.get("views")),
+        engaged=opt_int(totals.get("accounts_engaged")),
+        interactions=opt_int(totals.get("total_interactions")),
+        likes=opt_int(totals.get("likes")),
+        comments=opt_int(totals.get("comments")),
+        shares=opt_int(totals.get("shares")),
+        saves=opt_int(totals.get("saves")),
+        # Taps on the profile's contact/link buttons: the closest "site click" IG reports.
+        link_clicks=opt_int(totals.get("profile_links_taps")),
+        extra=extra,
+    )
 
 
 def _parse_media(item: Mapping[str, Any]) -> RemotePost:
@@ -435,10 +458,16 @@ def _media_format(item: Mapping[str, Any]) -> str:
 def _breakdown_results(body: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """total_value.breakdowns → {metric: {dimension value: count}} (single-dimension splits)."""
     result: dict[str, dict[str, int]] = {}
-    for metric in body.get("data", []):
+    data = body.get("data") if isinstance(body, Mapping) else None
+    for metric in data if isinstance(data, list) else []:
+        if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
+            continue
         split: dict[str, int] = {}
-        for breakdown in (metric.get("total_value") or {}).get("breakdowns", []):
-            for row in breakdown.get("results", []):
-                split["/".join(row.get("dimension_values", []))] = int(row["value"])
+        total = metric.get("total_value") if isinstance(metric.get("total_value"), Mapping) else {}
+        for breakdown in total.get("breakdowns") or []:
+            for row in (breakdown.get("results") or []) if isinstance(breakdown, Mapping) else []:
+                value = opt_int(row.get("value")) if isinstance(row, Mapping) else None
+                if value is not None:  # an unreadable slice is not reported, not 0
+                    split["/".join(str(v) for v in row.get("dimension_values") or [])] = value
         result[metric["name"]] = split
     return result

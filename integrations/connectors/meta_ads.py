@@ -16,7 +16,13 @@ Counting rules (one rule each, so nothing is counted twice):
 * conversions / revenue = the first present of ``purchase``, ``omni_purchase``,
   ``offsite_conversion.fb_pixel_purchase`` in ``actions`` / ``action_values``.
 * clicks = the ``clicks`` field (all clicks, what ``cpc`` divides by); link clicks go to extra.
-* A row without ``actions`` (e.g. no clicks) reports zero leads/conversions/revenue.
+* Absent is not zero: a row without a purchase in ``actions`` / ``action_values`` reports
+  conversions / revenue as None ("not reported": the campaign may not track purchases, and
+  ROI must not count its spend), and a missing ``spend``/``impressions``/``clicks`` is None.
+  Leads keep Meta's own rule: a row without a lead action reports 0 leads (Meta omits
+  zero-valued actions, and every campaign can collect leads through instant forms).
+* A row that cannot be read (no ``campaign_id``/``date_start``, an unparsable number) is
+  skipped and recorded (``connector.skipped``); the other rows are returned.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from integrations.connectors.base import (
     Capability,
     RemoteCampaign,
     TransientError,
+    opt_decimal,
+    opt_int,
     parse_iso,
 )
 from integrations.connectors.graph import GraphConnector, require_success
@@ -109,14 +117,13 @@ class MetaAdsConnector(GraphConnector):
     def fetch_campaigns(self) -> list[RemoteCampaign]:
         """Campaigns of the account (Meta omits archived/deleted ones unless filtered for)."""
         currency = self.currency
-        return [
-            _parse_campaign(item, currency)
-            for item in self._paged(f"{self.account_path}/campaigns", {"fields": CAMPAIGN_FIELDS, "limit": 100})
-        ]
+        items = list(self._paged(f"{self.account_path}/campaigns", {"fields": CAMPAIGN_FIELDS, "limit": 100}))
+        return self.parse_each("campaign", items, lambda item: _parse_campaign(item, currency))
 
     def fetch_campaign(self, campaign_external_id: str) -> RemoteCampaign:
         body = self._get(campaign_external_id, {"fields": CAMPAIGN_FIELDS})
-        return _parse_campaign(body, self.currency)
+        currency = self.currency
+        return self.parse_one("campaign", lambda: _parse_campaign(body, currency))
 
     def set_campaign_status(self, campaign_external_id: str, status: str) -> None:
         meta_status = _STATUS_TO_META.get(CampaignStatus(status))
@@ -144,10 +151,15 @@ class MetaAdsConnector(GraphConnector):
         else:
             rows = list(self._paged(f"{self.account_path}/insights", params))
         # Rows carry account_currency; the account lookup is only a fallback for rows without it.
-        return [_parse_insight_row(row, row.get("account_currency") or self.currency, breakdowns) for row in rows]
+        return self.parse_each(
+            "ad_stat",
+            rows,
+            lambda row: _parse_insight_row(row, row.get("account_currency") or self.currency, breakdowns),
+        )
 
     def _run_async_report(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-        run_id = str(self._post(f"{self.account_path}/insights", params)["report_run_id"])
+        body = self._post(f"{self.account_path}/insights", params)
+        run_id = self.parse_one("async report", lambda: str(body["report_run_id"]))
         waited = 0.0
         while True:
             status = self._get(run_id, {})
@@ -213,14 +225,15 @@ def _parse_insight_row(row: Mapping[str, Any], currency: str, breakdowns: Sequen
         extra["campaign_name"] = row["campaign_name"]
     if "link_click" in actions:
         extra["link_clicks"] = int(actions["link_click"])
+    conversions = _first_present(actions, PURCHASE_TYPES)
     return AdStatDay(
         campaign_external_id=str(row["campaign_id"]),
         day=date.fromisoformat(row["date_start"]),
-        spend=Decimal(str(row.get("spend") or "0")),
-        impressions=int(row.get("impressions") or 0),
-        clicks=int(row.get("clicks") or 0),
+        spend=opt_decimal(row.get("spend")),
+        impressions=opt_int(row.get("impressions")),
+        clicks=opt_int(row.get("clicks")),
         leads=count_leads(actions),
-        conversions=int(_first_present(actions, PURCHASE_TYPES)),
+        conversions=None if conversions is None else int(conversions),
         revenue=_first_present(values, PURCHASE_TYPES),
         currency=currency,
         breakdown={key: str(row[key]) for key in breakdowns if key in row},
@@ -229,7 +242,15 @@ def _parse_insight_row(row: Mapping[str, Any], currency: str, breakdowns: Sequen
 
 
 def _action_map(actions: Any) -> dict[str, Decimal]:
-    return {a["action_type"]: Decimal(str(a["value"])) for a in actions or [] if "action_type" in a}
+    """action_type → value; an entry without a readable value is left out (not reported)."""
+    result: dict[str, Decimal] = {}
+    for action in actions if isinstance(actions, list) else []:
+        if not isinstance(action, Mapping) or not isinstance(action.get("action_type"), str):
+            continue
+        value = opt_decimal(action.get("value"))
+        if value is not None:
+            result[action["action_type"]] = value
+    return result
 
 
 def count_leads(actions: Mapping[str, Decimal]) -> int:
@@ -238,8 +259,8 @@ def count_leads(actions: Mapping[str, Decimal]) -> int:
     return int(sum((actions.get(t, Decimal(0)) for t in LEAD_PARTS), Decimal(0)))
 
 
-def _first_present(values: Mapping[str, Decimal], types: Sequence[str]) -> Decimal:
+def _first_present(values: Mapping[str, Decimal], types: Sequence[str]) -> Decimal | None:
     for action_type in types:
         if action_type in values:
             return values[action_type]
-    return Decimal(0)
+    return None  # not reported: never 0

@@ -30,6 +30,8 @@ parameters.migrate_to_...  ChatMigrated          retried once with the new id, s
 =========================  ====================  =========================================
 
 400 is not split further because Telegram gives no code beyond 400 and we never match text.
+An update that cannot be read (no ``chat``, no ``date``) is skipped and recorded
+(``connector.skipped``); the other updates are returned.
 A group upgraded to a supergroup answers 400 with ``migrate_to_chat_id``: the call is repeated
 once with the new id and ``chat_migrations`` records old → new so the sync can store it.
 """
@@ -43,6 +45,7 @@ from typing import Any, ClassVar
 import httpx
 
 from integrations.connectors.base import (
+    PARSE_ERRORS,
     AccountDay,
     AccountProfile,
     AuthExpired,
@@ -60,6 +63,7 @@ from integrations.connectors.base import (
     RemotePost,
     ReplyResult,
     from_unix,
+    opt_int,
     paginate_pages,
     require_aware,
 )
@@ -205,17 +209,22 @@ class TelegramConnector(BaseConnector):
     def fetch_profile(self) -> AccountProfile:
         chat = self._call("getChat", chat_id=self.external_id)
         members = self._call("getChatMemberCount", chat_id=self.external_id)
+
+        def parse() -> AccountProfile:
+            username = chat.get("username")
+            return AccountProfile(
+                external_id=str(chat["id"]),
+                name=chat.get("title") or username or "",
+                username=username,
+                followers=opt_int(members),
+                url=f"https://t.me/{username}" if username else None,
+                extra={"linked_chat_id": chat.get("linked_chat_id"), "type": chat.get("type")},
+            )
+
+        profile = self.parse_one("getChat", parse)
         if chat.get("linked_chat_id") and not self.discussion_chat_id:
             self.discussion_chat_id = str(chat["linked_chat_id"])
-        username = chat.get("username")
-        return AccountProfile(
-            external_id=str(chat["id"]),
-            name=chat.get("title") or username or "",
-            username=username,
-            followers=int(members),
-            url=f"https://t.me/{username}" if username else None,
-            extra={"linked_chat_id": chat.get("linked_chat_id"), "type": chat.get("type")},
-        )
+        return profile
 
     def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
         """Only today's subscriber count exists (no history in the Bot API): the sync builds
@@ -224,7 +233,7 @@ class TelegramConnector(BaseConnector):
         if not since <= today <= until:
             return []
         members = self._call("getChatMemberCount", chat_id=self.external_id)
-        return [AccountDay(day=today, followers=int(members))]
+        return [AccountDay(day=today, followers=self.parse_one("getChatMemberCount", lambda: opt_int(members)))]
 
     # ------------------------------------------------------------------ updates
 
@@ -237,9 +246,12 @@ class TelegramConnector(BaseConnector):
                 batch = self._call(
                     "getUpdates", offset=offset, timeout=0, limit=100, allowed_updates=list(ALLOWED_UPDATES)
                 )
-                if batch:
-                    self.next_update_offset = int(batch[-1]["update_id"]) + 1
-                return batch, self.next_update_offset if batch else None
+                batch = [u for u in batch if isinstance(u, dict)] if isinstance(batch, list) else []
+                ids = [u["update_id"] for u in batch if isinstance(u.get("update_id"), int)]
+                if ids:
+                    # The highest id read, so an odd update without one cannot stall the offset.
+                    self.next_update_offset = max(ids) + 1
+                return batch, self.next_update_offset if ids else None
 
             updates: list[dict[str, Any]] = []
             for page in paginate_pages(fetch, first=self.update_offset, max_pages=self.max_update_pages):
@@ -256,12 +268,15 @@ class TelegramConnector(BaseConnector):
     def reaction_counts(self) -> dict[str, dict[str, int]]:
         """Latest reaction totals per channel message id seen in the pending updates."""
         counts: dict[str, dict[str, int]] = {}
-        for update in self.poll_updates():
+
+        def read(update: Mapping[str, Any]) -> None:
             reaction = update.get("message_reaction_count")
             if reaction and self._is_channel(reaction["chat"]):
                 counts[str(reaction["message_id"])] = {
-                    _reaction_key(r["type"]): int(r["total_count"]) for r in reaction.get("reactions", [])
+                    _reaction_key(r["type"]): int(r["total_count"]) for r in reaction.get("reactions") or []
                 }
+
+        self.parse_each("reaction_count", self.poll_updates(), read)
         return counts
 
     # ------------------------------------------------------------------ posts
@@ -271,17 +286,20 @@ class TelegramConnector(BaseConnector):
         of all reactions, paid ones included). Views are not available to bots."""
         require_aware(since)
         messages: dict[str, dict[str, Any]] = {}
-        for update in self.poll_updates():
+
+        def collect(update: Mapping[str, Any]) -> None:
             message = update.get("channel_post") or update.get("edited_channel_post")
             if message and self._is_channel(message["chat"]):
-                messages[str(message["message_id"])] = message
+                messages[str(message["message_id"])] = message  # an edit replaces the original
+
+        self.parse_each("channel_post", self.poll_updates(), collect)
         reactions = self.reaction_counts()
-        posts = []
-        for message_id, message in messages.items():
-            post = _parse_channel_post(message, reactions.get(message_id))
-            if post.published_at >= since:
-                posts.append(post)
-        return posts
+        posts = self.parse_each(
+            "channel_post",
+            list(messages.items()),
+            lambda pair: _parse_channel_post(pair[1], reactions.get(pair[0])),
+        )
+        return [post for post in posts if post.published_at >= since]
 
     # ------------------------------------------------------------------ comments
 
@@ -295,22 +313,27 @@ class TelegramConnector(BaseConnector):
         thread_posts: dict[int, str] = {}  # discussion message id of a thread root → channel post id
         for update in updates:
             message = update.get("message")
-            if message and str(message["chat"]["id"]) == discussion and _forwarded_post(message):
-                thread_posts[int(message["message_id"])] = _forwarded_post(message) or ""
+            try:
+                if message and str(message["chat"]["id"]) == discussion and _forwarded_post(message):
+                    thread_posts[int(message["message_id"])] = _forwarded_post(message) or ""
+            except PARSE_ERRORS:
+                continue  # reported once, by the pass below
         comments: dict[str, RemoteComment] = {}
-        for update in updates:
+
+        def read(update: Mapping[str, Any]) -> RemoteComment | None:
             message = update.get("message") or update.get("edited_message")
             if not message or message.get("is_automatic_forward"):
-                continue
+                return None
             chat = message["chat"]
             if chat.get("type") == "private":
-                comment = self._parse_comment(message, post_id=None, parent=None, kind=CommentKind.MESSAGE)
-            elif str(chat["id"]) == discussion:
+                return self._parse_comment(message, post_id=None, parent=None, kind=CommentKind.MESSAGE)
+            if str(chat["id"]) == discussion:
                 post_id, parent = self._thread_position(message, thread_posts)
-                comment = self._parse_comment(message, post_id=post_id, parent=parent, kind=CommentKind.COMMENT)
-            else:
-                continue
-            if comment.created_at >= since:
+                return self._parse_comment(message, post_id=post_id, parent=parent, kind=CommentKind.COMMENT)
+            return None
+
+        for comment in self.parse_each("comment", updates, read):
+            if comment is not None and comment.created_at >= since:
                 comments[comment.external_id] = comment  # an edit replaces the original
         return list(comments.values())
 
@@ -374,7 +397,8 @@ class TelegramConnector(BaseConnector):
             reply_parameters={"message_id": message_id, "allow_sending_without_reply": True},
         )
         return ReplyResult(
-            external_id=f"{message['chat']['id']}:{message['message_id']}", parent_external_id=comment_external_id
+            external_id=self.parse_one("sendMessage", lambda: f"{message['chat']['id']}:{message['message_id']}"),
+            parent_external_id=comment_external_id,
         )
 
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
@@ -405,11 +429,15 @@ class TelegramConnector(BaseConnector):
                 for i, url in enumerate(media_urls)
             ]
             message = self._call("sendMediaGroup", chat_id=self.external_id, media=media)[0]
-        username = message["chat"].get("username")
-        return PublishResult(
-            external_id=str(message["message_id"]),
-            permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
-        )
+
+        def parse() -> PublishResult:
+            username = message["chat"].get("username")
+            return PublishResult(
+                external_id=str(message["message_id"]),
+                permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
+            )
+
+        return self.parse_one("send", parse)
 
 
 # ---------------------------------------------------------------------- parsing helpers

@@ -22,6 +22,9 @@ anything else        InvalidRequest      e.g. 100 invalid parameter
 ===================  ==================  ==================================================
 
 Within fetch_comments a 212 (comments closed on that post) skips the post instead of failing.
+Items are read one by one (``parse_each``): a comment deleted by its author (``deleted: 1``,
+no ``from_id``) or any item missing a required field is skipped and recorded, its replies and
+the rest of the page are still returned.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from integrations.connectors.base import (
+    PARSE_ERRORS,
     AccountDay,
     AccountProfile,
     AuthExpired,
@@ -217,15 +221,19 @@ class VKConnector(VKApiConnector):
         response = self._call(
             "groups.getById", group_id=self.external_id, fields="members_count,activity,description,verified"
         )
-        group = response["groups"][0]  # an object {groups, profiles} since 5.194
-        return AccountProfile(
-            external_id=str(group["id"]),
-            name=group.get("name") or "",
-            username=group.get("screen_name"),
-            followers=opt_int(group.get("members_count")),
-            url=f"https://vk.com/{group['screen_name']}" if group.get("screen_name") else None,
-            extra={"activity": group.get("activity"), "verified": bool(group.get("verified"))},
-        )
+
+        def parse() -> AccountProfile:
+            group = response["groups"][0]  # an object {groups, profiles} since 5.194
+            return AccountProfile(
+                external_id=str(group["id"]),
+                name=group.get("name") or "",
+                username=group.get("screen_name"),
+                followers=opt_int(group.get("members_count")),
+                url=f"https://vk.com/{group['screen_name']}" if group.get("screen_name") else None,
+                extra={"activity": group.get("activity"), "verified": bool(group.get("verified"))},
+            )
+
+        return self.parse_one("groups.getById", parse)
 
     def fetch_account_metrics(self, since: date, until: date) -> list[AccountDay]:
         """stats.get by Moscow day. VK counts community page visits (``visitors.views``, here
@@ -241,7 +249,7 @@ class VKConnector(VKApiConnector):
             intervals_count=(until - since).days + 1,
             stats_groups="visitors,reach,activity",
         )
-        days = [_parse_stats_day(period) for period in periods]
+        days = self.parse_each("account_day", periods, _parse_stats_day)
         return sorted((d for d in days if since <= d.day <= until), key=lambda d: d.day)
 
     # ------------------------------------------------------------------ posts
@@ -250,7 +258,7 @@ class VKConnector(VKApiConnector):
         require_aware(since)
         posts: list[RemotePost] = []
         for page in self._wall_pages():
-            parsed = [self._parse_post(item) for item in page]
+            parsed = self.parse_each("post", page, self._parse_post)
             posts.extend(p for p in parsed if p.published_at >= since)
             # The pinned post comes first whatever its age, so only unpinned ones end the scan.
             if any(p.published_at < since and not p.is_pinned for p in parsed):
@@ -263,14 +271,14 @@ class VKConnector(VKApiConnector):
             response = self._call(
                 "wall.get", owner_id=self.owner_id, offset=offset, count=self.page_size, filter="owner"
             )
-            items = response.get("items", [])
+            items = _items(response)
             next_offset = offset + len(items)
-            return items, next_offset if next_offset < int(response.get("count", 0)) else None
+            return items, next_offset if next_offset < _safe_int(_get(response, "count")) else None
 
         return paginate_pages(fetch)
 
     def _parse_post(self, item: Mapping[str, Any]) -> RemotePost:
-        attachments = item.get("attachments") or []
+        attachments = [a for a in item.get("attachments") or [] if isinstance(a, Mapping)]
         return RemotePost(
             external_id=str(item["id"]),
             published_at=from_unix(item["date"]),
@@ -292,7 +300,7 @@ class VKConnector(VKApiConnector):
         for start in range(0, len(posts), POST_REACH_BATCH):
             batch = list(posts[start : start + POST_REACH_BATCH])
             rows = self._call("stats.getPostReach", owner_id=self.owner_id, post_ids=batch)
-            result.extend(_parse_post_reach(row) for row in rows)
+            result.extend(self.parse_each("post_metrics", rows, _parse_post_reach))
         return result
 
     # ------------------------------------------------------------------ comments
@@ -333,32 +341,42 @@ class VKConnector(VKApiConnector):
                 thread_items_count=10 if comment_id is None else None,
             )
             names = _author_names(response)
-            items = response.get("items", [])
+            items = _items(response)
             parsed = [c for item in items for c in self._parse_comment_tree(item, post_id, names)]
             # "count" includes replies; "current_level_count" is the number of items at this level.
-            total = int(response.get("current_level_count", response.get("count", 0)))
+            total = _safe_int(_get(response, "current_level_count", _get(response, "count")))
             next_offset = offset + len(items)
             return parsed, next_offset if next_offset < total and len(items) >= page_size else None
 
         for page in paginate_pages(fetch):
             yield from page
 
-    def _parse_comment_tree(
-        self, item: Mapping[str, Any], post_id: str, names: Mapping[int, str]
-    ) -> Iterator[RemoteComment]:
-        yield self._parse_comment(item, post_id, names)
-        thread = item.get("thread") or {}
-        replies = thread.get("items") or []
-        if int(thread.get("count", 0)) > len(replies):
+    def _parse_comment_tree(self, item: Any, post_id: str, names: Mapping[int, str]) -> Iterator[RemoteComment]:
+        def parse(one: Any) -> RemoteComment:
+            return self._parse_comment(one, post_id, names)
+
+        if isinstance(item, Mapping) and item.get("deleted"):
+            # Deleted by its author: no text and no from_id; its replies are still real.
+            self.skip("comment", item, "deleted by its author")
+        else:
+            yield from self.parse_each("comment", [item], parse)
+        thread = item.get("thread") if isinstance(item, Mapping) else None
+        if not isinstance(thread, Mapping):
+            return
+        replies = thread.get("items") if isinstance(thread.get("items"), list) else []
+        if _safe_int(thread.get("count")) > len(replies) and isinstance(item.get("id"), int | str):
             # Only the first thread items come inline; fetch the full thread.
             yield from self._post_comments(post_id, comment_id=str(item["id"]))
         else:
             for reply in replies:
-                yield self._parse_comment(reply, post_id, names)
+                if isinstance(reply, Mapping) and reply.get("deleted"):
+                    self.skip("comment", reply, "deleted by its author")
+                else:
+                    yield from self.parse_each("comment", [reply], parse)
 
     def _parse_comment(self, item: Mapping[str, Any], post_id: str, names: Mapping[int, str]) -> RemoteComment:
         parents = item.get("parents_stack") or []
-        parent = item.get("reply_to_comment") or (parents[-1] if parents else None)
+        parent = item.get("reply_to_comment") or (parents[-1] if isinstance(parents, list) and parents else None)
         from_id = int(item["from_id"])
         return RemoteComment(
             external_id=str(item["id"]),
@@ -384,7 +402,8 @@ class VKConnector(VKApiConnector):
             reply_to_comment=comment_external_id,
             message=text,
         )
-        return ReplyResult(external_id=str(response["comment_id"]), parent_external_id=comment_external_id)
+        comment_id = self.parse_one("wall.createComment", lambda: str(response["comment_id"]))
+        return ReplyResult(external_id=comment_id, parent_external_id=comment_external_id)
 
     # ------------------------------------------------------------------ publishing
 
@@ -404,7 +423,7 @@ class VKConnector(VKApiConnector):
             message=text,
             attachments=attachments or None,
         )
-        post_id = response["post_id"]
+        post_id = self.parse_one("wall.post", lambda: str(response["post_id"]))
         return PublishResult(external_id=str(post_id), permalink=self.permalink(post_id))
 
     # ------------------------------------------------------------------ mentions
@@ -424,14 +443,32 @@ class VKConnector(VKApiConnector):
                 start_from=start_from,
             )
             names = _author_names(response)
-            items = response.get("items", [])
-            mentions = [_parse_mention(item, names) for item in items if int(item["owner_id"]) != self.owner_id]
-            return mentions, response.get("next_from") or None
+            items = _items(response)
+            parsed = self.parse_each("mention", items, lambda item: _parse_mention(item, names, self.owner_id))
+            return [m for m in parsed if m is not None], _get(response, "next_from") or None
 
         return [m for page in paginate_pages(fetch) for m in page if m.created_at >= since]
 
 
 # ---------------------------------------------------------------------- parsing helpers
+
+
+def _items(response: Any) -> list[Any]:
+    """``response["items"]`` when it is a list; anything else reads as no items."""
+    items = response.get("items") if isinstance(response, Mapping) else None
+    return items if isinstance(items, list) else []
+
+
+def _get(response: Any, key: str, default: Any = None) -> Any:
+    return response.get(key, default) if isinstance(response, Mapping) else default
+
+
+def _safe_int(value: Any) -> int:
+    """A count used only to decide on paging: unreadable counts as 0 (stop paging)."""
+    try:
+        return opt_int(value) or 0
+    except (TypeError, ValueError, ArithmeticError):
+        return 0
 
 
 def _count(item: Mapping[str, Any], key: str) -> int | None:
@@ -440,7 +477,7 @@ def _count(item: Mapping[str, Any], key: str) -> int | None:
 
 
 def _post_format(attachments: Sequence[Mapping[str, Any]]) -> str:
-    kinds = [a.get("type") for a in attachments]
+    kinds = [a.get("type") for a in attachments if isinstance(a, Mapping)]
     media = [k for k in kinds if k in ("photo", "video", "clip")]
     if len(media) > 1:
         return PostFormat.CAROUSEL
@@ -464,19 +501,32 @@ def _is_short_video(attachment: Mapping[str, Any]) -> bool:
 
 def _photo_urls(attachments: Sequence[Mapping[str, Any]]) -> Iterator[str]:
     for attachment in attachments:
-        sizes = (attachment.get("photo") or {}).get("sizes") or []
-        if sizes:
-            largest = max(sizes, key=lambda s: int(s.get("width", 0)) * int(s.get("height", 0)))
+        photo = attachment.get("photo")
+        sizes = photo.get("sizes") if isinstance(photo, Mapping) else None
+        usable = [s for s in sizes or [] if isinstance(s, Mapping) and isinstance(s.get("url"), str)]
+        if usable:
+            largest = max(usable, key=lambda s: _safe_int(s.get("width")) * _safe_int(s.get("height")))
             yield largest["url"]
 
 
 def _author_names(response: Mapping[str, Any]) -> dict[int, str]:
     """from_id → display name from the ``profiles``/``groups`` of an extended=1 answer."""
     names: dict[int, str] = {}
+    if not isinstance(response, Mapping):
+        return names
+    # Names are decoration: a profile that cannot be read only leaves its author unnamed.
     for profile in response.get("profiles") or []:
-        names[int(profile["id"])] = " ".join(p for p in (profile.get("first_name"), profile.get("last_name")) if p)
+        try:
+            names[int(profile["id"])] = " ".join(
+                str(p) for p in (profile.get("first_name"), profile.get("last_name")) if p
+            )
+        except PARSE_ERRORS:
+            continue
     for group in response.get("groups") or []:
-        names[-int(group["id"])] = group.get("name") or ""
+        try:
+            names[-int(group["id"])] = str(group.get("name") or "")
+        except PARSE_ERRORS:
+            continue
     return names
 
 
@@ -520,9 +570,12 @@ def _parse_post_reach(row: Mapping[str, Any]) -> PostMetrics:
     )
 
 
-def _parse_mention(item: Mapping[str, Any], names: Mapping[int, str]) -> RemoteMention:
-    owner_id, post_id = int(item["owner_id"]), item["id"]
-    from_id = int(item.get("from_id", owner_id))
+def _parse_mention(item: Mapping[str, Any], names: Mapping[int, str], own_id: int) -> RemoteMention | None:
+    """None for the community's own posts (not mentions)."""
+    owner_id, post_id = int(item["owner_id"]), int(item["id"])
+    if owner_id == own_id:
+        return None
+    from_id = int(item.get("from_id") or owner_id)
     return RemoteMention(
         external_id=f"{owner_id}_{post_id}",
         url=f"https://vk.com/wall{owner_id}_{post_id}",

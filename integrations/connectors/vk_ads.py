@@ -5,7 +5,9 @@ AuthExpired, 9 → RateLimited.
 
 Amounts: ``day_limit``/``all_limit``/``spent`` are strings in MAJOR units of the cabinet's
 currency (RUB unless told otherwise); "0" limits mean "no limit" → None.
-VK's statistics have no leads, conversions or revenue: those stay None (unknown), not zero.
+VK's statistics have no leads, conversions or revenue: those stay None (unknown), not zero,
+and a day that omits ``spent``/``impressions``/``clicks`` reports them as None too. A campaign
+or statistics row that cannot be read is skipped and recorded (``connector.skipped``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from integrations.connectors.base import (
     NotSupported,
     RemoteCampaign,
     from_unix,
+    opt_decimal,
     opt_int,
 )
 from integrations.connectors.vk import VKApiConnector, vk_error
@@ -62,7 +65,7 @@ class VKAdsConnector(VKApiConnector):
         response = self._call(
             "ads.getCampaigns", account_id=self.external_id, client_id=self.client_id, include_deleted=1
         )
-        return [self._parse_campaign(item) for item in response]
+        return self.parse_each("campaign", response, self._parse_campaign)
 
     def fetch_ad_stats(self, since: date, until: date, *, campaign_ids: Sequence[str] | None = None) -> list[AdStatDay]:
         """Daily campaign statistics. Without ``campaign_ids`` the campaign list is read first
@@ -79,8 +82,16 @@ class VKAdsConnector(VKApiConnector):
                 date_from=since.isoformat(),
                 date_to=until.isoformat(),
             )
-            for entry in response:
-                rows.extend(self._parse_stat(str(entry["id"]), stat) for stat in entry.get("stats", []))
+            for entry in response if isinstance(response, list) else []:
+                if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), int | str):
+                    self.skip("ad_stat", entry, "campaign entry without id")
+                    continue
+                campaign_id = str(entry["id"])
+                rows.extend(
+                    self.parse_each(
+                        "ad_stat", entry.get("stats"), lambda stat, c=campaign_id: self._parse_stat(c, stat)
+                    )
+                )
         return rows
 
     def set_campaign_status(self, campaign_external_id: str, status: str) -> None:
@@ -101,8 +112,8 @@ class VKAdsConnector(VKApiConnector):
             "ads.updateCampaigns", account_id=self.external_id, data=json.dumps(spec, separators=(",", ":"))
         )
         # Per-item failures come back inside a successful response.
-        for item in response:
-            if item.get("error_code"):
+        for item in response if isinstance(response, list) else []:
+            if isinstance(item, Mapping) and item.get("error_code"):
                 failure = {"error_code": item["error_code"], "error_msg": item.get("error_desc", "")}
                 error = vk_error(self.platform, failure, self.now())
                 error.redact(self._http.secrets)
@@ -127,9 +138,9 @@ class VKAdsConnector(VKApiConnector):
         return AdStatDay(
             campaign_external_id=campaign_id,
             day=date.fromisoformat(stat["day"]),
-            spend=Decimal(str(stat.get("spent") or "0")),
-            impressions=int(stat.get("impressions") or 0),
-            clicks=int(stat.get("clicks") or 0),
+            spend=opt_decimal(stat.get("spent")),
+            impressions=opt_int(stat.get("impressions")),
+            clicks=opt_int(stat.get("clicks")),
             leads=None,
             conversions=None,
             revenue=None,

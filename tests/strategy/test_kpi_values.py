@@ -56,8 +56,9 @@ def test_page_metrics_from_raw_rows(org, other_org):
     assert kpi_value(organization=org, kpi="reach", on=ON, platform="vk") == Decimal(4000)
     assert kpi_value(organization=org, kpi="impressions", on=ON) == Decimal(5500)
     assert kpi_value(organization=org, kpi="followers", on=ON) == Decimal(830)  # 520 (vk) + 310 (tg)
-    # ER = (50 + 60+20+10 + 0) / (1000 + 3000 + 1000) * 100 = 2.80
-    assert kpi_value(organization=org, kpi="engagement_rate", on=ON) == Decimal("2.80")
+    # ER over the days that report both reach and an interaction figure; the Telegram day reports
+    # none (not reported is not 0): (50 + 60+20+10) / (1000 + 3000) * 100 = 3.50
+    assert kpi_value(organization=org, kpi="engagement_rate", on=ON) == Decimal("3.50")
     assert kpi_value(organization=org, kpi="engagement_rate", on=ON, platform="vk") == Decimal("3.50")
     assert kpi_value(organization=org, kpi="site_clicks", on=ON) == Decimal(10)
     assert kpi_value(organization=org, kpi="reach", on=ON, platform="instagram") is None

@@ -131,7 +131,7 @@ def row(campaign, day, spend, impressions, clicks, leads, conversions, revenue, 
         clicks=clicks,
         leads=leads,
         conversions=conversions,
-        revenue=Decimal(revenue),
+        revenue=None if revenue is None else Decimal(revenue),
         currency="USD",
         extra=extra,
     )
@@ -139,17 +139,18 @@ def row(campaign, day, spend, impressions, clicks, leads, conversions, revenue, 
 
 D10, D11 = date(2026, 6, 10), date(2026, 6, 11)
 LEADS, SALES, REACH, TRAFFIC = (f"12021098765432100{i}" for i in (1, 2, 3, 4))
+# Campaigns that report no purchase have conversions/revenue None ("not reported"), never 0.
 EXPECTED_ROWS = [
-    row(LEADS, D10, "24.87", 9512, 143, 7, 0, "0",
+    row(LEADS, D10, "24.87", 9512, 143, 7, None, None,
         {"campaign_name": "KZ | Лиды | Мастер-классы | июнь", "link_clicks": 131}),
     row(SALES, D10, "39.12", 15420, 212, 0, 6, "141.30",
         {"campaign_name": "KZ | Продажи | Доставка", "link_clicks": 198}),
-    row(REACH, D10, "21.55", 30118, 47, 0, 0, "0", {"campaign_name": "KZ | Охват | Открытие Баумана"}),
-    row(LEADS, D11, "25.00", 9930, 151, 9, 0, "0",
+    row(REACH, D10, "21.55", 30118, 47, 0, None, None, {"campaign_name": "KZ | Охват | Открытие Баумана"}),
+    row(LEADS, D11, "25.00", 9930, 151, 9, None, None,
         {"campaign_name": "KZ | Лиды | Мастер-классы | июнь", "link_clicks": 140}),
     row(SALES, D11, "40.00", 16011, 188, 0, 4, "96.80",
         {"campaign_name": "KZ | Продажи | Доставка", "link_clicks": 175}),
-    row(TRAFFIC, D11, "0.42", 310, 0, 0, 0, "0", {"campaign_name": "KZ | Трафик | Сезонное меню"}),
+    row(TRAFFIC, D11, "0.42", 310, 0, 0, None, None, {"campaign_name": "KZ | Трафик | Сезонное меню"}),
 ]  # fmt: skip
 
 
@@ -208,8 +209,8 @@ def test_breakdown_rows_sum_to_the_campaign_day(meta, platform_api):
         impressions=1620,
         clicks=27,
         leads=1,
-        conversions=0,
-        revenue=Decimal(0),
+        conversions=None,
+        revenue=None,
         currency="USD",
         breakdown={"age": "18-24", "gender": "female"},
         extra={"link_clicks": 24},

@@ -1,0 +1,113 @@
+"""Absent is not zero: NULL metrics are "not reported", shown as "—", and every ratio uses only
+the rows that report both of its parts. Expected figures are computed with pandas from the raw
+rows, independently of the ORM aggregates."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from ads.models import AdStatDaily
+from analytics.kpi_values import kpi_value, organization_today
+from analytics.models import AccountMetricDaily
+
+from .test_campaigns import campaign
+
+pytestmark = pytest.mark.django_db
+CENT = Decimal("0.01")
+
+
+def _stats(org, c, today):
+    """Ten days where each metric is missing on some days (None = the platform did not say)."""
+    rows = [
+        AdStatDaily(
+            organization=org,
+            account=c.account,
+            campaign=c,
+            day=today - dt.timedelta(days=i),
+            spend=None if i in (3, 7) else Decimal("24.87") + i,
+            impressions=None if i == 5 else 9000 + i,
+            clicks=None if i in (2, 3) else 140 + i,
+            leads=None if i in (1, 4) else 7 + i % 3,
+            conversions=None if i % 3 else i,
+            revenue=None if i % 3 else Decimal("141.30") + i,  # most days: purchases not tracked
+            currency="USD",
+        )
+        for i in range(10)
+    ]
+    AdStatDaily.objects.bulk_create(rows)
+    return pd.DataFrame(
+        [{k: getattr(r, k) for k in ("spend", "clicks", "leads", "conversions", "revenue")} for r in rows]
+    )
+
+
+def both(frame, a, b):
+    return frame[frame[a].notna() & frame[b].notna()]
+
+
+def test_ratios_use_only_rows_reporting_both_parts(owner_web, org):
+    """Before: ROI divided the spend of days without revenue (counted as 0 revenue) and CPC/CPL
+    summed spend and clicks/leads of different days."""
+    today = organization_today(org)
+    c = campaign(org, external_id="c1")
+    frame = _stats(org, c, today)
+
+    pair = both(frame, "spend", "clicks")
+    cpc = (Decimal(pair["spend"].sum()) / int(pair["clicks"].sum())).quantize(CENT)
+    pair = both(frame, "spend", "leads")
+    cpl = (Decimal(pair["spend"].sum()) / int(pair["leads"].sum())).quantize(CENT)
+    pair = both(frame, "spend", "revenue")
+    roi = (
+        (Decimal(pair["revenue"].sum()) - Decimal(pair["spend"].sum())) * 100 / Decimal(pair["spend"].sum())
+    ).quantize(CENT)
+    pair = both(frame, "leads", "conversions")
+    conversion = (Decimal(int(pair["conversions"].sum())) * 100 / int(pair["leads"].sum())).quantize(CENT)
+
+    assert kpi_value(organization=org, kpi="cpc", on=today) == cpc
+    assert kpi_value(organization=org, kpi="cpl", on=today) == cpl
+    assert kpi_value(organization=org, kpi="ad_roi", on=today) == roi
+    assert kpi_value(organization=org, kpi="lead_conversion_rate", on=today) == conversion
+    assert kpi_value(organization=org, kpi="revenue", on=today) == Decimal(frame["revenue"].dropna().sum()).quantize(
+        CENT
+    )
+
+    response = owner_web.get(f"/o/{org.slug}/ads/")
+    (got,) = response.context["object_list"]
+    assert (got.cpc, got.cpl, got.roi) == (cpc, cpl, roi)
+    assert got.spend_total == Decimal(frame["spend"].dropna().sum())
+
+
+def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
+    today = organization_today(org)
+    c = campaign(org, external_id="c1")
+    AdStatDaily.objects.create(
+        organization=org, account=c.account, campaign=c, day=today, spend=None, impressions=None, clicks=None
+    )
+
+    response = owner_web.get(f"/o/{org.slug}/ads/")
+
+    html = response.content.decode()
+    for column in ("spend", "clicks", "cpc", "leads", "cpl", "roi"):
+        assert f'<td data-col="{column}">—</td>' in html, column
+    assert kpi_value(organization=org, kpi="cpc", on=today) is None
+    assert kpi_value(organization=org, kpi="ad_roi", on=today) is None
+
+
+def test_engagement_rate_ignores_days_without_any_interaction_figure(org):
+    """A day with reach but no interaction figure at all used to count as 0 interactions."""
+    today = organization_today(org)
+    account = campaign(org).account
+    days = [
+        {"reach": 1000, "interactions": 50, "likes": None},
+        {"reach": 3000, "interactions": None, "likes": None},  # interactions not reported
+        {"reach": 500, "interactions": None, "likes": 20},
+    ]
+    for i, values in enumerate(days):
+        AccountMetricDaily.objects.create(organization=org, account=account, day=today - dt.timedelta(days=i), **values)
+    frame = pd.DataFrame(days)
+    frame["engaged"] = frame["interactions"].fillna(frame["likes"])
+    reported = frame[frame["engaged"].notna()]
+    expected = (Decimal(int(reported["engaged"].sum())) * 100 / int(reported["reach"].sum())).quantize(CENT)
+
+    assert kpi_value(organization=org, kpi="engagement_rate", on=today) == expected == Decimal("4.67")
