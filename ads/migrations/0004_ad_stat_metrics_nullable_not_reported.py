@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ads', '0002_fact_tables_without_fk_constraints'),
+        ('ads', '0003_row_level_security'),
     ]
 
     operations = [
