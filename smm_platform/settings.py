@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "moderation",
     "ads",
     "analytics",
+    "portability",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portability.middleware.ReadOnlyDuringDeletionMiddleware",
 ]
 
 ROOT_URLCONF = "smm_platform.urls"
@@ -134,6 +136,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Data export download window, and the grace period before a deleted organization is purged.
+ORGANIZATION_EXPORT_TTL_HOURS = env.int("ORGANIZATION_EXPORT_TTL_HOURS", default=24)
+ORGANIZATION_DELETION_GRACE_DAYS = env.int("ORGANIZATION_DELETION_GRACE_DAYS", default=7)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
