@@ -156,7 +156,10 @@ def _delete_chunk(record: DeletedOrganizationRecord, model: type[models.Model], 
         ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:chunk_size])
         if not ids:
             return 0
-        files = [name for row in queryset.filter(pk__in=ids).values_list(*file_fields) for name in row if name]
+        files = []
+        if file_fields:  # (values_list() without names would list every column)
+            rows = queryset.filter(pk__in=ids).values_list(*file_fields)
+            files = [name for row in rows for name in row if name]
         total, per_model = queryset.filter(pk__in=ids).delete()
         counts = Counter(record.row_counts)
         counts.update(per_model)
@@ -168,16 +171,16 @@ def _delete_chunk(record: DeletedOrganizationRecord, model: type[models.Model], 
 
 
 def organization_purge(
-    *, organization_id: int, chunk_size: int = PURGE_CHUNK_SIZE, time_budget: timedelta | None = None
+    *, organization_id: int, chunk_size: int | None = None, time_budget: timedelta | None = None
 ) -> bool:
     """Deletes every tenant row of the organization, then the organization. Returns True when done,
     False when the time budget ran out first (the caller queues a continuation). Idempotent."""
     record = _start_record(organization_id)
     if record is None:
         return True
-    deadline = timezone.now() + (time_budget or PURGE_TIME_BUDGET)
+    deadline = timezone.now() + (PURGE_TIME_BUDGET if time_budget is None else time_budget)
     for model in deletion_order():
-        while _delete_chunk(record, model, chunk_size):
+        while _delete_chunk(record, model, chunk_size or PURGE_CHUNK_SIZE):
             if timezone.now() >= deadline:
                 return False
     with transaction.atomic():
