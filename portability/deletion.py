@@ -176,7 +176,7 @@ def organization_purge(
     """Deletes every tenant row of the organization, then the organization. Returns True when done,
     False when the time budget ran out first (the caller queues a continuation). Idempotent."""
     record = _start_record(organization_id)
-    if record is None:
+    if record is None or record.deleted_at is not None:
         return True
     deadline = timezone.now() + (PURGE_TIME_BUDGET if time_budget is None else time_budget)
     for model in deletion_order():
