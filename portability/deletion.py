@@ -101,8 +101,10 @@ def deletion_cancel(*, access: Access) -> OrganizationDeletion:
 
 
 def deletions_start_due(*, now: datetime | None = None) -> list[int]:
-    """Claims every deletion whose grace period is over ("purging") and queues its purge
-    (all organizations: a periodic fan-out). Returns the organization ids queued."""
+    """Claims every deletion whose grace period is over ("purging") and queues its purge; queues
+    again the purges already "purging" whose task message may have been lost with Redis (two purges
+    of one organization are safe: each chunk locks the record). All organizations: a periodic
+    fan-out. Returns the organization ids queued."""
     from .tasks import purge_organization
 
     now = now or timezone.now()
@@ -111,11 +113,13 @@ def deletions_start_due(*, now: datetime | None = None) -> list[int]:
         due = (
             OrganizationDeletion.objects.unscoped()
             .select_for_update(skip_locked=True)
-            .filter(status=DeletionStatus.SCHEDULED, purge_after__lte=now)
+            .filter(status__in=LIVE, purge_after__lte=now)
+            .order_by("purge_after")
         )
         for deletion in due:
-            deletion.status = DeletionStatus.PURGING
-            deletion.save(update_fields=["status"])
+            if deletion.status == DeletionStatus.SCHEDULED:
+                deletion.status = DeletionStatus.PURGING
+                deletion.save(update_fields=["status"])
             queued.append(deletion.organization_id)
         for organization_id in queued:
             transaction.on_commit(lambda organization_id=organization_id: purge_organization.delay(organization_id))

@@ -139,6 +139,8 @@ INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Data export download window, and the grace period before a deleted organization is purged.
 ORGANIZATION_EXPORT_TTL_HOURS = env.int("ORGANIZATION_EXPORT_TTL_HOURS", default=24)
 ORGANIZATION_DELETION_GRACE_DAYS = env.int("ORGANIZATION_DELETION_GRACE_DAYS", default=7)
+# Rotating SECRET_KEY (docs/operations.md): old keys still verify sessions and signed links a while.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -134,7 +134,9 @@ def test_the_organization_is_read_only_during_the_grace_period_and_cancelling_re
     assert deletions_start_due(now=timezone.now() + timedelta(days=30)) == []
 
 
-def test_only_due_deletions_start_and_only_once(org, other_org, owner, make_member, django_capture_on_commit_callbacks):
+def test_only_due_deletions_start_and_a_lost_purge_is_queued_again(
+    org, other_org, owner, make_member, django_capture_on_commit_callbacks
+):
     deletion = deletion_schedule(access=access_of(org, owner, Role.OWNER), confirmation="zerno")
     other_owner = make_member(other_org, Role.OWNER).user
     deletion_schedule(access=access_of(other_org, other_owner, Role.OWNER), confirmation="other")
@@ -144,10 +146,14 @@ def test_only_due_deletions_start_and_only_once(org, other_org, owner, make_memb
     assert deletions_start_due(now=deletion.purge_after - timedelta(seconds=1)) == []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert deletions_start_due(now=deletion.purge_after) == [org.pk]
-        assert deletions_start_due(now=deletion.purge_after) == []
     assert len(callbacks) == 1
     assert OrganizationDeletion.objects.for_organization(org).get().status == DeletionStatus.PURGING
     assert OrganizationDeletion.objects.for_organization(other_org).get().status == DeletionStatus.SCHEDULED
+    # The purge message was lost (Redis flushed): the next fan-out queues it again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deletions_start_due(now=deletion.purge_after) == [org.pk]
+    assert not Organization.objects.filter(pk=org.pk).exists()
+    assert deletions_start_due(now=deletion.purge_after + timedelta(days=1)) == [other_org.pk]
 
 
 # --- the purge -------------------------------------------------------------------------------------------
