@@ -343,3 +343,16 @@ def test_at_most_two_exports_in_flight(owner_client, org):
     response = owner_client.post(f"/api/v1/orgs/{org.slug}/exports/")
     assert response.status_code == 409
     assert OrganizationExport.objects.for_organization(org).count() == 2
+
+
+def test_data_page_query_count_is_constant(owner_web, org, owner, make_member, django_assert_max_num_queries):
+    for _ in range(3):
+        export = OrganizationExport.objects.create(organization=org, requested_by=owner)
+        export_build(organization_id=org.pk, export_id=export.pk)
+    with django_assert_max_num_queries(12) as few:
+        assert owner_web.get(f"/o/{org.slug}/settings/data/").status_code == 200
+    for _ in range(10):
+        OrganizationExport.objects.create(organization=org, requested_by=make_member(org, Role.ADMIN).user)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = owner_web.get(f"/o/{org.slug}/settings/data/")
+    assert page.content.decode().count("/download/") == 3
