@@ -10,9 +10,11 @@ reveals that another organization exists.
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from tenancy.access import access_for_token, access_for_user
+from tenancy.access import Access, access_for_token, access_for_user
+from tenancy.roles import Perm
 from tenancy.services import api_token_authenticate
 
 from .models import DeletionStatus, OrganizationDeletion
@@ -39,26 +41,31 @@ class ReadOnlyDuringDeletionMiddleware:
         live = OrganizationDeletion.objects.filter(
             organization__slug=slug, status__in=[DeletionStatus.SCHEDULED, DeletionStatus.PURGING]
         )
-        if not live.exists() or not _is_member(request, slug):
+        access = _member_access(request, slug) if live.exists() else None
+        if access is None:
             return None
         message = _("This organization is scheduled for deletion and is read-only. Cancel the deletion to edit it.")
         if hasattr(view_func, "cls"):  # DRF view: the API error format
             return JsonResponse({"error": {"code": "read_only", "message": message, "fields": {}}}, status=409)
         messages.error(request, message)
-        return redirect("portability:data", org_slug=slug)
+        if access.can(Perm.MANAGE_ORGANIZATION):
+            return redirect("portability:data", org_slug=slug)
+        back = request.headers.get("Referer", "")
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            return redirect(back)
+        return redirect("dashboard", org_slug=slug)
 
 
-def _is_member(request, slug: str) -> bool:
+def _member_access(request, slug: str) -> Access | None:
+    """The caller's access to the organization if they are a member (session or API token)."""
     try:
         if request.user.is_authenticated:
-            access_for_user(user=request.user, organization_slug=slug)
-            return True
+            return access_for_user(user=request.user, organization_slug=slug)
         header = request.headers.get("Authorization", "").split()
         if len(header) == 2 and header[0].lower() == "bearer":
             token = api_token_authenticate(header[1])
             if token is not None:
-                access_for_token(token=token, organization_slug=slug)
-                return True
+                return access_for_token(token=token, organization_slug=slug)
     except Http404:
-        return False
-    return False
+        return None
+    return None

@@ -117,6 +117,12 @@ def test_the_organization_is_read_only_during_the_grace_period_and_cancelling_re
     assert api.get(notes).status_code == 200  # reading goes on
     page = _web(client, marketer).post(f"/o/{org.slug}/settings/members/")
     assert page.status_code == 302
+    assert page["Location"] == f"/o/{org.slug}/"  # the dashboard: a marketer cannot open the data page
+    page = client.post(f"/o/{org.slug}/content/", HTTP_REFERER=f"http://testserver/o/{org.slug}/content/")
+    assert (page.status_code, page["Location"]) == (302, f"http://testserver/o/{org.slug}/content/")
+    page = client.post(f"/o/{org.slug}/content/", HTTP_REFERER="https://evil.example/")
+    assert page["Location"] == f"/o/{org.slug}/"
+    page = _web(client, owner).post(f"/o/{org.slug}/settings/")
     assert page["Location"] == f"/o/{org.slug}/settings/data/"
     assert owner_client.post(f"/api/v1/orgs/{org.slug}/invitations/", {"email": "a@b.c"}).status_code == 409
     assert not TrendNote.objects.for_organization(org).exists()
