@@ -32,6 +32,7 @@ PURGE_CHUNK_SIZE = 1000
 # One purge task runs this long at most, then queues its continuation (keeps under the time limits).
 PURGE_TIME_BUDGET = timedelta(seconds=120)
 LIVE = (DeletionStatus.SCHEDULED, DeletionStatus.PURGING)
+SWEEP_AFTER_PURGE = timedelta(days=1)
 
 
 def _require_owner(access: Access) -> None:
@@ -123,7 +124,31 @@ def deletions_start_due(*, now: datetime | None = None) -> list[int]:
             queued.append(deletion.organization_id)
         for organization_id in queued:
             transaction.on_commit(lambda organization_id=organization_id: purge_organization.delay(organization_id))
+    _sweep_recently_deleted(now)
     return queued
+
+
+def _sweep_recently_deleted(now: datetime) -> None:
+    """Deletes rows that a sync still running during a purge wrote after it (tables without a
+    database foreign key accept them): a day of hourly sweeps after each purge."""
+    recent = DeletedOrganizationRecord.objects.filter(deleted_at__gte=now - SWEEP_AFTER_PURGE)
+    for record in recent:
+        with transaction.atomic():
+            record = DeletedOrganizationRecord.objects.select_for_update().get(pk=record.pk)
+            counts = Counter(record.row_counts)
+            swept = 0
+            for model in deletion_order():
+                leftovers = model._default_manager.for_organization(record.organization_id)
+                deleted = leftovers.delete()[0]
+                counts[model._meta.label] += deleted
+                swept += deleted
+            if swept:
+                record.row_counts = {label: n for label, n in sorted(counts.items()) if n}
+                record.save(update_fields=["row_counts"])
+                logger.warning(
+                    "rows of a deleted organization swept",
+                    extra={"organization_id": record.organization_id, "rows": swept},
+                )
 
 
 def _start_record(organization_id: int) -> DeletedOrganizationRecord | None:
@@ -196,7 +221,7 @@ def organization_purge(
         counts.update(per_model)
         for model in deletion_order():
             leftovers = model._default_manager.for_organization(organization_id)
-            counts[model._meta.label] += leftovers._raw_delete(leftovers.db)
+            counts[model._meta.label] += leftovers.delete()[0]
         record.row_counts = {label: n for label, n in sorted(counts.items()) if n}
         record.deleted_at = timezone.now()
         record.save(update_fields=["row_counts", "deleted_at"])

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from smm_platform.errors import Conflict, DomainError
 from tenancy.access import Access
-from tenancy.models import Organization
+from tenancy.models import Membership, Organization
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
@@ -65,6 +66,7 @@ FK_LABEL_COLUMNS = {
     "ads.AdCampaign": ("name",),
     "analytics.SocialPost": ("external_id",),
 }
+USER_FIELDS = ("id", "email", "first_name", "last_name")
 ORGANIZATION_FIELDS = ("id", "name", "slug", "timezone", "currency", "language", "created_at")
 
 
@@ -206,6 +208,7 @@ def write_export_zip(organization: Organization, fileobj) -> dict[str, int]:
         counts["tenancy.Organization"] = _write_jsonl(
             archive, "tables/tenancy.Organization.jsonl", [_organization_row(organization)]
         )
+        counts["auth.User"] = _write_jsonl(archive, "tables/auth.User.jsonl", _member_users(organization))
         for model in exported_models():
             label = model._meta.label
             fields = exported_fields(model)
@@ -243,6 +246,16 @@ class _snapshot:
 
 def _organization_row(organization: Organization) -> dict:
     return {name: getattr(organization, name) for name in ORGANIZATION_FIELDS}
+
+
+def _member_users(organization: Organization) -> Iterable[dict]:
+    """The members' names and emails, so `user_id` columns resolve (never passwords or logins)."""
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=Membership.objects.for_organization(organization).values("user_id"))
+        .order_by("pk")
+    )
+    return _rows(users, [users.model._meta.get_field(name) for name in USER_FIELDS])
 
 
 def _rows(queryset: models.QuerySet, fields: list[models.Field]) -> Iterable[dict]:

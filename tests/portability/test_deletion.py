@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from analytics.models import AccountMetricDaily
 from integrations.models import SocialAccount
 from portability import deletion as deletion_module
 from portability.deletion import deletion_schedule, deletions_start_due, organization_purge
@@ -240,3 +241,25 @@ def test_a_cancelled_or_unclaimed_deletion_is_never_purged(org, owner):
     assert Organization.objects.filter(pk=org.pk).exists()
     assert not DeletedOrganizationRecord.objects.exists()
     assert deletion_module.pending_deletion(organization=org).status == DeletionStatus.SCHEDULED
+
+
+def test_rows_written_after_the_purge_are_swept_by_the_next_fan_outs(org, owner):
+    deletion_schedule(access=access_of(org, owner, Role.OWNER), confirmation="zerno")
+    OrganizationDeletion.objects.for_organization(org).update(status=DeletionStatus.PURGING)
+    assert organization_purge(organization_id=org.pk) is True
+    record = DeletedOrganizationRecord.objects.get(organization_id=org.pk)
+    # A sync that loaded its account before the purge writes a day of metrics after it (the fact
+    # tables have no database foreign key, so nothing stops the insert).
+    AccountMetricDaily.objects.bulk_create(
+        [AccountMetricDaily(organization_id=org.pk, account_id=10**9, day="2026-11-01", reach=5)]
+    )
+    deletions_start_due(now=record.deleted_at + timedelta(hours=1))
+    assert not AccountMetricDaily.objects.for_organization(org.pk).exists()
+    swept = DeletedOrganizationRecord.objects.get(organization_id=org.pk)
+    assert swept.row_counts == record.row_counts | {"analytics.AccountMetricDaily": 1}
+    # Only for a day after the purge.
+    AccountMetricDaily.objects.bulk_create(
+        [AccountMetricDaily(organization_id=org.pk, account_id=10**9, day="2026-11-02", reach=5)]
+    )
+    deletions_start_due(now=record.deleted_at + timedelta(days=2))
+    assert AccountMetricDaily.objects.for_organization(org.pk).count() == 1

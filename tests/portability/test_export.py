@@ -90,6 +90,12 @@ def test_export_holds_exactly_the_rows_of_the_organization(demo_pair):
         other_ids = set(model._default_manager.for_organization(other).values_list("pk", flat=True))
         assert not other_ids & {row["id"] for row in rows}, label
     assert non_empty >= 20
+    members = demo_pair["a_users"].values()
+    assert _jsonl(archive, "auth.User") == [
+        {"id": u.pk, "email": u.email, "first_name": u.first_name, "last_name": u.last_name}
+        for u in sorted(members, key=lambda u: u.pk)
+    ]
+    assert manifest["row_counts"]["auth.User"] == 5
     assert "tables/integrations.OAuthState.jsonl" not in archive.namelist()
 
 
@@ -187,6 +193,7 @@ def test_no_secret_reaches_the_file(org, owner, make_member):
         invitation_row.token_hash,
         "STATE-SECRET-123",
         "VERIFIER-SECRET",
+        owner.password,
     ):
         assert secret.encode() not in everything, secret
     assert b"credentials_ciphertext" not in everything
