@@ -29,6 +29,7 @@ app.conf.update(
         "analytics.tasks.sync_*": {"queue": "ingest"},
         "content.tasks.publish_*": {"queue": "publish"},
         "analytics.tasks.report_*": {"queue": "reports"},
+        "portability.tasks.build_export": {"queue": "reports"},
     },
     result_expires=3600,
     broker_connection_retry_on_startup=True,

@@ -21,4 +21,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "integrations.tasks.fan_out_daily_syncs",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Expired data exports: their files are deleted (downloads already stop at `expires_at`).
+    "portability-expire-exports": {
+        "task": "portability.tasks.expire_exports",
+        "schedule": crontab(minute=5),
+    },
+    # Organizations whose deletion grace period is over: purge queued (claimed, so once each).
+    "portability-start-due-deletions": {
+        "task": "portability.tasks.start_due_deletions",
+        "schedule": crontab(minute=35),
+    },
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "moderation",
     "ads",
     "analytics",
+    "portability",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portability.middleware.ReadOnlyDuringDeletionMiddleware",
     # Innermost: the view and its rendering run in one transaction scoped for row-level security
     # (PostgreSQL; docs/decisions/0001-row-level-security.md).
     "tenancy.rls.RowLevelSecurityMiddleware",
@@ -152,6 +154,11 @@ AXES_CLIENT_IP_CALLABLE = "smm_platform.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Data export download window, and the grace period before a deleted organization is purged.
+ORGANIZATION_EXPORT_TTL_HOURS = env.int("ORGANIZATION_EXPORT_TTL_HOURS", default=24)
+ORGANIZATION_DELETION_GRACE_DAYS = env.int("ORGANIZATION_DELETION_GRACE_DAYS", default=7)
+# Rotating SECRET_KEY (docs/operations.md): old keys still verify sessions and signed links a while.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -16,6 +16,7 @@ org_patterns = [
     path("ads/", include("ads.urls")),
     path("integrations/", include("integrations.urls")),
     path("settings/", include("tenancy.urls")),
+    path("settings/data/", include("portability.urls")),
 ]
 
 api_org_patterns = [
@@ -26,6 +27,7 @@ api_org_patterns = [
     path("", include("analytics.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("ads.api.urls")),
+    path("", include("portability.api.urls")),
 ]
 
 urlpatterns = [

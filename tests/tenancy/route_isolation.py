@@ -56,6 +56,7 @@ PAGE_PK_MODELS = {
     "tenancy:member_remove": "tenancy.Membership",
     "tenancy:invitation_revoke": "tenancy.Invitation",
     "tenancy:token_revoke": "tenancy.ApiToken",
+    "portability:export_download": "portability.OrganizationExport",
 }
 DENIED = {403, 404}
 

@@ -8,6 +8,7 @@ from django.views import View
 from rest_framework.test import APIClient
 
 from content.models import Post
+from portability.models import OrganizationExport
 from tenancy.access import Access
 from tenancy.models import Invitation, Membership, Organization
 from tenancy.roles import Role, role_permissions
@@ -35,6 +36,7 @@ def victim(settings):
     access = _owner_access(org, owner)
     invitation_create(access=access, email="new@zerno.demo", role=Role.MARKETER)
     api_token_create(access=access, name="CRM", scopes=["read", "write"])
+    OrganizationExport.objects.create(organization=org, requested_by=owner)
     return org
 
 
