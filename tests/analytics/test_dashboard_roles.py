@@ -66,7 +66,11 @@ def test_settings_menu_links_only_what_the_role_may_open(client, org, make_membe
     links = _links(html, r"<nav[^>]*settings-nav.*?</nav>")
     expected = [f"/o/{org.slug}/settings/", f"/o/{org.slug}/settings/members/"]
     if role in MANAGERS:
-        expected += [f"/o/{org.slug}/settings/tokens/", f"/o/{org.slug}/settings/audit-log/"]
+        expected += [
+            f"/o/{org.slug}/settings/tokens/",
+            f"/o/{org.slug}/settings/audit-log/",
+            f"/o/{org.slug}/settings/data/",
+        ]
     assert links == expected
     for link in links:
         assert client.get(link).status_code == 200, link

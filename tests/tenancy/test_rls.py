@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from integrations.models import OAuthState, SocialAccount, SyncRun
 from integrations.services import demo_account_connect
+from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
 from strategy.models import Experiment
 from tenancy import rls
 from tenancy.models import ApiToken, Invitation, Membership, TenantModel
@@ -99,6 +100,10 @@ def seed_everything(organization, users) -> None:
     api_token_create(access=access, name="CRM", scopes=["read"])
     OAuthState.objects.create(
         organization=organization, platform="vk", state=f"state-{organization.slug}", user=users["owner"]
+    )
+    OrganizationExport.objects.create(organization=organization, requested_by=users["owner"])
+    OrganizationDeletion.objects.create(
+        organization=organization, status=DeletionStatus.CANCELLED, purge_after=timezone.now()
     )
 
 
