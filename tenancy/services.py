@@ -268,9 +268,8 @@ def api_token_create(
     if not scopes or any(s not in Scope.values for s in scopes):
         raise DomainError(_("Choose scopes from: read, write."), field="scopes")
     if expires_at is not None:
-        # Checked on the date as given, before any timezone conversion: 9999-12-31T23:59:59Z shown in
-        # the organization's timezone overflows the calendar.
-        check_date_in_range(expires_at.date(), field="expires_at")
+        # 9999-12-31T23:59:59Z shown in the organization's timezone overflows the calendar.
+        check_date_in_range(expires_at, field="expires_at")
         if expires_at <= timezone.now():
             raise DomainError(_("The expiry must be in the future."), field="expires_at")
     prefix = secrets.token_hex(4)

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from smm_platform.api.fields import BoundedDateTimeField
+
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Role, Scope
 
@@ -42,6 +44,7 @@ class InvitationCreatedSerializer(InvitationSerializer):
 
 class ApiTokenSerializer(serializers.ModelSerializer):
     scopes = serializers.MultipleChoiceField(choices=Scope.choices)
+    expires_at = BoundedDateTimeField(required=False, allow_null=True, label=_("Expires at"))
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
