@@ -9,8 +9,10 @@
   ``POST graph.facebook.com/v25.0/oauth/access_token`` (form: code, client_secret, …) → short-lived
   user token ``{access_token, token_type, expires_in}``, exchanged at once for a ~60-day token with
   ``grant_type=fb_exchange_token``. Both go as POST form bodies (Graph accepts either) so the app
-  secret and tokens never sit in a URL, which proxies and httpx log. Meta has no refresh token: the long-lived token is
-  re-exchanged while still valid. A Page token comes from ``GET /{page-id}?fields=access_token``.
+  secret and tokens never sit in a URL, which proxies and httpx log. Meta has no refresh token:
+  the long-lived token is re-exchanged while still valid. A Page token comes from
+  ``GET /{page-id}?fields=access_token`` (a read: the user token stays in the query string there,
+  and the log redaction in ``smm_platform/logging.py`` scrubs it).
 * Telegram: no OAuth; a bot token checked with ``getMe``.
 
 Errors are mapped by HTTP status / error code, never by message text, to ``OAuthError`` with

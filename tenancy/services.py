@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smm_platform.dates import check_datetime_in_range
+from smm_platform.dates import check_date_in_range
 from smm_platform.errors import Conflict, DomainError
 
 from . import rls
@@ -283,8 +283,8 @@ def api_token_create(
     if not scopes or any(s not in Scope.values for s in scopes):
         raise DomainError(_("Choose scopes from: read, write."), field="scopes")
     if expires_at is not None:
-        # Checked on the UTC date: 9999-12-31T23:59:59Z shown in the organization's timezone overflows.
-        check_datetime_in_range(expires_at, field="expires_at")
+        # 9999-12-31T23:59:59Z shown in the organization's timezone overflows the calendar.
+        check_date_in_range(expires_at, field="expires_at")
         if expires_at <= timezone.now():
             raise DomainError(_("The expiry must be in the future."), field="expires_at")
     prefix = secrets.token_hex(4)

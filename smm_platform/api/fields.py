@@ -1,17 +1,17 @@
+"""Serializer fields shared by the apps' APIs."""
+
 from rest_framework import serializers
 
-from smm_platform.dates import check_datetime_in_range
-from smm_platform.errors import DomainError
+from smm_platform.dates import is_in_range, range_message
 
 
-class PlanningDateTimeField(serializers.DateTimeField):
-    """A datetime inside the planning range, checked on its UTC date before DRF converts it to the
-    organization's timezone: at the calendar's edges (9999-12-31T23:59Z) that conversion overflows and
-    would hide the real message behind "Datetime value out of range"."""
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A datetime within the product's calendar range (``smm_platform/dates.py``).
+
+    Checked before DRF converts the value to the current timezone: 9999-12-31T23:59:59Z shown in
+    a timezone east of UTC is past year 9999, which DRF reports only as "out of range"."""
 
     def enforce_timezone(self, value):
-        try:
-            check_datetime_in_range(value, field="value")
-        except DomainError as exc:
-            raise serializers.ValidationError(str(exc.message)) from exc
+        if not is_in_range(value):
+            raise serializers.ValidationError(range_message())
         return super().enforce_timezone(value)

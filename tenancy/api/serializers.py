@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from smm_platform.api.fields import PlanningDateTimeField
+from smm_platform.api.fields import BoundedDateTimeField
 
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Role, Scope
@@ -45,7 +45,7 @@ class InvitationCreatedSerializer(InvitationSerializer):
 
 class ApiTokenSerializer(TenantModelSerializer):
     scopes = serializers.MultipleChoiceField(choices=Scope.choices)
-    expires_at = PlanningDateTimeField(required=False, allow_null=True)
+    expires_at = BoundedDateTimeField(required=False, allow_null=True, label=_("Expires at"))
     is_active = serializers.BooleanField(read_only=True)
 
     class Meta:
