@@ -61,11 +61,14 @@ class BusinessProfileViewSet(OrganizationViewSet):
     queryset = BusinessProfile.objects.all()
     serializer_class = s.BusinessProfileSerializer
 
-    def retrieve(self, request, *args, **kwargs):
-        profile = self.get_queryset().first()
+    def get_singleton(self, queryset):
+        profile = queryset.first()
         if profile is None:
             raise NotFound(_("No business profile yet."))
-        return Response(self.get_serializer(profile).data)
+        return profile
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
 
     def _save(self, request, *, partial: bool):
         profile = self.get_queryset().first()

@@ -87,7 +87,16 @@ class OrganizationScopedMixin:
         return self.safely_get_queryset(super().get_queryset().filter(**scope)).filter(**scope)
 
     def get_object(self):
-        return super().get_object()
+        if (self.lookup_url_kwarg or self.lookup_field) in self.kwargs:
+            return super().get_object()
+        # A resource with one row per organization (no id in the URL) picks it from the scoped queryset.
+        obj = self.get_singleton(self.get_queryset())
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def get_singleton(self, queryset):
+        """The organization's one row of a singleton resource; routes with an id never call this."""
+        raise Http404
 
     def safely_get_queryset(self, queryset):
         """Refine the already scoped queryset (select_related, annotations, per-action prefetches)."""

@@ -198,3 +198,10 @@ def test_related_field_without_organization_has_no_choices(org):
     field = OrganizationRelatedField(queryset=Goal.objects.all())
     field.bind("goal", drf_serializers.Serializer(context={}))
     assert list(field.get_queryset()) == []
+
+
+def test_options_on_a_singleton_resource_is_not_a_server_error(owner_client, org):
+    """DRF's OPTIONS metadata calls get_object() on a route without an id (found by the fuzz stage)."""
+    response = owner_client.options(f"/api/v1/orgs/{org.slug}/business-profile/")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Business Profile"
