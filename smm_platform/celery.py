@@ -11,6 +11,7 @@ app = Celery("smm_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 QUEUES = ("default", "ingest", "publish", "reports")
+VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT") or 600)
 
 app.conf.update(
     task_serializer="json",
@@ -32,8 +33,17 @@ app.conf.update(
     },
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # Redis redelivers unacked tasks after this; nothing here runs longer than the hard limit.
-    broker_transport_options={"visibility_timeout": 3600},
+    # Keep reconnecting to a Redis that is down (None = forever) instead of exiting after 100 tries.
+    broker_connection_max_retries=None,
+    # When the broker connection drops, the running late-ack tasks cannot be acked any more and
+    # Redis hands their messages out again: cancel them so the redelivery is the only copy
+    # (it takes over the sync lock of its own task id and closes the steps left "running").
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    # Redis hands an unacked message to another worker after this many seconds: it must exceed
+    # the longest task (hard limit 360 s) plus the longest retry countdown a worker holds
+    # (MAX_RETRY_COUNTDOWN 180 s), or a healthy task runs twice; every second above that is how
+    # long the tasks of a worker that died wait. See docs/operations.md, "Celery and Redis".
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     timezone="UTC",
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
 )
