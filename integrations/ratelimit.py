@@ -200,9 +200,10 @@ return 0
 _local_locks: dict[str, tuple[str, float]] = {}
 _local_locks_guard = threading.Lock()
 
-# Short enough that a lock of a worker that died without redelivery frees itself within a minute,
-# long enough for several missed renewals (the heartbeat renews every TTL/4).
-SYNC_LOCK_TTL = 60
+# Short enough that the lock of a worker that died (or could not release it because Redis was
+# down) frees itself within half a minute, long enough for a few missed renewals (the heartbeat
+# renews every TTL/4).
+SYNC_LOCK_TTL = 30
 
 
 class SyncLock:

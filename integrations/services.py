@@ -38,7 +38,7 @@ DEMO_EXTERNAL_ID = "zerno-demo"
 logger = logging.getLogger(__name__)
 
 
-def _queue_errors() -> tuple[type[BaseException], ...]:
+def queue_errors() -> tuple[type[BaseException], ...]:
     import kombu.exceptions
     import redis.exceptions
 
@@ -57,7 +57,7 @@ def enqueue_sync_safely(account_id: int, *, plan: str) -> bool:
     queue is back. Never raises for a queue outage, so it is safe inside ``on_commit``."""
     try:
         _enqueue(account_id, plan)
-    except _queue_errors():
+    except queue_errors():
         logger.warning("sync queue unavailable; the account stays due", extra={"account_id": account_id}, exc_info=True)
         # Crosses organizations on purpose: our own id, from a scoped service or the fan-out.
         SocialAccount.objects.unscoped().filter(pk=account_id).update(

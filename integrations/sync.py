@@ -152,10 +152,14 @@ class SyncOutcome:
 class SyncRetry(Exception):
     """Raised to the Celery task: retry ``remaining`` steps after ``retry_after`` seconds."""
 
-    def __init__(self, retry_after: float, remaining: Sequence[str], message: str) -> None:
+    def __init__(
+        self, retry_after: float, remaining: Sequence[str], message: str, *, infrastructure: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.remaining = tuple(remaining)
+        # Our own database/Redis was away: retried sooner than a platform (failovers take seconds).
+        self.infrastructure = infrastructure
 
 
 def step_function(kind: str) -> Callable[..., StepResult]:
@@ -364,7 +368,7 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome, lock: S
                 "sync step lost its database or Redis", extra={"account_id": account.pk, "kind": kind}, exc_info=True
             )
             _finish(run, SyncStatus.RETRYING, message=INFRASTRUCTURE_MESSAGE)
-            raise SyncRetry(0, todo[index:], INFRASTRUCTURE_MESSAGE) from exc
+            raise SyncRetry(0, todo[index:], INFRASTRUCTURE_MESSAGE, infrastructure=True) from exc
         except Exception:
             logger.exception("sync step crashed", extra={"account_id": account.pk, "kind": kind})
             _finish(run, SyncStatus.FAILED, message="Unexpected error while saving the data; we were notified.")

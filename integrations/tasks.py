@@ -25,6 +25,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import Reject
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,8 @@ CLAIM_LEASE = timedelta(minutes=30)
 DAILY_CLAIM_LEASE = timedelta(hours=20)
 # A sync of an account that another task is syncing waits this long (seconds) and tries again.
 LOCK_WAIT = (20.0, 60.0)
+# First retry after losing our database or Redis: 2.5-5 s, then doubling (a failover takes seconds).
+INFRASTRUCTURE_BACKOFF_BASE = 5.0
 # Days of daily facts one task reads at most; a longer backfill becomes several tasks.
 MAX_TASK_WINDOW_DAYS = 31
 
@@ -81,6 +84,26 @@ def _release_claim(account_id: int) -> None:
         SocialAccount.objects.unscoped().filter(pk=account_id).update(sync_claimed_until=None)
     except _infrastructure_errors():  # the lease expires by itself
         logger.warning("could not release the fan-out claim", extra={"account_id": account_id}, exc_info=True)
+
+
+class RetryNotQueued(Exception):
+    """The retry could not be published (Redis is down); the account was made due instead."""
+
+
+def _retry(task, *, kwargs: dict, countdown: float) -> Exception:
+    """``task.retry``, or — when the broker is unreachable so no retry can be queued — make the
+    account due (``next_sync_at`` now) for the fan-out to pick up once Redis is back."""
+    from integrations.services import queue_errors
+
+    try:
+        return task.retry(kwargs=kwargs, countdown=countdown)
+    except (Reject, *queue_errors()) as exc:
+        # Celery wraps a failed retry publish in Reject(requeue=False): the message is dropped.
+        if isinstance(exc, Reject) and not isinstance(exc.reason, queue_errors()):
+            raise
+        logger.warning("could not queue the retry; the account stays due", extra={"account_id": kwargs["account_id"]})
+        _reschedule(kwargs["account_id"])
+        return RetryNotQueued(str(exc))
 
 
 def backfill_chunks(days: int) -> list[tuple[int, int]]:
@@ -127,20 +150,22 @@ def sync_account(
             # the account up again later instead of spinning here.
             _reschedule(account_id, after=timedelta(seconds=max(exc.retry_after, 60)))
             return {"account_id": account_id, "status": "deferred", "message": str(exc)}
-        countdown = backoff_seconds(self.request.retries, advised=exc.retry_after)
-        raise self.retry(kwargs={**kwargs, "kinds": list(exc.remaining)}, countdown=countdown) from exc
+        base = INFRASTRUCTURE_BACKOFF_BASE if exc.infrastructure else 30.0
+        countdown = backoff_seconds(self.request.retries, advised=exc.retry_after, base=base)
+        raise _retry(self, kwargs={**kwargs, "kinds": list(exc.remaining)}, countdown=countdown) from exc
     except _infrastructure_errors() as exc:
         # PostgreSQL or Redis went away outside a step (creating a run, reading the account).
         if out_of_retries:
             raise
         logger.warning("sync task lost its database or Redis; retrying", extra={"account_id": account_id})
-        raise self.retry(kwargs=kwargs, countdown=backoff_seconds(self.request.retries)) from exc
+        countdown = backoff_seconds(self.request.retries, base=INFRASTRUCTURE_BACKOFF_BASE)
+        raise _retry(self, kwargs=kwargs, countdown=countdown) from exc
     if outcome.status == "locked":
         # Another sync of this account is running: queue behind it, never beside it.
         if out_of_retries:
             _reschedule(account_id, after=timedelta(minutes=1))
             return {"account_id": account_id, "status": "locked", "runs": []}
-        raise self.retry(kwargs=kwargs, countdown=random.uniform(*LOCK_WAIT))  # noqa: S311 - jitter
+        raise _retry(self, kwargs=kwargs, countdown=random.uniform(*LOCK_WAIT))  # noqa: S311 - jitter
     if plan == "frequent":
         _release_claim(account_id)
     return {"account_id": account_id, "status": outcome.status, "runs": outcome.runs}

@@ -35,10 +35,11 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     # Keep reconnecting to a Redis that is down (None = forever) instead of exiting after 100 tries.
     broker_connection_max_retries=None,
-    # When the broker connection drops, the running late-ack tasks cannot be acked any more and
-    # Redis hands their messages out again: cancel them so the redelivery is the only copy
-    # (it takes over the sync lock of its own task id and closes the steps left "running").
-    worker_cancel_long_running_tasks_on_connection_loss=True,
+    # Let a task that is running when the broker connection drops finish its work (its writes are
+    # idempotent; the message is acked afterwards or runs once more). Cancelling it instead
+    # (True) lost the message in our Redis-restart test (celery/kombu 5.7.0): the cancelled task
+    # was acknowledged and never ran again.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
     # Redis hands an unacked message to another worker after this many seconds: it must exceed
     # the longest task (hard limit 360 s) plus the longest retry countdown a worker holds
     # (MAX_RETRY_COUNTDOWN 180 s), or a healthy task runs twice; every second above that is how

@@ -10,6 +10,7 @@ from datetime import timedelta
 import kombu.exceptions
 import pytest
 import redis.exceptions
+from celery.exceptions import Reject
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from integrations.sync import (
     account_sync,
 )
 from integrations.tasks import (
+    RetryNotQueued,
     backfill_chunks,
     fan_out_daily_syncs,
     fan_out_due_syncs,
@@ -165,7 +167,7 @@ def test_visibility_timeout_fits_the_longest_task_and_retry_countdown():
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     assert app.conf.task_time_limit + MAX_RETRY_COUNTDOWN < visibility <= 900
     assert app.conf.broker_connection_max_retries is None
-    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is False
 
 
 def test_long_backfills_are_split_into_windows_of_at_most_31_days(org, monkeypatch):
@@ -296,7 +298,7 @@ def test_the_task_retries_an_operational_error_with_backoff(org, monkeypatch):
     monkeypatch.setattr("integrations.tasks.account_sync", lost)
     result, retry = run_task(monkeypatch, retries=2, account_id=account.pk, plan="frequent")
     assert result is None
-    assert 60 <= retry["countdown"] <= MAX_RETRY_COUNTDOWN
+    assert 10 <= retry["countdown"] <= 20  # 5 s doubled twice, with jitter
     assert retry["kwargs"]["account_id"] == account.pk
 
 
@@ -323,6 +325,31 @@ def test_a_status_write_survives_a_reconnect(org, monkeypatch):
 
 
 # --------------------------------------------------------------------------- without Redis
+
+
+def test_a_retry_that_cannot_be_queued_makes_the_account_due(org, monkeypatch):
+    account = SocialAccountFactory(organization=org)
+    later = timezone.now() + timedelta(minutes=30)
+    SocialAccount.objects.filter(pk=account.pk).update(next_sync_at=later, sync_claimed_until=later)
+
+    def lost(**kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    def no_broker(**kwargs):
+        # What Celery raises when the retry cannot be published.
+        raise Reject(kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379."), requeue=False)
+
+    monkeypatch.setattr("integrations.tasks.account_sync", lost)
+    sync_account.push_request(id="task-1", retries=0, is_eager=False)
+    monkeypatch.setattr(sync_account, "retry", no_broker)
+    try:
+        with pytest.raises(RetryNotQueued):
+            sync_account.run(account_id=account.pk, plan="frequent")
+    finally:
+        sync_account.pop_request()
+    account.refresh_from_db()
+    assert abs(account.next_sync_at - timezone.now()) < timedelta(seconds=5)
+    assert account.sync_claimed_until is None
 
 
 @pytest.fixture
@@ -366,3 +393,17 @@ def test_an_enqueue_error_after_commit_never_breaks_the_response(
     assert response.status_code == 201
     account = SocialAccount.objects.get(organization=org)
     assert abs(account.next_sync_at - timezone.now()) < timedelta(seconds=5)
+
+
+def test_docker_compose_restarts_and_health_checks_every_service():
+    from pathlib import Path
+
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    for name, service in services.items():
+        assert service.get("restart") == "unless-stopped", name
+        assert service.get("healthcheck", {}).get("test"), name
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
