@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -66,6 +67,7 @@ def _infrastructure_errors() -> tuple[type[BaseException], ...]:
 
 # Stored untranslated (shown through gettext on the page, like the platform messages).
 INTERRUPTED_MESSAGE = gettext_noop("The sync was interrupted (a worker stopped); it runs again automatically.")
+TOO_LONG_MESSAGE = gettext_noop("This step took too long and was stopped; it runs again at the next sync.")
 INFRASTRUCTURE_MESSAGE = gettext_noop("Our database or queue was briefly unavailable; this step is retried.")
 
 STEPS: dict[str, str] = {
@@ -361,6 +363,11 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome, lock: S
             _finish(run, SyncStatus.FAILED, error=exc)
             any_failure = True
             continue
+        except SoftTimeLimitExceeded:
+            # The task is about to be killed: close the step honestly and end the task; the
+            # steps not done run at the next cycle (never marked synced).
+            _finish(run, SyncStatus.FAILED, message=TOO_LONG_MESSAGE)
+            raise
         except infrastructure as exc:
             # Our PostgreSQL or Redis went away mid-step: nothing is wrong with the data, so the
             # step (and the ones after it) is retried with backoff; the account is not "synced".

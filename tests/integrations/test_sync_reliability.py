@@ -10,7 +10,7 @@ from datetime import timedelta
 import kombu.exceptions
 import pytest
 import redis.exceptions
-from celery.exceptions import Reject
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from integrations.sync import (
     INFRASTRUCTURE_MESSAGE,
     INTERRUPTED_MESSAGE,
     MAX_RETRY_COUNTDOWN,
+    TOO_LONG_MESSAGE,
     SyncRetry,
     account_lock_name,
     account_sync,
@@ -287,6 +288,20 @@ def test_a_step_that_lost_the_database_or_redis_is_retried_and_not_synced(org, e
     assert account.last_synced_at is None
     run = SyncRun.objects.get(kind=SyncKind.ACCOUNT_METRICS)
     assert (run.status, run.error) == (SyncStatus.RETRYING, INFRASTRUCTURE_MESSAGE)
+
+
+def test_a_step_stopped_by_the_soft_time_limit_is_closed_and_ends_the_sync(org):
+    account = vk_account(org)
+    connector = Scripted({"account_metrics": SoftTimeLimitExceeded()})
+
+    with pytest.raises(SoftTimeLimitExceeded):
+        account_sync(account_id=account.pk, plan="daily", connector=connector)
+
+    account.refresh_from_db()
+    assert connector.calls == ["profile", "account_metrics"]
+    assert account.last_synced_at is None
+    run = SyncRun.objects.get(kind=SyncKind.ACCOUNT_METRICS)
+    assert (run.status, run.error) == (SyncStatus.FAILED, TOO_LONG_MESSAGE)
 
 
 def test_the_task_retries_an_operational_error_with_backoff(org, monkeypatch):
