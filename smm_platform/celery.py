@@ -50,6 +50,35 @@ app.conf.update(
 )
 
 
+def _guard_redis_closed_channel() -> None:
+    """Keep the worker alive when Redis goes away with tasks in flight (celery/kombu 5.7.0, the
+    latest releases). After the consumer closed the lost connection, the old Redis channel is
+    still used — to put its unacked messages back while closing, and to ack a task that finishes
+    after the reconnect — and builds a client from a connection that is gone:
+    ``AttributeError: 'NoneType' object has no attribute 'hostname'`` (or ``'client'``). That is
+    not one of the errors the consumer tolerates, so the worker stops with "Unrecoverable error"
+    (reproduced in tests/integrations/test_faults.py). Raising a Redis connection error instead
+    lets the consumer treat it like any lost connection; the message stays in Redis's unacked set
+    and runs again after the visibility timeout (tasks are idempotent)."""
+    import redis.exceptions
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "guarded", False):
+        return
+
+    def _connparams(self, asynchronous=False):
+        if self.connection is None or self.connection.client is None:
+            raise redis.exceptions.ConnectionError("this broker channel's connection is closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.guarded = True
+    kombu_redis.Channel._connparams = _connparams
+
+
+_guard_redis_closed_channel()
+
+
 def _beat_schedule() -> dict:
     # The one place periodic tasks are declared; imported lazily to keep this module light.
     from smm_platform.schedule import BEAT_SCHEDULE

@@ -104,6 +104,7 @@ def worker_process(
     queue: str | None = None,
     app: str = "smm_platform",
     pool: str = "solo",
+    concurrency: int = 1,
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
 ) -> Iterator[WorkerProcess]:
@@ -123,7 +124,7 @@ def worker_process(
     )
     cmd = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queue, f"--pool={pool}"]
     if pool == "prefork":
-        cmd += ["--concurrency=1"]
+        cmd += [f"--concurrency={concurrency}"]
     cmd += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO", "-n", f"{queue}@%h"]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True

@@ -163,3 +163,31 @@ def test_database_connection_dropped_mid_step_the_step_is_retried(accounts):
     hit.refresh_from_db()
     assert hit.status in (SyncStatus.RETRYING, SyncStatus.SUCCESS)
     assert_recovered(account, expected)
+
+
+def test_redis_stopped_with_several_tasks_in_flight_the_worker_main_process_survives(tmp_path):
+    """celery/kombu 5.7.0: closing the lost broker connection restores the unacknowledged messages
+    through a channel whose connection is already gone → "Unrecoverable error: AttributeError
+    'NoneType' object has no attribute 'hostname'" and the worker main process exits."""
+    require_worker()
+    from tests.faultapp import sleep
+
+    with (
+        redis_server(tmp_path) as redis,
+        worker_process(app="tests.faultapp", pool="prefork", concurrency=4, env={"REDIS_URL": redis.url}) as w,
+    ):
+        with app.connection_for_write(redis.url) as conn:
+            for seconds in (4, 8, 12):
+                sleep.apply_async(args=[seconds], queue=w.queue, connection=conn)
+        wait_until(lambda: w.output().count(" received") >= 3, timeout=30, what="three tasks in flight")
+        redis.stop()
+        time.sleep(3)
+        assert w.alive(), w.output()[-4000:]
+        redis.start()
+        try:
+            wait_until(lambda: "Connected to redis" in w.output().split("Connection to broker lost")[-1], timeout=30)
+        except TimeoutError as exc:
+            raise AssertionError(w.output()[-4000:]) from exc
+        output = w.output()
+        assert w.alive()
+        assert "Unrecoverable error" not in output, output[output.find("Unrecoverable") :][:6000]

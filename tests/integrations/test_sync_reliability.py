@@ -422,3 +422,15 @@ def test_docker_compose_restarts_and_health_checks_every_service():
         assert service.get("restart") == "unless-stopped", name
         assert service.get("healthcheck", {}).get("test"), name
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+
+
+def test_a_closed_redis_broker_channel_fails_like_a_lost_connection():
+    """The guard in smm_platform/celery.py: kombu 5.7.0 raised AttributeError here, which stops the
+    worker ("Unrecoverable error"); a connection error is one the consumer survives."""
+    from kombu.transport import redis as kombu_redis
+
+    assert app.conf.broker_transport_options  # the app (and its guard) is loaded
+    channel = kombu_redis.Channel.__new__(kombu_redis.Channel)
+    channel.connection = None
+    with pytest.raises(redis.exceptions.ConnectionError):
+        channel._connparams()
