@@ -63,6 +63,10 @@ class SocialAccount(TenantModel):
     followers = models.IntegerField(_("followers"), null=True, blank=True)
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     next_sync_at = models.DateTimeField(null=True, blank=True)
+    # Claims of the periodic fan-outs: while set in the future, the account's task is queued or
+    # running and the fan-out does not enqueue it again (the lease frees a lost task's claim).
+    sync_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    daily_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     sync_interval_minutes = models.PositiveIntegerField(default=15)
     connected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

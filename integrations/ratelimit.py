@@ -5,8 +5,9 @@
   script, Redis server time, so every worker on every machine shares it); without Redis (the
   embedded default, eager Celery, one process) an in-process bucket does the same job.
   Celery's own ``rate_limit`` is per worker, which is why this exists.
-* ``sync_lock`` is a Redis ``SET NX PX`` lock (released only by its owner) that prevents two
-  concurrent syncs of the same account and window; in-process fallback without Redis.
+* ``sync_lock`` is a Redis lock per account owned by the task id (released only by its owner,
+  taken over by a redelivery of the same task, short TTL renewed by a heartbeat) that prevents
+  two concurrent syncs of one account; in-process fallback without Redis.
 
 Rates are per (platform, account key): the platforms limit per token/account.
 """
@@ -14,6 +15,7 @@ Rates are per (platform, account key): the platforms limit per token/account.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 import uuid
@@ -24,6 +26,8 @@ from functools import lru_cache
 from django.conf import settings
 
 from integrations.connectors.base import RateLimited, platform_label
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,26 @@ def _limiter_for(url: str) -> TokenBucketLimiter:
 
 # --------------------------------------------------------------------------- locks
 
+# Take the lock when free, or take it over when it already belongs to this owner (a redelivered
+# task after its worker died): 1 = acquired, 2 = taken over, 0 = held by someone else.
+_ACQUIRE_LUA = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 2
+end
+if holder then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+_RENEW_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 _RELEASE_LUA = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -176,23 +200,48 @@ return 0
 _local_locks: dict[str, tuple[str, float]] = {}
 _local_locks_guard = threading.Lock()
 
+# Short enough that the lock of a worker that died (or could not release it because Redis was
+# down) frees itself within half a minute, long enough for a few missed renewals (the heartbeat
+# renews every TTL/4).
+SYNC_LOCK_TTL = 30
+
 
 class SyncLock:
-    def __init__(self, name: str, *, ttl_seconds: int, redis=None, prefix: str = "smm:lock") -> None:
+    """A lock owned by ``owner`` (the Celery task id, so a redelivery of the same task can take
+    over the lock its dead predecessor held); a random owner when none is given."""
+
+    def __init__(
+        self, name: str, *, ttl_seconds: int, redis=None, prefix: str = "smm:lock", owner: str | None = None
+    ) -> None:
         self.key = f"{prefix}:{name}"
         self.ttl = ttl_seconds
-        self.token = uuid.uuid4().hex
+        self.token = owner or uuid.uuid4().hex
         self._redis = redis
+        self.taken_over = False
 
     def acquire(self) -> bool:
         if self._redis is not None:
-            return bool(self._redis.set(self.key, self.token, nx=True, px=self.ttl * 1000))
+            result = int(self._redis.eval(_ACQUIRE_LUA, 1, self.key, self.token, max(1, self.ttl * 1000)))
+            self.taken_over = result == 2
+            return result > 0
         with _local_locks_guard:
             now = time.monotonic()
             holder = _local_locks.get(self.key)
-            if holder is not None and holder[1] > now:
+            if holder is not None and holder[1] > now and holder[0] != self.token:
                 return False
+            self.taken_over = holder is not None and holder[1] > now
             _local_locks[self.key] = (self.token, now + self.ttl)
+            return True
+
+    def renew(self) -> bool:
+        """Extend the TTL; False when the lock is no longer ours (expired and taken by another)."""
+        if self._redis is not None:
+            return bool(self._redis.eval(_RENEW_LUA, 1, self.key, self.token, max(1, self.ttl * 1000)))
+        with _local_locks_guard:
+            holder = _local_locks.get(self.key)
+            if holder is None or holder[0] != self.token:
+                return False
+            _local_locks[self.key] = (self.token, time.monotonic() + self.ttl)
             return True
 
     def release(self) -> None:
@@ -205,6 +254,30 @@ class SyncLock:
                 del _local_locks[self.key]
 
 
+class LockHeartbeat(threading.Thread):
+    """Renews a lock every ``interval`` seconds while the work runs (also during one long page
+    fetch). Dies with the process, so a killed worker's lock expires after one TTL."""
+
+    def __init__(self, lock: SyncLock, *, interval: float) -> None:
+        super().__init__(name=f"lock-heartbeat {lock.key}", daemon=True)
+        self.lock = lock
+        self.interval = interval
+        self.lost = False
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                if not self.lock.renew():
+                    self.lost = True
+                    return
+            except Exception:  # Redis away for a moment: the next beat (or the TTL) decides
+                logger.warning("sync lock renewal failed", extra={"lock": self.lock.key}, exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def _default_lock_prefix() -> str:
     # Account ids are only unique per database: deployments (and test databases) that share
     # one Redis must not block each other.
@@ -214,18 +287,37 @@ def _default_lock_prefix() -> str:
 
 
 @contextlib.contextmanager
-def sync_lock(name: str, *, ttl_seconds: int = 900, redis=None, prefix: str | None = None) -> Iterator[bool]:
-    """``with sync_lock("account:7:daily") as acquired:`` — ``acquired`` False means another
-    worker holds it. The TTL (longer than the task hard time limit) frees a crashed holder."""
+def sync_lock(
+    name: str,
+    *,
+    ttl_seconds: int = SYNC_LOCK_TTL,
+    redis=None,
+    prefix: str | None = None,
+    owner: str | None = None,
+    heartbeat: bool = True,
+) -> Iterator[SyncLock | None]:
+    """``with sync_lock("sync:7", owner=task_id) as lock:`` — ``lock`` is None when another owner
+    holds it. While held, a heartbeat thread renews the short TTL; the lock is released on any
+    exit (success or exception); a killed process's lock expires after ``ttl_seconds``."""
     lock = SyncLock(
         name,
         ttl_seconds=ttl_seconds,
         redis=redis if redis is not None else redis_client(),
         prefix=prefix or _default_lock_prefix(),
+        owner=owner,
     )
-    acquired = lock.acquire()
+    if not lock.acquire():
+        yield None
+        return
+    beat = LockHeartbeat(lock, interval=max(ttl_seconds / 4, 0.05)) if heartbeat else None
+    if beat is not None:
+        beat.start()
     try:
-        yield acquired
+        yield lock
     finally:
-        if acquired:
+        if beat is not None:
+            beat.stop()
+        try:
             lock.release()
+        except Exception:  # Redis gone: the TTL frees it; never hide the body's own error
+            logger.warning("sync lock release failed", extra={"lock": lock.key}, exc_info=True)

@@ -6,6 +6,7 @@ never written to the audit log, logs or API responses.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from integrations import conf, oauth
 from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
-from smm_platform.errors import DomainError
+from smm_platform.errors import DomainError, ServiceUnavailable
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.rls import unscoped_context
@@ -35,11 +36,44 @@ OAUTH_PROVIDERS: dict[str, tuple[str, ...]] = {
 }
 DEMO_EXTERNAL_ID = "zerno-demo"
 
+logger = logging.getLogger(__name__)
 
-def _enqueue_sync(account_id: int, plan: str) -> None:
+
+def queue_errors() -> tuple[type[BaseException], ...]:
+    import kombu.exceptions
+    import redis.exceptions
+
+    return (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def _enqueue(account_id: int, plan: str) -> None:
     from integrations.tasks import sync_account
 
-    transaction.on_commit(lambda: sync_account.delay(account_id, plan=plan))
+    sync_account.delay(account_id, plan=plan)
+
+
+def enqueue_sync_safely(account_id: int, *, plan: str) -> bool:
+    """Enqueue a sync; when the queue is down, log it and keep the request instead: the account
+    becomes due (``next_sync_at`` now, claim released) and the fan-out enqueues it once the
+    queue is back. Never raises for a queue outage, so it is safe inside ``on_commit``."""
+    try:
+        _enqueue(account_id, plan)
+    except queue_errors():
+        logger.warning("sync queue unavailable; the account stays due", extra={"account_id": account_id}, exc_info=True)
+        # Crosses organizations on purpose: our own id, from a scoped service or the fan-out. After a
+        # request's commit its row-level security scope has ended, hence the explicit one.
+        with unscoped_context("keep a sync request whose enqueue failed"):
+            SocialAccount.objects.unscoped().filter(pk=account_id).update(
+                next_sync_at=timezone.now(), sync_claimed_until=None
+            )
+        return False
+    return True
+
+
+def _enqueue_sync(account_id: int, plan: str) -> None:
+    # robust: whatever goes wrong after the commit (an eager sync in the embedded mode too) is
+    # logged and never turns the already committed request into an error page.
+    transaction.on_commit(lambda: enqueue_sync_safely(account_id, plan=plan), robust=True)
 
 
 def social_account_get(*, organization: Organization, account_id: int) -> SocialAccount:
@@ -118,16 +152,26 @@ def social_account_disconnect(*, access: Access, account_id: int) -> SocialAccou
     return account
 
 
-@transaction.atomic
 def social_account_sync_request(*, access: Access, account_id: int, plan: str = "full") -> SocialAccount:
-    """The "Sync now" button: enqueue a full sync after commit (the Redis lock drops doubles)."""
+    """The "Sync now" button: enqueue a full sync now (a sync already running for the account
+    is not doubled: the task queues behind it). Nothing to commit first, so the enqueue is not
+    deferred to ``on_commit`` and a queue outage can be told to the user.
+
+    Raises ``ServiceUnavailable`` when the queue is down; the request is kept (the account is due
+    and the periodic fan-out syncs it when the queue is back)."""
     access.require(Perm.WRITE)
     account = social_account_get(organization=access.organization, account_id=account_id)
     if account.status == AccountStatus.DISABLED:
         raise DomainError(_("This account is disconnected. Connect it again to sync."))
     if account.status == AccountStatus.NEEDS_REAUTH:
         raise DomainError(_("Access to this account has expired. Reconnect it first."))
-    _enqueue_sync(account.pk, plan)
+    if not enqueue_sync_safely(account.pk, plan=plan):
+        raise ServiceUnavailable(
+            _(
+                "The sync queue is unavailable right now. Your request is kept: "
+                "the account syncs automatically as soon as the queue is back."
+            )
+        )
     return account
 
 

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from integrations import conf
 from integrations.connectors import get_connector
@@ -44,13 +46,31 @@ from integrations.connectors.base import (
 )
 from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
 from integrations.quality import ErrorKind, error_kind
-from integrations.ratelimit import get_rate_limiter, sync_lock
+from integrations.ratelimit import SyncLock, get_rate_limiter, sync_lock
 from tenancy import rls
 
 logger = logging.getLogger(__name__)
 
 # Retry in the task only for short waits; longer ones (e.g. VK's daily quota) move next_sync_at.
-MAX_RETRY_COUNTDOWN = 300
+# A waiting retry sits unacknowledged in the worker, so countdown + the hard time limit (360 s)
+# must stay under the broker's visibility_timeout (600 s, see smm_platform/celery.py).
+MAX_RETRY_COUNTDOWN = 180
+# How long a "running" step may stay running before the reaper calls it interrupted: longer than
+# the task's hard time limit (360 s), so only a step whose worker died is reaped.
+STALE_RUN_AFTER = timedelta(minutes=10)
+
+
+def _infrastructure_errors() -> tuple[type[BaseException], ...]:
+    """Our own database or Redis went away: transient, retried with backoff (not the step's fault)."""
+    import redis.exceptions
+
+    return (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+# Stored untranslated (shown through gettext on the page, like the platform messages).
+INTERRUPTED_MESSAGE = gettext_noop("The sync was interrupted (a worker stopped); it runs again automatically.")
+TOO_LONG_MESSAGE = gettext_noop("This step took too long and was stopped; it runs again at the next sync.")
+INFRASTRUCTURE_MESSAGE = gettext_noop("Our database or queue was briefly unavailable; this step is retried.")
 
 STEPS: dict[str, str] = {
     SyncKind.PROFILE: "integrations.sync:profile_sync",
@@ -79,6 +99,11 @@ class Plan:
     posts_days: int  # how far back to list posts (and refresh their metrics)
 
 
+# Steps that read a [since, until] window of daily facts: the only ones an older chunk of a long
+# backfill runs (posts and comments are listed "since" a moment up to now, and post metrics are a
+# snapshot of today).
+WINDOWED_KINDS: tuple[str, ...] = (SyncKind.ACCOUNT_METRICS, SyncKind.AD_STATS)
+
 PLANS: dict[str, Plan] = {
     # Every ~15 minutes: what people react to quickly.
     "frequent": Plan((SyncKind.POSTS, SyncKind.COMMENTS, SyncKind.MENTIONS, SyncKind.CAMPAIGNS), days=1, posts_days=2),
@@ -101,11 +126,13 @@ class SyncWindow:
     now: datetime
 
     @classmethod
-    def trailing(cls, *, days: int, posts_days: int, now: datetime | None = None) -> SyncWindow:
+    def trailing(cls, *, days: int, posts_days: int, now: datetime | None = None, end_days_ago: int = 0) -> SyncWindow:
+        """``days`` of daily facts ending ``end_days_ago`` days before today (a chunk of a long
+        backfill); posts are always listed from ``posts_days`` ago up to now."""
         now = now or timezone.now()
-        today = now.date()
+        until = now.date() - timedelta(days=end_days_ago)
         return cls(
-            since=today - timedelta(days=days - 1), until=today, posts_since=now - timedelta(days=posts_days), now=now
+            since=until - timedelta(days=days - 1), until=until, posts_since=now - timedelta(days=posts_days), now=now
         )
 
 
@@ -121,7 +148,7 @@ class StepResult:
 class SyncOutcome:
     account_id: int
     plan: str
-    status: str = "done"  # done | locked | skipped | retry | stopped
+    status: str = "done"  # done | failed | locked | skipped | deferred | stopped
     runs: list[int] = field(default_factory=list)
     retry_after: float | None = None
     remaining: tuple[str, ...] = ()
@@ -131,10 +158,14 @@ class SyncOutcome:
 class SyncRetry(Exception):
     """Raised to the Celery task: retry ``remaining`` steps after ``retry_after`` seconds."""
 
-    def __init__(self, retry_after: float, remaining: Sequence[str], message: str) -> None:
+    def __init__(
+        self, retry_after: float, remaining: Sequence[str], message: str, *, infrastructure: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.remaining = tuple(remaining)
+        # Our own database/Redis was away: retried sooner than a platform (failovers take seconds).
+        self.infrastructure = infrastructure
 
 
 def step_function(kind: str) -> Callable[..., StepResult]:
@@ -172,12 +203,13 @@ def account_mark_failed(*, account: SocialAccount, error: ConnectorError) -> Non
     account.status, account.last_error = status, error.user_message
 
 
-def _account_mark_synced(*, account: SocialAccount, plan: str, clear_error: bool) -> None:
+def _account_mark_synced(*, account: SocialAccount, plan: str) -> None:
+    """Only after a sync whose every step worked (``last_synced_at`` means "data complete")."""
     now = timezone.now()
     updates: dict[str, Any] = {"last_synced_at": now}
     if plan in ("frequent", "full"):
         updates["next_sync_at"] = now + timedelta(minutes=account.sync_interval_minutes)
-    if clear_error and account.status == AccountStatus.ERROR:
+    if account.status == AccountStatus.ERROR:
         updates.update(status=AccountStatus.ACTIVE, last_error="", last_error_at=None)
     SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
 
@@ -203,6 +235,12 @@ def _persist_connector_state(account: SocialAccount, connector: Any) -> None:
 # --------------------------------------------------------------------------- the runner
 
 
+def account_lock_name(account_id: int) -> str:
+    """One lock per account: any two syncs of an account (periodic, daily, "Sync now") would
+    spend the same API quota, so they run one after the other, never together."""
+    return f"sync:{account_id}"
+
+
 def account_sync(
     *,
     account_id: int,
@@ -211,23 +249,44 @@ def account_sync(
     days: int | None = None,
     task_id: str = "",
     connector: Any = None,
+    window_days: int | None = None,
+    window_end_days_ago: int = 0,
 ) -> SyncOutcome:
     """Sync one account. Preconditions: called by a task or command with an account id
     (tasks cross organizations by design: the id comes from the fan-out, not from a user).
 
     Runs in the account's organization scope (row-level security), session-level for the whole
     sync because its steps open transactions of their own (tenancy/rls.py).
-    Raises ``SyncRetry`` when the platform asked us to slow down or failed transiently.
+    ``task_id`` owns the account's lock, so a redelivery of the same task (its worker died)
+    takes the lock over and first closes the steps its predecessor left "running".
+    ``window_days``/``window_end_days_ago`` select one chunk of a long backfill of ``days``.
+    Raises ``SyncRetry`` when the platform asked us to slow down, failed transiently, or our
+    database/Redis went away during a step.
     """
     reason = "sync: the account id comes from our fan-out, a command or an org-scoped service"
     with rls.organization_session(rls.organization_id_of(SocialAccount, account_id, reason=reason)):
         return _account_sync(
-            account_id=account_id, plan=plan, kinds=kinds, days=days, task_id=task_id, connector=connector
+            account_id=account_id,
+            plan=plan,
+            kinds=kinds,
+            days=days,
+            task_id=task_id,
+            connector=connector,
+            window_days=window_days,
+            window_end_days_ago=window_end_days_ago,
         )
 
 
 def _account_sync(
-    *, account_id: int, plan: str, kinds: Sequence[str] | None, days: int | None, task_id: str, connector: Any
+    *,
+    account_id: int,
+    plan: str,
+    kinds: Sequence[str] | None,
+    days: int | None,
+    task_id: str,
+    connector: Any,
+    window_days: int | None,
+    window_end_days_ago: int,
 ) -> SyncOutcome:
     # Explicitly unscoped: the id comes from our own fan-out or an org-scoped service.
     account = SocialAccount.objects.unscoped().select_related("organization").filter(pk=account_id).first()
@@ -237,12 +296,13 @@ def _account_sync(
         return outcome
     spec = PLANS[plan]
     todo = tuple(kinds) if kinds else spec.kinds
-    window_days = days or spec.days
-    lock_name = f"sync:{account.pk}:{plan}:{window_days}"
-    with sync_lock(lock_name) as acquired:
-        if not acquired:
+    total_days = days or spec.days
+    with sync_lock(account_lock_name(account.pk), owner=task_id or None) as lock:
+        if lock is None:
             outcome.status = "locked"
             return outcome
+        if task_id:
+            _close_interrupted_runs(account=account, task_id=task_id)
         if connector is None:
             try:
                 _refresh_token_if_needed(account)
@@ -253,9 +313,14 @@ def _account_sync(
             connector = connector_for(account)
         # The connector's clock (real time, or a fixed one in tests and the demo) sets the window.
         now = connector.now() if hasattr(connector, "now") else timezone.now()
-        window = SyncWindow.trailing(days=window_days, posts_days=max(window_days, spec.posts_days), now=now)
+        window = SyncWindow.trailing(
+            days=window_days or total_days,
+            posts_days=max(total_days, spec.posts_days),
+            now=now,
+            end_days_ago=window_end_days_ago,
+        )
         try:
-            _run_steps(account, connector, todo, window, plan, task_id, outcome)
+            _run_steps(account, connector, todo, window, plan, task_id, outcome, lock)
         finally:
             try:
                 _persist_connector_state(account, connector)
@@ -264,13 +329,26 @@ def _account_sync(
     return outcome
 
 
-def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None:
+def _close_interrupted_runs(*, account: SocialAccount, task_id: str) -> int:
+    """Steps this task left "running" in an earlier delivery (its worker was killed)."""
+    return (
+        SyncRun.objects.for_organization(account.organization_id)
+        .filter(account=account, task_id=task_id[:64], status=SyncStatus.RUNNING)
+        .update(status=SyncStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED_MESSAGE)
+    )
+
+
+def _run_steps(account, connector, todo, window, plan, task_id, outcome, lock: SyncLock | None = None) -> None:
     capabilities = getattr(connector, "capabilities", frozenset())
     any_success = False
-    permission_problem = False
+    any_failure = False
+    infrastructure = _infrastructure_errors()
     for index, kind in enumerate(todo):
         if CAPABILITY_OF[kind] not in capabilities:
             continue  # the platform has no such data at all; shown on the health page
+        if lock is not None and not lock.renew():
+            # Our lock expired and another sync of this account holds it now: it does the work.
+            raise SyncRetry(60, todo[index:], "another sync of this account is running")
         run = SyncRun.objects.create(
             organization_id=account.organization_id,
             account=account,
@@ -306,7 +384,7 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None
         except PermissionDenied as exc:
             _finish(run, SyncStatus.FAILED, error=exc)
             account_mark_failed(account=account, error=exc)
-            permission_problem = True
+            any_failure = True
             continue
         except NotSupported as exc:
             _finish(run, SyncStatus.SKIPPED, error=exc)
@@ -314,15 +392,34 @@ def _run_steps(account, connector, todo, window, plan, task_id, outcome) -> None
         except ConnectorError as exc:
             logger.warning("sync step failed", extra={"account_id": account.pk, "kind": kind, "error": str(exc)})
             _finish(run, SyncStatus.FAILED, error=exc)
+            any_failure = True
             continue
+        except SoftTimeLimitExceeded:
+            # The task is about to be killed: close the step honestly and end the task; the
+            # steps not done run at the next cycle (never marked synced).
+            _finish(run, SyncStatus.FAILED, message=TOO_LONG_MESSAGE)
+            raise
+        except infrastructure as exc:
+            # Our PostgreSQL or Redis went away mid-step: nothing is wrong with the data, so the
+            # step (and the ones after it) is retried with backoff; the account is not "synced".
+            logger.warning(
+                "sync step lost its database or Redis", extra={"account_id": account.pk, "kind": kind}, exc_info=True
+            )
+            _finish(run, SyncStatus.RETRYING, message=INFRASTRUCTURE_MESSAGE)
+            raise SyncRetry(0, todo[index:], INFRASTRUCTURE_MESSAGE, infrastructure=True) from exc
         except Exception:
             logger.exception("sync step crashed", extra={"account_id": account.pk, "kind": kind})
             _finish(run, SyncStatus.FAILED, message="Unexpected error while saving the data; we were notified.")
+            any_failure = True
             continue
         _finish(run, SyncStatus.SUCCESS, result=result)
         any_success = True
-    if any_success:
-        _account_mark_synced(account=account, plan=plan, clear_error=not permission_problem)
+    if any_failure:
+        # Only a sync whose every step worked counts as synced: a failed step's data is still
+        # missing, and the account must not look up to date (or be cleared of its error).
+        outcome.status = "failed"
+    elif any_success:
+        save_surviving_reconnect(lambda: _account_mark_synced(account=account, plan=plan))
 
 
 def _secrets_of(account: SocialAccount) -> list[str]:
@@ -355,20 +452,24 @@ def _finish(
     elif message:
         run.error = message
         run.error_kind = ErrorKind.CRASH
-    run.save(
-        update_fields=[
-            "status",
-            "finished_at",
-            "rows_fetched",
-            "rows_written",
-            "rows_skipped",
-            "details",
-            "error_code",
-            "error",
-            "error_kind",
-            "resume_at",
-        ]
+    fields = ["status", "finished_at", "rows_fetched", "rows_written", "rows_skipped", "details"]
+    save_surviving_reconnect(
+        lambda: run.save(update_fields=[*fields, "error_code", "error", "error_kind", "resume_at"])
     )
+
+
+def save_surviving_reconnect(write: Callable[[], Any]) -> Any:
+    """Run a status write; when the database connection died under it (a failover, a killed
+    backend), reconnect once and write again, so a step is never left "running" because of it.
+    Inside an outer transaction there is nothing to reconnect to: the error propagates."""
+    try:
+        return write()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        logger.warning("status write lost its database connection; reconnecting once", exc_info=True)
+        connection.close()
+        return write()
 
 
 # How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just

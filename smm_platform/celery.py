@@ -11,6 +11,7 @@ app = Celery("smm_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 QUEUES = ("default", "ingest", "publish", "reports")
+VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT") or 600)
 
 app.conf.update(
     task_serializer="json",
@@ -33,11 +34,50 @@ app.conf.update(
     },
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # Redis redelivers unacked tasks after this; nothing here runs longer than the hard limit.
-    broker_transport_options={"visibility_timeout": 3600},
+    # Keep reconnecting to a Redis that is down (None = forever) instead of exiting after 100 tries.
+    broker_connection_max_retries=None,
+    # Let a task that is running when the broker connection drops finish its work (its writes are
+    # idempotent; the message is acked afterwards or runs once more). Cancelling it instead
+    # (True) lost the message in our Redis-restart test (celery/kombu 5.7.0): the cancelled task
+    # was acknowledged and never ran again.
+    worker_cancel_long_running_tasks_on_connection_loss=False,
+    # Redis hands an unacked message to another worker after this many seconds: it must exceed
+    # the longest task (hard limit 360 s) plus the longest retry countdown a worker holds
+    # (MAX_RETRY_COUNTDOWN 180 s), or a healthy task runs twice; every second above that is how
+    # long the tasks of a worker that died wait. See docs/operations.md, "Celery and Redis".
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     timezone="UTC",
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
 )
+
+
+def _guard_redis_closed_channel() -> None:
+    """Keep the worker alive when Redis goes away with tasks in flight (celery/kombu 5.7.0, the
+    latest releases). After the consumer closed the lost connection, the old Redis channel is
+    still used — to put its unacked messages back while closing, and to ack a task that finishes
+    after the reconnect — and builds a client from a connection that is gone:
+    ``AttributeError: 'NoneType' object has no attribute 'hostname'`` (or ``'client'``). That is
+    not one of the errors the consumer tolerates, so the worker stops with "Unrecoverable error"
+    (reproduced in tests/integrations/test_faults.py). Raising a Redis connection error instead
+    lets the consumer treat it like any lost connection; the message stays in Redis's unacked set
+    and runs again after the visibility timeout (tasks are idempotent)."""
+    import redis.exceptions
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "guarded", False):
+        return
+
+    def _connparams(self, asynchronous=False):
+        if self.connection is None or self.connection.client is None:
+            raise redis.exceptions.ConnectionError("this broker channel's connection is closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams.guarded = True
+    kombu_redis.Channel._connparams = _connparams
+
+
+_guard_redis_closed_channel()
 
 
 def _beat_schedule() -> dict:

@@ -33,3 +33,10 @@ class NotFound(DomainError, Http404):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service (the task queue) is down; the request was kept → HTTP 503."""
+
+    status_code = 503
+    code = "service_unavailable"

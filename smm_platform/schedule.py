@@ -16,6 +16,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "integrations.tasks.fan_out_due_syncs",
         "schedule": 60.0,
     },
+    # Steps left "running" by a worker that died: failed, and the account synced again.
+    "integrations-reap-stale-sync-runs": {
+        "task": "integrations.tasks.reap_stale_sync_runs",
+        "schedule": 300.0,
+    },
     # Trailing 7-day metrics and ad stats (platforms revise the last ~48 h), nightly.
     "integrations-fan-out-daily-syncs": {
         "task": "integrations.tasks.fan_out_daily_syncs",

@@ -31,7 +31,9 @@ class SocialAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Org
     @extend_schema(request=None, responses={202: SocialAccountSerializer})
     @action(detail=True, methods=["post"])
     def sync(self, request, *args, **kwargs):
-        """ "Sync now": a full sync is queued (a sync already running for the account is not doubled)."""
+        """ "Sync now": a full sync is queued (a sync already running for the account is not doubled:
+        this one waits behind it). With the task queue down: 503 ``service_unavailable``, and the
+        request is kept (the account syncs when the queue is back)."""
         account = services.social_account_sync_request(access=self.access, account_id=self.get_object().pk)
         return Response(SocialAccountSerializer(account).data, status=status.HTTP_202_ACCEPTED)
 

@@ -21,7 +21,7 @@ from integrations.connectors.demo import DemoConnector
 from integrations.models import AccountStatus, SyncKind, SyncRun, SyncStatus
 from integrations.ratelimit import sync_lock
 from integrations.services import demo_account_connect
-from integrations.sync import SyncRetry, account_sync
+from integrations.sync import SyncRetry, account_lock_name, account_sync
 from moderation.models import InboxItem, InboxKind, InboxStatus
 from tests.integrations.factories import SocialAccountFactory
 
@@ -172,8 +172,8 @@ def test_interrupted_sync_then_rerun_leaves_exactly_one_row_per_key(org):
 
 def test_a_locked_account_is_not_synced_twice(org):
     account = demo_account_connect(organization=org, sync=False)
-    with sync_lock(f"sync:{account.pk}:full:30") as acquired:
-        assert acquired
+    with sync_lock(account_lock_name(account.pk)) as lock:
+        assert lock is not None
         outcome = account_sync(account_id=account.pk, plan="full", days=30, connector=demo(account))
     assert outcome.status == "locked"
     assert not SyncRun.objects.exists()

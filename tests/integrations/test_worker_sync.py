@@ -8,7 +8,7 @@ from integrations.models import SocialAccount, SyncRun, SyncStatus
 from integrations.services import demo_account_connect
 from integrations.tasks import sync_account
 from moderation.models import InboxItem
-from tests.worker import celery_worker, require_worker
+from tests.worker import celery_worker, require_worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +24,14 @@ def test_real_worker_syncs_the_demo_account_and_a_rerun_changes_nothing(org):
     require_worker()
     account = demo_account_connect(organization=org, sync=False)
 
+    finished = SyncRun.objects.filter(account=account).exclude(status=SyncStatus.RUNNING)
     with celery_worker() as queue:
-        first = sync_account.apply_async(args=[account.pk], kwargs={"plan": "full", "days": 7}, queue=queue)
-        assert first.get(timeout=120)["status"] == "done"
+        # Sync results are not stored (ignore_result): the SyncRun rows are the record.
+        sync_account.apply_async(args=[account.pk], kwargs={"plan": "full", "days": 7}, queue=queue)
+        wait_until(lambda: finished.count() == 7, timeout=120, what="the first sync")
         after_first = counts()
-        second = sync_account.apply_async(args=[account.pk], kwargs={"plan": "full", "days": 7}, queue=queue)
-        assert second.get(timeout=120)["status"] == "done"
+        sync_account.apply_async(args=[account.pk], kwargs={"plan": "full", "days": 7}, queue=queue)
+        wait_until(lambda: finished.count() == 14, timeout=120, what="the second sync")
 
     assert after_first["AccountMetricDaily"] == 7
     assert after_first["AdCampaign"] == 3

@@ -1,0 +1,47 @@
+"""Celery app for fault tests: the production app plus test-only slowness, nothing else.
+
+``celery -A tests.faultapp worker`` runs every real task; with ``SMM_FAULT_STEP_DELAY=<s>`` each
+demo connector fetch sleeps that long first, so a test can kill a worker, stop Redis or drop the
+database connection while a sync step is in flight; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
+stranded unacknowledged messages every second.
+"""
+
+import os
+import time
+
+from smm_platform.celery import app
+
+DELAY = float(os.environ.get("SMM_FAULT_STEP_DELAY") or 0)
+
+if os.environ.get("SMM_FAULT_FAST_RESTORE"):
+    # Look for unacknowledged messages older than the visibility timeout every second (production:
+    # about every 100 s) so a test sees a message that a broker outage stranded come back quickly.
+    app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+
+
+def _slow(method):
+    def wrapper(self, *args, **kwargs):
+        time.sleep(DELAY)
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+if DELAY:
+    from integrations.connectors.demo import DemoConnector
+
+    for _name in ("fetch_posts", "fetch_comments", "fetch_campaigns", "fetch_account_metrics", "fetch_ad_stats"):
+        setattr(DemoConnector, _name, _slow(getattr(DemoConnector, _name)))
+
+
+@app.task(name="tests.faultapp.sleep")
+def sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+__all__ = ["app"]
