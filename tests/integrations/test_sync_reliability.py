@@ -417,7 +417,11 @@ def test_docker_compose_restarts_and_health_checks_every_service():
 
     compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    # `migrate` is a one-shot (the owner migrates, then the app role runs everything else).
+    assert services.pop("migrate")["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     for name, service in services.items():
         assert service.get("restart") == "unless-stopped", name
         assert service.get("healthcheck", {}).get("test"), name
