@@ -1,0 +1,241 @@
+"""The plan inside a strategy: goals, key platform choices, content pillars and their goals.
+Every change locks the strategy and requires it to be a draft."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from analytics.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
+from smm_platform.dates import check_date_in_range
+from smm_platform.errors import Conflict, DomainError
+from tenancy.access import Access
+
+from ..checks import MAX_KEY_PLATFORMS
+from ..models import (
+    ContentFormat,
+    ContentPillar,
+    Goal,
+    PillarGoal,
+    Platform,
+    PlatformChoice,
+    Strategy,
+)
+from ._common import (
+    _apply,
+    _clean_and_save,
+    _delete,
+    _editable_strategy,
+    _fmt,
+    _get,
+    _validate_platforms,
+)
+
+# --- goals ---------------------------------------------------------------------------------------
+
+GOAL_FIELDS = {"title", "objective", "kpi", "baseline", "target", "unit", "deadline", "platform"}
+
+
+def _decimal(value, field: str, label: str) -> Decimal:
+    if value is None or value == "":
+        raise DomainError(_("A goal needs a numeric %(what)s.") % {"what": label}, field=field)
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("Enter a number."), field=field) from exc
+    if not number.is_finite():
+        raise DomainError(_("Enter a number."), field=field)
+    return number
+
+
+def _validate_goal(goal: Goal, strategy: Strategy) -> None:
+    if goal.objective not in {o.value for o in Objective}:
+        raise DomainError(_("Choose a business objective."), field="objective")
+    kpi = kpi_get(goal.kpi or "")
+    if kpi is None:
+        raise DomainError(_("Choose a KPI from the catalog."), field="kpi")
+    if not kpi.fits(goal.objective):
+        raise DomainError(
+            _("“%(kpi)s” does not measure %(objective)s. Choose a KPI that fits the objective.")
+            % {"kpi": kpi.name, "objective": str(OBJECTIVE_LABELS[Objective(goal.objective)]).lower()},
+            field="kpi",
+        )
+    goal.baseline = _decimal(goal.baseline, "baseline", _("baseline"))
+    goal.target = _decimal(goal.target, "target", _("target"))
+    if goal.deadline is None:
+        raise DomainError(_("A goal needs a deadline."), field="deadline")
+    if goal.target == goal.baseline:
+        raise DomainError(_("The target must differ from the baseline."), field="target")
+    if kpi.higher_is_better and goal.target < goal.baseline:
+        raise DomainError(
+            _("For %(kpi)s higher is better: set a target above the baseline.") % {"kpi": kpi.name}, field="target"
+        )
+    if not kpi.higher_is_better and goal.target > goal.baseline:
+        raise DomainError(
+            _("For %(kpi)s lower is better: set a target below the baseline.") % {"kpi": kpi.name}, field="target"
+        )
+    check_date_in_range(goal.deadline, field="deadline")
+    if goal.deadline <= strategy.period_start or goal.deadline > strategy.period_end:
+        raise DomainError(
+            _("The deadline must fall within the strategy period (%(start)s to %(end)s).")
+            % {"start": _fmt(strategy.period_start), "end": _fmt(strategy.period_end)},
+            field="deadline",
+        )
+    if goal.platform:
+        _validate_platforms([goal.platform], "platform")
+    if not goal.unit:
+        goal.unit = strategy.organization.currency if kpi.unit == Unit.MONEY else str(kpi.unit)
+
+
+@transaction.atomic
+def goal_create(*, access: Access, strategy: Strategy | int, **fields) -> Goal:
+    strategy = _editable_strategy(access, strategy)
+    goal = Goal(organization=access.organization, strategy=strategy)
+    _apply(goal, fields, GOAL_FIELDS)
+    _validate_goal(goal, strategy)
+    _clean_and_save(goal, exclude=["organization", "strategy"])
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, access: Access, goal: Goal | int, **fields) -> Goal:
+    goal = _get(Goal, access, goal)
+    strategy = _editable_strategy(access, goal.strategy_id)
+    _apply(goal, fields, GOAL_FIELDS)
+    if "kpi" in fields and "unit" not in fields:
+        goal.unit = ""
+    _validate_goal(goal, strategy)
+    _clean_and_save(goal, exclude=["organization", "strategy"])
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, access: Access, goal: Goal | int) -> None:
+    goal = _get(Goal, access, goal)
+    _editable_strategy(access, goal.strategy_id)
+    _delete(goal)
+
+
+# --- platforms -----------------------------------------------------------------------------------
+
+
+def _validate_platform_choice(choice: PlatformChoice) -> None:
+    if choice.platform not in Platform.values:
+        raise DomainError(_("Choose a platform."), field="platform")
+    if choice.role not in PlatformChoice.Role.values:
+        raise DomainError(_("Choose key or secondary."), field="role")
+    if not (choice.rationale or "").strip():
+        raise DomainError(
+            _("Explain why this platform: where is the audience, what will it do here?"), field="rationale"
+        )
+    duplicate = PlatformChoice.objects.filter(
+        organization_id=choice.organization_id, strategy_id=choice.strategy_id, platform=choice.platform
+    ).exclude(pk=choice.pk)
+    if duplicate.exists():
+        raise Conflict(_("This platform is already in the strategy."), field="platform")
+    if choice.role == PlatformChoice.Role.KEY:
+        other_keys = (
+            PlatformChoice.objects.filter(
+                organization_id=choice.organization_id, strategy_id=choice.strategy_id, role=PlatformChoice.Role.KEY
+            )
+            .exclude(pk=choice.pk)
+            .count()
+        )
+        if other_keys >= MAX_KEY_PLATFORMS:
+            raise DomainError(
+                _("At most %(max)d key platforms: focus where your audience is. Make this one secondary.")
+                % {"max": MAX_KEY_PLATFORMS},
+                field="role",
+            )
+
+
+@transaction.atomic
+def platform_choice_create(
+    *, access: Access, strategy: Strategy | int, platform: str, role: str = PlatformChoice.Role.KEY, rationale: str = ""
+) -> PlatformChoice:
+    strategy = _editable_strategy(access, strategy)
+    choice = PlatformChoice(
+        organization=access.organization, strategy=strategy, platform=platform, role=role, rationale=rationale.strip()
+    )
+    _validate_platform_choice(choice)
+    _clean_and_save(choice, exclude=["organization", "strategy"])
+    return choice
+
+
+@transaction.atomic
+def platform_choice_update(*, access: Access, choice: PlatformChoice | int, **fields) -> PlatformChoice:
+    choice = _get(PlatformChoice, access, choice)
+    _editable_strategy(access, choice.strategy_id)
+    _apply(choice, fields, {"platform", "role", "rationale"})
+    _validate_platform_choice(choice)
+    _clean_and_save(choice, exclude=["organization", "strategy"])
+    return choice
+
+
+@transaction.atomic
+def platform_choice_delete(*, access: Access, choice: PlatformChoice | int) -> None:
+    choice = _get(PlatformChoice, access, choice)
+    _editable_strategy(access, choice.strategy_id)
+    choice.delete()
+
+
+# --- content pillars -----------------------------------------------------------------------------
+
+PILLAR_FIELDS = {"name", "description", "objective", "funnel_stage", "target_share", "formats"}
+
+
+def _validate_formats(formats) -> list[str]:
+    formats = list(formats or [])
+    bad = [f for f in formats if f not in ContentFormat.values]
+    if bad:
+        raise DomainError(_("Unknown format: %(f)s") % {"f": ", ".join(map(str, bad))}, field="formats")
+    return formats
+
+
+def _set_pillar_goals(access: Access, pillar: ContentPillar, goals) -> None:
+    ids = {g if isinstance(g, int) else g.pk for g in goals}
+    valid = set(
+        Goal.objects.filter(organization=access.organization, strategy_id=pillar.strategy_id, pk__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if valid != ids:
+        raise DomainError(_("Choose goals of this strategy."), field="goals")
+    PillarGoal.objects.filter(organization=access.organization, pillar=pillar).exclude(goal_id__in=ids).delete()
+    existing = set(
+        PillarGoal.objects.filter(organization=access.organization, pillar=pillar).values_list("goal_id", flat=True)
+    )
+    PillarGoal.objects.bulk_create(
+        [PillarGoal(organization=access.organization, pillar=pillar, goal_id=g) for g in sorted(ids - existing)]
+    )
+
+
+@transaction.atomic
+def content_pillar_create(*, access: Access, strategy: Strategy | int, goals=(), **fields) -> ContentPillar:
+    strategy = _editable_strategy(access, strategy)
+    pillar = ContentPillar(organization=access.organization, strategy=strategy)
+    fields["formats"] = _validate_formats(fields.get("formats"))
+    _apply(pillar, fields, PILLAR_FIELDS)
+    _clean_and_save(pillar, exclude=["organization", "strategy"])
+    _set_pillar_goals(access, pillar, goals)
+    return pillar
+
+
+@transaction.atomic
+def content_pillar_update(*, access: Access, pillar: ContentPillar | int, goals=None, **fields) -> ContentPillar:
+    pillar = _get(ContentPillar, access, pillar)
+    _editable_strategy(access, pillar.strategy_id)
+    if "formats" in fields:
+        fields["formats"] = _validate_formats(fields["formats"])
+    _apply(pillar, fields, PILLAR_FIELDS)
+    _clean_and_save(pillar, exclude=["organization", "strategy"])
+    if goals is not None:
+        _set_pillar_goals(access, pillar, goals)
+    return pillar
+
+
+@transaction.atomic
+def content_pillar_delete(*, access: Access, pillar: ContentPillar | int) -> None:
+    pillar = _get(ContentPillar, access, pillar)
+    _editable_strategy(access, pillar.strategy_id)
+    _delete(pillar)
