@@ -1,5 +1,6 @@
 """The shared contract: registry, capabilities/NotSupported, HTTP helper, errors, secrecy."""
 
+import ast
 import socket
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,10 +14,14 @@ from integrations.connectors import (
     NotSupported,
     TransientError,
     UnknownPlatform,
+    base,
+    errors,
     get_connector,
     get_connector_class,
+    http,
     platforms,
     register_connector,
+    types,
 )
 from integrations.connectors.base import (
     DEFAULT_TIMEOUT,
@@ -30,6 +35,7 @@ from integrations.connectors.base import (
     paginate,
 )
 from integrations.connectors.vk import VKConnector
+from tests.paths import REPO_ROOT
 
 BUILT_IN = ("vk", "vk_ads", "telegram", "instagram", "facebook", "meta_ads")
 SECRET = "SUPER-SECRET-token-value-42:abc"
@@ -244,3 +250,29 @@ def test_errors_survive_pickling_for_celery():
 
     assert type(copy) is CaptchaRequired
     assert (copy.code, copy.retry_after, copy.captcha_sid, str(copy)) == (14, 60.0, "1", "[vk 14] Captcha needed")
+
+
+# ---------------------------------------------------------------------- module layering
+
+# types ← errors ← http ← base: each module may import only the ones before it.
+CONTRACT_MODULES = ("types", "errors", "http", "base")
+
+
+@pytest.mark.parametrize("position", range(len(CONTRACT_MODULES)))
+def test_contract_modules_import_only_the_ones_before_them(position):
+    name = CONTRACT_MODULES[position]
+    tree = ast.parse((REPO_ROOT / "integrations" / "connectors" / f"{name}.py").read_text())
+    imported = {
+        node.module.rsplit(".", 1)[-1]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("integrations.connectors.")
+    }
+    assert imported <= set(CONTRACT_MODULES[:position])
+    assert name != "base" or imported == {"types", "errors", "http"}
+
+
+def test_base_re_exports_the_split_modules_public_names():
+    for module in (types, errors, http):
+        for name in module.__all__:
+            assert getattr(base, name) is getattr(module, name), name
+            assert name in base.__all__, name
