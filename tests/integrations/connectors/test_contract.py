@@ -1,19 +1,27 @@
-"""The contract every connector keeps, run over its recorded fixtures in one parametrized suite.
+"""The contract every connector keeps, in one parametrized suite over all connectors.
 
-Each connector has a probe: how to build it against the fake platform, which request to answer
-with the fixture and which call makes that request. Every recorded error fixture must map to
-its error class, the platform's own code/subcode and the advised wait, name the platform, and
-never show the token. Exact behaviour of one platform (messages, captcha fields, retries of a
-migrated chat ...) stays in that platform's test module.
+* Every recorded error fixture maps to its error class, the platform's own code/subcode and the
+  advised wait, names the platform and never shows the token. Each connector has a probe: how
+  to build it against the fake platform, which request the fixture answers and which call
+  makes that request.
+* Every connector satisfies the ``Connector`` protocol; whatever is outside its
+  ``capabilities`` raises NotSupported with a reason and sends nothing.
+* A network failure is a TransientError that does not show the token.
+
+Exact behaviour of one platform (messages, captcha fields, retries of a migrated chat ...)
+stays in that platform's test module.
 """
 
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
+from integrations.connectors import Capability, Connector, NotSupported, TransientError, get_connector
 from integrations.connectors.base import (
     AuthExpired,
     BaseConnector,
@@ -193,3 +201,79 @@ def test_every_recorded_error_fixture_has_a_contract_case(fixtures_dir):
     recorded = {p.relative_to(fixtures_dir).as_posix() for p in fixtures_dir.glob("*/error.*.json")}
 
     assert recorded - {case[1] for case in ERROR_CASES} == set()
+
+
+# ---------------------------------------------------------------------- protocol and capabilities
+# Built through the registry with a token of both shapes (a Telegram bot token has a colon); the
+# dead port means any request that goes out fails.
+
+SECRET = "SUPER-SECRET-token-value-42:abc"
+NOW = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)
+PLATFORMS = tuple(PROBES)
+
+
+def build(platform: str, base_url: str = "http://127.0.0.1:9", **kwargs):
+    return get_connector(platform, access_token=SECRET, external_id="1234567", base_url=base_url, **kwargs)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_built_in_connectors_satisfy_the_protocol(platform):
+    connector = build(platform)
+    assert isinstance(connector, Connector)
+    assert connector.external_id == "1234567"
+    assert set(connector.capabilities) <= set(Capability)
+
+
+CALLS = {
+    Capability.PROFILE: lambda c: c.fetch_profile(),
+    Capability.ACCOUNT_METRICS: lambda c: c.fetch_account_metrics(date(2026, 6, 1), date(2026, 6, 2)),
+    Capability.POSTS: lambda c: c.fetch_posts(NOW),
+    Capability.POST_METRICS: lambda c: c.fetch_post_metrics(["1"]),
+    Capability.COMMENTS: lambda c: c.fetch_comments(NOW),
+    Capability.REPLY: lambda c: c.reply("1", "text", post_external_id="2"),
+    Capability.HIDE_COMMENTS: lambda c: c.hide_comment("1"),
+    Capability.DELETE_COMMENTS: lambda c: c.delete_comment("1:2"),
+    Capability.PUBLISH: lambda c: c.publish("text"),
+    Capability.MENTIONS: lambda c: c.search_mentions("brand", NOW),
+    Capability.CAMPAIGNS: lambda c: c.fetch_campaigns(),
+    Capability.AD_STATS: lambda c: c.fetch_ad_stats(date(2026, 6, 1), date(2026, 6, 2)),
+    Capability.CAMPAIGN_CONTROL: lambda c: c.set_campaign_budget("1", Decimal(10)),
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_missing_capabilities_raise_not_supported_with_a_reason(platform):
+    """Nothing outside ``capabilities`` may touch the network (base_url points at a dead port)."""
+    connector = build(platform)
+    missing = set(Capability) - set(connector.capabilities)
+    assert missing, "every platform lacks something"
+    for capability in missing:
+        with pytest.raises(NotSupported) as excinfo:
+            CALLS[capability](connector)
+        assert excinfo.value.user_message
+        assert excinfo.value.platform == platform
+
+
+# ---------------------------------------------------------------------- secrets on a network failure
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_network_failure_is_transient_and_hides_the_token(platform):
+    connector = build(platform, base_url=f"http://127.0.0.1:{closed_port()}")
+    capability = next(c for c in CALLS if c in connector.capabilities)
+
+    with pytest.raises(TransientError) as excinfo:
+        CALLS[capability](connector)
+
+    error = excinfo.value
+    assert error.code == "network"
+    assert error.is_transient is True
+    for rendered in (str(error), repr(error), error.user_message, str(error.__cause__), repr(connector)):
+        assert SECRET not in rendered
+        assert SECRET.split(":")[1] not in rendered
