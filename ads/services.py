@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ads.models import AdCampaign, AdStatDaily, CampaignStatus
 from integrations.bulk import bulk_upsert
-from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, RemoteCampaign
+from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
 from integrations.models import Platform, SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
@@ -59,7 +59,7 @@ def campaign_rows(account: SocialAccount, campaigns: list[RemoteCampaign]) -> li
     ]
 
 
-def campaigns_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def campaigns_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     campaigns = connector.fetch_campaigns()
     if not campaigns:
         return StepResult(**step_quality(connector))
@@ -70,7 +70,7 @@ def campaigns_sync(*, account: SocialAccount, connector: Any, window: SyncWindow
     )
 
 
-def ad_stats_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def ad_stats_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     """Daily campaign totals for the trailing window; breakdown slices are not stored here."""
     stats = [s for s in connector.fetch_ad_stats(window.since, window.until) if not s.breakdown]
     if not stats:

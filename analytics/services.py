@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from analytics.models import AccountMetricDaily, PostFormat, PostMetricDaily, SocialPost
 from integrations.bulk import bulk_upsert
-from integrations.connectors.base import Capability, NotSupported, PostMetrics, RemotePost
+from integrations.connectors.base import Capability, Connector, NotSupported, PostMetrics, RemotePost
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow
@@ -104,7 +104,7 @@ def post_metric_rows(
     return rows
 
 
-def posts_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def posts_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     """Posts published since ``window.posts_since`` and today's snapshot of their metrics."""
     posts = connector.fetch_posts(window.posts_since)
     if not posts:
@@ -132,7 +132,7 @@ def posts_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) ->
     return StepResult(fetched=len(posts) + len(metrics), written=written, **step_quality(connector, upserts))
 
 
-def account_metrics_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def account_metrics_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     """Daily account metrics for the trailing window (platforms revise the last ~48 h)."""
     days = connector.fetch_account_metrics(window.since, window.until)
     rows = [

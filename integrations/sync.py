@@ -38,6 +38,7 @@ from integrations.connectors import get_connector
 from integrations.connectors.base import (
     AuthExpired,
     Capability,
+    Connector,
     ConnectorError,
     NotSupported,
     PermissionDenied,
@@ -499,7 +500,7 @@ def _refresh_token_if_needed(account: SocialAccount) -> None:
 # --------------------------------------------------------------------------- the profile step
 
 
-def profile_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def profile_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     """Display name, username, link and follower count as the platform shows them now."""
     profile = connector.fetch_profile()
     updates: dict[str, Any] = {}

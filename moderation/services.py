@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 
 from integrations.bulk import bulk_upsert
-from integrations.connectors.base import CommentKind
+from integrations.connectors.base import CommentKind, Connector
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow
@@ -21,7 +21,7 @@ INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]
 _KINDS = frozenset(InboxKind.values)
 
 
-def comments_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def comments_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     comments = connector.fetch_comments(window.posts_since)
     rows = [
         {
@@ -73,7 +73,7 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
     ).update(status=InboxStatus.ANSWERED, answered_at=Subquery(first_reply))
 
 
-def mentions_sync(*, account: SocialAccount, connector: Any, window: SyncWindow) -> StepResult:
+def mentions_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
     query = (account.options or {}).get("mention_query") or account.display_name
     mentions = connector.search_mentions(query, window.posts_since)
     rows = [

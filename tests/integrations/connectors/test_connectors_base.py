@@ -1,22 +1,23 @@
-"""The shared contract: registry, capabilities/NotSupported, HTTP helper, errors, secrecy."""
+"""Shared machinery: registry, HTTP helper, errors, module layering (per-connector contract: test_contract.py)."""
 
-import socket
-from datetime import UTC, date, datetime
-from decimal import Decimal
+import ast
+from datetime import datetime
 
 import httpx
 import pytest
 
 from integrations.connectors import (
-    Capability,
-    Connector,
     NotSupported,
     TransientError,
     UnknownPlatform,
+    base,
+    errors,
     get_connector,
     get_connector_class,
+    http,
     platforms,
     register_connector,
+    types,
 )
 from integrations.connectors.base import (
     DEFAULT_TIMEOUT,
@@ -30,10 +31,10 @@ from integrations.connectors.base import (
     paginate,
 )
 from integrations.connectors.vk import VKConnector
+from tests.paths import REPO_ROOT
 
 BUILT_IN = ("vk", "vk_ads", "telegram", "instagram", "facebook", "meta_ads")
 SECRET = "SUPER-SECRET-token-value-42:abc"
-NOW = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)
 
 
 def build(platform: str, base_url: str = "http://127.0.0.1:9", **kwargs):
@@ -47,14 +48,6 @@ def test_registry_knows_every_platform_key():
     assert set(BUILT_IN) | {"demo"} <= set(platforms())
     for key in BUILT_IN:
         assert get_connector_class(key).platform == key
-
-
-@pytest.mark.parametrize("platform", BUILT_IN)
-def test_built_in_connectors_satisfy_the_protocol(platform):
-    connector = build(platform)
-    assert isinstance(connector, Connector)
-    assert connector.external_id == "1234567"
-    assert set(connector.capabilities) <= set(Capability)
 
 
 def test_unknown_platform():
@@ -79,67 +72,7 @@ def test_registered_path_that_cannot_load_is_reported():
         get_connector_class("broken_test")
 
 
-# ---------------------------------------------------------------------- capabilities
-
-CALLS = {
-    Capability.PROFILE: lambda c: c.fetch_profile(),
-    Capability.ACCOUNT_METRICS: lambda c: c.fetch_account_metrics(date(2026, 6, 1), date(2026, 6, 2)),
-    Capability.POSTS: lambda c: c.fetch_posts(NOW),
-    Capability.POST_METRICS: lambda c: c.fetch_post_metrics(["1"]),
-    Capability.COMMENTS: lambda c: c.fetch_comments(NOW),
-    Capability.REPLY: lambda c: c.reply("1", "text", post_external_id="2"),
-    Capability.HIDE_COMMENTS: lambda c: c.hide_comment("1"),
-    Capability.DELETE_COMMENTS: lambda c: c.delete_comment("1:2"),
-    Capability.PUBLISH: lambda c: c.publish("text"),
-    Capability.MENTIONS: lambda c: c.search_mentions("brand", NOW),
-    Capability.CAMPAIGNS: lambda c: c.fetch_campaigns(),
-    Capability.AD_STATS: lambda c: c.fetch_ad_stats(date(2026, 6, 1), date(2026, 6, 2)),
-    Capability.CAMPAIGN_CONTROL: lambda c: c.set_campaign_budget("1", Decimal(10)),
-}
-
-
-@pytest.mark.parametrize("platform", BUILT_IN)
-def test_missing_capabilities_raise_not_supported_with_a_reason(platform):
-    """Nothing outside ``capabilities`` may touch the network (base_url points at a dead port)."""
-    connector = build(platform)
-    missing = set(Capability) - set(connector.capabilities)
-    assert missing, "every platform lacks something"
-    for capability in missing:
-        with pytest.raises(NotSupported) as excinfo:
-            CALLS[capability](connector)
-        assert excinfo.value.user_message
-        assert excinfo.value.platform == platform
-
-
-def test_telegram_views_message_is_explicit():
-    with pytest.raises(NotSupported) as excinfo:
-        build("telegram").fetch_post_metrics(["1"])
-    assert "does not report view counts" in excinfo.value.user_message
-
-
 # ---------------------------------------------------------------------- HTTP helper
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.mark.parametrize("platform", BUILT_IN)
-def test_network_failure_is_transient_and_hides_the_token(platform):
-    connector = build(platform, base_url=f"http://127.0.0.1:{closed_port()}")
-    capability = next(c for c in CALLS if c in connector.capabilities)
-
-    with pytest.raises(TransientError) as excinfo:
-        CALLS[capability](connector)
-
-    error = excinfo.value
-    assert error.code == "network"
-    assert error.is_transient is True
-    for rendered in (str(error), repr(error), error.user_message, str(error.__cause__), repr(connector)):
-        assert SECRET not in rendered
-        assert SECRET.split(":")[1] not in rendered
 
 
 def test_http_5xx_is_transient_with_retry_after(platform_api):
@@ -244,3 +177,29 @@ def test_errors_survive_pickling_for_celery():
 
     assert type(copy) is CaptchaRequired
     assert (copy.code, copy.retry_after, copy.captcha_sid, str(copy)) == (14, 60.0, "1", "[vk 14] Captcha needed")
+
+
+# ---------------------------------------------------------------------- module layering
+
+# types ← errors ← http ← base: each module may import only the ones before it.
+CONTRACT_MODULES = ("types", "errors", "http", "base")
+
+
+@pytest.mark.parametrize("position", range(len(CONTRACT_MODULES)))
+def test_contract_modules_import_only_the_ones_before_them(position):
+    name = CONTRACT_MODULES[position]
+    tree = ast.parse((REPO_ROOT / "integrations" / "connectors" / f"{name}.py").read_text())
+    imported = {
+        node.module.rsplit(".", 1)[-1]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("integrations.connectors.")
+    }
+    assert imported <= set(CONTRACT_MODULES[:position])
+    assert name != "base" or imported == {"types", "errors", "http"}
+
+
+def test_base_re_exports_the_split_modules_public_names():
+    for module in (types, errors, http):
+        for name in module.__all__:
+            assert getattr(base, name) is getattr(module, name), name
+            assert name in base.__all__, name

@@ -9,13 +9,10 @@ import pytest
 from integrations.connectors.base import (
     AccountDay,
     AccountProfile,
-    AuthExpired,
-    InvalidRequest,
     NotSupported,
     PermissionDenied,
     PostMetrics,
     PublishResult,
-    RateLimited,
     RemoteComment,
     RemotePost,
     ReplyResult,
@@ -327,28 +324,6 @@ def test_publish_video_is_not_supported(facebook, platform_api):
     with pytest.raises(NotSupported):
         facebook.publish("x", media_urls=["https://zerno-coffee.example/clip.mp4"])
     assert platform_api.requests == []
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "subcode", "retry_after"),
-    [
-        ("facebook/error.invalid_metric.json", InvalidRequest, 100, None, None),
-        ("facebook/error.pages_permission.json", PermissionDenied, 10, None, None),
-        ("facebook/error.rate_limit_page_buc.json", RateLimited, 80001, None, 300.0),
-        ("facebook/error.user_rate_limit.json", RateLimited, 17, None, 300.0),
-        ("facebook/error.token_expired.json", AuthExpired, 190, 463, None),
-    ],
-)
-def test_page_errors_map_by_code(facebook, platform_api, fixture, error_type, code, subcode, retry_after):
-    platform_api.route("GET", f"{API}/{PAGE}/insights", fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        facebook.fetch_account_metrics(date(2026, 6, 12), date(2026, 6, 12))
-
-    error = excinfo.value
-    assert type(error) is error_type
-    assert (error.code, error.subcode, error.retry_after) == (code, subcode, retry_after)
-    assert TOKEN not in str(error) + repr(error) + error.user_message
 
 
 def test_permission_error_shows_the_platform_reason(facebook, platform_api):

@@ -12,7 +12,7 @@ _REFERENCE = re.compile(rf"""["'](?P<name>(?:{_ALTERNATIVES})/[\w.]+\.json)["']"
 def referenced_fixtures() -> set[str]:
     """Fixture names ("vk/wall.get.json") quoted in the connector test modules."""
     names: set[str] = set()
-    for test_file in TEST_DIR.glob("test_connectors_*.py"):
+    for test_file in TEST_DIR.glob("test_*.py"):
         if test_file.name == Path(__file__).name:
             continue
         names.update(m.group("name") for m in _REFERENCE.finditer(test_file.read_text(encoding="utf-8")))

@@ -11,7 +11,6 @@ from integrations.connectors.base import (
     AccountDay,
     AccountProfile,
     AuthExpired,
-    InvalidRequest,
     NotSupported,
     PermissionDenied,
     PostMetrics,
@@ -568,36 +567,7 @@ def test_publish_without_media_is_not_supported(instagram, platform_api):
 
 
 # ---------------------------------------------------------------------- errors
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "subcode", "retry_after"),
-    [
-        ("instagram/error.token_expired.json", AuthExpired, 190, 463, None),
-        ("instagram/error.invalid_token.json", AuthExpired, 190, None, None),
-        ("instagram/error.token_invalidated_password.json", AuthExpired, 190, 460, None),
-        ("instagram/error.rate_limit_app.json", RateLimited, 4, None, 300.0),
-        ("instagram/error.rate_limit_instagram_buc.json", RateLimited, 80002, None, 300.0),
-        ("instagram/http_headers.rate_limited.json", RateLimited, 80002, None, 720.0),  # 12 min from BUC header
-        ("instagram/error.permission_denied.json", PermissionDenied, 10, None, None),
-        ("instagram/error.missing_permission_insights.json", PermissionDenied, 200, None, None),
-        ("instagram/error.story_not_enough_viewers.json", PermissionDenied, 10, None, None),
-        ("instagram/error.impressions_deprecated.json", InvalidRequest, 100, None, None),
-        ("instagram/error.media_not_ready.json", MediaNotReady, 9007, 2207027, 60.0),
-    ],
-)
-def test_graph_errors_map_by_code(instagram, platform_api, fixture, error_type, code, subcode, retry_after):
-    platform_api.route("GET", f"{API}/{IG_USER}", fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        instagram.fetch_profile()
-
-    error = excinfo.value
-    assert type(error) is error_type
-    assert (error.code, error.subcode, error.retry_after) == (code, subcode, retry_after)
-    assert error.platform == "instagram"
-    for rendered in (str(error), repr(error), error.user_message, repr(instagram)):
-        assert TOKEN not in rendered
+# Every error fixture's class, code, subcode and wait: test_contract.py.
 
 
 def test_auth_error_user_message(instagram, platform_api):

@@ -8,9 +8,7 @@ from werkzeug import Response
 
 from integrations.connectors.base import (
     AdStatDay,
-    AuthExpired,
     InvalidRequest,
-    PermissionDenied,
     RateLimited,
     RemoteCampaign,
 )
@@ -297,31 +295,6 @@ def test_rate_limited_usage_headers_parse(platform_api):
     headers = platform_api.load("meta_ads/http_headers.rate_limited.json")["headers"]
 
     assert parse_usage(headers) == GraphUsage(max_percent=100.0, regain_seconds=300.0)
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "subcode", "retry_after"),
-    [
-        ("meta_ads/error.rate_limit_ads_insights.json", RateLimited, 80000, 2446079, 300.0),
-        ("meta_ads/http_headers.rate_limited.json", RateLimited, 80000, 2446079, 300.0),
-        ("meta_ads/error.rate_limit_ads_management.json", RateLimited, 80004, 2446079, 300.0),
-        ("meta_ads/error.user_request_limit.json", RateLimited, 17, 2446079, 300.0),
-        ("meta_ads/error.token_expired.json", AuthExpired, 190, 463, None),
-        ("meta_ads/error.ads_permission.json", PermissionDenied, 200, None, None),
-        ("meta_ads/error.invalid_parameter.json", InvalidRequest, 100, None, None),
-    ],
-)
-def test_marketing_errors_map_by_code(meta, platform_api, fixture, error_type, code, subcode, retry_after):
-    platform_api.route("GET", f"{ACT}/insights", fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        meta.fetch_ad_stats(D10, D11)
-
-    error = excinfo.value
-    assert type(error) is error_type
-    assert (error.code, error.subcode, error.retry_after) == (code, subcode, retry_after)
-    assert error.platform == "meta_ads"
-    assert TOKEN not in str(error) + repr(error) + error.user_message + repr(meta)
 
 
 def test_regain_time_from_header_beats_the_default(meta, platform_api):

@@ -10,11 +10,8 @@ import pytest
 from integrations.connectors.base import (
     AccountDay,
     AccountProfile,
-    AuthExpired,
     NotSupported,
-    PermissionDenied,
     PublishResult,
-    RateLimited,
     RemoteComment,
     RemotePost,
     ReplyResult,
@@ -228,35 +225,6 @@ def test_migrated_group_is_retried_once_with_the_new_id(platform_api):
     assert connector.chat_migrations == {"-4012345678": "-1002251907334"}
     assert connector.external_id == "-1002251907334"  # the sync stores the new id
     assert [r.json["chat_id"] for r in platform_api.requests] == ["-4012345678", "-1002251907334"]
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "retry_after"),
-    [
-        ("telegram/error.too_many_requests.json", RateLimited, 429, 35.0),
-        ("telegram/error.unauthorized.json", AuthExpired, 401, None),
-        ("telegram/error.not_found_bad_token_format.json", AuthExpired, 404, None),
-        ("telegram/error.bot_not_member.json", PermissionDenied, 403, None),
-        ("telegram/error.need_admin_rights.json", PermissionDenied, 400, None),
-        ("telegram/error.chat_not_found.json", PermissionDenied, 400, None),
-        ("telegram/error.conflict_webhook.json", WebhookConflict, 409, None),
-        ("telegram/error.migrated_to_supergroup.json", ChatMigrated, 400, None),
-    ],
-)
-def test_telegram_errors_map_by_status_code(platform_api, fixture, error_type, code, retry_after):
-    connector = make(platform_api)
-    platform_api.route("POST", f"{BOT}/sendMessage", fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        connector.publish("text")
-
-    error = excinfo.value
-    assert type(error) is error_type
-    assert error.code == code
-    assert error.retry_after == retry_after
-    for rendered in (str(error), repr(error), error.user_message, repr(connector), str(connector)):
-        assert TOKEN not in rendered
-        assert TOKEN.split(":")[1] not in rendered
 
 
 def test_served_status_equals_error_code(platform_api):

@@ -13,7 +13,6 @@ from integrations.connectors.base import (
     AccountProfile,
     AuthExpired,
     NotSupported,
-    PermissionDenied,
     PostMetrics,
     PublishResult,
     RateLimited,
@@ -23,7 +22,6 @@ from integrations.connectors.base import (
     ReplyResult,
 )
 from integrations.connectors.vk import CaptchaRequired, VKConnector
-from integrations.connectors.vk_ads import VKAdsConnector
 
 TOKEN = "vk1.a.TEST-secret-community-token-0001"
 GROUP = "218450731"
@@ -478,38 +476,7 @@ def test_search_mentions_follows_next_from(vk, platform_api):
 
 
 # ---------------------------------------------------------------------- errors
-
-SECONDS_TO_MSK_MIDNIGHT = 9 * 3600.0  # NOW is 15:00 MSK
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "retry_after"),
-    [
-        ("vk/error.too_many_requests.json", RateLimited, 6, 1.0),
-        ("vk/error.flood_control.json", RateLimited, 9, 3600.0),
-        ("vk/error.rate_limit_reached.json", RateLimited, 29, SECONDS_TO_MSK_MIDNIGHT),
-        ("vk/error.captcha_needed.json", CaptchaRequired, 14, 60.0),
-        ("vk/error.invalid_token.json", AuthExpired, 5, None),
-        ("vk/error.token_expired.json", AuthExpired, 5, None),
-        ("vk/error.permission_denied.json", PermissionDenied, 7, None),
-        ("vk/error.access_denied_stats.json", PermissionDenied, 15, None),
-        ("vk/error.wall_access_replies.json", PermissionDenied, 212, None),
-    ],
-)
-def test_vk_errors_map_by_code(vk, platform_api, fixture, error_type, code, retry_after):
-    platform_api.route("POST", ANY_METHOD, fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        vk.fetch_profile()
-
-    error = excinfo.value
-    assert type(error) is error_type
-    assert error.code == code
-    assert error.platform == "vk"
-    assert error.retry_after == retry_after
-    assert TOKEN not in str(error)
-    assert TOKEN not in repr(error)
-    assert TOKEN not in error.user_message
+# Every error fixture's class, code and wait: test_contract.py.
 
 
 def test_vk_auth_error_says_reconnect(vk, platform_api):
@@ -532,26 +499,6 @@ def test_vk_captcha_carries_the_captcha_reference(vk, platform_api):
     assert isinstance(excinfo.value, CaptchaRequired)
     assert excinfo.value.captcha_sid == "617204335981"
     assert excinfo.value.captcha_img == "https://api.vk.com/captcha.php?sid=617204335981&s=1"
-
-
-@pytest.mark.parametrize(
-    ("fixture", "error_type", "code", "retry_after"),
-    [
-        ("vk/error.ads_weighted_flood.json", RateLimited, 601, SECONDS_TO_MSK_MIDNIGHT),
-        ("vk/error.ads_permission.json", PermissionDenied, 600, None),
-    ],
-)
-def test_vk_ads_errors_map_by_code(platform_api, fixture, error_type, code, retry_after):
-    ads = VKAdsConnector(TOKEN, "1900012345", base_url=f"{platform_api.url}/method", clock=lambda: NOW)
-    platform_api.route("POST", ANY_METHOD, fixture)
-
-    with pytest.raises(error_type) as excinfo:
-        ads.fetch_campaigns()
-
-    assert type(excinfo.value) is error_type
-    assert excinfo.value.code == code
-    assert excinfo.value.platform == "vk_ads"
-    assert excinfo.value.retry_after == retry_after
 
 
 def test_unsupported_vk_features_say_why(vk):
