@@ -102,7 +102,9 @@ def run_problem_text(run: SyncRun) -> str:
         }
     if kind == ErrorKind.CRASH:
         return _("Unexpected error while saving the data; we were notified.")
-    return run.error  # runs recorded before error kinds existed
+    # Runs without an error kind: our own messages (marked with gettext_noop when stored, so they are
+    # translated here) and runs recorded before error kinds existed.
+    return _(run.error) if run.error else run.error
 
 
 def run_notes(run: SyncRun) -> list[str]:

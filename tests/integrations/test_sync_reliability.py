@@ -438,3 +438,19 @@ def test_a_closed_redis_broker_channel_fails_like_a_lost_connection():
     channel.connection = None
     with pytest.raises(redis.exceptions.ConnectionError):
         channel._connparams()
+
+
+def test_stored_sync_messages_are_shown_in_the_reader_language():
+    from django.utils import translation
+
+    from integrations.models import SyncRun
+    from integrations.selectors import run_problem_text
+    from integrations.sync import INTERRUPTED_MESSAGE
+
+    run = SyncRun(status=SyncStatus.FAILED, error=INTERRUPTED_MESSAGE, error_kind="")
+    with translation.override("ru"):
+        assert run_problem_text(run) == (
+            "Синхронизация прервалась (остановился обработчик задач); она запустится снова автоматически."
+        )
+    with translation.override("en"):
+        assert run_problem_text(run) == INTERRUPTED_MESSAGE
