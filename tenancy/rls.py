@@ -23,10 +23,13 @@ itself, so it stops forgotten filters, not arbitrary SQL (see the decision recor
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, migrations, transaction
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.urls import Resolver404, resolve
 
 logger = logging.getLogger(__name__)
@@ -108,9 +111,12 @@ def _session(organization: str, bypass: str, *, using: str) -> Iterator[None]:
     with connection.cursor() as cursor:
         previous = _read(cursor)
         _write(cursor, organization, bypass, local=False)
+    active = _active_sessions(using)
+    active.append((organization, bypass))
     try:
         yield
     finally:
+        active.pop()
         try:
             with connection.cursor() as cursor:
                 _write(cursor, *previous, local=False)
@@ -118,6 +124,24 @@ def _session(organization: str, bypass: str, *, using: str) -> Iterator[None]:
             # Never hand a connection that may still carry the setting to the next task.
             logger.exception("could not reset the row-level security setting; closing the connection")
             connection.close()
+
+
+# Session scopes open on this thread, per database alias. A session-level setting lives on one
+# connection: when that connection dies mid-sync (failover, a terminated backend) and Django opens a
+# new one, the innermost open scope is applied to it again, so the retried step still sees its rows.
+_sessions = threading.local()
+
+
+def _active_sessions(using: str) -> list[tuple[str, str]]:
+    return _sessions.__dict__.setdefault(using, [])
+
+
+@receiver(connection_created)
+def _reapply_session_scope(sender, connection, **kwargs) -> None:
+    active = _sessions.__dict__.get(connection.alias)
+    if active and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _write(cursor, *active[-1], local=False)
 
 
 def _transaction_usable(connection) -> bool:

@@ -424,3 +424,13 @@ def test_oauth_connect_round_trip_under_the_app_role(app_role, owner_web, org, m
     assert account.organization_id == org.pk
     assert account.credentials["access_token"] == tokens["access_token"]
     assert OAuthState.objects.get(state=state).used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_scope_survives_a_reconnect(org):
+    """A sync's connection can die mid-step (found by the fault suite): the new connection Django
+    opens gets the open session scope again, and the scope still ends cleanly."""
+    with rls.organization_session(org.pk):
+        connection.close()  # the backend went away
+        assert scalar(connection.cursor(), "SELECT current_setting('app.organization_id', true)") == str(org.pk)
+    assert scalar(connection.cursor(), "SELECT coalesce(current_setting('app.organization_id', true), '')") == ""
