@@ -139,6 +139,7 @@ class KindHealth:
     label: str
     last_success_at: datetime | None = None
     last_run: SyncRun | None = None
+    running: SyncRun | None = None  # a step under way now, newer than `last_run`
 
     @property
     def failing(self) -> bool:
@@ -200,11 +201,7 @@ class AccountHealth:
 def sync_health(*, organization: Organization) -> list[AccountHealth]:
     """Per account and data kind: when data last arrived and what failed last. Two queries."""
     accounts = list(social_account_list(organization=organization))
-    runs = list(
-        SyncRun.objects.filter(organization=organization)
-        .exclude(status=SyncStatus.RUNNING)
-        .order_by("-started_at", "-pk")[:RECENT_RUNS]
-    )
+    runs = list(SyncRun.objects.filter(organization=organization).order_by("-started_at", "-pk")[:RECENT_RUNS])
     labels = dict(SyncKind.choices)
     result = []
     for account in accounts:
@@ -213,6 +210,12 @@ def sync_health(*, organization: Organization) -> list[AccountHealth]:
             if run.account_id != account.pk:
                 continue
             health = by_kind.setdefault(run.kind, KindHealth(kind=run.kind, label=str(labels.get(run.kind, run.kind))))
+            if run.status == SyncStatus.RUNNING:
+                # Shown as under way; the badge and the problem come from the last finished step. A step
+                # stuck here (its worker died) is failed by the reaper and shows up as a problem.
+                if health.last_run is None and health.running is None:
+                    health.running = run
+                continue
             if health.last_run is None:
                 health.last_run = run
             if run.status == SyncStatus.SUCCESS and health.last_success_at is None:

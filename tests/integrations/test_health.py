@@ -166,3 +166,29 @@ def test_the_api_exposes_what_a_run_skipped_merged_and_when_it_resumes(org, owne
     assert body["details"] == details
     assert body["error_kind"] == "blocked"
     assert body["resume_at"] is not None
+
+
+def test_a_step_under_way_is_shown_next_to_the_last_finished_one(org, owner_web):
+    """Before: running steps were left out, so a sync under way (or stuck) was invisible."""
+    account = vk_account(org)
+    now = timezone.now()
+    SyncRun.objects.create(
+        organization=org,
+        account=account,
+        kind=SyncKind.POSTS,
+        status=SyncStatus.FAILED,
+        started_at=now - timedelta(hours=1),
+        finished_at=now - timedelta(hours=1),
+        error="boom",
+    )
+    running = SyncRun.objects.create(
+        organization=org, account=account, kind=SyncKind.POSTS, status=SyncStatus.RUNNING, started_at=now
+    )
+    (health,) = selectors.sync_health(organization=org)
+    (kind,) = health.kinds
+    assert kind.running == running
+    assert kind.last_run.status == SyncStatus.FAILED  # the badge and the problem still come from it
+    assert health.badge == "bad"
+    with translation.override("en"):
+        html = owner_web.get(health_url(org), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Running now, since" in html
