@@ -11,8 +11,7 @@ from analytics.kpis import CATALOG, ProgressStatus
 from analytics.models import AccountMetricDaily
 from integrations.models import SocialAccount
 from moderation.models import InboxItem
-
-from .factories import GoalFactory, StrategyFactory
+from tests.strategy.factories import GoalFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db
 
