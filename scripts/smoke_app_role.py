@@ -9,17 +9,13 @@ navigation page and the API, and check that a raw query without a scope sees no 
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from smoke_server import PY, ROOT, dev_server, sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
 PAGES = [
     "",
     "strategy/",
@@ -41,12 +37,6 @@ API = [
     "/api/v1/orgs/zerno/integrations/accounts/",
     "/api/v1/orgs/zerno/goals/",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_role(url: str, role: str, password: str) -> str:
@@ -91,30 +81,9 @@ def main() -> int:
     ).strip()
     assert unscoped_rows == "0", f"a query without an organization scope saw {unscoped_rows} memberships"
 
-    port = free_port()
-    server = subprocess.Popen(
-        [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=base_env | {"DATABASE_URL": app_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with dev_server(base_env | {"DATABASE_URL": app_url}) as base:
         with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as http:
-            for _ in range(60):
-                try:
-                    http.get("/healthz").raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
-            http.get("/accounts/login/")
-            dash = http.post(
-                "/accounts/login/",
-                data={"username": email, "password": demo_password, "csrfmiddlewaretoken": http.cookies["csrftoken"]},
-                headers={"Referer": base},
-            )
-            assert dash.status_code == 200 and str(dash.url).endswith("/o/zerno/"), f"login failed: {dash.url}"
+            sign_in(http, base, email, demo_password)
             for page in PAGES:
                 response = http.get(f"/o/zerno/{page}")
                 assert response.status_code == 200, f"/o/zerno/{page} → {response.status_code}"
@@ -138,9 +107,6 @@ def main() -> int:
             by_token = api.get("/api/v1/orgs/zerno/posts/")
             assert by_token.status_code == 200 and by_token.json()["count"] == posts["count"], by_token.text[:300]
             print("ok  /api/v1/orgs/zerno/posts/ with an API token")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     print(f"app role OK: {role} (no superuser, no BYPASSRLS) served {len(PAGES)} pages and {len(API)} API calls")
     return 0
 

@@ -6,17 +6,13 @@ as the demo owner over real HTTP and open the dashboard and every navigation ite
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
 import httpx
+from smoke_server import PY, ROOT, dev_server, sign_in
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
 SECTIONS = [
     "",
     "strategy/",
@@ -28,12 +24,6 @@ SECTIONS = [
     "integrations/",
     "settings/",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -49,42 +39,15 @@ def main() -> int:
     match = re.search(r"owner\s+(\S+) / (\S+)", seeded)
     assert match, f"seed_demo printed no owner login:\n{seeded}"
     email, password = match.groups()
-    port = free_port()
-    server = subprocess.Popen(
-        [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, follow_redirects=True, timeout=30) as http:
-            for _ in range(60):
-                try:
-                    http.get("/healthz").raise_for_status()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
-            login = http.get("/accounts/login/")
-            assert login.status_code == 200 and 'name="password"' in login.text, "login page did not render"
-            csrf = http.cookies["csrftoken"]
-            dash = http.post(
-                "/accounts/login/",
-                data={"username": email, "password": password, "csrfmiddlewaretoken": csrf},
-                headers={"Referer": base},
-            )
-            assert dash.status_code == 200 and str(dash.url).endswith("/o/zerno/"), f"login failed: {dash.url}"
-            assert "Зерно" in dash.text
-            for section in SECTIONS:
-                page = http.get(f"/o/zerno/{section}")
-                assert page.status_code == 200, f"/o/zerno/{section} → {page.status_code}"
-                print(f"ok  /o/zerno/{section}")
-            assert http.get("/api/schema/").status_code == 200
-            assert http.get("/api/docs/").status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with dev_server(env) as base, httpx.Client(base_url=base, follow_redirects=True, timeout=30) as http:
+        dash = sign_in(http, base, email, password)
+        assert "Зерно" in dash.text
+        for section in SECTIONS:
+            page = http.get(f"/o/zerno/{section}")
+            assert page.status_code == 200, f"/o/zerno/{section} → {page.status_code}"
+            print(f"ok  /o/zerno/{section}")
+        assert http.get("/api/schema/").status_code == 200
+        assert http.get("/api/docs/").status_code == 200
     print(f"embedded default OK: signed in as {email}, {len(SECTIONS)} pages rendered")
     return 0
 
