@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ads.models import AdCampaign, AdStatDaily, CampaignStatus
+from core.errors import DomainError
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
 from integrations.models import Platform, SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
-from smm_platform.errors import DomainError
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
-from analytics.kpi_values import kpi_window, organization_today
-from smm_platform.errors import DomainError, NotFound, PermissionDenied
-from smm_platform.numbers import ratio
+from analytics.kpi_values import kpi_window
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.numbers import ratio
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -23,7 +23,7 @@ class AdsHomeView(OrganizationViewMixin, ListView):
     model = AdCampaign
 
     def safely_get_queryset(self, queryset):
-        self.end = organization_today(self.organization)
+        self.end = self.organization.today()
         self.start = kpi_window(self.end)[0]
         return campaign_performance_list(organization=self.organization, start=self.start, end=self.end)
 

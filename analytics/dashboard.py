@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.kpis import kpi_get
 from tenancy.models import Organization
 from tenancy.roles import Perm
 
-from .kpi_values import goals_progress, kpi_value, kpi_window, organization_today
-from .kpis import kpi_get
+from .kpi_values import goals_progress, kpi_value, kpi_window
 from .models import AccountMetricDaily
 
 TILE_KPIS = ("reach", "engagement_rate", "site_clicks", "leads", "cpl")
@@ -134,7 +134,7 @@ def trend_figure_json(frame: pd.DataFrame) -> str:
 def dashboard_context(*, organization: Organization) -> dict:
     from strategy.launch_gate import current_strategy
 
-    today = organization_today(organization)
+    today = organization.today()
     strategy = current_strategy(organization=organization, on=today)
     goals = []
     if strategy is not None:
@@ -180,7 +180,7 @@ class KpiRow:
 
 def kpi_table(*, organization: Organization, on: dt.date, platform: str = "") -> list[KpiRow]:
     """Every catalog KPI for the window ending `on` and the window before it (same length)."""
-    from .kpis import CATALOG, FLOW_WINDOW_DAYS
+    from core.kpis import CATALOG, FLOW_WINDOW_DAYS
 
     previous_end = on - dt.timedelta(days=FLOW_WINDOW_DAYS)
     return [

@@ -30,10 +30,9 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from smm_platform.numbers import ratio
+from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
+from core.numbers import ratio
 from tenancy.models import Organization
-
-from .kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
 
 AD_PLATFORMS_FOR = {"vk": ["vk_ads"], "instagram": ["meta_ads"], "facebook": ["meta_ads"], "telegram": []}
 
@@ -248,10 +247,6 @@ _COMPUTE: dict[str, Callable[[Scope], Decimal | None]] = {
 }
 
 
-def organization_today(organization: Organization) -> dt.date:
-    return timezone.localtime(timezone.now(), organization.tzinfo).date()
-
-
 def kpi_window(on: dt.date) -> tuple[dt.date, dt.date]:
     return on - dt.timedelta(days=FLOW_WINDOW_DAYS - 1), on
 
@@ -288,7 +283,7 @@ def goal_progress(
     Pass `organization` (or load `goal.organization`) and `goal.strategy` to avoid extra queries;
     `values` memoizes KPI values across goals that share a KPI, day and platform."""
     organization = organization or goal.organization
-    today = today or organization_today(organization)
+    today = today or organization.today()
     measured_on = min(today, goal.deadline)
     key = (goal.kpi, measured_on, goal.platform or "")
     if values is None or key not in values:
@@ -315,7 +310,7 @@ class GoalProgress:
 
 def goals_progress(*, organization: Organization, goals: Iterable, today: dt.date | None = None) -> list[GoalProgress]:
     """Progress for goals of `organization` already loaded with their strategy (select_related / prefetch)."""
-    today = today or organization_today(organization)
+    today = today or organization.today()
     values: dict = {}  # one query per distinct KPI, however many goals measure it
     return [
         GoalProgress(

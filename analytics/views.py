@@ -3,7 +3,7 @@ from django.views.generic import TemplateView
 from tenancy.views_base import OrganizationViewMixin
 
 from .dashboard import dashboard_context, kpi_table
-from .kpi_values import kpi_window, organization_today
+from .kpi_values import kpi_window
 
 
 class DashboardView(OrganizationViewMixin, TemplateView):
@@ -23,7 +23,7 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
 
         platform = self.request.GET.get("platform", "")
         platform = platform if platform in Platform.values else ""
-        today = organization_today(self.organization)
+        today = self.organization.today()
         start = kpi_window(today)[0]
         rows = kpi_table(organization=self.organization, on=today, platform=platform)
         return super().get_context_data(**kwargs) | {

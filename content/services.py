@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from strategy.launch_gate import ensure_launch_allowed
 from strategy.models import ContentPillar, Goal
 from tenancy.access import Access

@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from smm_platform.errors import DomainError, NotFound, PermissionDenied
-from smm_platform.forms import apply_domain_error
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.forms import apply_domain_error
 from strategy.launch_gate import current_strategy
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin

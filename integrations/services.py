@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, ServiceUnavailable
 from integrations import conf, oauth
 from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
-from smm_platform.errors import DomainError, ServiceUnavailable
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.rls import unscoped_context

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.errors import DomainError, NotFound
+from core.forms import apply_domain_error
 from integrations import conf, selectors, services
 from integrations.forms import MetaConnectForm, TelegramConnectForm, VkConnectForm
-from smm_platform.errors import DomainError, NotFound
-from smm_platform.forms import apply_domain_error
 from tenancy import rls
 from tenancy.access import access_for_user
 from tenancy.roles import Perm

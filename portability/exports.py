@@ -28,7 +28,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from tenancy.access import Access
 from tenancy.models import Membership, Organization
 from tenancy.roles import Perm

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
+    "core",
     "tenancy",
     "integrations",
     "strategy",
@@ -289,7 +290,7 @@ SPECTACULAR_SETTINGS = {
         "PlatformRoleEnum": "strategy.models.PlatformChoice.Role",
         "StrategyPlatformEnum": "strategy.models.Platform",
         "ContentFormatEnum": "strategy.models.ContentFormat",
-        "BusinessObjectiveEnum": "analytics.kpis.OBJECTIVE_CHOICES",
+        "BusinessObjectiveEnum": "core.kpis.OBJECTIVE_CHOICES",
         "PostObjectiveEnum": "content.models.PostObjective",
         "AccountPlatformEnum": "integrations.models.Platform",
         "AccountStatusEnum": "integrations.models.AccountStatus",

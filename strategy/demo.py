@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from smm_platform.errors import DomainError
+from core.errors import DomainError
 from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 

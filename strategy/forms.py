@@ -4,7 +4,7 @@ their DomainErrors are shown on the form (`apply_domain_error`)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from analytics.kpis import OBJECTIVE_CHOICES, OBJECTIVE_LABELS, Objective, kpis_for_objective
+from core.kpis import OBJECTIVE_CHOICES, OBJECTIVE_LABELS, Objective, kpis_for_objective
 
 from .models import (
     AudienceSegment,

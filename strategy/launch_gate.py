@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import DomainError
+from core.errors import DomainError
 from tenancy.models import Organization
 
 from .models import ContentPillar, Goal, Strategy

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import NotFound
+from core.errors import NotFound
 from tenancy.models import Organization
 
 from .checks import StrategyChecks, strategy_checks

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import PermissionDenied
+from core.errors import PermissionDenied
 
 from .models import ApiToken, Membership, Organization
 from .roles import role_permissions, scope_permissions

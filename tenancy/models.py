@@ -1,3 +1,4 @@
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -39,6 +40,10 @@ class Organization(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> dt.date:
+        """The organization's calendar day now: the clock every "today", window and plan uses."""
+        return timezone.localtime(timezone.now(), self.tzinfo).date()
 
 
 def organization_id_of(organization: "Organization | int") -> int:

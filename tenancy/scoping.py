@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import NotFound
+from core.errors import NotFound
 
 from .models import Organization, TenantModel, organization_id_of
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smm_platform.dates import check_date_in_range
-from smm_platform.errors import Conflict, DomainError
+from core.dates import check_date_in_range
+from core.errors import Conflict, DomainError
 
 from . import rls
 from .access import Access

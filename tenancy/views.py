@@ -15,8 +15,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smm_platform.errors import DomainError, NotFound, PermissionDenied
-from smm_platform.forms import apply_domain_error
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.forms import apply_domain_error
 
 from . import selectors, services, signup
 from .forms import ApiTokenForm, InvitationForm, OrganizationForm, SignUpConfirmForm, SignUpForm

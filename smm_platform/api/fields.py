@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from smm_platform.dates import is_in_range, range_message
+from core.dates import is_in_range, range_message
 
 
 class BoundedDateTimeField(serializers.DateTimeField):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from analytics.kpis import OBJECTIVE_CHOICES, kpi_get
+from core.kpis import OBJECTIVE_CHOICES, kpi_get
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
 from ..models import (

@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from analytics.kpi_values import goal_progress, goals_progress
-from analytics.kpis import CATALOG, kpis_for_objective
-from smm_platform.errors import NotFound
+from core.errors import NotFound
+from core.kpis import CATALOG, kpis_for_objective
 from tenancy.api.base import OrganizationModelViewSet, OrganizationViewSet
 from tenancy.roles import Perm
 

@@ -10,7 +10,7 @@ from django.db.models import ProtectedError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smm_platform.errors import DomainError
+from core.errors import DomainError
 from tenancy.access import Access
 from tenancy.roles import Perm
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smm_platform.dates import check_date_in_range
-from smm_platform.errors import Conflict, DomainError
+from core.dates import check_date_in_range
+from core.errors import Conflict, DomainError
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm

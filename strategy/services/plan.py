@@ -6,9 +6,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from analytics.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
-from smm_platform.dates import check_date_in_range
-from smm_platform.errors import Conflict, DomainError
+from core.dates import check_date_in_range
+from core.errors import Conflict, DomainError
+from core.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
 from tenancy.access import Access
 
 from ..checks import MAX_KEY_PLATFORMS

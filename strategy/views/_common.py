@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.http import Http404
 
 from analytics.kpi_values import GoalProgress, goals_progress
-from smm_platform.errors import DomainError, NotFound, PermissionDenied
-from smm_platform.forms import apply_domain_error
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.forms import apply_domain_error
 
 from .. import selectors
 from ..models import Strategy

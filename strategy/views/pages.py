@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from analytics.kpi_values import organization_today
-from analytics.kpis import kpis_for_objective
-from smm_platform.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.kpis import kpis_for_objective
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -41,7 +40,7 @@ class StrategyHomeView(OrganizationViewMixin, TemplateView):
             goal_rows=_goal_rows(org, strategy) if strategy else [],
             checks=selectors.strategy_checks_for(strategy) if strategy else None,
             running_experiments=list(selectors.experiment_list(organization=org, status=Experiment.Status.RUNNING)),
-            today=organization_today(org),
+            today=org.today(),
             can_write=self.access.can(Perm.WRITE),
         )
         return context
@@ -90,7 +89,7 @@ class StrategyDetailView(OrganizationViewMixin, TemplateView):
             can_return=services.can_return_to_draft(self.access),
             can_archive=services.can_archive(self.access),
             return_form=forms.ReturnForm(),
-            today=organization_today(org),
+            today=org.today(),
         )
         return context
 
@@ -186,7 +185,7 @@ class TrendListView(OrganizationViewMixin, View):
     template_name = "strategy/trends.html"
 
     def get(self, request, org_slug):
-        return self.render_page(forms.TrendNoteForm(initial={"noted_on": organization_today(self.organization)}))
+        return self.render_page(forms.TrendNoteForm(initial={"noted_on": self.organization.today()}))
 
     def post(self, request, org_slug):
         self.access.require(Perm.WRITE)

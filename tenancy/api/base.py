@@ -15,7 +15,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from smm_platform.errors import PermissionDenied
+from core.errors import PermissionDenied
 
 from ..access import Access, access_for_token, access_for_user
 from ..middleware import activate_organization_timezone

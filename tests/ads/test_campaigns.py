@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from ads.models import AdCampaign, AdStatDaily, CampaignStatus
 from ads.services import ad_campaign_budget_set, ad_campaign_launch, ad_campaign_pause
+from core.errors import DomainError
 from integrations.connectors.base import AuthExpired
 from integrations.connectors.demo import DemoConnector
 from integrations.models import AccountStatus
 from integrations.services import demo_account_connect
 from integrations.sync import account_sync
-from smm_platform.errors import DomainError
 from strategy.launch_gate import LaunchBlocked
 from strategy.models import Strategy
 from tenancy.models import AuditLog

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ads.models import AdStatDaily
-from analytics.kpi_values import kpi_value, organization_today
+from analytics.kpi_values import kpi_value
 from analytics.models import AccountMetricDaily
 
 from .test_campaigns import campaign
@@ -49,7 +49,7 @@ def both(frame, a, b):
 def test_ratios_use_only_rows_reporting_both_parts(owner_web, org):
     """Before: ROI divided the spend of days without revenue (counted as 0 revenue) and CPC/CPL
     summed spend and clicks/leads of different days."""
-    today = organization_today(org)
+    today = org.today()
     c = campaign(org, external_id="c1")
     frame = _stats(org, c, today)
 
@@ -79,7 +79,7 @@ def test_ratios_use_only_rows_reporting_both_parts(owner_web, org):
 
 
 def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
-    today = organization_today(org)
+    today = org.today()
     c = campaign(org, external_id="c1")
     AdStatDaily.objects.create(
         organization=org, account=c.account, campaign=c, day=today, spend=None, impressions=None, clicks=None
@@ -96,7 +96,7 @@ def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
 
 def test_engagement_rate_ignores_days_without_any_interaction_figure(org):
     """A day with reach but no interaction figure at all used to count as 0 interactions."""
-    today = organization_today(org)
+    today = org.today()
     account = campaign(org).account
     days = [
         {"reach": 1000, "interactions": 50, "likes": None},

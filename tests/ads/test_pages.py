@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ads.models import AdStatDaily, CampaignStatus
-from analytics.kpi_values import kpi_value, organization_today
+from analytics.kpi_values import kpi_value
 from tenancy.roles import Role
 
 from .test_campaigns import approve_strategy, campaign
@@ -36,7 +36,7 @@ def _stats(org, c, days):
 
 
 def test_campaign_figures_match_raw_rows(owner_web, org, other_org, django_assert_max_num_queries):
-    today = organization_today(org)
+    today = org.today()
     c1 = campaign(org, external_id="c1")
     c2 = campaign(org, external_id="c2", status=CampaignStatus.ACTIVE)
     raw = _stats(org, c1, [today - dt.timedelta(days=i) for i in range(45)])  # 15 days fall outside

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from analytics.dashboard import daily_totals
-from analytics.kpi_values import organization_today
 from analytics.models import AccountMetricDaily
 
 from ..integrations.factories import SocialAccountFactory
@@ -38,7 +37,7 @@ def _metrics(org, account, days, seed):
 
 
 def test_daily_totals_match_raw_rows_and_ignore_other_tenants(org, other_org):
-    today = organization_today(org)
+    today = org.today()
     start = today - dt.timedelta(days=29)
     days = [start + dt.timedelta(days=i) for i in range(30) if i % 7 != 3]  # gaps on purpose
     a = SocialAccountFactory(organization=org, platform="vk", external_id="1")
@@ -59,7 +58,7 @@ def test_daily_totals_match_raw_rows_and_ignore_other_tenants(org, other_org):
 
 
 def test_dashboard_shows_tiles_goals_and_chart(owner_web, org, django_assert_max_num_queries):
-    today = organization_today(org)
+    today = org.today()
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     rows = _metrics(org, account, [today - dt.timedelta(days=i) for i in range(40)], 5)
     in_window = [r for r in rows if r.day > today - dt.timedelta(days=30)]
@@ -115,7 +114,7 @@ def test_deleting_an_account_removes_its_fact_rows(org):
     from ads.models import AdCampaign, AdStatDaily
     from analytics.models import PostMetricDaily, SocialPost
 
-    today = organization_today(org)
+    today = org.today()
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     keep = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
     _metrics(org, account, [today], 1)
@@ -138,7 +137,7 @@ def test_deleting_an_account_removes_its_fact_rows(org):
 
 
 def test_analytics_page_compares_windows_against_raw_rows(owner_web, org, other_org, django_assert_max_num_queries):
-    today = organization_today(org)
+    today = org.today()
     vk = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     tg = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
     rows = _metrics(org, vk, [today - dt.timedelta(days=i) for i in range(60)], 7)
@@ -167,7 +166,7 @@ def test_goals_sharing_a_kpi_cost_one_kpi_query(org):
     from analytics.kpi_values import goals_progress
     from tests.strategy.factories import GoalFactory, approved_strategy
 
-    today = organization_today(org)
+    today = org.today()
     strategy, goal, _ = approved_strategy(org, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     _metrics(org, account, [today], 3)

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from ads.models import AdStatDaily
-from analytics.kpi_values import organization_today
 from tenancy.roles import Role
 
 from ..ads.test_campaigns import campaign
@@ -31,7 +30,7 @@ def test_crm_step_is_not_done_by_a_token_or_by_ad_cabinet_leads(owner_web, org, 
         organization=org,
         account=c.account,
         campaign=c,
-        day=organization_today(org),
+        day=org.today(),
         spend=Decimal(100),
         impressions=1000,
         clicks=10,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.kpis import (
+from core.kpis import (
     CATALOG,
     Objective,
     ProgressStatus,

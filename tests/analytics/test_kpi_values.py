@@ -7,8 +7,8 @@ import pytest
 
 from ads.models import AdCampaign, AdStatDaily
 from analytics.kpi_values import goal_progress, goals_progress, kpi_value, kpi_value_for_period
-from analytics.kpis import CATALOG, ProgressStatus
 from analytics.models import AccountMetricDaily
+from core.kpis import CATALOG, ProgressStatus
 from integrations.models import SocialAccount
 from moderation.models import InboxItem
 from tests.strategy.factories import GoalFactory, StrategyFactory

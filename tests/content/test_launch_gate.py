@@ -9,7 +9,7 @@ from django.utils import timezone
 from content import demo as content_demo
 from content import services
 from content.models import Post
-from smm_platform.errors import DomainError
+from core.errors import DomainError
 from strategy import demo as strategy_demo
 from strategy.launch_gate import LaunchBlocked
 from strategy.models import Strategy

@@ -11,11 +11,11 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from werkzeug import Response
 
+from core.errors import DomainError
 from integrations.connectors.base import AuthExpired
 from integrations.models import AccountStatus, OAuthState, SocialAccount
 from integrations.oauth import code_challenge
 from integrations.services import credentials_refresh, oauth_finish, oauth_start, telegram_account_connect
-from smm_platform.errors import DomainError
 from tenancy.models import AuditLog
 from tests.integrations.factories import SocialAccountFactory
 from tests.paths import PLATFORM_FIXTURES

@@ -11,13 +11,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analytics.models import AccountMetricDaily
+from core.errors import PermissionDenied
 from integrations.models import SocialAccount
 from portability import deletion as deletion_module
 from portability.deletion import deletion_schedule, deletions_start_due, organization_purge
 from portability.exports import write_export_zip
 from portability.models import DeletedOrganizationRecord, DeletionStatus, OrganizationDeletion, OrganizationExport
 from portability.tables import deletion_order, tenant_models
-from smm_platform.errors import PermissionDenied
 from strategy.models import TrendNote
 from tenancy.models import AuditLog, Invitation, Organization
 from tenancy.roles import Role

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from smm_platform.errors import PermissionDenied
+from core.errors import PermissionDenied
 from strategy import services
 from strategy.models import Strategy
 from tenancy.models import AuditLog

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from smm_platform.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from strategy import services
 from strategy.models import ContentPillar, Experiment, Goal, PillarGoal, PlatformChoice, Strategy
 from tenancy.models import AuditLog

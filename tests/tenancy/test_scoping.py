@@ -12,7 +12,7 @@ from rest_framework import mixins
 from rest_framework import serializers as drf_serializers
 
 from content.models import Post
-from smm_platform.errors import NotFound
+from core.errors import NotFound
 from strategy.models import Goal
 from tenancy.api.base import OrganizationViewSet
 from tenancy.api.fields import OrganizationRelatedField

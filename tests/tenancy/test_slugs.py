@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from smm_platform.errors import Conflict
+from core.errors import Conflict
 from tenancy import services
 from tenancy.models import Membership, Organization
 from tenancy.slugs import first_free_slug, slug_base
