@@ -14,11 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ads.models import AdCampaign, AdStatDaily, CampaignStatus
+from ads.models import AdCampaign, AdStatDaily
 from core.errors import DomainError
+from core.vocabulary import CampaignStatus, Platform
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
-from integrations.models import Platform, SocialAccount
+from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
 from tenancy.access import Access

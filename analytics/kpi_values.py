@@ -32,9 +32,15 @@ from django.utils import timezone
 
 from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
 from core.numbers import ratio
+from core.vocabulary import Platform
 from tenancy.models import Organization
 
-AD_PLATFORMS_FOR = {"vk": ["vk_ads"], "instagram": ["meta_ads"], "facebook": ["meta_ads"], "telegram": []}
+AD_PLATFORMS_FOR = {
+    Platform.VK: [Platform.VK_ADS],
+    Platform.INSTAGRAM: [Platform.META_ADS],
+    Platform.FACEBOOK: [Platform.META_ADS],
+    Platform.TELEGRAM: [],
+}
 
 
 @dataclass(frozen=True)
