@@ -68,7 +68,8 @@ def test_social_platforms_are_platforms_with_the_same_labels():
 
 
 def test_every_platform_has_a_connector_that_names_it():
-    assert set(registry.platforms()) == set(Platform.values)
+    # Other tests may register extra test connectors, so only inclusion is asserted.
+    assert set(Platform.values) <= set(registry.platforms())
     for platform in Platform:
         assert registry.get_connector_class(platform).platform == platform.value
 
