@@ -10,15 +10,9 @@ where it reports none.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.vocabulary import CampaignStatus
 from integrations.models import SocialAccount
 from tenancy.models import FactModel, TenantModel, fact_foreign_key
-
-
-class CampaignStatus(models.TextChoices):
-    ACTIVE = "active", _("Running")
-    PAUSED = "paused", _("Paused")
-    ARCHIVED = "archived", _("Archived")
-    DELETED = "deleted", _("Deleted")
 
 
 class AdCampaign(TenantModel):

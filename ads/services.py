@@ -14,11 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ads.models import AdCampaign, AdStatDaily, CampaignStatus
+from ads.models import AdCampaign, AdStatDaily
 from core.errors import DomainError
+from core.numbers import money
+from core.vocabulary import CampaignStatus, Platform
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
-from integrations.models import Platform, SocialAccount
+from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
 from tenancy.access import Access
@@ -191,7 +193,7 @@ def ad_campaign_budget_set(*, access: Access, campaign_id: int, daily_budget: De
     access.require(Perm.WRITE)
     campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
     try:
-        budget = Decimal(str(daily_budget)).quantize(Decimal("0.01"))
+        budget = money(daily_budget)
     except (InvalidOperation, ValueError):
         raise DomainError(_("Enter the daily budget as a number."), field="daily_budget") from None
     if budget <= 0 or budget >= MAX_DAILY_BUDGET:

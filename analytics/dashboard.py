@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.kpis import kpi_get
+from core.numbers import round_to
 from tenancy.models import Organization
 from tenancy.roles import Perm
 
@@ -168,7 +169,7 @@ class KpiRow:
     def change_percent(self) -> Decimal | None:
         if self.current is None or not self.previous:
             return None
-        return ((self.current - self.previous) * 100 / abs(self.previous)).quantize(Decimal("0.1"))
+        return round_to((self.current - self.previous) * 100 / abs(self.previous), 1)
 
     @property
     def improved(self) -> bool | None:

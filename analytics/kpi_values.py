@@ -24,17 +24,23 @@ import datetime as dt
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
-from core.numbers import ratio
+from core.numbers import money, ratio, round_to
+from core.vocabulary import Platform
 from tenancy.models import Organization
 
-AD_PLATFORMS_FOR = {"vk": ["vk_ads"], "instagram": ["meta_ads"], "facebook": ["meta_ads"], "telegram": []}
+AD_PLATFORMS_FOR = {
+    Platform.VK: [Platform.VK_ADS],
+    Platform.INSTAGRAM: [Platform.META_ADS],
+    Platform.FACEBOOK: [Platform.META_ADS],
+    Platform.TELEGRAM: [],
+}
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,6 @@ class Scope:
     start: dt.date
     end: dt.date
     platform: str = ""
-
-
-def _q2(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _account_metrics(scope: Scope) -> QuerySet:
@@ -163,7 +165,7 @@ def _sales(scope: Scope) -> Decimal | None:
 
 def _revenue(scope: Scope) -> Decimal | None:
     value = _sum(_ad_stats(scope), "revenue")
-    return None if value is None else _q2(value)
+    return None if value is None else money(value)
 
 
 def _lead_conversion_rate(scope: Scope) -> Decimal | None:
@@ -204,7 +206,7 @@ def _first_response_time(scope: Scope) -> Decimal | None:
         "created_at", "answered_at"
     )
     minutes = [(answered - created).total_seconds() / 60 for created, answered in pairs]
-    return _q2(Decimal(str(statistics.median(minutes)))) if minutes else None
+    return round_to(statistics.median(minutes), 2) if minutes else None
 
 
 def _resolved_in_social(scope: Scope) -> Decimal | None:

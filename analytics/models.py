@@ -22,19 +22,9 @@ Written ONLY through ``integrations.bulk.bulk_upsert`` (idempotent, keyed by nat
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.vocabulary import PostFormat
 from integrations.models import SocialAccount
 from tenancy.models import FactModel, TenantModel, fact_foreign_key
-
-
-class PostFormat(models.TextChoices):
-    TEXT = "text", _("Text")
-    PHOTO = "photo", _("Photo")
-    VIDEO = "video", _("Video")
-    REEL = "reel", _("Reel / short video")
-    CAROUSEL = "carousel", _("Carousel")
-    STORY = "story", _("Story")
-    LINK = "link", _("Link")
-    POLL = "poll", _("Poll")
 
 
 class SocialPost(TenantModel):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Max, QuerySet, Sum
 
 from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
+from core.numbers import round_to
 from tenancy.models import Organization
 
 
@@ -44,7 +45,7 @@ class PostPerformance:
         """(likes + comments + shares + saves) / reach, 4 decimals; None without reach."""
         if not self.reach:
             return None
-        return (Decimal(self.interactions) / Decimal(self.reach)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return round_to(Decimal(self.interactions) / Decimal(self.reach), 4)
 
 
 def post_performance_list(

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from analytics.models import AccountMetricDaily, PostFormat, PostMetricDaily, SocialPost
+from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
+from core.vocabulary import PostFormat
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import Capability, Connector, NotSupported, PostMetrics, RemotePost
 from integrations.models import SocialAccount

@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from core.vocabulary import SocialPlatform
 from tenancy.views_base import OrganizationViewMixin
 
 from .dashboard import dashboard_context, kpi_table
@@ -19,10 +20,8 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
     template_name = "analytics/home.html"
 
     def get_context_data(self, **kwargs):
-        from strategy.models import Platform
-
         platform = self.request.GET.get("platform", "")
-        platform = platform if platform in Platform.values else ""
+        platform = platform if platform in SocialPlatform.values else ""
         today = self.organization.today()
         start = kpi_window(today)[0]
         rows = kpi_table(organization=self.organization, on=today, platform=platform)
@@ -32,7 +31,7 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
             "start": start,
             "today": today,
             "platform": platform,
-            "platform_choices": Platform.choices,
+            "platform_choices": SocialPlatform.choices,
         }
 
 

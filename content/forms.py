@@ -1,16 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from strategy.models import ContentFormat, ContentPillar, Goal, Platform
+from core.vocabulary import PostFormat, SocialPlatform
+from strategy.models import ContentPillar, Goal
 
 from .models import PostObjective
 
 
 class PostForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    platform = forms.ChoiceField(label=_("Platform"), choices=Platform.choices)
+    platform = forms.ChoiceField(label=_("Platform"), choices=SocialPlatform.choices)
     objective = forms.ChoiceField(label=_("Objective"), choices=PostObjective.choices)
-    format = forms.ChoiceField(label=_("Format"), choices=ContentFormat.choices, initial=ContentFormat.TEXT)
+    format = forms.ChoiceField(label=_("Format"), choices=PostFormat.choices, initial=PostFormat.TEXT)
     goal = forms.ModelChoiceField(label=_("Goal it serves"), queryset=Goal.objects.none(), required=False)
     pillar = forms.ModelChoiceField(label=_("Content pillar"), queryset=ContentPillar.objects.none(), required=False)
     text = forms.CharField(

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from strategy.models import ContentFormat, ContentPillar, Goal, Platform, Strategy
+from core.vocabulary import PostFormat, SocialPlatform
+from strategy.models import ContentPillar, Goal, Strategy
 from tenancy.models import TenantModel
 
 
@@ -39,11 +40,11 @@ class Post(TenantModel):
         related_name="posts",
         verbose_name=_("content pillar"),
     )
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices)
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"), blank=True)
     objective = models.CharField(_("objective"), max_length=16, choices=PostObjective.choices)
-    format = models.CharField(_("format"), max_length=16, choices=ContentFormat.choices, default=ContentFormat.TEXT)
+    format = models.CharField(_("format"), max_length=16, choices=PostFormat.choices, default=PostFormat.TEXT)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)

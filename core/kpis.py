@@ -12,10 +12,12 @@ for them are monthly figures ("120 leads a month"). "Level" KPIs (followers) are
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from core.numbers import round_to
 
 FLOW_WINDOW_DAYS = 30
 
@@ -272,10 +274,6 @@ class Progress:
         return int(max(Decimal(0), min(Decimal(100), self.percent_of_target)))
 
 
-def _q(value: Decimal, places: str = "0.1") -> Decimal:
-    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
-
-
 def progress_compute(
     *,
     baseline: Decimal,
@@ -295,18 +293,18 @@ def progress_compute(
     total_days = (deadline - start).days
     elapsed_days = min(max((today - start).days, 0), total_days)
     elapsed_share = Decimal(elapsed_days) / Decimal(total_days) if total_days > 0 else Decimal(1)
-    expected_percent = _q(elapsed_share * 100)
+    expected_percent = round_to(elapsed_share * 100, 1)
     if current is None:
         return Progress(None, None, expected_percent, None, None, ProgressStatus.NO_DATA, False)
 
     planned = target - baseline
     ratio = (current - baseline) / planned if planned else Decimal(1)
-    percent = _q(ratio * 100)
+    percent = round_to(ratio * 100, 1)
     achieved = ratio >= 1
     if elapsed_share > 0:
         projected_ratio = ratio / elapsed_share
-        projected_value = _q(baseline + planned * projected_ratio, "0.01")
-        projected_percent = _q(projected_ratio * 100)
+        projected_value = round_to(baseline + planned * projected_ratio, 2)
+        projected_percent = round_to(projected_ratio * 100, 1)
     else:
         projected_value = projected_percent = None
 

@@ -14,21 +14,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.vocabulary import AD_PLATFORMS, Platform
 from tenancy.models import TenantModel
 
-
-class Platform(models.TextChoices):
-    VK = "vk", "VK"
-    TELEGRAM = "telegram", "Telegram"
-    INSTAGRAM = "instagram", "Instagram"
-    FACEBOOK = "facebook", "Facebook"
-    META_ADS = "meta_ads", "Meta Ads"
-    VK_ADS = "vk_ads", "VK Ads"
-    DEMO = "demo", _("Demo platform")
-
-
-# Platforms whose accounts are ad accounts (campaigns, ad stats) rather than pages/channels.
-AD_PLATFORMS = frozenset({Platform.META_ADS, Platform.VK_ADS})
+# `Platform` and `AD_PLATFORMS` are defined in core.vocabulary; importing them from here keeps
+# working on purpose (the sync, services and tests do).
 
 
 class AccountStatus(models.TextChoices):

@@ -280,27 +280,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Stable, meaningful names for choice sets that share a field name across apps.
+    # Stable, meaningful names for choice sets that share a field name across apps. The shared
+    # terms of core.vocabulary come first; tests/test_vocabulary.py keeps every set named once.
     "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "core.vocabulary.Platform",
+        "SocialPlatformEnum": "core.vocabulary.SocialPlatform",
+        "PostFormatEnum": "core.vocabulary.PostFormat",
+        "CampaignStatusEnum": "core.vocabulary.CampaignStatus",
         "MemberRoleEnum": "tenancy.roles.Role",
         "InvitationStatusEnum": "tenancy.models.Invitation.Status",
         "StrategyStatusEnum": "strategy.models.Strategy.Status",
         "ExperimentStatusEnum": "strategy.models.Experiment.Status",
         "PostStatusEnum": "content.models.Post.Status",
         "PlatformRoleEnum": "strategy.models.PlatformChoice.Role",
-        "StrategyPlatformEnum": "strategy.models.Platform",
-        "ContentFormatEnum": "strategy.models.ContentFormat",
         "BusinessObjectiveEnum": "core.kpis.OBJECTIVE_CHOICES",
         "PostObjectiveEnum": "content.models.PostObjective",
-        "AccountPlatformEnum": "integrations.models.Platform",
         "AccountStatusEnum": "integrations.models.AccountStatus",
         "SyncStatusEnum": "integrations.models.SyncStatus",
         "SyncKindEnum": "integrations.models.SyncKind",
-        "CampaignStatusEnum": "ads.models.CampaignStatus",
         "InboxKindEnum": "moderation.models.InboxKind",
         "InboxStatusEnum": "moderation.models.InboxStatus",
         "SentimentEnum": "moderation.models.Sentiment",
-        "SocialPostFormatEnum": "analytics.models.PostFormat",
     },
 }
 

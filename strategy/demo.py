@@ -200,7 +200,7 @@ PILLARS = [
         "awareness",
         "awareness",
         30,
-        ["short_video", "image"],
+        ["reel", "photo"],
         ["Охват жителей Казани", "Вовлечённость аудитории"],
     ),
     (
@@ -218,7 +218,7 @@ PILLARS = [
         "leads",
         "conversion",
         30,
-        ["image", "carousel"],
+        ["photo", "carousel"],
         ["Заявки на корпоративный кофе и предзаказы из соцсетей", "Снизить стоимость заявки"],
     ),
     (
@@ -227,7 +227,7 @@ PILLARS = [
         "loyalty",
         "loyalty",
         20,
-        ["image", "story", "poll"],
+        ["photo", "story", "poll"],
         ["Вовлечённость аудитории", "Быстрые ответы гостям"],
     ),
 ]

@@ -5,17 +5,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.kpis import OBJECTIVE_CHOICES, OBJECTIVE_LABELS, Objective, kpis_for_objective
+from core.vocabulary import PostFormat, SocialPlatform
 
 from .models import (
     AudienceSegment,
     BusinessProfile,
     Competitor,
-    ContentFormat,
     ContentPillar,
     Experiment,
     FunnelStage,
     Goal,
-    Platform,
     PlatformChoice,
     PresenceAudit,
     Strategy,
@@ -53,7 +52,10 @@ class BusinessProfileForm(forms.ModelForm):
 
 class AudienceSegmentForm(forms.ModelForm):
     platforms = forms.MultipleChoiceField(
-        label=_("Where they spend time"), choices=Platform.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Where they spend time"),
+        choices=SocialPlatform.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     class Meta:
@@ -82,7 +84,7 @@ class CompetitorForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.Meta.fields}
-        data["links"] = {p: self.cleaned_data[p] for p in Platform.values if self.cleaned_data.get(p)}
+        data["links"] = {p: self.cleaned_data[p] for p in SocialPlatform.values if self.cleaned_data.get(p)}
         return data
 
 
@@ -198,7 +200,7 @@ class ContentPillarForm(forms.ModelForm):
     objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
     funnel_stage = forms.ChoiceField(label=_("Funnel stage"), choices=FunnelStage.choices)
     formats = forms.MultipleChoiceField(
-        label=_("Formats"), choices=ContentFormat.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Formats"), choices=PostFormat.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     goals = forms.ModelMultipleChoiceField(
         label=_("Goals it serves"), queryset=Goal.objects.none(), widget=forms.CheckboxSelectMultiple, required=False

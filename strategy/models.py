@@ -15,26 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.kpis import KPI_CHOICES, OBJECTIVE_CHOICES, UNIT_LABELS, Unit, kpi_get
+from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.models import CURRENCY_CHOICES, TenantModel
-
-
-class Platform(models.TextChoices):
-    VK = "vk", _("VK")
-    TELEGRAM = "telegram", _("Telegram")
-    INSTAGRAM = "instagram", _("Instagram")
-    FACEBOOK = "facebook", _("Facebook")
-
-
-class ContentFormat(models.TextChoices):
-    TEXT = "text", _("Text post")
-    IMAGE = "image", _("Image")
-    CAROUSEL = "carousel", _("Carousel")
-    VIDEO = "video", _("Video")
-    SHORT_VIDEO = "short_video", _("Short video")
-    STORY = "story", _("Story")
-    LIVE = "live", _("Live stream")
-    POLL = "poll", _("Poll")
-    ARTICLE = "article", _("Article / long read")
 
 
 class FunnelStage(models.TextChoices):
@@ -144,7 +126,7 @@ class CompetitorSnapshot(TenantModel):
     """Followers/engagement of a competitor on a date: typed in now, filled by connectors later."""
 
     competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="snapshots")
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices)
     date = models.DateField(_("date"))
     followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
     engagement_rate = models.DecimalField(
@@ -168,7 +150,7 @@ class CompetitorSnapshot(TenantModel):
 class PresenceAudit(TenantModel):
     """The brand's own starting point on a platform at a date; goals are measured from it."""
 
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices)
     date = models.DateField(_("date"))
     followers = models.PositiveIntegerField(_("followers"), default=0)
     average_reach = models.PositiveIntegerField(_("average reach per post"), default=0)
@@ -285,7 +267,11 @@ class Goal(TenantModel):
     unit = models.CharField(_("unit"), max_length=32, blank=True)
     deadline = models.DateField(_("deadline"))
     platform = models.CharField(
-        _("platform scope"), max_length=16, choices=Platform.choices, blank=True, help_text=_("Empty = all platforms.")
+        _("platform scope"),
+        max_length=16,
+        choices=SocialPlatform.choices,
+        blank=True,
+        help_text=_("Empty = all platforms."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -321,7 +307,7 @@ class PlatformChoice(TenantModel):
         SECONDARY = "secondary", _("Secondary")
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="platforms")
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.KEY)
     rationale = models.TextField(_("rationale"))
 
@@ -360,7 +346,7 @@ class ContentPillar(TenantModel):
 
     @property
     def format_labels(self) -> list[str]:
-        return [str(ContentFormat(f).label) for f in self.formats if f in ContentFormat.values]
+        return [str(PostFormat(f).label) for f in self.formats if f in PostFormat.values]
 
 
 class PillarGoal(TenantModel):
@@ -390,7 +376,7 @@ class TrendNote(TenantModel):
 
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices, blank=True)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices, blank=True)
     description = models.TextField(_("what changed"), blank=True)
     source_url = models.URLField(_("source link"), blank=True)
     noted_on = models.DateField(_("date"))
@@ -430,7 +416,7 @@ class Experiment(TenantModel):
     title = models.CharField(_("title"), max_length=200)
     hypothesis = models.TextField(_("hypothesis"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices, blank=True)
+    platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices, blank=True)
     trend = models.ForeignKey(
         TrendNote,
         null=True,

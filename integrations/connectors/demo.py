@@ -23,9 +23,10 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, ClassVar
 
+from core.numbers import money
 from integrations.connectors.base import (
     AccountDay,
     AccountProfile,
@@ -189,10 +190,6 @@ def _rng(*parts: Any) -> random.Random:
 
 def _weighted(rng: random.Random, choices: Sequence[tuple[str, float]]) -> str:
     return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
-
-
-def _money(value: float | Decimal) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class DemoConnector(BaseConnector):
@@ -551,12 +548,12 @@ class DemoConnector(BaseConnector):
             for i in range((last - first).days + 1):
                 day = first + timedelta(days=i)
                 rng = _rng(self.seed, self.external_id, "ads", ext, day.isoformat())
-                spend = _money(float(budget) * rng.uniform(0.82, 1.0))
+                spend = money(float(budget) * rng.uniform(0.82, 1.0))
                 impressions = int(float(spend) / (cpm * rng.uniform(0.85, 1.2)) * 1000)
                 clicks = int(impressions * ctr * rng.uniform(0.8, 1.2))
                 leads = sum(1 for _ in range(clicks) if rng.random() < lead_rate)
                 conversions = sum(1 for _ in range(leads) if rng.random() < 0.3)
-                revenue = _money(conversions * AVERAGE_ORDER * Decimal(str(round(rng.uniform(0.8, 1.3), 2))))
+                revenue = money(conversions * AVERAGE_ORDER * Decimal(str(round(rng.uniform(0.8, 1.3), 2))))
                 rows.append(
                     AdStatDay(
                         campaign_external_id=ext,

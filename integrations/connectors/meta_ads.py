@@ -188,6 +188,8 @@ def from_minor_units(value: Any, currency: str) -> Decimal | None:
         return None
     offset = currency_offset(currency)
     amount = Decimal(str(value)) / offset
+    # Only sets the scale (12300 → 123.00): whole minor units divided by the offset are exact, so
+    # nothing is rounded here and core.numbers' rounding rule does not apply.
     return amount.quantize(Decimal(1) / offset)
 
 

@@ -7,20 +7,22 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from core.vocabulary import Platform
 from integrations.connectors.base import Connector
 
 ConnectorFactory = Callable[..., Connector]
 
-# "module:attribute" strings resolved on first use. ``demo`` is provided by
+# "module:attribute" strings resolved on first use, keyed by the shared `Platform` values (each
+# connector's ``platform`` attribute matches its key; a test checks). ``demo`` is provided by
 # integrations/connectors/demo.py (class DemoConnector) — it only has to exist there.
 _LAZY: dict[str, str] = {
-    "vk": "integrations.connectors.vk:VKConnector",
-    "vk_ads": "integrations.connectors.vk_ads:VKAdsConnector",
-    "telegram": "integrations.connectors.telegram:TelegramConnector",
-    "instagram": "integrations.connectors.instagram:InstagramConnector",
-    "facebook": "integrations.connectors.facebook:FacebookConnector",
-    "meta_ads": "integrations.connectors.meta_ads:MetaAdsConnector",
-    "demo": "integrations.connectors.demo:DemoConnector",
+    Platform.VK: "integrations.connectors.vk:VKConnector",
+    Platform.VK_ADS: "integrations.connectors.vk_ads:VKAdsConnector",
+    Platform.TELEGRAM: "integrations.connectors.telegram:TelegramConnector",
+    Platform.INSTAGRAM: "integrations.connectors.instagram:InstagramConnector",
+    Platform.FACEBOOK: "integrations.connectors.facebook:FacebookConnector",
+    Platform.META_ADS: "integrations.connectors.meta_ads:MetaAdsConnector",
+    Platform.DEMO: "integrations.connectors.demo:DemoConnector",
 }
 _FACTORIES: dict[str, ConnectorFactory] = {}
 

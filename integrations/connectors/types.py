@@ -13,6 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+# The shared terms (defined once in core.vocabulary), re-exported for the connectors.
+from core.vocabulary import CampaignStatus, PostFormat
+
 __all__ = [
     "AccountDay",
     "AccountProfile",
@@ -51,24 +54,6 @@ class Capability(StrEnum):
     CAMPAIGNS = "campaigns"  # fetch_campaigns
     AD_STATS = "ad_stats"  # fetch_ad_stats
     CAMPAIGN_CONTROL = "campaign_control"  # set_campaign_status, set_campaign_budget
-
-
-class PostFormat(StrEnum):
-    TEXT = "text"
-    PHOTO = "photo"
-    VIDEO = "video"
-    REEL = "reel"
-    CAROUSEL = "carousel"
-    STORY = "story"
-    LINK = "link"
-    POLL = "poll"
-
-
-class CampaignStatus(StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    ARCHIVED = "archived"
-    DELETED = "deleted"
 
 
 class CommentKind(StrEnum):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.kpis import OBJECTIVE_CHOICES, kpi_get
+from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
 from ..models import (
@@ -11,11 +12,9 @@ from ..models import (
     BusinessProfile,
     Competitor,
     CompetitorSnapshot,
-    ContentFormat,
     ContentPillar,
     Experiment,
     Goal,
-    Platform,
     PlatformChoice,
     PresenceAudit,
     Strategy,
@@ -42,7 +41,7 @@ class BusinessProfileSerializer(TenantModelSerializer):
 
 
 class AudienceSegmentSerializer(TenantModelSerializer):
-    platforms = serializers.ListField(child=serializers.ChoiceField(Platform.choices), required=False)
+    platforms = serializers.ListField(child=serializers.ChoiceField(SocialPlatform.choices), required=False)
 
     class Meta:
         model = AudienceSegment
@@ -162,7 +161,7 @@ class PlatformChoiceSerializer(TenantModelSerializer):
 class ContentPillarSerializer(TenantModelSerializer):
     strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
     goals = OrganizationRelatedField(queryset=Goal.objects.all(), many=True, required=False)
-    formats = serializers.ListField(child=serializers.ChoiceField(ContentFormat.choices), required=False)
+    formats = serializers.ListField(child=serializers.ChoiceField(PostFormat.choices), required=False)
 
     class Meta:
         model = ContentPillar

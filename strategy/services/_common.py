@@ -11,14 +11,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound
+from core.vocabulary import SocialPlatform
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 
-from ..models import (
-    Platform,
-    Strategy,
-)
+from ..models import Strategy
 
 
 def _validation_to_domain(exc: ValidationError) -> DomainError:
@@ -93,7 +91,7 @@ def _editable_strategy(access: Access, strategy: Strategy | int) -> Strategy:
 
 def _validate_platforms(values, field: str) -> list[str]:
     values = list(values or [])
-    bad = [v for v in values if v not in Platform.values]
+    bad = [v for v in values if v not in SocialPlatform.values]
     if bad:
         raise DomainError(_("Unknown platform: %(p)s") % {"p": ", ".join(map(str, bad))}, field=field)
     return values

@@ -9,15 +9,14 @@ from django.utils.translation import gettext as _
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
 from core.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
+from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.access import Access
 
 from ..checks import MAX_KEY_PLATFORMS
 from ..models import (
-    ContentFormat,
     ContentPillar,
     Goal,
     PillarGoal,
-    Platform,
     PlatformChoice,
     Strategy,
 )
@@ -120,7 +119,7 @@ def goal_delete(*, access: Access, goal: Goal | int) -> None:
 
 
 def _validate_platform_choice(choice: PlatformChoice) -> None:
-    if choice.platform not in Platform.values:
+    if choice.platform not in SocialPlatform.values:
         raise DomainError(_("Choose a platform."), field="platform")
     if choice.role not in PlatformChoice.Role.values:
         raise DomainError(_("Choose key or secondary."), field="role")
@@ -186,7 +185,7 @@ PILLAR_FIELDS = {"name", "description", "objective", "funnel_stage", "target_sha
 
 def _validate_formats(formats) -> list[str]:
     formats = list(formats or [])
-    bad = [f for f in formats if f not in ContentFormat.values]
+    bad = [f for f in formats if f not in PostFormat.values]
     if bad:
         raise DomainError(_("Unknown format: %(f)s") % {"f": ", ".join(map(str, bad))}, field="formats")
     return formats

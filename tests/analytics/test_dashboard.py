@@ -8,6 +8,7 @@ import pytest
 
 from analytics.dashboard import daily_totals
 from analytics.models import AccountMetricDaily
+from core.numbers import round_to
 
 from ..integrations.factories import SocialAccountFactory
 
@@ -152,7 +153,7 @@ def test_analytics_page_compares_windows_against_raw_rows(owner_web, org, other_
     before = sum(r.reach for r in rows if 30 <= (today - r.day).days < 60)
     assert got["reach"].current == now
     assert got["reach"].previous == before
-    assert got["reach"].change_percent == (Decimal(now - before) * 100 / before).quantize(Decimal("0.1"))
+    assert got["reach"].change_percent == round_to(Decimal(now - before) * 100 / before, 1)
     both = owner_web.get(f"/o/{org.slug}/analytics/").context["rows"]
     all_now = sum(r.reach for r in rows + tg_rows if (today - r.day).days < 30)
     assert next(r for r in both if r.key == "reach").current == all_now

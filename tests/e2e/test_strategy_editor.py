@@ -90,7 +90,7 @@ def test_marketer_writes_and_owner_approves_a_strategy(login, page, demo):
         page.select_option("#id_objective", "leads")
         page.select_option("#id_funnel_stage", "conversion")
         page.fill("#id_target_share", share)
-        page.check("input[name=formats][value=image]")
+        page.check("input[name=formats][value=photo]")
         page.check("input[name=goals]")
         submit(page, "pillar")
         no_server_error(page)

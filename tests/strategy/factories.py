@@ -70,7 +70,7 @@ class ContentPillarFactory(factory.django.DjangoModelFactory):
     objective = "leads"
     funnel_stage = FunnelStage.CONVERSION
     target_share = 100
-    formats = factory.LazyFunction(lambda: ["image"])
+    formats = factory.LazyFunction(lambda: ["photo"])
 
     @factory.post_generation
     def goals(self, create, extracted, **kwargs):

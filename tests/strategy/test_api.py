@@ -149,7 +149,7 @@ def build_via_api(client, org):
             "objective": "leads",
             "funnel_stage": "conversion",
             "target_share": 100,
-            "formats": ["image", "carousel"],
+            "formats": ["photo", "carousel"],
             "goals": [goal.json()["id"]],
         },
     )
