@@ -2,7 +2,6 @@
 
 # The fixtures are Russian-language content; Cyrillic letters in expected strings are intended.
 
-import copy
 from datetime import UTC, date, datetime
 
 from integrations.connectors.base import (
@@ -193,21 +192,6 @@ def test_fetch_posts_stops_paging_at_first_older_unpinned_post(vk, platform_api)
 
     assert posts == [EXPECTED_POSTS["1851"]]
     assert len(platform_api.requests) == 1
-
-
-def test_unknown_keys_are_ignored(vk, platform_api):
-    body = copy.deepcopy(platform_api.load("vk/wall.get.page2.json"))
-    body["response"]["next_generation_field"] = {"x": 1}
-    for item in body["response"]["items"]:
-        item["reactions"] = {"count": 5, "items": [{"id": 0, "count": 5}]}
-        item["reaction_set_id"] = "reactions"
-        item["likes"]["brand_new"] = True
-    body["response"]["count"] = 2
-    platform_api.route("POST", "/method/wall.get", platform_api.inline(body))
-
-    posts = vk.fetch_posts(since=datetime(2026, 6, 1, tzinfo=UTC))
-
-    assert posts == [EXPECTED_POSTS["1846"], EXPECTED_POSTS["1843"]]
 
 
 def test_extended_wall_answer_parses_like_the_plain_one(platform_api):

@@ -222,8 +222,7 @@ def test_vk_captcha_carries_the_captcha_reference(vk, platform_api):
 
 
 def test_unsupported_vk_features_say_why(vk):
+    # That every missing capability raises NotSupported with a reason: test_contract.py.
     with pytest.raises(NotSupported) as excinfo:
         vk.hide_comment("1858")
     assert excinfo.value.user_message == ("VK cannot hide a comment, only delete it; answer negative comments instead")
-    with pytest.raises(NotSupported):
-        vk.fetch_campaigns()
