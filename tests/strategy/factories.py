@@ -20,7 +20,7 @@ from strategy.models import (
     Strategy,
     TrendNote,
 )
-from tests.factories import OrganizationFactory
+from tests.tenancy.factories import OrganizationFactory
 
 
 class StrategyFactory(factory.django.DjangoModelFactory):

@@ -17,8 +17,8 @@ from tenancy import rls
 from tenancy.models import Membership
 from tenancy.roles import Role
 
-from ..factories import MembershipFactory, OrganizationFactory, UserFactory
 from ..strategy.factories import ExperimentFactory
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
 from .rls_support import as_app, owner_counts, scalar, tenant_models
 from .seed import seed_everything
 

@@ -17,8 +17,8 @@ from tenancy.models import ApiToken, Invitation, Membership
 from tenancy.roles import Role
 from tenancy.services import api_token_create, invitation_create
 
-from ..factories import MembershipFactory, UserFactory
 from ..strategy.factories import ExperimentFactory
+from .factories import MembershipFactory, UserFactory
 from .rls_support import as_app
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from tenancy.models import Invitation, Membership, Organization
 from tenancy.roles import Role, role_permissions
 from tenancy.services import api_token_create, invitation_create
 from tenancy.views_base import OrganizationViewMixin
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 from .route_isolation import attack, organization_routes
 

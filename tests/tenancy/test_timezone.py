@@ -11,7 +11,7 @@ from tenancy.middleware import OrganizationTimezoneMiddleware, activate_organiza
 from tenancy.models import ApiToken
 from tenancy.roles import Role
 
-from ..factories import MembershipFactory, OrganizationFactory, UserFactory
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
