@@ -28,7 +28,7 @@ from integrations.tasks import (
 )
 from smm_platform.celery import app
 from smm_platform.schedule import BEAT_SCHEDULE
-from tests.integrations.factories import SocialAccountFactory
+from tests.integrations.factories import SocialAccountFactory, SyncRunFactory
 from tests.integrations.sync_support import NOW, demo, run_task
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_redelivered_task_takes_over_its_own_lock_and_closes_the_steps_left_ru
     dead = SyncLock(account_lock_name(account.pk), ttl_seconds=SYNC_LOCK_TTL, redis=redis_client(), owner="task-1")
     dead.key = f"smm:lock:{_db_name()}:{account_lock_name(account.pk)}"
     assert dead.acquire()
-    left = SyncRun.objects.create(organization=org, account=account, kind=SyncKind.POSTS, task_id="task-1")
+    left = SyncRunFactory(account=account, task_id="task-1")
     try:
         outcome = account_sync(account_id=account.pk, plan="full", days=3, task_id="task-1", connector=demo(account))
     finally:
@@ -118,9 +118,9 @@ def test_reaper_fails_stale_running_steps_and_reschedules_the_account(org):
     account = SocialAccountFactory(organization=org)
     later = timezone.now() + timedelta(hours=1)
     SocialAccount.objects.filter(pk=account.pk).update(next_sync_at=later, sync_claimed_until=later)
-    stale = SyncRun.objects.create(organization=org, account=account, kind=SyncKind.POSTS)
+    stale = SyncRunFactory(account=account)
     SyncRun.objects.filter(pk=stale.pk).update(started_at=timezone.now() - timedelta(minutes=11))
-    fresh = SyncRun.objects.create(organization=org, account=account, kind=SyncKind.COMMENTS)
+    fresh = SyncRunFactory(account=account, kind=SyncKind.COMMENTS)
 
     assert reap_stale_sync_runs() == 1
 

@@ -18,7 +18,7 @@ from tenancy.roles import Role
 from tenancy.services import api_token_create, invitation_create
 
 from ..strategy.factories import ExperimentFactory
-from .factories import MembershipFactory, UserFactory
+from .factories import InvitationFactory, MembershipFactory, UserFactory
 from .rls_support import as_app
 
 pytestmark = pytest.mark.django_db
@@ -124,12 +124,7 @@ def test_sync_task_and_fan_outs_work_under_the_app_role(app_role, org, other_org
     account = demo_account_connect(organization=org, sync=False)
     other = demo_account_connect(organization=other_org, sync=False)
     SocialAccount.objects.update(next_sync_at=timezone.now() - dt.timedelta(minutes=1))
-    Invitation.objects.create(
-        organization=other_org,
-        email="late@x.test",
-        token_hash="x" * 64,
-        expires_at=timezone.now() - dt.timedelta(days=1),
-    )
+    InvitationFactory(organization=other_org, email="late@x.test", expires_at=timezone.now() - dt.timedelta(days=1))
     with as_app(keep=True):
         assert fan_out_due_syncs.apply().get() == 2  # both organizations' due accounts (unscoped)
         assert expire_invitations.apply().get() == 1
