@@ -5,7 +5,8 @@
   to build it against the fake platform, which request the fixture answers and which call
   makes that request.
 * Every connector satisfies the ``Connector`` protocol; whatever is outside its
-  ``capabilities`` raises NotSupported with a reason and sends nothing.
+  ``capabilities`` raises NotSupported with a reason and sends nothing; an empty token or a
+  naive ``since`` is refused before any request.
 * A network failure is a TransientError that does not show the token.
 * Every connector's recorded list answer (posts, campaigns, ad stats: scenarios.py) parses whole,
   nothing skipped, and keys the platform adds later (at any depth) change nothing.
@@ -257,6 +258,25 @@ def test_missing_capabilities_raise_not_supported_with_a_reason(platform):
             CALLS[capability](connector)
         assert excinfo.value.user_message
         assert excinfo.value.platform == platform
+
+
+SINCE_CALLS = {
+    Capability.POSTS: lambda c, since: c.fetch_posts(since),
+    Capability.COMMENTS: lambda c, since: c.fetch_comments(since),
+    Capability.MENTIONS: lambda c, since: c.search_mentions("brand", since),
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_bad_inputs_are_refused_before_any_request(platform):
+    """An empty token, or a naive ``since`` (whose instant is unknown), fails before the dead port is tried."""
+    with pytest.raises(ValueError, match="access_token"):
+        get_connector(platform, access_token="", external_id="1234567")
+    connector = build(platform)
+    for capability, call in SINCE_CALLS.items():
+        if capability in connector.capabilities:
+            with pytest.raises(ValueError, match="timezone-aware"):
+                call(connector, datetime(2026, 6, 1))  # a naive value is the point
 
 
 # ---------------------------------------------------------------------- secrets on a network failure
