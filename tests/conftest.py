@@ -8,7 +8,7 @@ from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 from tenancy.services import api_token_create
 
-from .factories import MembershipFactory, OrganizationFactory, UserFactory
+from .tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tenancy.models import Invitation
 from tenancy.tasks import expire_invitations
+from tests.tenancy.factories import InvitationFactory
 
 from .worker import celery_worker, require_worker
 
@@ -14,12 +15,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_real_worker_runs_a_task_that_writes_to_postgres(org):
     require_worker()
     now = timezone.now()
-    overdue = Invitation.objects.create(
-        organization=org, email="late@example.com", token_hash="a" * 64, expires_at=now - timedelta(hours=1)
-    )
-    fresh = Invitation.objects.create(
-        organization=org, email="soon@example.com", token_hash="b" * 64, expires_at=now + timedelta(days=1)
-    )
+    overdue = InvitationFactory(organization=org, email="late@example.com", expires_at=now - timedelta(hours=1))
+    fresh = InvitationFactory(organization=org, email="soon@example.com", expires_at=now + timedelta(days=1))
     with celery_worker() as queue:
         result = expire_invitations.apply_async(queue=queue)
         assert result.get(timeout=60) == 1

@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from moderation.models import InboxItem
 from smm_platform.templatetags.safe_links import safe_url
-from strategy.models import TrendNote
+from tests.moderation.factories import InboxItemFactory
+from tests.strategy.factories import TrendNoteFactory
 
 from .integrations.factories import SocialAccountFactory
 from .strategy.factories import CompetitorFactory, StrategyFactory
@@ -50,10 +50,9 @@ def test_http_urls_pass_unchanged(url):
 def test_inbox_never_renders_a_javascript_href(owner_web, org):
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     for n, url in enumerate([EVIL, "https://vk.com/wall-1_2?reply=3"]):
-        InboxItem.objects.create(
-            organization=org, account=account, kind="comment", external_id=f"e{n}", text=f"Комментарий {n}",
-            url=url, created_at=timezone.now() - dt.timedelta(minutes=n),
-        )  # fmt: skip
+        InboxItemFactory(
+            organization=org, account=account, url=url, created_at=timezone.now() - dt.timedelta(minutes=n)
+        )
     html = owner_web.get(f"/o/{org.slug}/moderation/").content.decode()
     assert "javascript:" not in html.lower()
     assert re.findall(r'href="(https://vk[^"]*)"', html) == ["https://vk.com/wall-1_2?reply=3"]
@@ -63,9 +62,7 @@ def test_inbox_never_renders_a_javascript_href(owner_web, org):
 def test_competitor_and_trend_links_never_render_a_javascript_href(owner_web, org):
     strategy = StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
     CompetitorFactory(organization=org, name="Кофе Бум", links={"vk": EVIL, "telegram": "https://t.me/boom"})
-    TrendNote.objects.create(
-        organization=org, title="Клипы", kind="format", source_url=EVIL, noted_on=dt.date(2025, 3, 1)
-    )
+    TrendNoteFactory(organization=org, title="Клипы", kind="format", source_url=EVIL, noted_on=dt.date(2025, 3, 1))
     editor = owner_web.get(f"/o/{org.slug}/strategy/{strategy.pk}/edit/analysis/").content.decode()
     trends = owner_web.get(f"/o/{org.slug}/strategy/trends/").content.decode()
     assert "Клипы" in trends

@@ -14,22 +14,7 @@ updates are kept by Telegram for 24 hours and are consumed by reading past them,
 * one bot token must serve one channel (updates for other chats are dropped here);
 * a bot with a webhook cannot poll (409 → WebhookConflict).
 
-Error mapping (the HTTP status equals ``error_code``; codes and ``parameters`` only):
-
-=========================  ====================  =========================================
-error                      raised                note
-=========================  ====================  =========================================
-429 (parameters.retry_...  RateLimited           retry_after = parameters.retry_after
-parameters.migrate_to_...  ChatMigrated          retried once with the new id, see below
-401, 404                   AuthExpired           revoked token / malformed token in the URL
-403                        PermissionDenied      bot not a member / kicked
-400                        PermissionDenied      need admin rights, chat not found: the chat
-                                                 setup must be fixed; the reason is shown
-409                        WebhookConflict       PermissionDenied subclass
-5xx                        TransientError        (base.py)
-=========================  ====================  =========================================
-
-400 is not split further because Telegram gives no code beyond 400 and we never match text.
+telegram_errors.py maps the API's errors.
 An update that cannot be read (no ``chat``, no ``date``) is skipped and recorded
 (``connector.skipped``); the other updates are returned.
 A group upgraded to a supergroup answers 400 with ``migrate_to_chat_id``: the call is repeated
@@ -48,17 +33,12 @@ from integrations.connectors.base import (
     PARSE_ERRORS,
     AccountDay,
     AccountProfile,
-    AuthExpired,
     BaseConnector,
     Capability,
     CommentKind,
-    ConnectorError,
     InvalidRequest,
     NotSupported,
-    PermissionDenied,
-    PostFormat,
     PublishResult,
-    RateLimited,
     RemoteComment,
     RemotePost,
     ReplyResult,
@@ -67,68 +47,18 @@ from integrations.connectors.base import (
     paginate_pages,
     require_aware,
 )
+from integrations.connectors.telegram_errors import ChatMigrated, WebhookConflict, telegram_error
+from integrations.connectors.telegram_parsing import (
+    _forwarded_post,
+    _is_video,
+    _parse_channel_post,
+    _reaction_key,
+    _split_message_ref,
+)
 
 TELEGRAM_BASE_URL = "https://api.telegram.org"
 ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "message_reaction_count")
 CAPTION_LIMIT = 1024
-DEFAULT_FLOOD_WAIT = 30.0
-
-
-class ChatMigrated(InvalidRequest):
-    """The group became a supergroup with a new id (``new_chat_id``)."""
-
-    def __init__(self, platform: str, message: str, *, new_chat_id: str) -> None:
-        super().__init__(platform, 400, message)
-        self.new_chat_id = new_chat_id
-
-
-class WebhookConflict(PermissionDenied):
-    default_user_message = (
-        "this bot has a webhook set by another service, so it cannot read updates — "
-        "remove the webhook or connect a dedicated bot"
-    )
-
-
-def telegram_error(platform: str, status: int, body: Any) -> ConnectorError:
-    body = body if isinstance(body, dict) else {}
-    code = body.get("error_code", status)
-    message = str(body.get("description", f"HTTP {status}"))
-    parameters = body.get("parameters") or {}
-    if "migrate_to_chat_id" in parameters:
-        return ChatMigrated(platform, message, new_chat_id=str(parameters["migrate_to_chat_id"]))
-    if code == 429 or "retry_after" in parameters:
-        retry_after = float(parameters.get("retry_after", DEFAULT_FLOOD_WAIT))
-        return RateLimited(
-            platform,
-            code,
-            message,
-            retry_after=retry_after,
-            user_message=f"Telegram flood limit — retrying in {int(retry_after)} s",
-        )
-    if code in (401, 404):
-        return AuthExpired(
-            platform, code, message, user_message="Telegram bot token is invalid or revoked — reconnect the bot"
-        )
-    if code == 409:
-        return WebhookConflict(platform, code, message)
-    if code == 403:
-        return PermissionDenied(
-            platform,
-            code,
-            message,
-            user_message="Telegram: the bot is not a member of the channel — add it back as an administrator",
-        )
-    if code == 400:
-        return PermissionDenied(
-            platform,
-            code,
-            message,
-            user_message=(
-                f"Telegram refused the request ({message}) — check the channel id and that the bot is an "
-                "administrator allowed to post"
-            ),
-        )
-    return InvalidRequest(platform, code, message)
 
 
 class TelegramConnector(BaseConnector):
@@ -440,62 +370,4 @@ class TelegramConnector(BaseConnector):
         return self.parse_one("send", parse)
 
 
-# ---------------------------------------------------------------------- parsing helpers
-
-
-def _parse_channel_post(message: Mapping[str, Any], reactions: Mapping[str, int] | None) -> RemotePost:
-    username = message["chat"].get("username")
-    extra: dict[str, Any] = {}
-    if reactions is not None:
-        extra["reactions"] = dict(reactions)
-    if message.get("edit_date"):
-        extra["edited_at"] = from_unix(message["edit_date"]).isoformat()
-    if message.get("author_signature"):
-        extra["author_signature"] = message["author_signature"]
-    return RemotePost(
-        external_id=str(message["message_id"]),
-        published_at=from_unix(message["date"]),
-        text=message.get("text") or message.get("caption") or "",
-        format=_message_format(message),
-        permalink=f"https://t.me/{username}/{message['message_id']}" if username else None,
-        likes=sum(reactions.values()) if reactions is not None else None,
-        extra=extra,
-    )
-
-
-def _message_format(message: Mapping[str, Any]) -> str:
-    if "photo" in message:
-        return PostFormat.PHOTO
-    if "video" in message or "animation" in message:
-        return PostFormat.VIDEO
-    if "poll" in message:
-        return PostFormat.POLL
-    return PostFormat.TEXT
-
-
-def _reaction_key(reaction_type: Mapping[str, Any]) -> str:
-    kind = reaction_type.get("type")
-    if kind == "emoji":
-        return str(reaction_type["emoji"])
-    if kind == "custom_emoji":
-        return f"custom:{reaction_type['custom_emoji_id']}"
-    return str(kind)
-
-
-def _forwarded_post(message: Mapping[str, Any]) -> str | None:
-    """Channel post id of an automatic forward into the discussion group."""
-    origin = message.get("forward_origin") or {}
-    if message.get("is_automatic_forward") and origin.get("type") == "channel":
-        return str(origin["message_id"])
-    return None
-
-
-def _split_message_ref(ref: str) -> tuple[str, int]:
-    chat_id, sep, message_id = ref.rpartition(":")
-    if not sep or not chat_id:
-        raise ValueError(f"expected '<chat id>:<message id>', got {ref!r}")
-    return chat_id, int(message_id)
-
-
-def _is_video(url: str) -> bool:
-    return url.lower().split("?", 1)[0].endswith((".mp4", ".mov", ".m4v"))
+__all__ = ["ChatMigrated", "TelegramConnector", "WebhookConflict", "telegram_error"]

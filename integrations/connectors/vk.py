@@ -4,23 +4,7 @@ e.g. "218450731"); wall methods address it as ``owner_id=-218450731``.
 Every call is ``POST https://api.vk.com/method/<method>?v=5.199`` with the parameters and the
 ``access_token`` in the form body (keeps the token out of URLs and logs; VK accepts GET or POST).
 
-VK reports errors with HTTP 200 and ``{"error": {"error_code": ...}}``. Mapping (codes only):
-
-===================  ==================  ==================================================
-error_code           error               note
-===================  ==================  ==================================================
-6                    RateLimited 1 s     per-second limit (3 rps user, 20 rps community)
-9                    RateLimited 1 h     flood control: the same action too often
-29, 601              RateLimited         daily quota: until the next 00:00 Moscow time
-14                   CaptchaRequired     a RateLimited (60 s): a server cannot solve
-                                         captchas, slowing down is the only remedy
-5, 17, 28, 1117      AuthExpired         invalid/expired token, validation required
-7, 15, 27, 30, 200,  PermissionDenied    missing scope, not an admin, closed wall/comments,
-203, 212, 214, 600                       no access to the ad cabinet
-1, 10, 13            TransientError      unknown/internal server error
-anything else        InvalidRequest      e.g. 100 invalid parameter
-===================  ==================  ==================================================
-
+VK reports errors with HTTP 200 and ``{"error": {"error_code": ...}}``; vk_errors.py maps the codes.
 Within fetch_comments a 212 (comments closed on that post) skips the post instead of failing.
 Items are read one by one (``parse_each``): a comment deleted by its author (``deleted: 1``,
 no ``from_id``) or any item missing a required field is skipped and recorded, its replies and
@@ -31,117 +15,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from integrations.connectors.base import (
-    PARSE_ERRORS,
     AccountDay,
     AccountProfile,
-    AuthExpired,
     BaseConnector,
     Capability,
-    ConnectorError,
     InvalidRequest,
     NotSupported,
     PermissionDenied,
-    PostFormat,
     PostMetrics,
     PublishResult,
-    RateLimited,
     RemoteComment,
     RemoteMention,
     RemotePost,
     ReplyResult,
-    TransientError,
     from_unix,
     opt_int,
     paginate_pages,
-    platform_label,
     require_aware,
+)
+from integrations.connectors.vk_errors import COMMENTS_CLOSED, MSK, CaptchaRequired, vk_error
+from integrations.connectors.vk_parsing import (
+    _author_names,
+    _count,
+    _get,
+    _items,
+    _parse_mention,
+    _parse_post_reach,
+    _parse_stats_day,
+    _photo_urls,
+    _post_format,
+    _safe_int,
 )
 
 VK_API_VERSION = "5.199"
 VK_BASE_URL = "https://api.vk.com/method"
-# VK's reporting day is the Moscow day; Moscow has had no DST since 2014, so a fixed offset.
-MSK = timezone(timedelta(hours=3), "MSK")
-
-RATE_PER_SECOND = 6
-FLOOD_CONTROL = 9
-CAPTCHA = 14
-DAILY_QUOTA_CODES = frozenset({29, 601})
-AUTH_CODES = frozenset({5, 17, 28, 1117})
-PERMISSION_CODES = frozenset({7, 15, 27, 30, 200, 203, 212, 214, 600})
-TRANSIENT_CODES = frozenset({1, 10, 13})
-COMMENTS_CLOSED = 212
-
 POST_REACH_BATCH = 30  # stats.getPostReach accepts at most 30 post ids
 _ATTACHMENT_ID = re.compile(r"^(photo|video|audio|doc|poll|market|clip|article)-?\d+_\d+(_[0-9a-f]+)?$")
-
-
-class CaptchaRequired(RateLimited):
-    """VK wants a captcha (error 14). Treated as a rate limit: back off and retry later."""
-
-    default_user_message = "VK asked for a captcha because of too many actions — we will retry later"
-
-    def __init__(self, platform: str, message: str, *, captcha_sid: str | None, captcha_img: str | None) -> None:
-        super().__init__(platform, CAPTCHA, message, retry_after=60.0)
-        self.captcha_sid = captcha_sid
-        self.captcha_img = captcha_img
-
-
-def vk_error(platform: str, error: Mapping[str, Any], now: datetime) -> ConnectorError:
-    code = error.get("error_code")
-    message = str(error.get("error_msg", ""))
-    label = platform_label(platform)
-    if code == RATE_PER_SECOND:
-        return RateLimited(platform, code, message, retry_after=1.0)
-    if code == FLOOD_CONTROL:
-        return RateLimited(
-            platform,
-            code,
-            message,
-            retry_after=3600.0,
-            user_message=f"{label}: the same action was repeated too often (flood control) — retrying in an hour",
-        )
-    if code in DAILY_QUOTA_CODES:
-        return RateLimited(
-            platform,
-            code,
-            message,
-            retry_after=seconds_until_msk_midnight(now),
-            user_message=f"{label}: the daily API quota is used up — sync resumes after midnight Moscow time",
-        )
-    if code == CAPTCHA:
-        return CaptchaRequired(
-            platform,
-            message,
-            captcha_sid=str(error["captcha_sid"]) if error.get("captcha_sid") else None,
-            captcha_img=error.get("captcha_img"),
-        )
-    if code in AUTH_CODES:
-        return AuthExpired(platform, code, message, user_message=f"{label} token expired — reconnect the account")
-    if code in PERMISSION_CODES:
-        return PermissionDenied(platform, code, message, user_message=_permission_message(label, code, message))
-    if code in TRANSIENT_CODES:
-        return TransientError(platform, code, message)
-    return InvalidRequest(platform, code, message)
-
-
-def _permission_message(label: str, code: int, message: str) -> str:
-    if code == 15:
-        return f"{label}: access denied — the connected user must be an administrator of the community"
-    if code == 600:
-        return f"{label}: no access to this ad account — check the cabinet's access rights"
-    if code == COMMENTS_CLOSED:
-        return f"{label}: comments are closed for this post"
-    return f"{label}: the token lacks a permission for this action ({message}) — reconnect and grant access"
-
-
-def seconds_until_msk_midnight(now: datetime) -> float:
-    local = now.astimezone(MSK)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=MSK)
-    return max(60.0, (midnight - local).total_seconds())
 
 
 def _form_value(value: Any) -> Any:
@@ -451,143 +364,5 @@ class VKConnector(VKApiConnector):
 
 
 # ---------------------------------------------------------------------- parsing helpers
-
-
-def _items(response: Any) -> list[Any]:
-    """``response["items"]`` when it is a list; anything else reads as no items."""
-    items = response.get("items") if isinstance(response, Mapping) else None
-    return items if isinstance(items, list) else []
-
-
-def _get(response: Any, key: str, default: Any = None) -> Any:
-    return response.get(key, default) if isinstance(response, Mapping) else default
-
-
-def _safe_int(value: Any) -> int:
-    """A count used only to decide on paging: unreadable counts as 0 (stop paging)."""
-    try:
-        return opt_int(value) or 0
-    except (TypeError, ValueError, ArithmeticError):
-        return 0
-
-
-def _count(item: Mapping[str, Any], key: str) -> int | None:
-    value = item.get(key)
-    return opt_int(value.get("count")) if isinstance(value, dict) else None
-
-
-def _post_format(attachments: Sequence[Mapping[str, Any]]) -> str:
-    kinds = [a.get("type") for a in attachments if isinstance(a, Mapping)]
-    media = [k for k in kinds if k in ("photo", "video", "clip")]
-    if len(media) > 1:
-        return PostFormat.CAROUSEL
-    if "clip" in kinds or any(_is_short_video(a) for a in attachments):
-        return PostFormat.REEL
-    if "video" in kinds:
-        return PostFormat.VIDEO
-    if "photo" in kinds:
-        return PostFormat.PHOTO
-    if "poll" in kinds:
-        return PostFormat.POLL
-    if "link" in kinds:
-        return PostFormat.LINK
-    return PostFormat.TEXT
-
-
-def _is_short_video(attachment: Mapping[str, Any]) -> bool:
-    # VK Clips arrive as video attachments whose video.type is "short_video".
-    return attachment.get("type") == "video" and (attachment.get("video") or {}).get("type") == "short_video"
-
-
-def _photo_urls(attachments: Sequence[Mapping[str, Any]]) -> Iterator[str]:
-    for attachment in attachments:
-        photo = attachment.get("photo")
-        sizes = photo.get("sizes") if isinstance(photo, Mapping) else None
-        usable = [s for s in sizes or [] if isinstance(s, Mapping) and isinstance(s.get("url"), str)]
-        if usable:
-            largest = max(usable, key=lambda s: _safe_int(s.get("width")) * _safe_int(s.get("height")))
-            yield largest["url"]
-
-
-def _author_names(response: Mapping[str, Any]) -> dict[int, str]:
-    """from_id → display name from the ``profiles``/``groups`` of an extended=1 answer."""
-    names: dict[int, str] = {}
-    if not isinstance(response, Mapping):
-        return names
-    # Names are decoration: a profile that cannot be read only leaves its author unnamed.
-    for profile in response.get("profiles") or []:
-        try:
-            names[int(profile["id"])] = " ".join(
-                str(p) for p in (profile.get("first_name"), profile.get("last_name")) if p
-            )
-        except PARSE_ERRORS:
-            continue
-    for group in response.get("groups") or []:
-        try:
-            names[-int(group["id"])] = str(group.get("name") or "")
-        except PARSE_ERRORS:
-            continue
-    return names
-
-
-def _parse_stats_day(period: Mapping[str, Any]) -> AccountDay:
-    visitors = period.get("visitors") or {}
-    reach = period.get("reach") or {}
-    activity = period.get("activity") or {}
-    extra = {
-        key: value
-        for key, value in (
-            ("unique_visitors", visitors.get("visitors")),
-            ("reach_subscribers", reach.get("reach_subscribers")),
-            ("mobile_reach", reach.get("mobile_reach")),
-            ("hidden", activity.get("hidden")),
-        )
-        if value is not None
-    }
-    return AccountDay(
-        day=from_unix(period["period_from"]).astimezone(MSK).date(),
-        followers_gained=opt_int(activity.get("subscribed")),
-        followers_lost=opt_int(activity.get("unsubscribed")),
-        reach=opt_int(reach.get("reach")),
-        likes=opt_int(activity.get("likes")),
-        comments=opt_int(activity.get("comments")),
-        shares=opt_int(activity.get("copies")),
-        profile_visits=opt_int(visitors.get("views")),
-        extra=extra,
-    )
-
-
-_POST_REACH_EXTRA = ("reach_subscribers", "reach_viral", "reach_ads", "to_group", "hide", "unsubscribe", "report")
-
-
-def _parse_post_reach(row: Mapping[str, Any]) -> PostMetrics:
-    return PostMetrics(
-        external_id=str(row["post_id"]),
-        reach=opt_int(row.get("reach_total")),
-        link_clicks=opt_int(row.get("links")),
-        followers_gained=opt_int(row.get("join_group")),
-        extra={key: row[key] for key in _POST_REACH_EXTRA if key in row},
-    )
-
-
-def _parse_mention(item: Mapping[str, Any], names: Mapping[int, str], own_id: int) -> RemoteMention | None:
-    """None for the community's own posts (not mentions)."""
-    owner_id, post_id = int(item["owner_id"]), int(item["id"])
-    if owner_id == own_id:
-        return None
-    from_id = int(item.get("from_id") or owner_id)
-    return RemoteMention(
-        external_id=f"{owner_id}_{post_id}",
-        url=f"https://vk.com/wall{owner_id}_{post_id}",
-        author_name=names.get(from_id),
-        author_external_id=str(from_id),
-        text=item.get("text") or "",
-        created_at=from_unix(item["date"]),
-        likes=_count(item, "likes"),
-        comments=_count(item, "comments"),
-        shares=_count(item, "reposts"),
-        views=_count(item, "views"),
-    )
-
 
 __all__ = ["MSK", "VK_API_VERSION", "CaptchaRequired", "VKApiConnector", "VKConnector", "vk_error"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ads.models import AdCampaign, AdStatDaily, CampaignStatus
+from ads.models import AdCampaign, CampaignStatus
 from ads.services import ad_campaign_budget_set, ad_campaign_launch, ad_campaign_pause
 from core.errors import DomainError
 from integrations.connectors.base import AuthExpired
@@ -17,6 +17,7 @@ from integrations.sync import account_sync
 from strategy.launch_gate import LaunchBlocked
 from strategy.models import Strategy
 from tenancy.models import AuditLog
+from tests.ads.factories import AdCampaignFactory, AdStatDailyFactory
 from tests.integrations.factories import SocialAccountFactory
 from tests.strategy.factories import StrategyFactory
 
@@ -37,7 +38,7 @@ def approve_strategy(org):
 
 def campaign(org, *, platform="demo", status=CampaignStatus.PAUSED, **kwargs):
     account = kwargs.pop("account", None) or SocialAccountFactory(organization=org, platform=platform)
-    return AdCampaign.objects.create(
+    return AdCampaignFactory(
         organization=org,
         account=account,
         external_id=kwargs.pop("external_id", "demo-c3"),
@@ -241,9 +242,7 @@ def test_campaign_and_stats_lists_are_scoped_with_constant_queries(
     account = SocialAccountFactory(organization=org, platform="demo")
     for i in range(6):
         c = campaign(org, account=account, external_id=f"c{i}")
-        AdStatDaily.objects.create(
-            organization=org,
-            account=account,
+        AdStatDailyFactory(
             campaign=c,
             day=dt.date(2026, 6, 1),
             spend=Decimal("100.00"),

@@ -10,7 +10,8 @@ import pytest
 
 from ads.models import AdStatDaily
 from analytics.kpi_values import kpi_value
-from analytics.models import AccountMetricDaily
+from tests.ads.factories import AdStatDailyFactory
+from tests.analytics.factories import AccountMetricDailyFactory
 
 from .test_campaigns import campaign
 
@@ -81,9 +82,7 @@ def test_ratios_use_only_rows_reporting_both_parts(owner_web, org):
 def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
     today = org.today()
     c = campaign(org, external_id="c1")
-    AdStatDaily.objects.create(
-        organization=org, account=c.account, campaign=c, day=today, spend=None, impressions=None, clicks=None
-    )
+    AdStatDailyFactory(campaign=c, day=today)  # nothing reported
 
     response = owner_web.get(f"/o/{org.slug}/ads/")
 
@@ -104,7 +103,7 @@ def test_engagement_rate_ignores_days_without_any_interaction_figure(org):
         {"reach": 500, "interactions": None, "likes": 20},
     ]
     for i, values in enumerate(days):
-        AccountMetricDaily.objects.create(organization=org, account=account, day=today - dt.timedelta(days=i), **values)
+        AccountMetricDailyFactory(account=account, day=today - dt.timedelta(days=i), **values)
     frame = pd.DataFrame(days)
     frame["engaged"] = frame["interactions"].fillna(frame["likes"])
     reported = frame[frame["engaged"].notna()]

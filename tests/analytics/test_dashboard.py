@@ -9,6 +9,8 @@ import pytest
 from analytics.dashboard import daily_totals
 from analytics.models import AccountMetricDaily
 from core.numbers import round_to
+from tests.ads.factories import AdCampaignFactory, AdStatDailyFactory
+from tests.analytics.factories import PostMetricDailyFactory, SocialPostFactory
 
 from ..integrations.factories import SocialAccountFactory
 
@@ -112,21 +114,17 @@ def test_demo_dashboard_has_goal_cards_with_every_status(client, settings, djang
 
 def test_deleting_an_account_removes_its_fact_rows(org):
     """Fact tables have no DB foreign keys (ingestion speed); the ORM still cascades."""
-    from ads.models import AdCampaign, AdStatDaily
-    from analytics.models import PostMetricDaily, SocialPost
+    from ads.models import AdStatDaily
+    from analytics.models import PostMetricDaily
 
     today = org.today()
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
     keep = SocialAccountFactory(organization=org, platform="telegram", external_id="2")
     _metrics(org, account, [today], 1)
     _metrics(org, keep, [today], 2)
-    post = SocialPost.objects.create(
-        organization=org, account=account, external_id="p1", published_at="2026-01-01T00:00Z"
-    )
-    PostMetricDaily.objects.create(organization=org, account=account, post=post, day=today, reach=5)
-    campaign = AdCampaign.objects.create(organization=org, account=account, external_id="c1", name="c")
-    AdStatDaily.objects.create(
-        organization=org, account=account, campaign=campaign, day=today, spend=1, impressions=1, clicks=0
+    PostMetricDailyFactory(post=SocialPostFactory(organization=org, account=account), day=today, reach=5)
+    AdStatDailyFactory(
+        campaign=AdCampaignFactory(organization=org, account=account), day=today, spend=1, impressions=1, clicks=0
     )
 
     account.delete()

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from ads.models import AdStatDaily
 from tenancy.roles import Role
+from tests.ads.factories import AdStatDailyFactory
 
 from ..ads.test_campaigns import campaign
 
@@ -26,9 +26,7 @@ def _links(html: str, container: str) -> list[str]:
 def test_crm_step_is_not_done_by_a_token_or_by_ad_cabinet_leads(owner_web, org, owner_access, make_token):
     make_token(owner_access)
     c = campaign(org, external_id="c1")
-    AdStatDaily.objects.create(
-        organization=org,
-        account=c.account,
+    AdStatDailyFactory(
         campaign=c,
         day=org.today(),
         spend=Decimal(100),

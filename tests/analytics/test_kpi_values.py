@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from ads.models import AdCampaign, AdStatDaily
+from ads.models import AdCampaign
 from analytics.kpi_values import goal_progress, goals_progress, kpi_value, kpi_value_for_period
-from analytics.models import AccountMetricDaily
 from core.kpis import CATALOG, ProgressStatus
-from integrations.models import SocialAccount
-from moderation.models import InboxItem
+from tests.ads.factories import AdStatDailyFactory
+from tests.analytics.factories import AccountMetricDailyFactory
+from tests.integrations.factories import SocialAccountFactory
+from tests.moderation.factories import InboxItemFactory
 from tests.strategy.factories import GoalFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +20,11 @@ ON = dt.date(2025, 3, 31)  # window: 2025-03-02 .. 2025-03-31
 
 
 def account(org, platform="vk", ext="1"):
-    return SocialAccount.objects.create(organization=org, platform=platform, external_id=ext, display_name=ext)
+    return SocialAccountFactory(organization=org, platform=platform, external_id=ext, display_name=ext)
 
 
 def metric(acc, day, **values):
-    return AccountMetricDaily.objects.create(organization=acc.organization, account=acc, day=day, **values)
+    return AccountMetricDailyFactory(account=acc, day=day, **values)
 
 
 def ad_stat(acc, day, **values):
@@ -31,9 +32,7 @@ def ad_stat(acc, day, **values):
         organization=acc.organization, account=acc, external_id="c1", defaults={"name": "C", "status": "active"}
     )
     defaults = {"spend": Decimal(0), "impressions": 0, "clicks": 0}
-    return AdStatDaily.objects.create(
-        organization=acc.organization, account=acc, campaign=campaign, day=day, **(defaults | values)
-    )
+    return AdStatDailyFactory(campaign=campaign, day=day, **(defaults | values))
 
 
 def test_every_kpi_is_none_without_data(org):
@@ -111,9 +110,7 @@ def test_inbox_metrics_from_raw_rows(org):
     base = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
 
     def item(n, **values):
-        return InboxItem.objects.create(
-            organization=org, account=vk, kind="comment", external_id=str(n), **({"created_at": base} | values)
-        )
+        return InboxItemFactory(organization=org, account=vk, external_id=str(n), **({"created_at": base} | values))
 
     item(
         1, sentiment="positive", answered_at=base + dt.timedelta(minutes=10), status="resolved", author_external_id="a"

@@ -30,7 +30,7 @@ def test_pages_work_under_the_policy_without_violations(login, page, demo, viola
     from integrations.models import SocialAccount
     from strategy.models import Strategy
     from tenancy.services import organization_create
-    from tests.factories import UserFactory
+    from tests.tenancy.factories import UserFactory
 
     slug = demo["slug"]
     login("owner")

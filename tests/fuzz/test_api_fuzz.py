@@ -25,7 +25,7 @@ from smm_platform.wsgi import application
 from tenancy.roles import Role
 
 from ..conftest import access_of
-from ..factories import MembershipFactory, OrganizationFactory
+from ..tenancy.factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.fuzz
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from integrations.models import AccountStatus, SyncRun, SyncStatus
 from tenancy.models import AuditLog
 from tenancy.roles import Role
-from tests.integrations.factories import SocialAccountFactory
+from tests.integrations.factories import OAuthStateFactory, SocialAccountFactory, SyncRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def make_accounts(org, n=3):
     ]
     for account in accounts:
         for kind in ("posts", "comments"):
-            SyncRun.objects.create(organization=org, account=account, kind=kind, status=SyncStatus.SUCCESS)
+            SyncRunFactory(account=account, kind=kind, status=SyncStatus.SUCCESS)
     return accounts
 
 
@@ -159,8 +159,7 @@ def test_integrations_page_lists_accounts_with_constant_queries(owner_web, org, 
 
 def test_health_page_says_what_failed_in_plain_words(owner_web, org, django_assert_max_num_queries):
     account = SocialAccountFactory(organization=org, platform="vk", display_name="Зерно Вконтакте")
-    SyncRun.objects.create(
-        organization=org,
+    SyncRunFactory(
         account=account,
         kind="account_metrics",
         status=SyncStatus.FAILED,
@@ -253,12 +252,8 @@ def test_oauth_callback_with_another_orgs_state_is_404(owner_web, other_org, mak
     from integrations.models import OAuthState, SocialAccount
 
     stranger = make_member(other_org).user
-    OAuthState.objects.create(
-        organization=other_org,
-        platform="vk",
-        state="their-state",
-        payload={"provider": "vk", "external_id": "1"},
-        user=stranger,
+    OAuthStateFactory(
+        organization=other_org, state="their-state", payload={"provider": "vk", "external_id": "1"}, user=stranger
     )
     callback = reverse("oauth_callback", kwargs={"provider": "vk"})
     assert owner_web.get(callback, {"state": "their-state", "code": "y"}).status_code == 404

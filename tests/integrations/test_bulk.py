@@ -9,6 +9,7 @@ from django.utils import timezone
 from analytics.models import AccountMetricDaily
 from integrations.bulk import bulk_upsert
 from moderation.models import InboxItem, InboxStatus
+from tests.ads.factories import AdCampaignFactory
 from tests.integrations.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,12 +123,10 @@ def test_omitted_columns_get_defaults_and_are_never_overwritten(org):
 
 
 def test_decimal_and_json_round_trip(org):
-    from ads.models import AdCampaign, AdStatDaily
+    from ads.models import AdStatDaily
 
     account = SocialAccountFactory(organization=org, platform="meta_ads")
-    campaign = AdCampaign.objects.create(
-        organization=org, account=account, external_id="1", name="Лиды", status="active", currency="RUB"
-    )
+    campaign = AdCampaignFactory(organization=org, account=account, external_id="1", name="Лиды", currency="RUB")
     row = {
         "organization_id": org.id,
         "account_id": account.id,

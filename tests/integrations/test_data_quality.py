@@ -11,13 +11,14 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from ads.models import AdCampaign, AdStatDaily
+from ads.models import AdStatDaily
 from integrations.bulk import DuplicateKey, DuplicateKeys, bulk_upsert
 from integrations.connectors.meta_ads import MetaAdsConnector
 from integrations.connectors.vk import VKConnector
 from integrations.models import SyncKind, SyncRun, SyncStatus
 from integrations.sync import account_sync
 from moderation.models import InboxItem
+from tests.ads.factories import AdCampaignFactory
 from tests.integrations.connectors.conftest import resolve_fixtures_dir
 from tests.integrations.factories import SocialAccountFactory
 
@@ -121,9 +122,7 @@ def test_a_zero_copy_of_a_campaign_day_does_not_overwrite_the_real_row(org):
 
 def campaign(org):
     account = SocialAccountFactory(organization=org, platform="meta_ads", external_id=AD_ACCOUNT)
-    return AdCampaign.objects.create(
-        organization=org, account=account, external_id=LEADS, name="Leads", status="active"
-    )
+    return AdCampaignFactory(organization=org, account=account, external_id=LEADS, name="Leads")
 
 
 def stat_row(c, **values):

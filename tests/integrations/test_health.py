@@ -12,7 +12,7 @@ from integrations import selectors
 from integrations.connectors.vk import VKConnector
 from integrations.models import SocialAccount, SyncKind, SyncRun, SyncStatus
 from integrations.sync import SyncRetry, account_sync
-from tests.integrations.factories import SocialAccountFactory
+from tests.integrations.factories import SocialAccountFactory, SyncRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_403_html_block_defers_the_account_and_says_when_it_resumes(org):
 
 
 def run(org, account, kind, status, **fields):
-    return SyncRun.objects.create(
+    return SyncRunFactory(
         organization=org, account=account, kind=kind, status=status, finished_at=timezone.now(), **fields
     )
 
@@ -172,18 +172,14 @@ def test_a_step_under_way_is_shown_next_to_the_last_finished_one(org, owner_web)
     """Before: running steps were left out, so a sync under way (or stuck) was invisible."""
     account = vk_account(org)
     now = timezone.now()
-    SyncRun.objects.create(
-        organization=org,
+    SyncRunFactory(
         account=account,
-        kind=SyncKind.POSTS,
         status=SyncStatus.FAILED,
         started_at=now - timedelta(hours=1),
         finished_at=now - timedelta(hours=1),
         error="boom",
     )
-    running = SyncRun.objects.create(
-        organization=org, account=account, kind=SyncKind.POSTS, status=SyncStatus.RUNNING, started_at=now
-    )
+    running = SyncRunFactory(account=account, status=SyncStatus.RUNNING, started_at=now)
     (health,) = selectors.sync_health(organization=org)
     (kind,) = health.kinds
     assert kind.running == running

@@ -1,6 +1,6 @@
 """The sync path end to end on the demo connector, and the error policy on a scripted one."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,6 @@ from ads.models import AdCampaign, AdStatDaily
 from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
 from integrations.connectors.base import (
     AuthExpired,
-    BaseConnector,
-    Capability,
     NotSupported,
     PermissionDenied,
     RateLimited,
@@ -24,14 +22,9 @@ from integrations.services import demo_account_connect
 from integrations.sync import SyncRetry, account_lock_name, account_sync
 from moderation.models import InboxItem, InboxKind, InboxStatus
 from tests.integrations.factories import SocialAccountFactory
+from tests.integrations.sync_support import NOW, Scripted, demo, vk_account
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
-
-
-def demo(account, now=NOW):
-    return DemoConnector(external_id=account.external_id, clock=lambda: now)
 
 
 def facts():
@@ -180,43 +173,6 @@ def test_a_locked_account_is_not_synced_twice(org):
 
 
 # --------------------------------------------------------------------------- error policy
-
-
-class Scripted(BaseConnector):
-    platform = "vk"
-    capabilities = frozenset({Capability.PROFILE, Capability.POSTS, Capability.ACCOUNT_METRICS, Capability.COMMENTS})
-
-    def __init__(self, errors: dict, **kwargs):
-        super().__init__("token-xyz", "218450731", clock=lambda: NOW, **kwargs)
-        self.errors = errors
-        self.calls: list[str] = []
-
-    def _maybe(self, name):
-        self.calls.append(name)
-        if name in self.errors:
-            raise self.errors[name]
-
-    def fetch_profile(self):
-        self._maybe("profile")
-        from integrations.connectors.base import AccountProfile
-
-        return AccountProfile(external_id="218450731", name="Зерно")
-
-    def fetch_posts(self, since):
-        self._maybe("posts")
-        return []
-
-    def fetch_account_metrics(self, since, until):
-        self._maybe("account_metrics")
-        return []
-
-    def fetch_comments(self, since):
-        self._maybe("comments")
-        return []
-
-
-def vk_account(org):
-    return SocialAccountFactory(organization=org, platform="vk", external_id="218450731", display_name="Зерно")
 
 
 def test_auth_expired_marks_needs_reauth_and_stops(org):

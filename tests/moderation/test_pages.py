@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from moderation.models import InboxItem
+from tests.moderation.factories import InboxItemFactory
 
 from ..integrations.factories import SocialAccountFactory
 
@@ -11,10 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _item(org, account, n, **kwargs):
-    return InboxItem.objects.create(
+    return InboxItemFactory(
         organization=org,
         account=account,
-        kind=kwargs.pop("kind", "comment"),
         external_id=f"e{n}",
         author_name=f"Автор {n}",
         text=kwargs.pop("text", f"Комментарий {n}"),

@@ -10,7 +10,7 @@ from django.apps import apps
 from tenancy.management.commands.seed_demo import DEMO_APPS
 from tenancy.models import Organization, TenantModel
 from tenancy.roles import Role
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

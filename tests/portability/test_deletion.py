@@ -16,12 +16,14 @@ from integrations.models import SocialAccount
 from portability import deletion as deletion_module
 from portability.deletion import deletion_schedule, deletions_start_due, organization_purge
 from portability.exports import write_export_zip
-from portability.models import DeletedOrganizationRecord, DeletionStatus, OrganizationDeletion, OrganizationExport
+from portability.models import DeletedOrganizationRecord, DeletionStatus, OrganizationDeletion
 from portability.tables import deletion_order, tenant_models
 from strategy.models import TrendNote
 from tenancy.models import AuditLog, Invitation, Organization
 from tenancy.roles import Role
 from tests.conftest import access_of
+from tests.portability.factories import OrganizationExportFactory
+from tests.strategy.factories import TrendNoteFactory
 
 from .conftest import digest, tenant_rows
 
@@ -177,7 +179,7 @@ def test_purge_deletes_every_row_of_one_organization_and_nothing_of_another(
     account.set_credentials({"access_token": "SECRET"})
     account.save()
     # A ready export of A has a file that must go too.
-    export = OrganizationExport.objects.create(organization=org, status="ready")
+    export = OrganizationExportFactory(organization=org, status="ready")
     buffer = io.BytesIO()
     write_export_zip(org, buffer)
     export.file.save(f"exports/{org_id}/x.zip", ContentFile(buffer.getvalue()))
@@ -213,9 +215,7 @@ def test_purge_in_small_batches_resumes_and_counts_exactly(org, owner, make_memb
     make_member(org, Role.MARKETER)
     access = access_of(org, owner, Role.OWNER)
     for n in range(25):
-        TrendNote.objects.create(
-            organization=org, title=f"note {n}", kind="niche", noted_on="2026-11-01", created_by=owner
-        )
+        TrendNoteFactory(organization=org, title=f"note {n}", kind="niche", noted_on="2026-11-01", created_by=owner)
     deletion_schedule(access=access, confirmation="zerno")
     OrganizationDeletion.objects.for_organization(org).update(status=DeletionStatus.PURGING)
     before = {label: len(rows) for label, rows in tenant_rows(org.pk).items() if rows}

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from ads.models import AdStatDaily
 from analytics.models import AccountMetricDaily, PostMetricDaily
-from integrations.models import OAuthState, SocialAccount
+from integrations.models import SocialAccount
 from moderation.models import InboxItem
 from portability.exports import export_build, exports_expire, write_export_zip
 from portability.models import ExportStatus, OrganizationExport
@@ -24,6 +24,8 @@ from tenancy.models import ApiToken, AuditLog, Invitation, TenantModel
 from tenancy.roles import Role
 from tenancy.services import api_token_create, invitation_create
 from tests.conftest import access_of
+from tests.integrations.factories import OAuthStateFactory
+from tests.portability.factories import OrganizationExportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,9 +176,7 @@ def test_no_secret_reaches_the_file(org, owner, make_member):
     account.save()
     token = api_token_create(access=access, name="CRM", scopes=["read"])
     invitation = invitation_create(access=access, email="new@example.com", role=Role.MARKETER)
-    OAuthState.objects.create(
-        organization=org, platform="vk", state="STATE-SECRET-123", code_verifier="VERIFIER-SECRET", user=owner
-    )
+    OAuthStateFactory(organization=org, state="STATE-SECRET-123", code_verifier="VERIFIER-SECRET", user=owner)
     buffer = io.BytesIO()
     write_export_zip(org, buffer)
     archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
@@ -256,8 +256,8 @@ def test_the_download_link_expires_and_the_cleanup_deletes_the_file(owner_web, o
 
 
 def test_a_lost_export_is_failed_by_the_cleanup(org):
-    export = OrganizationExport.objects.create(organization=org, created_at=timezone.now() - timedelta(hours=7))
-    fresh = OrganizationExport.objects.create(organization=org)
+    export = OrganizationExportFactory(organization=org, created_at=timezone.now() - timedelta(hours=7))
+    fresh = OrganizationExportFactory(organization=org)
     assert exports_expire() == 1
     export.refresh_from_db()
     fresh.refresh_from_db()
@@ -265,20 +265,20 @@ def test_a_lost_export_is_failed_by_the_cleanup(org):
 
 
 def test_the_task_is_idempotent(org):
-    export = OrganizationExport.objects.create(organization=org)
+    export = OrganizationExportFactory(organization=org)
     assert export_build(organization_id=org.pk, export_id=export.pk).status == ExportStatus.READY
     file_name = OrganizationExport.objects.for_organization(org).get().file.name
     assert export_build(organization_id=org.pk, export_id=export.pk) is None  # delivered twice
     assert OrganizationExport.objects.for_organization(org).get().file.name == file_name
     # Another organization's id never builds this export.
-    other = OrganizationExport.objects.create(organization=org)
+    other = OrganizationExportFactory(organization=org)
     assert export_build(organization_id=org.pk + 1000, export_id=other.pk) is None
     assert OrganizationExport.objects.for_organization(org).get(pk=other.pk).status == ExportStatus.PENDING
 
 
 @pytest.mark.parametrize("role", [Role.MARKETER, Role.ANALYST, Role.CLIENT])
 def test_other_roles_cannot_export(client, org, owner, make_member, role, django_capture_on_commit_callbacks):
-    ready = OrganizationExport.objects.create(organization=org)
+    ready = OrganizationExportFactory(organization=org)
     export_build(organization_id=org.pk, export_id=ready.pk)
     user = make_member(org, role).user
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -305,7 +305,7 @@ def test_admin_can_export_and_an_api_token_cannot(client, org, owner_access, mak
 
 
 def test_another_organization_gets_404(client, org, other_org, make_member):
-    ready = OrganizationExport.objects.create(organization=org)
+    ready = OrganizationExportFactory(organization=org)
     export_build(organization_id=org.pk, export_id=ready.pk)
     stranger = make_member(other_org, Role.OWNER).user
     client.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")
@@ -354,12 +354,12 @@ def test_at_most_two_exports_in_flight(owner_client, org):
 
 def test_data_page_query_count_is_constant(owner_web, org, owner, make_member, django_assert_max_num_queries):
     for _ in range(3):
-        export = OrganizationExport.objects.create(organization=org, requested_by=owner)
+        export = OrganizationExportFactory(organization=org, requested_by=owner)
         export_build(organization_id=org.pk, export_id=export.pk)
     with django_assert_max_num_queries(12) as few:
         assert owner_web.get(f"/o/{org.slug}/settings/data/").status_code == 200
     for _ in range(10):
-        OrganizationExport.objects.create(organization=org, requested_by=make_member(org, Role.ADMIN).user)
+        OrganizationExportFactory(organization=org, requested_by=make_member(org, Role.ADMIN).user)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = owner_web.get(f"/o/{org.slug}/settings/data/")
     assert page.content.decode().count("/download/") == 3

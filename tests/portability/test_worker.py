@@ -11,11 +11,12 @@ import pytest
 from django.core.files.storage import default_storage
 
 from portability.deletion import deletion_schedule
-from portability.models import DeletedOrganizationRecord, DeletionStatus, ExportStatus, OrganizationExport
+from portability.models import DeletedOrganizationRecord, DeletionStatus, ExportStatus
 from portability.tasks import build_export, purge_organization
 from tenancy.models import Organization
 from tenancy.roles import Role
 from tests.conftest import access_of
+from tests.portability.factories import OrganizationExportFactory
 from tests.worker import celery_worker, require_worker
 
 from .conftest import digest, seed_organization, tenant_rows
@@ -37,7 +38,7 @@ def test_worker_builds_the_export_and_purges_one_of_two_organizations(shared_med
     monkeypatch.setattr("integrations.demo.DEMO_BACKFILL_DAYS", 7)
     org, users = seed_organization(slug="zerno", name="Зерно")
     other, _ = seed_organization(slug="boby", name="Бобы")
-    export = OrganizationExport.objects.create(organization=org, requested_by=users["owner"])
+    export = OrganizationExportFactory(organization=org, requested_by=users["owner"])
     deletion = deletion_schedule(access=access_of(org, users["owner"], Role.OWNER), confirmation="zerno")
     deletion.status = DeletionStatus.PURGING
     deletion.save(update_fields=["status"])

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 
+from strategy import services
 from strategy.models import (
     AudienceSegment,
     BusinessProfile,
@@ -19,7 +20,7 @@ from strategy.models import (
     Strategy,
     TrendNote,
 )
-from tests.factories import OrganizationFactory
+from tests.tenancy.factories import OrganizationFactory
 
 
 class StrategyFactory(factory.django.DjangoModelFactory):
@@ -87,6 +88,31 @@ def approved_strategy(organization, *, start=dt.date(2025, 1, 1), end=dt.date(20
     PlatformChoiceFactory(strategy=strategy)
     pillar = ContentPillarFactory(strategy=strategy, goals=[goal])
     return strategy, goal, pillar
+
+
+def complete_strategy(strategy):
+    """Fills a draft so it passes the checks: one goal, one key platform, one pillar at 100 % serving it."""
+    goal = GoalFactory(strategy=strategy)
+    PlatformChoiceFactory(strategy=strategy)
+    ContentPillarFactory(strategy=strategy, goals=[goal], target_share=100)
+    return goal
+
+
+def goal_fields(**overrides):
+    """Valid fields of a goal for services.goal_create (a 2025 leads goal)."""
+    return {
+        "objective": "leads",
+        "kpi": "leads",
+        "baseline": Decimal(40),
+        "target": Decimal(120),
+        "deadline": dt.date(2025, 6, 30),
+    } | overrides
+
+
+def submit_and_approve(strategy, owner_access):
+    """Submits and approves through the services, as an owner would."""
+    services.strategy_submit(access=owner_access, strategy=strategy)
+    return services.strategy_approve(access=owner_access, strategy=strategy)
 
 
 class BusinessProfileFactory(factory.django.DjangoModelFactory):

@@ -48,11 +48,6 @@ def client_for(user):
     return client
 
 
-@pytest.fixture
-def draft(org):
-    return StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
-
-
 # --- analysis ------------------------------------------------------------------------------------
 
 

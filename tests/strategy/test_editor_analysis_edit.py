@@ -19,11 +19,6 @@ from .factories import AudienceSegmentFactory, CompetitorFactory, PresenceAuditF
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def draft(org):
-    return StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
-
-
 def analysis_url(org, strategy, query=""):
     return f"/o/{org.slug}/strategy/{strategy.pk}/edit/analysis/{query}"
 

@@ -26,11 +26,6 @@ def page(org, path=""):
     return f"/o/{org.slug}/strategy/{path}"
 
 
-@pytest.fixture
-def draft(org):
-    return StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
-
-
 def test_home_empty_state(owner_web, org):
     response = owner_web.get(page(org))
     assert response.status_code == 200

@@ -8,13 +8,14 @@ from django.views import View
 from rest_framework.test import APIClient
 
 from content.models import Post
-from portability.models import OrganizationExport
 from tenancy.access import Access
 from tenancy.models import Invitation, Membership, Organization
 from tenancy.roles import Role, role_permissions
 from tenancy.services import api_token_create, invitation_create
 from tenancy.views_base import OrganizationViewMixin
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.content.factories import PostFactory
+from tests.portability.factories import OrganizationExportFactory
+from tests.tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 from .route_isolation import attack, organization_routes
 
@@ -36,7 +37,7 @@ def victim(settings):
     access = _owner_access(org, owner)
     invitation_create(access=access, email="new@zerno.demo", role=Role.MARKETER)
     api_token_create(access=access, name="CRM", scopes=["read", "write"])
-    OrganizationExport.objects.create(organization=org, requested_by=owner)
+    OrganizationExportFactory(organization=org, requested_by=owner)
     return org
 
 
@@ -99,7 +100,7 @@ leaky_urlpatterns = [
 def test_an_unscoped_view_fails_the_walk(attacker, settings):
     settings.ROOT_URLCONF = "tests.tenancy.leaky_urls"
     victim_org = OrganizationFactory(slug="victim")
-    post = Post.objects.create(organization=victim_org, title="Secret plan", text="", platform="vk")
+    post = PostFactory(organization=victim_org, title="Secret plan")
     routes = organization_routes(settings.ROOT_URLCONF)
     assert [r.name for r in routes] == ["leaky"]
     failures, _requests = attack(

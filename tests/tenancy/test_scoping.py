@@ -18,6 +18,7 @@ from tenancy.api.base import OrganizationViewSet
 from tenancy.api.fields import OrganizationRelatedField
 from tenancy.scoping import get_for_organization
 from tenancy.views_base import OrganizationViewMixin
+from tests.content.factories import PostFactory
 from tests.strategy.factories import GoalFactory, StrategyFactory
 
 from ..conftest import access_of
@@ -84,8 +85,8 @@ def test_page_base_refuses_get_queryset_override():
 
 
 def test_page_list_view_sees_only_its_organization(org, other_org, owner):
-    Post.objects.create(organization=org, title="ours", platform="vk")
-    Post.objects.create(organization=other_org, title="theirs", platform="vk")
+    PostFactory(organization=org, title="ours")
+    PostFactory(organization=other_org, title="theirs")
 
     class PostList(OrganizationViewMixin, ListView):
         model = Post
@@ -142,7 +143,7 @@ def test_browsable_api_works_with_a_token(token_client, org):
 
 def test_foreign_filter_id_answers_like_a_missing_one(owner_client, org, two_goals):
     ours, theirs = two_goals
-    Post.objects.create(organization=org, title="p", platform="vk", goal=ours, strategy=ours.strategy)
+    PostFactory(organization=org, title="p", goal=ours, strategy=ours.strategy)
     base = f"/api/v1/orgs/{org.slug}/posts/"
     assert owner_client.get(base, {"goal": ours.pk}).json()["count"] == 1
     foreign = owner_client.get(base, {"goal": theirs.pk})

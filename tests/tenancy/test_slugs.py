@@ -11,7 +11,7 @@ from tenancy import services
 from tenancy.models import Membership, Organization
 from tenancy.slugs import first_free_slug, slug_base
 
-from ..factories import OrganizationFactory, UserFactory
+from .factories import OrganizationFactory, UserFactory
 
 
 @pytest.mark.parametrize(

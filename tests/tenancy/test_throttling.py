@@ -9,7 +9,7 @@ from smm_platform.api.throttling import PrincipalRateThrottle
 from tenancy.roles import Role
 
 from ..conftest import access_of
-from ..factories import MembershipFactory, OrganizationFactory
+from .factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from tenancy.middleware import OrganizationTimezoneMiddleware, activate_organiza
 from tenancy.models import ApiToken
 from tenancy.roles import Role
 
-from ..factories import MembershipFactory, OrganizationFactory, UserFactory
+from .factories import ApiTokenFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +44,7 @@ def test_interleaved_requests_of_two_organizations_keep_their_own_timezone():
     assert timezone.get_current_timezone_name() == "UTC"
 
     # and Vladivostok's API shows the same instant in its own offset, then Kaliningrad's again in its own.
-    token_in_vlad = ApiToken.objects.create(
-        organization=vlad, name="CRM", prefix="vladpref", token_hash="x" * 64, scopes=["read"],
-        expires_at=token.expires_at,
-    )  # fmt: skip
+    token_in_vlad = ApiTokenFactory(organization=vlad, expires_at=token.expires_at)
     response = api.get(f"/api/v1/orgs/vlad/tokens/{token_in_vlad.pk}/")
     assert response.json()["expires_at"] == "2030-01-01T20:00:00+10:00"
     response = api.get(f"/api/v1/orgs/kali/tokens/{token.pk}/")

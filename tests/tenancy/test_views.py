@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tenancy import services
-from tenancy.models import ApiToken, AuditLog, Invitation, Membership, Organization
+from tenancy.models import ApiToken, AuditLog, Invitation, Membership
 from tenancy.roles import Role
 
 from ..conftest import access_of
+from .factories import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -48,8 +49,8 @@ def test_anonymous_is_sent_to_login(client, org):
 
 
 def test_home_redirects_to_last_organization(owner_web, org, owner, make_member):
-    second = Organization.objects.create(name="Второй", slug="second")
-    Membership.objects.create(organization=second, user=owner, role=Role.ADMIN)
+    second = OrganizationFactory(name="Второй", slug="second")
+    MembershipFactory(organization=second, user=owner, role=Role.ADMIN)
     owner_web.get(f"/o/{second.slug}/")
     assert owner_web.get("/")["Location"] == f"/o/{second.slug}/"
 

@@ -20,6 +20,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from integrations.connectors.instagram import InstagramConnector
+from integrations.connectors.vk import VKConnector
+from tests.integrations.connectors import instagram_support, vk_support
 from tests.paths import PLATFORM_FIXTURES
 
 FIXTURES_ENV = "SMM_FIXTURES_DIR"
@@ -258,3 +261,29 @@ class Sleeper:
 @pytest.fixture
 def sleeper() -> Sleeper:
     return Sleeper()
+
+
+@pytest.fixture
+def vk(platform_api):
+    """The VK community connector against the fake platform (small pages so paging is exercised)."""
+    return VKConnector(
+        vk_support.TOKEN,
+        vk_support.GROUP,
+        base_url=f"{platform_api.url}/method",
+        clock=lambda: vk_support.NOW,
+        page_size=3,
+        comments_page_size=5,
+    )
+
+
+@pytest.fixture
+def instagram(platform_api, sleeper):
+    """The Instagram connector against the fake platform; publishing waits through ``sleeper``."""
+    return InstagramConnector(
+        instagram_support.TOKEN,
+        instagram_support.IG_USER,
+        base_url=platform_api.url,
+        username="zerno.coffee",
+        sleep=sleeper,
+        comments_lookback_days=0,
+    )

@@ -1,7 +1,6 @@
 """Shared machinery: registry, HTTP helper, errors, module layering (per-connector contract: test_contract.py)."""
 
 import ast
-from datetime import datetime
 
 import httpx
 import pytest
@@ -128,16 +127,6 @@ def test_a_caller_supplied_client_is_used_and_not_closed(platform_api):
         connector.fetch_profile()
         connector.close()
         assert not client.is_closed
-
-
-def test_since_must_be_timezone_aware():
-    with pytest.raises(ValueError, match="timezone-aware"):
-        build("vk").fetch_posts(datetime(2026, 6, 1))  # a naive value is the point
-
-
-def test_empty_token_is_refused():
-    with pytest.raises(ValueError, match="access_token"):
-        VKConnector("", "1")
 
 
 # ---------------------------------------------------------------------- errors and pagination

@@ -10,9 +10,9 @@ _REFERENCE = re.compile(rf"""["'](?P<name>(?:{_ALTERNATIVES})/[\w.]+\.json)["']"
 
 
 def referenced_fixtures() -> set[str]:
-    """Fixture names ("vk/wall.get.json") quoted in the connector test modules."""
+    """Fixture names ("vk/wall.get.json") quoted in the connector test modules and their shared helpers."""
     names: set[str] = set()
-    for test_file in TEST_DIR.glob("test_*.py"):
+    for test_file in TEST_DIR.glob("*.py"):
         if test_file.name == Path(__file__).name:
             continue
         names.update(m.group("name") for m in _REFERENCE.finditer(test_file.read_text(encoding="utf-8")))

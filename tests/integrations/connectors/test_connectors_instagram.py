@@ -1,8 +1,5 @@
 """Instagram connector against recorded Instagram Graph API v25.0 responses."""
 
-import hashlib
-import hmac
-import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,48 +7,25 @@ import pytest
 from integrations.connectors.base import (
     AccountDay,
     AccountProfile,
-    AuthExpired,
-    NotSupported,
     PermissionDenied,
     PostMetrics,
-    PublishResult,
-    RateLimited,
-    RemoteComment,
     RemotePost,
-    ReplyResult,
 )
-from integrations.connectors.graph import GraphUsage, MediaNotReady
-from integrations.connectors.instagram import ACCOUNT_METRICS, MEDIA_FIELDS, InstagramConnector, MediaRejected
-
-TOKEN = "EAAG-TEST-instagram-secret-token-0003"
-IG_USER = "17841463210987654"
-API = "/v25.0"
-REEL, CAROUSEL, IMAGE = "18063512488123407", "17998765432109876", "18245630917340211"
-PAGE2_CURSOR = "QVFIUmRzN2pCZAkxPcWVhNnBpb3lUUTBxcl9TSVlqMWZApOHJ3T1F3"
-COMMENTS_CURSOR = "QVFIUmlWZAVd2Y3JrNXF3cVNOX2dqUUNmRzBaZAWI5bEx6M0xn"
-CONTAINER = "17889615691921648"
-FEED_METRICS = "reach,views,likes,comments,saved,shares,total_interactions,follows,profile_visits"
-APOLOGY = (
-    "@marina.lebedeva_kzn нам очень жаль 😔 Напишите, пожалуйста, в Direct дату и адрес — разберёмся и компенсируем."
+from integrations.connectors.graph import GraphUsage
+from integrations.connectors.instagram import ACCOUNT_METRICS, MEDIA_FIELDS
+from tests.integrations.connectors.instagram_support import (
+    API,
+    CAROUSEL,
+    FEED_METRICS,
+    IG_USER,
+    IMAGE,
+    PAGE2_CURSOR,
+    REEL,
+    TOKEN,
+    assert_graph_get,
+    route_media,
+    ts,
 )
-
-
-def ts(*args: int) -> str:
-    return str(int(datetime(*args, tzinfo=UTC).timestamp()))
-
-
-@pytest.fixture
-def instagram(platform_api, sleeper):
-    return InstagramConnector(
-        TOKEN, IG_USER, base_url=platform_api.url, username="zerno.coffee", sleep=sleeper, comments_lookback_days=0
-    )
-
-
-def assert_graph_get(request, path: str) -> None:
-    assert request.method == "GET"
-    assert request.path == f"{API}/{path}"
-    assert request.query["access_token"] == TOKEN
-
 
 # ---------------------------------------------------------------------- account
 
@@ -221,12 +195,6 @@ EXPECTED_MEDIA = [
 ]
 
 
-def route_media(platform_api):
-    path = f"{API}/{IG_USER}/media"
-    platform_api.route("GET", path, "instagram/ig_user.media.page2.json", query={"after": PAGE2_CURSOR})
-    platform_api.route("GET", path, "instagram/ig_user.media.json", absent=("after",))
-
-
 def test_fetch_posts_follows_cursor_until_no_next(instagram, platform_api):
     route_media(platform_api)
 
@@ -322,269 +290,3 @@ def test_code_10_outside_stories_is_still_a_permission_problem(instagram, platfo
 
     with pytest.raises(PermissionDenied):
         instagram.fetch_post_metrics([IMAGE])
-
-
-# ---------------------------------------------------------------------- comments
-
-
-def test_fetch_comments_with_inline_replies_and_paging(instagram, platform_api):
-    route_media(platform_api)
-    path = f"{API}/{REEL}/comments"
-    platform_api.route("GET", path, "instagram/ig_media.comments.page2.json", query={"after": COMMENTS_CURSOR})
-    platform_api.route("GET", path, "instagram/ig_media.comments.json", absent=("after",))
-    platform_api.route("GET", f"{API}/{CAROUSEL}/comments", platform_api.inline({"data": []}))
-
-    comments = instagram.fetch_comments(since=datetime(2026, 6, 11, tzinfo=UTC))
-
-    assert [c.external_id for c in comments] == [
-        "18049955312280741",
-        "17887412093355620",
-        "18112093475521068",
-        "18230018844109322",
-        "17971233580441256",
-        "18003374412239876",
-        "17854490021187735",
-    ]
-    assert comments[0] == RemoteComment(
-        external_id="18049955312280741",
-        post_external_id=REEL,
-        parent_external_id=None,
-        author_name="dmitry.sokolov",
-        author_external_id="17841400110022334",
-        text="Обожаю ваш раф! Лаванда идеально 😍🔥",
-        created_at=datetime(2026, 6, 13, 15, 20, 5, tzinfo=UTC),
-        like_count=12,
-    )
-    assert comments[2] == RemoteComment(
-        external_id="18112093475521068",
-        post_external_id=REEL,
-        parent_external_id="17887412093355620",
-        author_name="zerno.coffee",
-        author_external_id=IG_USER,
-        text=APOLOGY,
-        created_at=datetime(2026, 6, 13, 17, 2, 40, tzinfo=UTC),
-        like_count=None,
-        is_from_account=True,
-    )
-    assert comments[6].created_at == datetime(2026, 6, 13, 20, 0, 4, tzinfo=UTC)
-    assert comments[6].like_count == 0
-    reel_calls = platform_api.requests_to(path)
-    assert len(reel_calls) == 2  # page 2 has no paging.next → stop
-    assert reel_calls[0].query["fields"] == (
-        "id,text,timestamp,username,like_count,from,replies{id,text,timestamp,username,from}"
-    )
-
-
-def test_paged_reply_threads_are_read_from_the_replies_edge(instagram, platform_api):
-    parent = "17887412093355620"
-    page = {
-        "data": [
-            {
-                "id": parent,
-                "text": "Разочарована.",
-                "timestamp": "2026-06-13T16:41:18+0000",
-                "username": "marina.lebedeva_kzn",
-                "replies": {
-                    "data": [],
-                    "paging": {"next": f"https://graph.facebook.com/v25.0/{parent}/replies?after=x"},
-                },
-            }
-        ]
-    }
-    platform_api.route("GET", f"{API}/{IMAGE}/comments", platform_api.inline(page))
-    platform_api.route("GET", f"{API}/{parent}/replies", "instagram/ig_comment.replies.json")
-
-    comments = list(instagram._media_comments(IMAGE))
-
-    assert [(c.external_id, c.parent_external_id) for c in comments] == [
-        (parent, None),
-        ("18112093475521068", parent),
-        ("17920558761203349", parent),
-    ]
-
-
-def test_fetch_comment_replies(instagram, platform_api):
-    platform_api.route("GET", f"{API}/17887412093355620/replies", "instagram/ig_comment.replies.json")
-
-    replies = instagram.fetch_comment_replies("17887412093355620", post_external_id=REEL)
-
-    assert replies == [
-        RemoteComment(
-            external_id="18112093475521068",
-            post_external_id=REEL,
-            parent_external_id="17887412093355620",
-            author_name="zerno.coffee",
-            author_external_id=None,
-            text=APOLOGY,
-            created_at=datetime(2026, 6, 13, 17, 2, 40, tzinfo=UTC),
-            is_from_account=True,  # recognised by the account's username
-        ),
-        RemoteComment(
-            external_id="17920558761203349",
-            post_external_id=REEL,
-            parent_external_id="17887412093355620",
-            author_name="marina.lebedeva_kzn",
-            author_external_id=None,
-            text="Написала, спасибо за быстрый ответ!",
-            created_at=datetime(2026, 6, 13, 17, 30, 12, tzinfo=UTC),
-        ),
-    ]
-    assert platform_api.requests[0].query["fields"] == "id,text,timestamp,username,from"
-
-
-def test_reply_to_comment_and_comment_on_media(instagram, platform_api):
-    platform_api.route("POST", f"{API}/17887412093355620/replies", "instagram/ig_comment.replies.create.json")
-    platform_api.route("POST", f"{API}/{REEL}/comments", "instagram/ig_media.comments.create.json")
-
-    reply = instagram.reply("17887412093355620", "Спасибо, Марина!")
-    comment = instagram.reply(None, "Рецепт в карусели выше 👆", post_external_id=REEL)
-
-    assert reply == ReplyResult(external_id="18127760043915562", parent_external_id="17887412093355620")
-    assert comment == ReplyResult(external_id="18090312277441023")
-    first, second = platform_api.requests
-    assert first.method == "POST"
-    assert first.form == {"message": "Спасибо, Марина!", "access_token": TOKEN}
-    assert "access_token" not in first.query  # POST: the token travels in the body
-    assert second.form["message"] == "Рецепт в карусели выше 👆"
-
-
-def test_hide_comment(instagram, platform_api):
-    platform_api.route("POST", f"{API}/17971233580441256", "instagram/ig_comment.hide.json")
-
-    instagram.hide_comment("17971233580441256")
-
-    assert platform_api.requests[0].form == {"hide": "true", "access_token": TOKEN}
-
-
-# ---------------------------------------------------------------------- publishing
-
-
-def route_publish(platform_api, *statuses: str) -> None:
-    platform_api.route(
-        "GET", f"{API}/{IG_USER}/content_publishing_limit", "instagram/ig_user.content_publishing_limit.json"
-    )
-    platform_api.route("POST", f"{API}/{IG_USER}/media", "instagram/ig_user.media.create_container.json")
-    for status in statuses:
-        platform_api.route("GET", f"{API}/{CONTAINER}", status, times=1)
-
-
-def test_publish_waits_for_the_container_then_publishes(instagram, platform_api, sleeper):
-    route_publish(
-        platform_api, "instagram/ig_container.status.in_progress.json", "instagram/ig_container.status.finished.json"
-    )
-    platform_api.route("POST", f"{API}/{IG_USER}/media_publish", "instagram/ig_user.media_publish.json")
-
-    result = instagram.publish(
-        "Мастер-класс 14 июня",
-        media_urls=["https://zerno-coffee.example/mk.jpg"],
-        link="https://zerno-coffee.example/mk",
-    )
-
-    assert result == PublishResult(external_id="18071239904516877")
-    assert sleeper.calls == [5.0]  # one IN_PROGRESS poll
-    paths = [(r.method, r.path) for r in platform_api.requests]
-    assert paths == [
-        ("GET", f"{API}/{IG_USER}/content_publishing_limit"),
-        ("POST", f"{API}/{IG_USER}/media"),
-        ("GET", f"{API}/{CONTAINER}"),
-        ("GET", f"{API}/{CONTAINER}"),
-        ("POST", f"{API}/{IG_USER}/media_publish"),
-    ]
-    create = platform_api.requests[1]
-    assert create.form == {
-        "caption": "Мастер-класс 14 июня\n\nhttps://zerno-coffee.example/mk",
-        "image_url": "https://zerno-coffee.example/mk.jpg",
-        "access_token": TOKEN,
-    }
-    assert platform_api.requests[2].query["fields"] == "status_code,status"
-    assert platform_api.requests[4].form["creation_id"] == CONTAINER
-
-
-def test_publish_video_as_reel_and_carousel_children(instagram, platform_api):
-    platform_api.route(
-        "GET", f"{API}/{IG_USER}/content_publishing_limit", "instagram/ig_user.content_publishing_limit.json"
-    )
-    media = f"{API}/{IG_USER}/media"
-    platform_api.route("POST", media, platform_api.inline({"id": "c1"}), form={"is_carousel_item": "true"}, times=1)
-    platform_api.route("POST", media, platform_api.inline({"id": "c2"}), form={"is_carousel_item": "true"}, times=1)
-    platform_api.route("POST", media, "instagram/ig_user.media.create_container.json")
-    platform_api.route("GET", re.compile(rf"{API}/(c1|c2|{CONTAINER})"), "instagram/ig_container.status.finished.json")
-    platform_api.route("POST", f"{API}/{IG_USER}/media_publish", "instagram/ig_user.media_publish.json")
-
-    instagram.publish("Карусель", media_urls=["https://x.example/a.jpg", "https://x.example/b.MP4"])
-
-    creates = [r.form for r in platform_api.requests if r.method == "POST" and r.path == media]
-    assert creates[0]["image_url"] == "https://x.example/a.jpg"
-    assert (creates[1]["media_type"], creates[1]["video_url"]) == ("VIDEO", "https://x.example/b.MP4")
-    assert (creates[2]["media_type"], creates[2]["children"]) == ("CAROUSEL", "c1,c2")
-
-
-def test_publish_rejected_media_is_not_published(instagram, platform_api):
-    route_publish(platform_api, "instagram/ig_container.status.error.json")
-
-    with pytest.raises(MediaRejected) as excinfo:
-        instagram.publish("x", media_urls=["https://zerno-coffee.example/broken.jpg"])
-
-    assert excinfo.value.code == "ERROR"
-    assert not platform_api.requests_to(f"{API}/{IG_USER}/media_publish")
-
-
-def test_publish_before_the_media_is_ready_is_transient(instagram, platform_api):
-    route_publish(platform_api, "instagram/ig_container.status.finished.json")
-    platform_api.route("POST", f"{API}/{IG_USER}/media_publish", "instagram/error.media_not_ready.json")
-
-    with pytest.raises(MediaNotReady) as excinfo:
-        instagram.publish("x", media_urls=["https://zerno-coffee.example/a.jpg"])
-
-    assert (excinfo.value.code, excinfo.value.subcode, excinfo.value.retry_after) == (9007, 2207027, 60.0)
-    assert excinfo.value.is_transient is True
-
-
-def test_publish_respects_the_24h_quota(instagram, platform_api):
-    full = {"data": [{"config": {"quota_total": 100, "quota_duration": 86400}, "quota_usage": 100}]}
-    platform_api.route("GET", f"{API}/{IG_USER}/content_publishing_limit", platform_api.inline(full))
-
-    with pytest.raises(RateLimited) as excinfo:
-        instagram.publish("x", media_urls=["https://zerno-coffee.example/a.jpg"])
-
-    assert excinfo.value.code == "publishing_limit"
-    assert len(platform_api.requests) == 1
-
-
-def test_publishing_quota(instagram, platform_api):
-    platform_api.route(
-        "GET", f"{API}/{IG_USER}/content_publishing_limit", "instagram/ig_user.content_publishing_limit.json"
-    )
-
-    assert instagram.publishing_quota() == (7, 100)
-    assert platform_api.requests[0].query["fields"] == "config,quota_usage"
-
-
-def test_publish_without_media_is_not_supported(instagram, platform_api):
-    with pytest.raises(NotSupported, match="at least one image"):
-        instagram.publish("text only")
-    assert platform_api.requests == []
-
-
-# ---------------------------------------------------------------------- errors
-# Every error fixture's class, code, subcode and wait: test_contract.py.
-
-
-def test_auth_error_user_message(instagram, platform_api):
-    platform_api.route("GET", f"{API}/{IG_USER}", "instagram/error.token_expired.json")
-
-    with pytest.raises(AuthExpired) as excinfo:
-        instagram.fetch_profile()
-
-    assert excinfo.value.user_message == "Instagram access expired — reconnect the account"
-
-
-def test_app_secret_proof_is_sent_and_never_shown(platform_api):
-    connector = InstagramConnector(TOKEN, IG_USER, base_url=platform_api.url, app_secret="app-secret-xyz")
-    platform_api.route("GET", f"{API}/{IG_USER}", "instagram/ig_user.fields.json")
-
-    connector.fetch_profile()
-
-    expected = hmac.new(b"app-secret-xyz", TOKEN.encode(), hashlib.sha256).hexdigest()
-    assert platform_api.requests[0].query["appsecret_proof"] == expected
-    assert "app-secret-xyz" not in repr(connector)

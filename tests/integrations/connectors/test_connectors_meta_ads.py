@@ -311,16 +311,3 @@ def test_regain_time_from_header_beats_the_default(meta, platform_api):
 
     assert excinfo.value.retry_after == 540.0
     assert excinfo.value.user_message == "Meta Ads rate limit reached — sync resumes in about 9 min"
-
-
-def test_unknown_keys_in_insight_rows_are_ignored(meta, platform_api):
-    body = platform_api.load("meta_ads/act.insights.page2.json")
-    body["paging"].pop("previous")
-    for item in body["data"]:
-        item["quality_ranking"] = "ABOVE_AVERAGE"
-        item["new_metric_2027"] = {"value": "1"}
-        for action in item.get("actions", []):
-            action["1d_click"] = action["value"]
-    platform_api.route("GET", f"{ACT}/insights", platform_api.inline(body))
-
-    assert meta.fetch_ad_stats(D11, D11) == EXPECTED_ROWS[3:]

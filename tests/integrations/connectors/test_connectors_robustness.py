@@ -26,19 +26,10 @@ from integrations.connectors.meta_ads import MetaAdsConnector
 from integrations.connectors.telegram import TelegramConnector
 from integrations.connectors.vk import VKConnector
 from integrations.connectors.vk_ads import VKAdsConnector
+from tests.integrations.connectors.vk_support import GROUP, NOW, TOKEN
 
-TOKEN = "vk1.a.TEST-secret-community-token-0001"
-GROUP = "218450731"
-NOW = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)
 HTML = b"<html><head><title>429 Too Many Requests</title></head><body>slow down</body></html>"
 EMPTY_COMMENTS = {"response": {"count": 0, "current_level_count": 0, "items": []}}
-
-
-@pytest.fixture
-def vk(platform_api):
-    return VKConnector(
-        TOKEN, GROUP, base_url=f"{platform_api.url}/method", clock=lambda: NOW, page_size=3, comments_page_size=5
-    )
 
 
 def one_post_wall(platform_api) -> None:

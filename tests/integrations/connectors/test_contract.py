@@ -5,13 +5,18 @@
   to build it against the fake platform, which request the fixture answers and which call
   makes that request.
 * Every connector satisfies the ``Connector`` protocol; whatever is outside its
-  ``capabilities`` raises NotSupported with a reason and sends nothing.
+  ``capabilities`` raises NotSupported with a reason and sends nothing; an empty token or a
+  naive ``since`` is refused before any request.
 * A network failure is a TransientError that does not show the token.
+* Every connector's recorded list answer (posts, campaigns, ad stats: scenarios.py) parses whole,
+  nothing skipped, and keys the platform adds later (at any depth) change nothing.
 
 Exact behaviour of one platform (messages, captcha fields, retries of a migrated chat ...)
 stays in that platform's test module.
 """
 
+import copy
+import json
 import re
 import socket
 from collections.abc import Callable
@@ -36,6 +41,7 @@ from integrations.connectors.meta_ads import MetaAdsConnector
 from integrations.connectors.telegram import ChatMigrated, TelegramConnector, WebhookConflict
 from integrations.connectors.vk import CaptchaRequired, VKConnector
 from integrations.connectors.vk_ads import VKAdsConnector
+from tests.integrations.connectors.scenarios import SCENARIOS, client_for
 
 VK_TOKEN = "vk1.a.TEST-secret-community-token-0001"
 VK_NOW = datetime(2026, 6, 13, 12, 0, tzinfo=UTC)  # 15:00 Moscow time
@@ -254,6 +260,25 @@ def test_missing_capabilities_raise_not_supported_with_a_reason(platform):
         assert excinfo.value.platform == platform
 
 
+SINCE_CALLS = {
+    Capability.POSTS: lambda c, since: c.fetch_posts(since),
+    Capability.COMMENTS: lambda c, since: c.fetch_comments(since),
+    Capability.MENTIONS: lambda c, since: c.search_mentions("brand", since),
+}
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_bad_inputs_are_refused_before_any_request(platform):
+    """An empty token, or a naive ``since`` (whose instant is unknown), fails before the dead port is tried."""
+    with pytest.raises(ValueError, match="access_token"):
+        get_connector(platform, access_token="", external_id="1234567")
+    connector = build(platform)
+    for capability, call in SINCE_CALLS.items():
+        if capability in connector.capabilities:
+            with pytest.raises(ValueError, match="timezone-aware"):
+                call(connector, datetime(2026, 6, 1))  # a naive value is the point
+
+
 # ---------------------------------------------------------------------- secrets on a network failure
 
 
@@ -277,3 +302,30 @@ def test_network_failure_is_transient_and_hides_the_token(platform):
     for rendered in (str(error), repr(error), error.user_message, str(error.__cause__), repr(connector)):
         assert SECRET not in rendered
         assert SECRET.split(":")[1] not in rendered
+
+
+# ---------------------------------------------------------------------- recorded list answers
+
+
+def with_unknown_keys(value):
+    """A copy of ``value`` with a key no connector knows in every object, nested ones included."""
+    if isinstance(value, dict):
+        added = {"x_added_later": {"count": 7, "items": [{"id": 1}], "value": "new"}}
+        return {key: with_unknown_keys(item) for key, item in value.items()} | added
+    if isinstance(value, list):
+        return [with_unknown_keys(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_recorded_list_answer_parses_whole_and_unknown_keys_change_nothing(scenario, fixtures_dir):
+    body = json.loads((fixtures_dir / scenario.fixture).read_text(encoding="utf-8"))
+    scenario.prepare(body)
+
+    connector, results = scenario.call(copy.deepcopy(body), client_for)
+    assert results
+    assert connector.skipped == []
+
+    extended, again = scenario.call(with_unknown_keys(body), client_for)
+    assert again == results
+    assert extended.skipped == []

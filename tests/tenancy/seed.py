@@ -1,0 +1,39 @@
+"""seed_everything(): rows in every tenant table, for the row-level security tests.
+
+A new tenant model needs a row here (or demo data) — test_rls.py fails and names its table otherwise.
+"""
+
+import importlib
+
+from django.utils import timezone
+
+from integrations.models import OAuthState
+from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
+from tenancy.roles import Role
+from tenancy.services import api_token_create, invitation_create
+
+from ..conftest import access_of
+
+DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
+
+
+def seed_everything(organization, users) -> None:
+    """Rows in every tenant table: the demo data of each app plus the tables the demo leaves empty."""
+    for app in DEMO_APPS:
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        module.seed(organization=organization, users=users)
+    access = access_of(organization, users["owner"], Role.OWNER)
+    invitation_create(access=access, email=f"new@{organization.slug}.test", role=Role.ANALYST)
+    api_token_create(access=access, name="CRM", scopes=["read"])
+    OAuthState.objects.create(
+        organization=organization, platform="vk", state=f"state-{organization.slug}", user=users["owner"]
+    )
+    OrganizationExport.objects.create(organization=organization, requested_by=users["owner"])
+    OrganizationDeletion.objects.create(
+        organization=organization, status=DeletionStatus.CANCELLED, purge_after=timezone.now()
+    )
