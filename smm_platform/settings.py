@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "content",
     "moderation",
     "ads",
+    "crm",
     "analytics",
     "portability",
 ]
@@ -301,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "InboxStatusEnum": "moderation.models.InboxStatus",
         "SentimentEnum": "moderation.models.Sentiment",
         "SocialPostFormatEnum": "analytics.models.PostFormat",
+        "LeadStatusEnum": "crm.models.LeadStatus",
     },
 }
 

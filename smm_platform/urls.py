@@ -27,6 +27,7 @@ api_org_patterns = [
     path("", include("analytics.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("ads.api.urls")),
+    path("", include("crm.api.urls")),
     path("", include("portability.api.urls")),
 ]
 

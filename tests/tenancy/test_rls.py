@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from crm.services import crm_webhook_regenerate, upsert_leads, upsert_sales
 from integrations.models import OAuthState, SocialAccount, SyncRun
 from integrations.services import demo_account_connect
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
@@ -105,6 +106,10 @@ def seed_everything(organization, users) -> None:
     OrganizationDeletion.objects.create(
         organization=organization, status=DeletionStatus.CANCELLED, purge_after=timezone.now()
     )
+    upsert_leads(organization=organization, items=[{"external_id": "L-1", "status": "new"}])
+    sale = {"external_id": "S-1", "amount": "1", "currency": "RUB", "sold_at": "2026-01-01T00:00:00Z"}
+    upsert_sales(organization=organization, items=[{**sale, "lead_external_id": "L-1"}])
+    crm_webhook_regenerate(access=access, kind="amocrm")
 
 
 @pytest.fixture
