@@ -18,13 +18,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from tenancy.access import Access
 from tenancy.models import Organization
+from tenancy.rls import organization_context, unscoped_context
 from tenancy.roles import Perm
 
 from .models import CrmKind, CrmWebhook, Lead, LeadStatusChange, Sale
 from .validation import MAX_ITEMS, LeadFieldsSerializer, LeadInSerializer, SaleInSerializer
+from .webhooks import MAPPERS, parse_form
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _ATTEMPTS = 3
@@ -294,7 +296,7 @@ def _upsert_sales(organization, valid: list[dict], prefix: str) -> UpsertResult:
 def crm_webhook_regenerate(*, access: Access, kind: str) -> str:
     """A new secret for the organization's webhook of this CRM; the old URL stops working.
     Returns the secret (shown once, only its hash is kept)."""
-    access.require(Perm.MANAGE_ORGANIZATION)
+    access.require(Perm.MANAGE_TOKENS)
     if kind not in CrmKind.values:
         raise DomainError(_("Unknown CRM."), field="kind")
     secret = secrets.token_urlsafe(32)
@@ -307,3 +309,27 @@ def crm_webhook_regenerate(*, access: Access, kind: str) -> str:
 
 def webhook_secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def crm_webhook_receive(*, kind: str, secret: str, form_pairs) -> UpsertResult:
+    """A CRM's webhook call: the organization is the one whose secret this is (looked up across
+    organizations by the secret's hash, so the comparison leaks nothing about the secret), then the
+    payload is upserted in that organization's scope. An unknown kind or secret is `NotFound`."""
+    if kind not in MAPPERS:
+        raise NotFound(_("Not found."))
+    with unscoped_context("a CRM webhook is identified by its secret"):
+        hook = (
+            CrmWebhook.objects.unscoped()
+            .select_related("organization")
+            .filter(kind=kind, secret_hash=webhook_secret_hash(secret))
+            .first()
+        )
+    if hook is None:
+        raise NotFound(_("Not found."))
+    items = MAPPERS[kind](parse_form(form_pairs))
+    with organization_context(hook.organization_id):
+        result = upsert_leads(organization=hook.organization, items=items)
+        CrmWebhook.objects.for_organization(hook.organization_id).filter(pk=hook.pk).update(
+            last_received_at=timezone.now()
+        )
+    return result
