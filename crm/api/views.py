@@ -1,12 +1,15 @@
 """Leads and sales under /api/v1/orgs/<org_slug>/: bulk upsert by the CRM's id, lists, one lead."""
 
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins
 from rest_framework.response import Response
 
+from core.dates import is_in_range, range_message
 from core.errors import DomainError
 from integrations.models import Platform
 from tenancy.api.base import OrganizationViewSet
@@ -31,11 +34,28 @@ def items_of(data) -> tuple[list, str]:
     return data["items"], "items"
 
 
+class _BoundedIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        try:
+            value = super().to_python(value)
+        except OverflowError as exc:
+            raise forms.ValidationError(range_message()) from exc
+        if value is not None and not is_in_range(value):
+            raise forms.ValidationError(range_message())
+        return value
+
+
+class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 moment within the product's calendar range (core/dates.py), else 400."""
+
+    field_class = _BoundedIsoDateTimeField
+
+
 class LeadFilter(OrganizationFilterSet):
     status = filters.ChoiceFilter(choices=LeadStatus.choices)
     platform = filters.ChoiceFilter(choices=Platform.choices)
-    created_after = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+    created_after = BoundedIsoDateTimeFilter(field_name="created", lookup_expr="gte")
+    created_before = BoundedIsoDateTimeFilter(field_name="created", lookup_expr="lt")
     attributed = filters.BooleanFilter(method="filter_attributed", label="attributed")
 
     class Meta:
@@ -89,8 +109,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
 
 
 class SaleFilter(OrganizationFilterSet):
-    sold_after = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="gte")
-    sold_before = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="lt")
+    sold_after = BoundedIsoDateTimeFilter(field_name="sold_at", lookup_expr="gte")
+    sold_before = BoundedIsoDateTimeFilter(field_name="sold_at", lookup_expr="lt")
 
     class Meta:
         model = Sale

@@ -239,3 +239,5 @@ def test_the_list_filters_and_paginates(token_client, leads_url, org):
     assert len(page["results"]) == 2
     assert page["next"]
     assert token_client.get(f"{leads_url}?status=paid").status_code == 400
+    for bad in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B14:00", "1999-12-31T00:00:00Z", "soon"):
+        assert token_client.get(f"{leads_url}?created_after={bad}").status_code == 400, bad
