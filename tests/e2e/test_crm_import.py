@@ -57,3 +57,19 @@ def test_marketer_imports_leads_from_csv(login, axe):
     assert page.locator("tr[data-lead='E2E-3']").count() == 0
     problems += _axe_problems(axe, page)
     assert problems == [], "\n".join(problems)
+
+
+def test_owner_makes_a_webhook_url(login, axe):
+    page = login("owner")
+    page.goto("/o/zerno/settings/")
+    page.locator("nav.settings-nav a[href='/o/zerno/crm/webhooks/']").click()
+    page.wait_for_url("**/o/zerno/crm/webhooks/")
+    problems = _axe_problems(axe, page)
+    page.locator("form:has(input[name=kind][value=amocrm]) button").click()
+    page.wait_for_load_state()
+    url = page.locator("[data-testid=webhook-url-amocrm]").inner_text()
+    assert "/hooks/crm/amocrm/" in url
+    problems += _axe_problems(axe, page)
+    page.reload()
+    assert page.locator("[data-testid=webhook-url-amocrm]").count() == 0  # shown once
+    assert problems == [], "\n".join(problems)
