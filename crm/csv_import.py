@@ -37,7 +37,8 @@ SALE_COLUMNS = ["external_id", "amount", "currency", "sold_at", "lead_external_i
 COLUMNS = {"leads": LEAD_COLUMNS, "sales": SALE_COLUMNS}
 UPSERTS = {"leads": services.upsert_leads, "sales": services.upsert_sales}
 MONEY_COLUMNS = {"value", "amount"}
-MAX_BYTES = 2 * 1024 * 1024
+# The previewed text travels back with the confirmation: well below Django's 2.5 MB request field limit.
+MAX_BYTES = 1024 * 1024
 _ITEM_FIELD = re.compile(r"^items\.(\d+)\.?(.*)$")
 
 
@@ -70,7 +71,7 @@ class Preview:
 def decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1251 (what Russian Excel saves)."""
     if len(raw) > MAX_BYTES:
-        raise DomainError(_("The file is larger than 2 MB: split it."), field="file")
+        raise DomainError(_("The file is larger than 1 MB: split it."), field="file")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -10,7 +10,9 @@ class CsvUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KIND_CHOICES, widget=forms.RadioSelect)
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8 or Windows-1251, comma or semicolon separated, a header row first; at most 1000 rows."),
+        help_text=_(
+            "UTF-8 or Windows-1251, comma or semicolon separated, a header row first; at most 1000 rows and 1 MB."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -126,3 +126,8 @@ def test_leads_page_empty_state_and_pagination(owner_web, org):
     assert page.count("data-lead=") == 50
     assert "Page 1 of 2" in page
     assert owner_web.get(f"/o/{org.slug}/crm/leads/?page=2").content.decode().count("data-lead=") == 10
+
+
+def test_a_file_over_1_mb_is_refused(owner_web, org):
+    text = "external_id,utm_term\n" + "".join(f"X{i},{'я' * 600}\n" for i in range(900))
+    assert "larger than 1 MB" in upload(owner_web, org, text).content.decode()

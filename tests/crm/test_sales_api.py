@@ -94,3 +94,17 @@ def test_read_only_token_and_other_organization(read_client, token_client, sales
     )
     assert token_client.get(f"{sales_url}{foreign.pk}/").status_code == 404
     assert token_client.post("/api/v1/orgs/elsewhere/sales/", sale(), format="json").status_code == 404
+
+
+def test_in_request_duplicate_sales_are_applied_once_the_later_winning(token_client, sales_url, org):
+    items = [sale("S-1", amount="10"), sale("S-2"), sale("S-1", amount="20")]
+    body = token_client.post(sales_url, {"items": items}, format="json").json()
+    assert (body["created"], [i["external_id"] for i in body["items"]]) == (2, ["S-1", "S-2"])
+    assert Sale.objects.for_organization(org).get(external_id="S-1").amount == 20
+
+
+def test_an_empty_lead_reference_unlinks(token_client, leads_url, sales_url, org):
+    token_client.post(leads_url, {"external_id": "L-1"}, format="json")
+    token_client.post(sales_url, sale(lead_external_id="L-1"), format="json")
+    assert token_client.post(sales_url, sale(lead_external_id=""), format="json").json()["updated"] == 1
+    assert Sale.objects.for_organization(org).get().lead is None

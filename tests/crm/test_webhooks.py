@@ -137,3 +137,10 @@ def test_the_settings_page_shows_a_new_url_once(owner_web, org, marketer):
     owner_web.force_login(marketer, backend="django.contrib.auth.backends.ModelBackend")
     assert owner_web.get(page).status_code == 403
     assert owner_web.post(page, {"kind": "bitrix24"}).status_code == 403
+
+
+def test_a_webhook_call_starts_no_session(anonymous, hook_url):
+    response = anonymous.post(hook_url("amocrm"), body("bitrix24.deal_add.txt"), content_type=FORM)
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert "csrftoken" not in response.cookies
