@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "content",
     "moderation",
     "ads",
+    "crm",
     "analytics",
     "portability",
 ]
@@ -301,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "InboxKindEnum": "moderation.models.InboxKind",
         "InboxStatusEnum": "moderation.models.InboxStatus",
         "SentimentEnum": "moderation.models.Sentiment",
+        "LeadStatusEnum": "crm.models.LeadStatus",
     },
 }
 

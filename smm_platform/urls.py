@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from analytics.views import DashboardView
+from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
 from smm_platform.api.docs import SchemaView, swagger_view
 from tenancy import views as tenancy_views
@@ -14,6 +15,7 @@ org_patterns = [
     path("analytics/", include("analytics.urls")),
     path("moderation/", include("moderation.urls")),
     path("ads/", include("ads.urls")),
+    path("crm/", include("crm.urls")),
     path("integrations/", include("integrations.urls")),
     path("settings/", include("tenancy.urls")),
     path("settings/data/", include("portability.urls")),
@@ -27,6 +29,7 @@ api_org_patterns = [
     path("", include("analytics.api.urls")),
     path("", include("moderation.api.urls")),
     path("", include("ads.api.urls")),
+    path("", include("crm.api.urls")),
     path("", include("portability.api.urls")),
 ]
 
@@ -41,6 +44,8 @@ urlpatterns = [
     path("organizations/new/", tenancy_views.OrganizationCreateView.as_view(), name="organization_create"),
     path("integrations/oauth/<str:provider>/callback/", OAuthCallbackView.as_view(), name="oauth_callback"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # CRM webhooks: outside any organization URL, the secret names the organization.
+    path("hooks/crm/<str:kind>/<str:secret>/", crm_webhook, name="crm_webhook"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/me/", tenancy_views.MeApiView.as_view(), name="api-me"),
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),

@@ -1,0 +1,335 @@
+"""Writes of leads and sales: one upsert keyed by the CRM's `external_id`, shared by the API, the
+CRM webhooks and the CSV import.
+
+Rules (the API contract, docs/crm.md): items are validated first and any invalid item refuses the
+whole call (`DomainError` with `items.<index>.<field>` messages) before anything is written; a
+repeated `external_id` is applied once, the later occurrence winning; a field left out of an item
+keeps its stored value; an item that changes nothing leaves the row untouched (`updated_at`
+included). A constant number of queries per call, whatever the number of items. Two concurrent
+calls creating the same new `external_id` meet at the unique constraint: the loser retries once
+against the winner's committed row, so neither creates a duplicate nor fails.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import DomainError, NotFound
+from tenancy.access import Access
+from tenancy.models import Organization
+from tenancy.rls import organization_context, unscoped_context
+from tenancy.roles import Perm
+
+from .models import CrmKind, CrmWebhook, Lead, LeadStatusChange, Sale
+from .validation import MAX_ITEMS, LeadFieldsSerializer, LeadInSerializer, SaleInSerializer
+from .webhooks import MAPPERS, parse_form
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_ATTEMPTS = 3
+
+
+@dataclass
+class UpsertItem:
+    external_id: str
+    id: int
+    result: str
+
+
+@dataclass
+class UpsertResult:
+    items: list[UpsertItem] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for item in self.items if item.result == result)
+
+    @property
+    def created(self) -> int:
+        return self.count(CREATED)
+
+    @property
+    def updated(self) -> int:
+        return self.count(UPDATED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "items": [{"external_id": i.external_id, "id": i.id, "result": i.result} for i in self.items],
+        }
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _flatten(detail, prefix: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+    elif isinstance(detail, list) and detail and not isinstance(detail[0], (str, dict, list)):
+        out[prefix or "non_field_errors"] = [str(v) for v in detail]
+    elif isinstance(detail, list):
+        for value in detail:
+            if isinstance(value, (dict, list)):
+                out.update(_flatten(value, prefix))
+            else:
+                out.setdefault(prefix or "non_field_errors", []).append(str(value))
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
+
+
+def validate_items(items, serializer_class, *, prefix: str = "items") -> list[dict]:
+    """Each item validated; all errors at once as `<prefix>.<index>.<field>` (the index in the
+    request), or as `<field>` with an empty prefix (a single object sent without `items`)."""
+    if not isinstance(items, list):
+        raise DomainError(_("Expected a list of items."), field=prefix or "items")
+    if len(items) > MAX_ITEMS:
+        raise DomainError(_("At most %(n)d items per request.") % {"n": MAX_ITEMS}, field=prefix or "items")
+    errors: dict[str, list[str]] = {}
+    valid = []
+    for index, item in enumerate(items):
+        serializer = serializer_class(data=item)
+        if serializer.is_valid():
+            valid.append(dict(serializer.validated_data))
+        else:
+            errors.update(_flatten(serializer.errors, f"{prefix}.{index}" if prefix else ""))
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+    return valid
+
+
+def _last_wins(items: list[dict]) -> dict[str, dict]:
+    """One item per external_id, the later occurrence winning, in the order ids first appear."""
+    merged: dict[str, dict] = {}
+    for item in items:
+        merged[item["external_id"]] = item
+    return merged
+
+
+# --------------------------------------------------------------------------- leads
+
+
+def _apply_lead(lead: Lead, data: dict, now) -> list[str]:
+    """Sets the changed fields; returns their names. A status change is stamped with `now`."""
+    changed = [name for name, value in data.items() if getattr(lead, name) != value]
+    for name in changed:
+        setattr(lead, name, data[name])
+    if "status" in changed:
+        lead.status_changed_at = now
+        changed.append("status_changed_at")
+    return changed
+
+
+def _new_lead(organization, external_id: str, data: dict, now) -> Lead:
+    lead = Lead(organization=organization, external_id=external_id, status_changed_at=now, **data)
+    if "created" not in data:
+        lead.created = now
+    return lead
+
+
+def upsert_leads(*, organization: Organization, items: list, error_prefix: str = "items") -> UpsertResult:
+    valid = validate_items(items, LeadInSerializer, prefix=error_prefix)
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _upsert_leads(organization, _last_wins(valid))
+        except IntegrityError:
+            # A concurrent request created one of the new ids first: retry against its row.
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
+    now = timezone.now()
+    existing = {
+        lead.external_id: lead
+        for lead in Lead.objects.for_organization(organization).filter(external_id__in=list(merged))
+    }
+    results: dict[str, str] = {}
+    new, changed_rows, changed_fields, history = [], [], set(), []
+    for external_id, item in merged.items():
+        data = {k: v for k, v in item.items() if k != "external_id"}
+        lead = existing.get(external_id)
+        if lead is None:
+            lead = _new_lead(organization, external_id, data, now)
+            existing[external_id] = lead
+            new.append(lead)
+            results[external_id] = CREATED
+            continue
+        previous_status = lead.status
+        changed = _apply_lead(lead, data, now)
+        if not changed:
+            results[external_id] = UNCHANGED
+            continue
+        lead.updated_at = now
+        changed_rows.append(lead)
+        changed_fields.update(changed)
+        results[external_id] = UPDATED
+        if "status" in changed:
+            history.append(_status_change(lead, previous_status, now))
+    if new:
+        Lead.objects.bulk_create(new)
+        history += [_status_change(lead, "", lead.status_changed_at) for lead in new]
+    if changed_rows:
+        Lead.objects.bulk_update(changed_rows, sorted(changed_fields | {"updated_at"}))
+    if history:
+        LeadStatusChange.objects.bulk_create(history)
+    return UpsertResult(
+        [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
+    )
+
+
+def _status_change(lead: Lead, previous: str, at) -> LeadStatusChange:
+    return LeadStatusChange(
+        organization_id=lead.organization_id, lead=lead, from_status=previous, to_status=lead.status, at=at
+    )
+
+
+def lead_update(*, access: Access, lead: Lead, data: dict) -> Lead:
+    """A partial change of one lead (the API's PATCH); a status change is added to its history."""
+    access.require(Perm.WRITE)
+    serializer = LeadFieldsSerializer(data=data, partial=True)
+    if not serializer.is_valid():
+        fields = _flatten(serializer.errors, "")
+        raise DomainError(next(iter(fields.values()))[0], fields=fields)
+    with transaction.atomic():
+        lead = Lead.objects.for_organization(access.organization).select_for_update().get(pk=lead.pk)
+        now = timezone.now()
+        previous_status = lead.status
+        changed = _apply_lead(lead, dict(serializer.validated_data), now)
+        if changed:
+            lead.save(update_fields=[*changed, "updated_at"])
+            if "status" in changed:
+                _status_change(lead, previous_status, now).save()
+    return lead
+
+
+# --------------------------------------------------------------------------- sales
+
+
+def upsert_sales(*, organization: Organization, items: list, error_prefix: str = "items") -> UpsertResult:
+    valid = validate_items(items, SaleInSerializer, prefix=error_prefix)
+    for attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _upsert_sales(organization, valid, error_prefix)
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _resolve_leads(organization, valid: list[dict], prefix: str) -> None:
+    """`lead_external_id` → `lead`; an id unknown in this organization is that item's error."""
+    wanted = {item["lead_external_id"] for item in valid if item.get("lead_external_id")}
+    leads = {
+        lead.external_id: lead for lead in Lead.objects.for_organization(organization).filter(external_id__in=wanted)
+    }
+    errors = {}
+    for index, item in enumerate(valid):
+        if "lead_external_id" not in item:
+            continue
+        reference = item.pop("lead_external_id")
+        if reference and reference not in leads:
+            errors[f"{prefix}.{index}.lead_external_id" if prefix else "lead_external_id"] = [
+                _("No lead with this id in this organization.")
+            ]
+        item["lead"] = leads.get(reference) if reference else None
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], fields=errors)
+
+
+def _upsert_sales(organization, valid: list[dict], prefix: str) -> UpsertResult:
+    valid = [dict(item) for item in valid]
+    _resolve_leads(organization, valid, prefix)
+    merged = _last_wins(valid)
+    now = timezone.now()
+    existing = {
+        sale.external_id: sale
+        for sale in Sale.objects.for_organization(organization).filter(external_id__in=list(merged))
+    }
+    results: dict[str, str] = {}
+    new, changed_rows, changed_fields = [], [], set()
+    for external_id, item in merged.items():
+        data = {k: v for k, v in item.items() if k != "external_id"}
+        sale = existing.get(external_id)
+        if sale is None:
+            sale = Sale(organization=organization, external_id=external_id, **data)
+            existing[external_id] = sale
+            new.append(sale)
+            results[external_id] = CREATED
+            continue
+        changed = [name for name, value in data.items() if getattr(sale, name) != value]
+        if not changed:
+            results[external_id] = UNCHANGED
+            continue
+        for name in changed:
+            setattr(sale, name, data[name])
+        sale.updated_at = now
+        changed_rows.append(sale)
+        changed_fields.update(changed)
+        results[external_id] = UPDATED
+    if new:
+        Sale.objects.bulk_create(new)
+    if changed_rows:
+        Sale.objects.bulk_update(changed_rows, sorted(changed_fields | {"updated_at"}))
+    return UpsertResult(
+        [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
+    )
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def crm_webhook_regenerate(*, access: Access, kind: str) -> str:
+    """A new secret for the organization's webhook of this CRM; the old URL stops working.
+    Returns the secret (shown once, only its hash is kept)."""
+    access.require(Perm.MANAGE_TOKENS)
+    if kind not in CrmKind.values:
+        raise DomainError(_("Unknown CRM."), field="kind")
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CrmWebhook.objects.update_or_create(
+            organization=access.organization, kind=kind, defaults={"secret_hash": webhook_secret_hash(secret)}
+        )
+    return secret
+
+
+def webhook_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def crm_webhook_receive(*, kind: str, secret: str, form_pairs) -> UpsertResult:
+    """A CRM's webhook call: the organization is the one whose secret this is (looked up across
+    organizations by the secret's hash, so the comparison leaks nothing about the secret), then the
+    payload is upserted in that organization's scope. An unknown kind or secret is `NotFound`."""
+    if kind not in MAPPERS:
+        raise NotFound(_("Not found."))
+    with unscoped_context("a CRM webhook is identified by its secret"):
+        hook = (
+            CrmWebhook.objects.unscoped()
+            .select_related("organization")
+            .filter(kind=kind, secret_hash=webhook_secret_hash(secret))
+            .first()
+        )
+    if hook is None:
+        raise NotFound(_("Not found."))
+    items = MAPPERS[kind](parse_form(form_pairs))
+    with organization_context(hook.organization_id):
+        result = upsert_leads(organization=hook.organization, items=items)
+        CrmWebhook.objects.for_organization(hook.organization_id).filter(pk=hook.pk).update(
+            last_received_at=timezone.now()
+        )
+    return result

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "crm"
+
+urlpatterns = [
+    path("leads/", views.LeadListView.as_view(), name="leads"),
+    path("import/", views.CsvImportView.as_view(), name="import"),
+    path("webhooks/", views.WebhookSettingsView.as_view(), name="webhooks"),
+]

@@ -1,0 +1,112 @@
+"""Validation of incoming lead and sale records, shared by the API, the CRM webhooks and the CSV
+import (DRF serializers used as validators: the services call them, so every entry point gives the
+same field messages)."""
+
+from collections.abc import Mapping
+
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core.vocabulary import Platform
+from smm_platform.api.fields import BoundedDateTimeField
+
+from .currencies import ISO_4217
+from .models import LeadStatus
+
+MAX_ITEMS = 1000
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class StrictFieldsMixin:
+    """A field the serializer does not know is an error (a typo must not be dropped silently)."""
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            known = {name for name, fld in self.fields.items() if not fld.read_only}
+            unknown = {str(key): [_("Unknown field.")] for key in data if key not in known}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Reported together with the other fields' errors, so one round trip shows them all.
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **unknown} if detail else exc.detail) from exc
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class CurrencyField(serializers.CharField):
+    default_error_messages = {"currency": _("Not an ISO 4217 currency code.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).upper()
+        if value and value not in ISO_4217:
+            self.fail("currency")
+        return value
+
+
+class HttpUrlField(serializers.URLField):
+    """Only http(s) addresses (no javascript:, ftp:, ...)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+        self.validators[-1].schemes = ["http", "https"]
+
+
+def hash_contact(value: str) -> str:
+    """HMAC-SHA256 of a contact reference keyed by the server secret; the raw value is never stored."""
+    return salted_hmac("crm.contact", value.strip().lower(), algorithm="sha256").hexdigest()
+
+
+def _utm():
+    return serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class LeadFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
+    """The writable fields of a lead; a field left out keeps its stored value."""
+
+    created = BoundedDateTimeField(required=False, help_text=_("When the CRM created the lead (default: now)."))
+    status = serializers.ChoiceField(LeadStatus.choices, required=False)
+    value = serializers.DecimalField(**MONEY, min_value=0, required=False, allow_null=True)
+    currency = CurrencyField(required=False, allow_blank=True)
+    utm_source = _utm()
+    utm_medium = _utm()
+    utm_campaign = _utm()
+    utm_content = _utm()
+    utm_term = _utm()
+    link_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    landing_url = HttpUrlField(required=False, allow_blank=True)
+    platform = serializers.ChoiceField(Platform.choices, required=False, allow_blank=True)
+    contact = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("A contact reference (phone, e-mail, CRM contact id); only its keyed hash is stored."),
+    )
+
+    def validate(self, attrs):
+        if "contact" in attrs:
+            contact = attrs.pop("contact")
+            attrs["contact_hash"] = hash_contact(contact) if contact else ""
+        return attrs
+
+
+class LeadInSerializer(LeadFieldsSerializer):
+    external_id = serializers.CharField(max_length=100, help_text=_("The lead's id in the CRM."))
+
+
+class SaleInSerializer(StrictFieldsMixin, serializers.Serializer):
+    external_id = serializers.CharField(max_length=100, help_text=_("The sale's id in the CRM."))
+    amount = serializers.DecimalField(**MONEY, min_value=0)
+    currency = CurrencyField()
+    sold_at = BoundedDateTimeField()
+    lead_external_id = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
+    refunded = serializers.BooleanField(required=False)
