@@ -18,9 +18,11 @@ from ads.models import AdCampaign, AdStatDaily, CampaignStatus
 from core.errors import DomainError
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
+from integrations.credentials import connector_for
 from integrations.models import Platform, SocialAccount
 from integrations.quality import step_quality
-from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
+from integrations.steps import StepResult, SyncWindow
+from integrations.sync import account_mark_failed
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization

@@ -7,7 +7,6 @@ neither owns the tables nor bypasses RLS, exactly like the deployed application.
 """
 
 import datetime as dt
-import importlib
 import io
 import os
 import re
@@ -26,6 +25,7 @@ from integrations.services import demo_account_connect
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
 from strategy.models import Experiment
 from tenancy import rls
+from tenancy.demo import demo_seeders
 from tenancy.models import ApiToken, Invitation, Membership, TenantModel
 from tenancy.roles import Role
 from tenancy.services import api_token_create, invitation_create
@@ -35,7 +35,6 @@ from ..factories import MembershipFactory, OrganizationFactory, UserFactory
 from ..strategy.factories import ExperimentFactory
 
 APP_ROLE = os.environ.get("RLS_TEST_ROLE", "smm_app")
-DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +86,8 @@ def owner_counts(organization) -> dict[str, int]:
 
 def seed_everything(organization, users) -> None:
     """Rows in every tenant table: the demo data of each app plus the tables the demo leaves empty."""
-    for app in DEMO_APPS:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        module.seed(organization=organization, users=users)
+    for _app, seed in demo_seeders():
+        seed(organization=organization, users=users)
     access = access_of(organization, users["owner"], Role.OWNER)
     invitation_create(access=access, email=f"new@{organization.slug}.test", role=Role.ANALYST)
     api_token_create(access=access, name="CRM", scopes=["read"])
