@@ -30,8 +30,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ads.models import AdStatDaily
+from analytics.models import AccountMetricDaily
 from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
 from core.numbers import ratio
+from moderation.models import InboxItem
 from tenancy.models import Organization
 
 AD_PLATFORMS_FOR = {"vk": ["vk_ads"], "instagram": ["meta_ads"], "facebook": ["meta_ads"], "telegram": []}
@@ -50,17 +53,11 @@ def _q2(value: Decimal) -> Decimal:
 
 
 def _account_metrics(scope: Scope) -> QuerySet:
-    from .models import AccountMetricDaily
-
     qs = AccountMetricDaily.objects.filter(organization=scope.organization, day__gte=scope.start, day__lte=scope.end)
     return qs.filter(account__platform=scope.platform) if scope.platform else qs
 
 
 def _ad_stats(scope: Scope) -> QuerySet | None:
-    try:
-        from ads.models import AdStatDaily
-    except ImportError:  # the ads app is optional for this module
-        return None
     qs = AdStatDaily.objects.filter(organization=scope.organization, day__gte=scope.start, day__lte=scope.end)
     if scope.platform:
         qs = qs.filter(account__platform__in=AD_PLATFORMS_FOR.get(scope.platform, []))
@@ -68,10 +65,6 @@ def _ad_stats(scope: Scope) -> QuerySet | None:
 
 
 def _inbox(scope: Scope) -> QuerySet | None:
-    try:
-        from moderation.models import InboxItem
-    except ImportError:
-        return None
     tz = scope.organization.tzinfo
     start = dt.datetime.combine(scope.start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)

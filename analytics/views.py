@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from strategy.models import Platform
 from tenancy.views_base import OrganizationViewMixin
 
 from .dashboard import dashboard_context, kpi_table
@@ -19,8 +20,6 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
     template_name = "analytics/home.html"
 
     def get_context_data(self, **kwargs):
-        from strategy.models import Platform
-
         platform = self.request.GET.get("platform", "")
         platform = platform if platform in Platform.values else ""
         today = self.organization.today()

@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from integrations.account_state import account_mark_failed, persist_connector_state
 from integrations.connectors.base import (
     AuthExpired,
     ConnectorError,
@@ -120,15 +121,6 @@ class SyncRetry(Exception):
 # --------------------------------------------------------------------------- account status
 
 
-def account_mark_failed(*, account: SocialAccount, error: ConnectorError) -> None:
-    """needs_reauth / error with the platform's plain-words message (never a token)."""
-    status = error.account_status or AccountStatus.ERROR
-    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(
-        status=status, last_error=error.user_message[:2000], last_error_at=timezone.now()
-    )
-    account.status, account.last_error = status, error.user_message
-
-
 def _account_mark_synced(*, account: SocialAccount, plan: str) -> None:
     """Only after a sync whose every step worked (``last_synced_at`` means "data complete")."""
     now = timezone.now()
@@ -138,24 +130,6 @@ def _account_mark_synced(*, account: SocialAccount, plan: str) -> None:
     if account.status == AccountStatus.ERROR:
         updates.update(status=AccountStatus.ACTIVE, last_error="", last_error_at=None)
     SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
-
-
-def _persist_connector_state(account: SocialAccount, connector: Any) -> None:
-    """Connector cursors that must survive between runs (Telegram's getUpdates offset)."""
-    offset = getattr(connector, "next_update_offset", None)
-    if offset is None:
-        return
-    options = dict(account.options or {})
-    connector_options = dict(options.get("connector", {}))
-    if connector_options.get("update_offset") == offset:
-        return
-    connector_options["update_offset"] = offset
-    discussion = getattr(connector, "discussion_chat_id", None)
-    if discussion:
-        connector_options["discussion_chat_id"] = discussion
-    options["connector"] = connector_options
-    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(options=options)
-    account.options = options
 
 
 # --------------------------------------------------------------------------- the runner
@@ -249,7 +223,7 @@ def _account_sync(
             _run_steps(account, connector, todo, window, plan, task_id, outcome, lock)
         finally:
             try:
-                _persist_connector_state(account, connector)
+                persist_connector_state(account, connector)
             finally:
                 connector.close()
     return outcome
