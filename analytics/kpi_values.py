@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from ads.models import AdStatDaily
 from analytics.models import AccountMetricDaily
-from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
+from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, kpi_window, progress_compute
 from core.numbers import ratio
 from moderation.models import InboxItem
 from tenancy.models import Organization
@@ -238,10 +238,6 @@ _COMPUTE: dict[str, Callable[[Scope], Decimal | None]] = {
     "first_response_time": _first_response_time,
     "resolved_in_social": _resolved_in_social,
 }
-
-
-def kpi_window(on: dt.date) -> tuple[dt.date, dt.date]:
-    return on - dt.timedelta(days=FLOW_WINDOW_DAYS - 1), on
 
 
 # The first day whose window fits in the calendar with a day to spare for timezone shifts. Goals are
