@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
-    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
+    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers): ready() registrations run in this order.
     "core",
     "tenancy",
     "integrations",
