@@ -38,7 +38,8 @@ OAUTH_PROVIDERS: dict[str, tuple[str, ...]] = {
 }
 DEMO_EXTERNAL_ID = "zerno-demo"
 
-# Re-exported: moved to credentials.py and tasks.py (which now import nothing from here).
+# Public names. Credentials and enqueueing live in credentials.py and tasks.py, which import nothing
+# from here (no cycle); callers keep importing them from here too.
 __all__ = [
     "credentials_refresh",
     "credentials_rotate_all",

@@ -15,6 +15,9 @@ transaction that selects it, so an account whose task is still queued is not enq
 A sync of an account that is already syncing waits (a retry within a minute) instead of
 running beside it. Long backfills are split into windows of ``MAX_TASK_WINDOW_DAYS`` so that
 every task stays far below the time limits (and the broker's visibility timeout).
+
+Enqueueing a sync (``enqueue_sync_safely``: a queue outage keeps the request instead of losing it)
+lives here beside the task it enqueues, so services import tasks and never the other way round.
 """
 
 from __future__ import annotations
