@@ -12,6 +12,8 @@ import pytest
 from django.apps import apps
 from importlinter.cli import lint_imports
 
+from integrations.steps import STEP_ORDER, registered_steps
+from tenancy.demo import demo_seeders
 from tests.paths import REPO_ROOT
 
 ARCHITECTURE = REPO_ROOT / "docs" / "ARCHITECTURE.md"
@@ -151,3 +153,20 @@ def test_graph_has_no_cycles():
     for app in sorted(graph):
         if not seen[app]:
             visit(app, [])
+
+
+def test_registries_are_filled_in_a_fixed_order():
+    """Every kind of sync step has its owner's step (registered in ready()), and demo seeders run in
+    data order whatever order the registrations happened in (docs/ARCHITECTURE.md, Registries)."""
+    owners = {kind: step.__module__ for kind, step in registered_steps().items()}
+    assert owners == {
+        "profile": "integrations.profile",
+        "posts": "analytics.ingest",
+        "account_metrics": "analytics.ingest",
+        "comments": "moderation.services",
+        "mentions": "moderation.services",
+        "campaigns": "ads.services",
+        "ad_stats": "ads.services",
+    }
+    assert tuple(owners) == STEP_ORDER
+    assert [app for app, _seed in demo_seeders()] == ["integrations", "strategy", "content"]
