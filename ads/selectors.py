@@ -1,7 +1,9 @@
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet, Sum
 
+from core.numbers import ratio
 from tenancy.models import Organization
 
 from .models import AdCampaign
@@ -34,3 +36,13 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
         )
         .order_by("status", "name", "id")
     )
+
+
+def campaign_ratios_attach(campaigns: Iterable[AdCampaign]) -> None:
+    """Set ``cpc``, ``cpl`` and ``roi`` (percent) on campaigns from ``campaign_performance_list``,
+    each over the days that report both of its parts; None when a part is missing or zero."""
+    for campaign in campaigns:
+        campaign.cpc = ratio(campaign.spend_with_clicks, campaign.clicks_with_spend)
+        campaign.cpl = ratio(campaign.spend_with_leads, campaign.leads_with_spend)
+        revenue, spend = campaign.revenue_with_spend, campaign.spend_with_revenue
+        campaign.roi = ratio(revenue - spend, spend, scale=100) if revenue is not None and spend else None

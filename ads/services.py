@@ -3,7 +3,7 @@
 Launching is gated by the approved strategy (``strategy.launch_gate``): nothing launches
 without one. Control calls the platform first (the connector's ``set_campaign_status`` /
 ``set_campaign_budget``) and stores the new state only when the platform accepted it; the
-demo platform is simulated locally.
+demo platform's connector simulates the change (``integrations.account_state.connector_call``).
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from ads.models import AdCampaign, AdStatDaily
 from core.errors import DomainError
 from core.numbers import money
-from core.vocabulary import CampaignStatus, Platform
+from core.vocabulary import CampaignStatus
+from integrations.account_state import connector_call
 from integrations.bulk import bulk_upsert
-from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied, RemoteCampaign
+from integrations.connectors.base import Connector, RemoteCampaign
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
-from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
+from integrations.steps import StepResult, SyncWindow
+from strategy.launch_gate import ensure_launch_allowed
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
@@ -130,35 +132,14 @@ def ad_campaign_get(*, organization, campaign_id: int) -> AdCampaign:
     return get_for_organization(queryset, organization, campaign_id, message=_("Campaign not found."))
 
 
-def _remote(campaign: AdCampaign, call, **demo_change: Any) -> None:
-    """Run a control call on the platform. The demo platform is simulated: the change is kept
-    on the account (``options.connector.campaign_overrides``) so the next sync reflects it."""
-    account = campaign.account
-    if account.platform == Platform.DEMO:
-        options = dict(account.options or {})
-        connector_options = dict(options.get("connector", {}))
-        overrides = dict(connector_options.get("campaign_overrides", {}))
-        overrides[campaign.external_id] = {**overrides.get(campaign.external_id, {}), **demo_change}
-        connector_options["campaign_overrides"] = overrides
-        options["connector"] = connector_options
-        SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(options=options)
-        account.options = options
-        return
-    connector = connector_for(account)
-    try:
-        call(connector)
-    except (AuthExpired, PermissionDenied) as exc:
-        account_mark_failed(account=account, error=exc)
-        raise DomainError(exc.user_message) from None
-    except ConnectorError as exc:
-        raise DomainError(exc.user_message) from None
-    finally:
-        connector.close()
+def _remote(campaign: AdCampaign, call) -> None:
+    """Run a control call on the platform (the demo platform simulates it in its connector)."""
+    connector_call(account=campaign.account, call=call)
 
 
 def _set_status(*, access: Access, campaign: AdCampaign, status: str, action: str) -> AdCampaign:
     previous = campaign.status
-    _remote(campaign, lambda c: c.set_campaign_status(campaign.external_id, status), status=status)
+    _remote(campaign, lambda c: c.set_campaign_status(campaign.external_id, status))
     with transaction.atomic():
         AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(status=status)
         campaign.status = status
@@ -168,8 +149,6 @@ def _set_status(*, access: Access, campaign: AdCampaign, status: str, action: st
 
 def ad_campaign_launch(*, access: Access, campaign_id: int) -> AdCampaign:
     """Activate a campaign. Refused (``LaunchBlocked``, HTTP 400) without an approved strategy."""
-    from strategy.launch_gate import ensure_launch_allowed
-
     access.require(Perm.WRITE)
     campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
     ensure_launch_allowed(organization=access.organization)
@@ -201,7 +180,7 @@ def ad_campaign_budget_set(*, access: Access, campaign_id: int, daily_budget: De
     if campaign.status in (CampaignStatus.ARCHIVED, CampaignStatus.DELETED):
         raise DomainError(_("An archived or deleted campaign cannot be changed."), field="daily_budget")
     previous = campaign.daily_budget
-    _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget), daily_budget=str(budget))
+    _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget))
     with transaction.atomic():
         AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(daily_budget=budget)
         campaign.daily_budget = budget

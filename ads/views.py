@@ -4,15 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import ListView
 
-from analytics.kpi_values import kpi_window
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.numbers import ratio
+from core.kpis import kpi_window
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from . import services
 from .models import AdCampaign
-from .selectors import campaign_performance_list
+from .selectors import campaign_performance_list, campaign_ratios_attach
 
 
 class AdsHomeView(OrganizationViewMixin, ListView):
@@ -29,12 +28,7 @@ class AdsHomeView(OrganizationViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for campaign in context["object_list"]:
-            # Each ratio over the days that report both of its parts (see the selector).
-            campaign.cpc = ratio(campaign.spend_with_clicks, campaign.clicks_with_spend)
-            campaign.cpl = ratio(campaign.spend_with_leads, campaign.leads_with_spend)
-            revenue, spend = campaign.revenue_with_spend, campaign.spend_with_revenue
-            campaign.roi = ratio(revenue - spend, spend, scale=100) if revenue is not None and spend else None
+        campaign_ratios_attach(context["object_list"])
         return context | {"start": self.start, "end": self.end, "can_write": self.access.can(Perm.WRITE)}
 
 

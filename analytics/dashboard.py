@@ -14,8 +14,11 @@ import plotly.graph_objects as go
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.kpis import kpi_get
+from content.models import Post
+from core.kpis import CATALOG, FLOW_WINDOW_DAYS, kpi_get
 from core.numbers import round_to
+from integrations.models import SocialAccount
+from strategy.launch_gate import current_strategy
 from tenancy.models import Organization
 from tenancy.roles import Perm
 
@@ -52,9 +55,6 @@ class Tile:
 
 
 def onboarding_steps(*, organization: Organization, strategy) -> list[Step]:
-    from content.models import Post
-    from integrations.models import SocialAccount
-
     slug = {"org_slug": organization.slug}
     has_account = SocialAccount.objects.filter(organization=organization).exists()
     has_post = Post.objects.filter(organization=organization).exists()
@@ -133,8 +133,6 @@ def trend_figure_json(frame: pd.DataFrame) -> str:
 
 
 def dashboard_context(*, organization: Organization) -> dict:
-    from strategy.launch_gate import current_strategy
-
     today = organization.today()
     strategy = current_strategy(organization=organization, on=today)
     goals = []
@@ -181,8 +179,6 @@ class KpiRow:
 
 def kpi_table(*, organization: Organization, on: dt.date, platform: str = "") -> list[KpiRow]:
     """Every catalog KPI for the window ending `on` and the window before it (same length)."""
-    from core.kpis import CATALOG, FLOW_WINDOW_DAYS
-
     previous_end = on - dt.timedelta(days=FLOW_WINDOW_DAYS)
     return [
         KpiRow(

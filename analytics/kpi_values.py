@@ -30,9 +30,12 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, progress_compute
+from ads.models import AdStatDaily
+from analytics.models import AccountMetricDaily
+from core.kpis import FLOW_WINDOW_DAYS, Progress, kpi_get, kpi_window, progress_compute
 from core.numbers import money, ratio, round_to
 from core.vocabulary import Platform
+from moderation.models import InboxItem
 from tenancy.models import Organization
 
 AD_PLATFORMS_FOR = {
@@ -52,17 +55,11 @@ class Scope:
 
 
 def _account_metrics(scope: Scope) -> QuerySet:
-    from .models import AccountMetricDaily
-
     qs = AccountMetricDaily.objects.filter(organization=scope.organization, day__gte=scope.start, day__lte=scope.end)
     return qs.filter(account__platform=scope.platform) if scope.platform else qs
 
 
 def _ad_stats(scope: Scope) -> QuerySet | None:
-    try:
-        from ads.models import AdStatDaily
-    except ImportError:  # the ads app is optional for this module
-        return None
     qs = AdStatDaily.objects.filter(organization=scope.organization, day__gte=scope.start, day__lte=scope.end)
     if scope.platform:
         qs = qs.filter(account__platform__in=AD_PLATFORMS_FOR.get(scope.platform, []))
@@ -70,10 +67,6 @@ def _ad_stats(scope: Scope) -> QuerySet | None:
 
 
 def _inbox(scope: Scope) -> QuerySet | None:
-    try:
-        from moderation.models import InboxItem
-    except ImportError:
-        return None
     tz = scope.organization.tzinfo
     start = dt.datetime.combine(scope.start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(scope.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -247,10 +240,6 @@ _COMPUTE: dict[str, Callable[[Scope], Decimal | None]] = {
     "first_response_time": _first_response_time,
     "resolved_in_social": _resolved_in_social,
 }
-
-
-def kpi_window(on: dt.date) -> tuple[dt.date, dt.date]:
-    return on - dt.timedelta(days=FLOW_WINDOW_DAYS - 1), on
 
 
 # The first day whose window fits in the calendar with a day to spare for timezone shifts. Goals are

@@ -11,7 +11,7 @@ for them are monthly figures ("120 leads a month"). "Level" KPIs (followers) are
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -20,6 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from core.numbers import round_to
 
 FLOW_WINDOW_DAYS = 30
+
+
+def kpi_window(on: date) -> tuple[date, date]:
+    """The flow window ending on ``on`` (inclusive): ``FLOW_WINDOW_DAYS`` days."""
+    return on - timedelta(days=FLOW_WINDOW_DAYS - 1), on
 
 
 class Objective(StrEnum):

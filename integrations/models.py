@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.vocabulary import AD_PLATFORMS, Platform
+from integrations.crypto import decrypt_json, encrypt_json
 from tenancy.models import TenantModel
 
 # `Platform` and `AD_PLATFORMS` are defined in core.vocabulary; importing them from here keeps
@@ -91,15 +92,11 @@ class SocialAccount(TenantModel):
     @property
     def credentials(self) -> dict[str, Any]:
         """Decrypted credentials (in memory only). Empty dict when none are stored."""
-        from .crypto import decrypt_json
-
         if not self.credentials_ciphertext:
             return {}
         return decrypt_json(self.credentials_ciphertext)
 
     def set_credentials(self, values: dict[str, Any]) -> None:
-        from .crypto import encrypt_json
-
         self.credentials_ciphertext = encrypt_json(values) if values else ""
 
     @property

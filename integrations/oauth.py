@@ -12,7 +12,7 @@
   secret and tokens never sit in a URL, which proxies and httpx log. Meta has no refresh token:
   the long-lived token is re-exchanged while still valid. A Page token comes from
   ``GET /{page-id}?fields=access_token`` (a read: the user token stays in the query string there,
-  and the log redaction in ``smm_platform/logging.py`` scrubs it).
+  and the log redaction in ``core/logging.py`` scrubs it).
 * Telegram: no OAuth; a bot token checked with ``getMe``.
 
 Errors are mapped by HTTP status / error code, never by message text, to ``OAuthError`` with

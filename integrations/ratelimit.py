@@ -23,7 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+import redis
 from django.conf import settings
+from django.db import connection
 
 from integrations.connectors.base import RateLimited, platform_label
 
@@ -57,8 +59,6 @@ MAX_WAIT_SECONDS = 10.0
 
 @lru_cache(maxsize=4)
 def _redis_client(url: str):
-    import redis
-
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
@@ -281,8 +281,6 @@ class LockHeartbeat(threading.Thread):
 def _default_lock_prefix() -> str:
     # Account ids are only unique per database: deployments (and test databases) that share
     # one Redis must not block each other.
-    from django.db import connection
-
     return f"smm:lock:{connection.settings_dict.get('NAME')}"
 
 

@@ -20,7 +20,9 @@ from core.errors import DomainError, ServiceUnavailable
 from integrations import conf, oauth
 from integrations.connectors import get_connector
 from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied, platform_label
+from integrations.credentials import credentials_refresh, credentials_rotate_all
 from integrations.models import AccountStatus, OAuthState, Platform, SocialAccount
+from integrations.tasks import enqueue_sync_safely, queue_errors
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.rls import unscoped_context
@@ -36,38 +38,23 @@ OAUTH_PROVIDERS: dict[str, tuple[str, ...]] = {
 }
 DEMO_EXTERNAL_ID = "zerno-demo"
 
+# Public names. Credentials and enqueueing live in credentials.py and tasks.py, which import nothing
+# from here (no cycle); callers keep importing them from here too.
+__all__ = [
+    "credentials_refresh",
+    "credentials_rotate_all",
+    "demo_account_connect",
+    "enqueue_sync_safely",
+    "oauth_finish",
+    "oauth_start",
+    "queue_errors",
+    "social_account_connect",
+    "social_account_disconnect",
+    "social_account_sync_request",
+    "telegram_account_connect",
+]
+
 logger = logging.getLogger(__name__)
-
-
-def queue_errors() -> tuple[type[BaseException], ...]:
-    import kombu.exceptions
-    import redis.exceptions
-
-    return (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
-
-
-def _enqueue(account_id: int, plan: str) -> None:
-    from integrations.tasks import sync_account
-
-    sync_account.delay(account_id, plan=plan)
-
-
-def enqueue_sync_safely(account_id: int, *, plan: str) -> bool:
-    """Enqueue a sync; when the queue is down, log it and keep the request instead: the account
-    becomes due (``next_sync_at`` now, claim released) and the fan-out enqueues it once the
-    queue is back. Never raises for a queue outage, so it is safe inside ``on_commit``."""
-    try:
-        _enqueue(account_id, plan)
-    except queue_errors():
-        logger.warning("sync queue unavailable; the account stays due", extra={"account_id": account_id}, exc_info=True)
-        # Crosses organizations on purpose: our own id, from a scoped service or the fan-out. After a
-        # request's commit its row-level security scope has ended, hence the explicit one.
-        with unscoped_context("keep a sync request whose enqueue failed"):
-            SocialAccount.objects.unscoped().filter(pk=account_id).update(
-                next_sync_at=timezone.now(), sync_claimed_until=None
-            )
-        return False
-    return True
 
 
 def _enqueue_sync(account_id: int, plan: str) -> None:
@@ -401,51 +388,3 @@ def oauth_finish(
         credentials=credentials,
         token_expires_at=tokens.expires_at,
     )
-
-
-# --------------------------------------------------------------------------- token refresh
-
-
-def credentials_refresh(*, account: SocialAccount, http_client=None) -> SocialAccount:
-    """Refresh an expiring token (VK ID refresh_token; Meta long-lived re-exchange).
-
-    Raises ``AuthExpired`` when the platform refuses: the account must be reconnected.
-    """
-    credentials = account.credentials
-    try:
-        if account.platform in (Platform.VK, Platform.VK_ADS) and credentials.get("refresh_token"):
-            tokens = oauth.vk_refresh(
-                refresh_token=credentials["refresh_token"],
-                device_id=credentials.get("device_id", ""),
-                http_client=http_client,
-            )
-            new = {**credentials, **tokens.as_credentials()}
-        elif account.platform in (Platform.INSTAGRAM, Platform.META_ADS) and conf.meta_app_secret():
-            tokens = oauth.meta_extend(access_token=credentials["access_token"], http_client=http_client)
-            new = {**credentials, **tokens.as_credentials()}
-        else:
-            return account
-    except oauth.OAuthError as exc:
-        raise AuthExpired(account.platform, "refresh_failed", str(exc)) from None
-    with transaction.atomic():
-        account.set_credentials(new)
-        account.token_expires_at = tokens.expires_at
-        account.save(update_fields=["credentials_ciphertext", "token_expires_at", "updated_at"])
-    return account
-
-
-@unscoped_context("encryption key rotation rewrites every organization's credentials")
-def credentials_rotate_all() -> int:
-    """Re-encrypt every stored credential with the first configured key (key rotation).
-
-    Crosses organizations on purpose (an operator command); returns the number rewritten.
-    """
-    from integrations.crypto import rotate
-
-    count = 0
-    with transaction.atomic():
-        for account in SocialAccount.objects.unscoped().select_for_update().exclude(credentials_ciphertext=""):
-            account.credentials_ciphertext = rotate(account.credentials_ciphertext)
-            account.save(update_fields=["credentials_ciphertext"])
-            count += 1
-    return count

@@ -1,13 +1,8 @@
 """Running a sync of one account: lock, connector, steps, SyncRun records, error policy.
 
-``integrations`` imports no domain app (docs/ARCHITECTURE.md, layers): each domain app owns the sync of
-its own facts (analytics: posts and metrics, moderation: comments and mentions, ads:
-campaigns and stats). Their step functions are named here by dotted path and imported when a
-sync runs, the way Django names apps in INSTALLED_APPS.
-
-A step is ``step(*, account, connector, window) -> StepResult`` and writes only through
-``integrations.bulk.bulk_upsert`` — so a step that dies half way leaves complete rows for
-what it wrote and the next run (or the Celery retry) completes the rest, never a duplicate.
+The steps and plans are in ``integrations/steps.py`` (each domain app registers the step that
+writes its facts); token refresh is in ``integrations/credentials.py``. The names callers used
+from here are re-exported.
 
 Error policy (by the connector error class, see connectors/base.py):
 
@@ -21,34 +16,61 @@ Error policy (by the connector error class, see connectors/base.py):
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+import redis.exceptions
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from integrations import conf
-from integrations.connectors import get_connector
+from integrations.account_state import account_mark_failed, persist_connector_state
 from integrations.connectors.base import (
     AuthExpired,
-    Capability,
-    Connector,
     ConnectorError,
     NotSupported,
     PermissionDenied,
     RateLimited,
     TransientError,
 )
-from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
+from integrations.credentials import connector_for, refresh_token_if_needed, token_refresh_due
+from integrations.models import AccountStatus, SocialAccount, SyncRun, SyncStatus
 from integrations.quality import ErrorKind, error_kind
-from integrations.ratelimit import SyncLock, get_rate_limiter, sync_lock
+from integrations.ratelimit import SyncLock, sync_lock
+from integrations.steps import (
+    CAPABILITY_OF,
+    PLANS,
+    WINDOWED_KINDS,
+    Plan,
+    StepResult,
+    SyncWindow,
+    register_step,
+    step_function,
+)
 from tenancy import rls
+
+# Re-exported: callers and tests import these from here.
+__all__ = [
+    "CAPABILITY_OF",
+    "PLANS",
+    "WINDOWED_KINDS",
+    "Plan",
+    "StepResult",
+    "SyncOutcome",
+    "SyncRetry",
+    "SyncWindow",
+    "account_mark_failed",
+    "account_sync",
+    "connector_for",
+    "register_step",
+    "save_surviving_reconnect",
+    "step_function",
+    "token_refresh_due",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +85,6 @@ STALE_RUN_AFTER = timedelta(minutes=10)
 
 def _infrastructure_errors() -> tuple[type[BaseException], ...]:
     """Our own database or Redis went away: transient, retried with backoff (not the step's fault)."""
-    import redis.exceptions
-
     return (OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -72,77 +92,6 @@ def _infrastructure_errors() -> tuple[type[BaseException], ...]:
 INTERRUPTED_MESSAGE = gettext_noop("The sync was interrupted (a worker stopped); it runs again automatically.")
 TOO_LONG_MESSAGE = gettext_noop("This step took too long and was stopped; it runs again at the next sync.")
 INFRASTRUCTURE_MESSAGE = gettext_noop("Our database or queue was briefly unavailable; this step is retried.")
-
-STEPS: dict[str, str] = {
-    SyncKind.PROFILE: "integrations.sync:profile_sync",
-    SyncKind.POSTS: "analytics.services:posts_sync",
-    SyncKind.ACCOUNT_METRICS: "analytics.services:account_metrics_sync",
-    SyncKind.COMMENTS: "moderation.services:comments_sync",
-    SyncKind.MENTIONS: "moderation.services:mentions_sync",
-    SyncKind.CAMPAIGNS: "ads.services:campaigns_sync",
-    SyncKind.AD_STATS: "ads.services:ad_stats_sync",
-}
-CAPABILITY_OF: dict[str, str] = {
-    SyncKind.PROFILE: Capability.PROFILE,
-    SyncKind.POSTS: Capability.POSTS,
-    SyncKind.ACCOUNT_METRICS: Capability.ACCOUNT_METRICS,
-    SyncKind.COMMENTS: Capability.COMMENTS,
-    SyncKind.MENTIONS: Capability.MENTIONS,
-    SyncKind.CAMPAIGNS: Capability.CAMPAIGNS,
-    SyncKind.AD_STATS: Capability.AD_STATS,
-}
-
-
-@dataclass(frozen=True)
-class Plan:
-    kinds: tuple[str, ...]
-    days: int  # trailing window for daily facts
-    posts_days: int  # how far back to list posts (and refresh their metrics)
-
-
-# Steps that read a [since, until] window of daily facts: the only ones an older chunk of a long
-# backfill runs (posts and comments are listed "since" a moment up to now, and post metrics are a
-# snapshot of today).
-WINDOWED_KINDS: tuple[str, ...] = (SyncKind.ACCOUNT_METRICS, SyncKind.AD_STATS)
-
-PLANS: dict[str, Plan] = {
-    # Every ~15 minutes: what people react to quickly.
-    "frequent": Plan((SyncKind.POSTS, SyncKind.COMMENTS, SyncKind.MENTIONS, SyncKind.CAMPAIGNS), days=1, posts_days=2),
-    # Once a day: platforms revise daily numbers for up to 48 h, so re-read a trailing week.
-    "daily": Plan(
-        (SyncKind.PROFILE, SyncKind.ACCOUNT_METRICS, SyncKind.POSTS, SyncKind.CAMPAIGNS, SyncKind.AD_STATS),
-        days=7,
-        posts_days=30,
-    ),
-    # On connect, "Sync now" and backfills.
-    "full": Plan(tuple(STEPS), days=30, posts_days=30),
-}
-
-
-@dataclass(frozen=True)
-class SyncWindow:
-    since: date
-    until: date
-    posts_since: datetime
-    now: datetime
-
-    @classmethod
-    def trailing(cls, *, days: int, posts_days: int, now: datetime | None = None, end_days_ago: int = 0) -> SyncWindow:
-        """``days`` of daily facts ending ``end_days_ago`` days before today (a chunk of a long
-        backfill); posts are always listed from ``posts_days`` ago up to now."""
-        now = now or timezone.now()
-        until = now.date() - timedelta(days=end_days_ago)
-        return cls(
-            since=until - timedelta(days=days - 1), until=until, posts_since=now - timedelta(days=posts_days), now=now
-        )
-
-
-@dataclass(frozen=True)
-class StepResult:
-    fetched: int = 0
-    written: int = 0
-    skipped: int = 0  # items the connector could not read; the rest was stored
-    details: dict[str, Any] = field(default_factory=dict)  # skipped/merged records (integrations.quality)
 
 
 @dataclass
@@ -169,39 +118,7 @@ class SyncRetry(Exception):
         self.infrastructure = infrastructure
 
 
-def step_function(kind: str) -> Callable[..., StepResult]:
-    module_name, _, attr = STEPS[kind].partition(":")
-    return getattr(importlib.import_module(module_name), attr)
-
-
-def connector_for(account: SocialAccount, **overrides: Any):
-    """Build the account's connector with decrypted credentials and the shared rate limiter."""
-    credentials = account.credentials
-    kwargs: dict[str, Any] = {
-        "access_token": credentials.get("access_token") or credentials.get("bot_token") or "",
-        "external_id": account.external_id,
-        "rate_limiter": get_rate_limiter(),
-    }
-    base_url = conf.connector_base_url(account.platform)
-    if base_url:
-        kwargs["base_url"] = base_url
-    if account.platform in (Platform.FACEBOOK, Platform.INSTAGRAM, Platform.META_ADS) and conf.meta_app_secret():
-        kwargs["app_secret"] = conf.meta_app_secret()
-    kwargs.update((account.options or {}).get("connector", {}))
-    kwargs.update(overrides)
-    return get_connector(account.platform, **kwargs)
-
-
 # --------------------------------------------------------------------------- account status
-
-
-def account_mark_failed(*, account: SocialAccount, error: ConnectorError) -> None:
-    """needs_reauth / error with the platform's plain-words message (never a token)."""
-    status = error.account_status or AccountStatus.ERROR
-    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(
-        status=status, last_error=error.user_message[:2000], last_error_at=timezone.now()
-    )
-    account.status, account.last_error = status, error.user_message
 
 
 def _account_mark_synced(*, account: SocialAccount, plan: str) -> None:
@@ -213,24 +130,6 @@ def _account_mark_synced(*, account: SocialAccount, plan: str) -> None:
     if account.status == AccountStatus.ERROR:
         updates.update(status=AccountStatus.ACTIVE, last_error="", last_error_at=None)
     SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
-
-
-def _persist_connector_state(account: SocialAccount, connector: Any) -> None:
-    """Connector cursors that must survive between runs (Telegram's getUpdates offset)."""
-    offset = getattr(connector, "next_update_offset", None)
-    if offset is None:
-        return
-    options = dict(account.options or {})
-    connector_options = dict(options.get("connector", {}))
-    if connector_options.get("update_offset") == offset:
-        return
-    connector_options["update_offset"] = offset
-    discussion = getattr(connector, "discussion_chat_id", None)
-    if discussion:
-        connector_options["discussion_chat_id"] = discussion
-    options["connector"] = connector_options
-    SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(options=options)
-    account.options = options
 
 
 # --------------------------------------------------------------------------- the runner
@@ -306,7 +205,7 @@ def _account_sync(
             _close_interrupted_runs(account=account, task_id=task_id)
         if connector is None:
             try:
-                _refresh_token_if_needed(account)
+                refresh_token_if_needed(account)
             except AuthExpired as exc:
                 account_mark_failed(account=account, error=exc)
                 outcome.status, outcome.message = "stopped", exc.user_message
@@ -324,7 +223,7 @@ def _account_sync(
             _run_steps(account, connector, todo, window, plan, task_id, outcome, lock)
         finally:
             try:
-                _persist_connector_state(account, connector)
+                persist_connector_state(account, connector)
             finally:
                 connector.close()
     return outcome
@@ -471,50 +370,3 @@ def save_surviving_reconnect(write: Callable[[], Any]) -> Any:
         logger.warning("status write lost its database connection; reconnecting once", exc_info=True)
         connection.close()
         return write()
-
-
-# How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just
-# before); Meta long-lived tokens live ~60 days and are re-exchanged a week ahead, so a few failed
-# daily syncs still leave time before the account would need a manual reconnect.
-REFRESH_AHEAD = {
-    Platform.INSTAGRAM: timedelta(days=7),
-    Platform.FACEBOOK: timedelta(days=7),
-    Platform.META_ADS: timedelta(days=7),
-}
-DEFAULT_REFRESH_AHEAD = timedelta(minutes=5)
-
-
-def token_refresh_due(account: SocialAccount, *, now: datetime) -> bool:
-    if account.token_expires_at is None:
-        return False
-    return account.token_expires_at <= now + REFRESH_AHEAD.get(account.platform, DEFAULT_REFRESH_AHEAD)
-
-
-def _refresh_token_if_needed(account: SocialAccount) -> None:
-    from integrations.services import credentials_refresh
-
-    if token_refresh_due(account, now=timezone.now()):
-        credentials_refresh(account=account)
-
-
-# --------------------------------------------------------------------------- the profile step
-
-
-def profile_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
-    """Display name, username, link and follower count as the platform shows them now."""
-    profile = connector.fetch_profile()
-    updates: dict[str, Any] = {}
-    if profile.name and profile.name != account.display_name:
-        updates["display_name"] = profile.name[:200]
-    if (profile.username or "") != account.username:
-        updates["username"] = (profile.username or "")[:200]
-    if profile.url and profile.url != account.url:
-        updates["url"] = profile.url[:500]
-    if profile.followers is not None and profile.followers != account.followers:
-        updates["followers"] = profile.followers
-    if updates:
-        with transaction.atomic():
-            SocialAccount.objects.for_organization(account.organization_id).filter(pk=account.pk).update(**updates)
-        for key, value in updates.items():
-            setattr(account, key, value)
-    return StepResult(fetched=1, written=1 if updates else 0)

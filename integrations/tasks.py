@@ -15,6 +15,9 @@ transaction that selects it, so an account whose task is still queued is not enq
 A sync of an account that is already syncing waits (a retry within a minute) instead of
 running beside it. Long backfills are split into windows of ``MAX_TASK_WINDOW_DAYS`` so that
 every task stays far below the time limits (and the broker's visibility timeout).
+
+Enqueueing a sync (``enqueue_sync_safely``: a queue outage keeps the request instead of losing it)
+lives here beside the task it enqueues, so services import tasks and never the other way round.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import random
 from collections import defaultdict
 from datetime import timedelta
 
+import kombu.exceptions
+import redis.exceptions
 from celery import shared_task
 from celery.exceptions import Reject
 from django.db import transaction
@@ -94,8 +99,6 @@ class RetryNotQueued(Exception):
 def _retry(task, *, kwargs: dict, countdown: float) -> Exception:
     """``task.retry``, or — when the broker is unreachable so no retry can be queued — make the
     account due (``next_sync_at`` now) for the fan-out to pick up once Redis is back."""
-    from integrations.services import queue_errors
-
     try:
         return task.retry(kwargs=kwargs, countdown=countdown)
     except (Reject, *queue_errors()) as exc:
@@ -186,8 +189,6 @@ def _due_accounts(now, *, daily: bool):
 
 def _enqueue_all(ids: list[int], plan: str) -> None:
     """After commit; one unreachable broker must not lose the whole batch's claims silently."""
-    from integrations.services import enqueue_sync_safely
-
     for pk in ids:
         enqueue_sync_safely(pk, plan=plan)
 
@@ -256,3 +257,33 @@ def reap_stale_sync_runs() -> int:
     if rows:
         logger.warning("reaped interrupted sync steps", extra={"runs": len(rows), "accounts": len(accounts)})
     return len(rows)
+
+
+# --------------------------------------------------------------------------- enqueueing
+
+
+def queue_errors() -> tuple[type[BaseException], ...]:
+    """The broker is unreachable: the request is kept (the account made due) instead of lost."""
+    return (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def _enqueue(account_id: int, plan: str) -> None:
+    sync_account.delay(account_id, plan=plan)
+
+
+def enqueue_sync_safely(account_id: int, *, plan: str) -> bool:
+    """Enqueue a sync; when the queue is down, log it and keep the request instead: the account
+    becomes due (``next_sync_at`` now, claim released) and the fan-out enqueues it once the
+    queue is back. Never raises for a queue outage, so it is safe inside ``on_commit``."""
+    try:
+        _enqueue(account_id, plan)
+    except queue_errors():
+        logger.warning("sync queue unavailable; the account stays due", extra={"account_id": account_id}, exc_info=True)
+        # Crosses organizations on purpose: our own id, from a scoped service or the fan-out. After a
+        # request's commit its row-level security scope has ended, hence the explicit one.
+        with rls.unscoped_context("keep a sync request whose enqueue failed"):
+            SocialAccount.objects.unscoped().filter(pk=account_id).update(
+                next_sync_at=timezone.now(), sync_claimed_until=None
+            )
+        return False
+    return True

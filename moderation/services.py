@@ -1,7 +1,8 @@
 """Writes of synced inbox items (comments, private messages, mentions).
 
-Sync steps (see ``integrations/sync.py``). Only platform-side fields are upserted; the team's
-``status``/``sentiment`` are set on insert and never overwritten by a re-sync.
+Sync steps (``integrations/steps.py``), registered in ``ModerationConfig.ready()``. Only
+platform-side fields are upserted; the team's ``status``/``sentiment`` are set on insert and
+never overwritten by a re-sync.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from integrations.bulk import bulk_upsert
 from integrations.connectors.base import CommentKind, Connector
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
-from integrations.sync import StepResult, SyncWindow
+from integrations.steps import StepResult, SyncWindow
 from moderation.models import InboxItem, InboxKind, InboxStatus
 
 INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]

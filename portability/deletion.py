@@ -106,7 +106,7 @@ def deletions_start_due(*, now: datetime | None = None) -> list[int]:
     again the purges already "purging" whose task message may have been lost with Redis (two purges
     of one organization are safe: each chunk locks the record). All organizations: a periodic
     fan-out. Returns the organization ids queued."""
-    from .tasks import purge_organization
+    from .tasks import purge_organization  # here, not at the top: tasks.py imports this module (a real cycle)
 
     now = now or timezone.now()
     queued = []

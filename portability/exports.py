@@ -98,7 +98,7 @@ def export_request(*, access: Access) -> OrganizationExport:
         raise Conflict(_("An export is already being prepared. Wait until it is ready."))
     export = OrganizationExport.objects.create(organization=access.organization, requested_by=access.user)
     audit_log_record(access=access, action="export.request", obj=export)
-    from .tasks import build_export
+    from .tasks import build_export  # here, not at the top: tasks.py imports this module (a real cycle)
 
     organization_id, export_id = access.organization.pk, export.pk
     transaction.on_commit(lambda: build_export.delay(organization_id, export_id))

@@ -2,8 +2,12 @@
 
 import os
 
+import redis.exceptions
 from celery import Celery
 from kombu import Queue
+from kombu.transport import redis as kombu_redis
+
+from smm_platform.schedule import BEAT_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm_platform.settings")
 
@@ -61,9 +65,6 @@ def _guard_redis_closed_channel() -> None:
     (reproduced in tests/integrations/test_faults.py). Raising a Redis connection error instead
     lets the consumer treat it like any lost connection; the message stays in Redis's unacked set
     and runs again after the visibility timeout (tasks are idempotent)."""
-    import redis.exceptions
-    from kombu.transport import redis as kombu_redis
-
     original = kombu_redis.Channel._connparams
     if getattr(original, "guarded", False):
         return
@@ -80,12 +81,6 @@ def _guard_redis_closed_channel() -> None:
 _guard_redis_closed_channel()
 
 
-def _beat_schedule() -> dict:
-    # The one place periodic tasks are declared; imported lazily to keep this module light.
-    from smm_platform.schedule import BEAT_SCHEDULE
-
-    return BEAT_SCHEDULE
-
-
-app.conf.beat_schedule = _beat_schedule()
+# The one place periodic tasks are declared.
+app.conf.beat_schedule = BEAT_SCHEDULE
 app.autodiscover_tasks()

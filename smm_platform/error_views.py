@@ -12,13 +12,15 @@ import logging
 from http.client import responses as HTTP_REASONS
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 
 from smm_platform.api.errors import _body
+from tenancy.access import access_for_user
+from tenancy.roles import Role
 
 API_PREFIX = "/api/"
 
@@ -51,8 +53,6 @@ def api_error(status: int) -> JsonResponse:
 
 
 def _role_label(request) -> str:
-    from tenancy.roles import Role
-
     role = getattr(getattr(request, "access", None), "role", None)
     return str(Role(role).label) if role in Role.values else ""
 
@@ -72,10 +72,6 @@ def permission_denied(request, exception):
 
 def _organization_from_path(request) -> None:
     """An unknown page under `/o/<slug>/` of the user's own organization keeps the navigation."""
-    from django.http import Http404
-
-    from tenancy.access import access_for_user
-
     parts = request.path_info.split("/")
     if getattr(request, "organization", None) is not None or len(parts) < 3 or parts[1] != "o":
         return

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
-    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers as they are).
+    # Domain apps, in data order (docs/ARCHITECTURE.md, Layers): ready() registrations run in this order.
     "core",
     "tenancy",
     "integrations",
@@ -315,8 +315,8 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "smm_platform.logging.JsonFormatter"}},
-    "filters": {"redact_secrets": {"()": "smm_platform.logging.RedactSecretsFilter"}},
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
     "handlers": {
         "stdout": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact_secrets"]},
     },

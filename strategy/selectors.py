@@ -1,6 +1,6 @@
 """Reads for strategy pages, the API and other apps. Every function takes `organization`."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -118,6 +118,23 @@ def strategy_checks_for(strategy: Strategy) -> StrategyChecks:
     return strategy_checks(strategy, goals=goals, platforms=platforms, pillars=pillars, pillar_goal_ids=pillar_goal_ids)
 
 
+def strategy_row_find(
+    *, organization: Organization, strategy: Strategy, model: type[Model], row_id: int
+) -> Model | None:
+    """A row of this strategy (goal, key platform, pillar) by id; None for another strategy's or
+    organization's row (the page answers 404)."""
+    return model.objects.filter(organization=organization, strategy=strategy, pk=row_id).first()
+
+
+def analysis_row_find(*, organization: Organization, model: type[Model], row_id: int) -> Model | None:
+    """An analysis row (shared by every strategy version) by id within the organization; None otherwise."""
+    return model.objects.filter(organization=organization, pk=row_id).first()
+
+
+def competitors_exist(*, organization: Organization) -> bool:
+    return Competitor.objects.filter(organization=organization).exists()
+
+
 def strategy_competitor_ids(*, strategy: Strategy) -> list[int]:
     return list(
         StrategyCompetitor.objects.filter(organization_id=strategy.organization_id, strategy=strategy).values_list(
@@ -138,6 +155,10 @@ def trend_note_list(*, organization: Organization) -> QuerySet[TrendNote]:
 def experiment_list(*, organization: Organization, status: str | None = None) -> QuerySet[Experiment]:
     qs = Experiment.objects.filter(organization=organization).select_related("trend", "created_by")
     return qs.filter(status=status) if status else qs
+
+
+def experiment_find(*, organization: Organization, experiment_id: int) -> Experiment | None:
+    return experiment_list(organization=organization).filter(pk=experiment_id).first()
 
 
 def experiment_concluded_list(*, organization: Organization, start=None, end=None) -> QuerySet[Experiment]:

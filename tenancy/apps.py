@@ -8,6 +8,7 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Organizations and access")
 
     def ready(self) -> None:
+        # Imported here, not at module level: models may be imported only once the app registry is ready.
         from . import (
             rls,
             schema,  # noqa: F401 - registers the OpenAPI auth extension

@@ -31,6 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, migrations, tra
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.urls import Resolver404, resolve
+from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 logger = logging.getLogger(__name__)
 
@@ -145,8 +146,6 @@ def _reapply_session_scope(sender, connection, **kwargs) -> None:
 
 
 def _transaction_usable(connection) -> bool:
-    from psycopg2.extensions import TRANSACTION_STATUS_INERROR
-
     if connection.needs_rollback or connection.connection is None:
         return False
     return connection.connection.get_transaction_status() != TRANSACTION_STATUS_INERROR

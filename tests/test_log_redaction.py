@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from core.logging import JsonFormatter, RedactSecretsFilter, redact_secrets
 from integrations.connectors.base import ConnectorError, redact_text
-from smm_platform.logging import JsonFormatter, RedactSecretsFilter, redact_secrets
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from smm_platform.logging import JsonFormatter
+from core.logging import JsonFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from smm_platform.logging import redact_secrets
+from core.logging import redact_secrets
 
 __all__ = [
     "AuthExpired",

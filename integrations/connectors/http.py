@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from core.logging import RedactSecretsFilter
 from integrations.connectors.errors import (
     ConnectorError,
     InvalidRequest,
@@ -22,7 +23,6 @@ from integrations.connectors.errors import (
     platform_label,
     redact_text,
 )
-from smm_platform.logging import RedactSecretsFilter
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from smm_platform.net import client_ip
+from tenancy.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ class PrincipalRateThrottle(_FailOpenRateThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view) -> str:
-        from tenancy.models import ApiToken
-
         if isinstance(request.auth, ApiToken):
             ident = f"token-{request.auth.pk}"
         elif request.user and request.user.is_authenticated and request.user.pk is not None:

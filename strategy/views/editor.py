@@ -95,7 +95,9 @@ class EditorStepView(OrganizationViewMixin, View):
     def _child(self, model, strategy, edit_id):
         if edit_id is None:
             return None
-        obj = model.objects.filter(organization=self.organization, strategy=strategy, pk=edit_id).first()
+        obj = selectors.strategy_row_find(
+            organization=self.organization, strategy=strategy, model=model, row_id=edit_id
+        )
         if obj is None:
             raise Http404
         return obj
@@ -163,7 +165,7 @@ class AnalysisStepView(EditorStepView):
         up within the organization only (not the strategy); another organization's id is a 404, as in `_child`."""
         if edit_id is None:
             return None
-        obj = ANALYSIS_ROWS[kind].objects.filter(organization=self.organization, pk=edit_id).first()
+        obj = selectors.analysis_row_find(organization=self.organization, model=ANALYSIS_ROWS[kind], row_id=edit_id)
         if obj is None:
             raise Http404
         return obj
@@ -287,7 +289,7 @@ class PositioningStepView(EditorStepView):
                 organization=org,
                 initial={"competitors": [c.pk for c in strategy.competitors.all()]},
             ),
-            "has_competitors": Competitor.objects.filter(organization=org).exists(),
+            "has_competitors": selectors.competitors_exist(organization=org),
         }
 
     def save_positioning(self, strategy):

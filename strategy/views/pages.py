@@ -234,7 +234,7 @@ class ExperimentDetailView(OrganizationViewMixin, View):
     template_name = "strategy/experiment_detail.html"
 
     def _get(self, pk) -> Experiment:
-        exp = selectors.experiment_list(organization=self.organization).filter(pk=pk).first()
+        exp = selectors.experiment_find(organization=self.organization, experiment_id=pk)
         if exp is None:
             raise Http404
         return exp

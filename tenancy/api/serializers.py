@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from smm_platform.api.fields import BoundedDateTimeField
+from core.fields import BoundedDateTimeField
 
 from ..models import ApiToken, AuditLog, Invitation, Membership, Organization
 from ..roles import Role, Scope

@@ -176,7 +176,7 @@ def test_real_account_calls_the_connector(org, owner_access, monkeypatch):
     approve_strategy(org)
     meta = campaign(org, platform="meta_ads", external_id="120210000000001")
     fake = FakeMetaAds()
-    monkeypatch.setattr("ads.services.connector_for", lambda account: fake)
+    monkeypatch.setattr("integrations.account_state.connector_for", lambda account: fake)
 
     ad_campaign_launch(access=owner_access, campaign_id=meta.pk)
     ad_campaign_budget_set(access=owner_access, campaign_id=meta.pk, daily_budget="50")
@@ -196,7 +196,7 @@ def test_platform_refusal_keeps_status_and_flags_the_account(org, owner_access, 
     approve_strategy(org)
     meta = campaign(org, platform="meta_ads", external_id="120210000000001")
     error = AuthExpired("meta_ads", 190, "Error validating access token", 463)
-    monkeypatch.setattr("ads.services.connector_for", lambda account: FakeMetaAds(error))
+    monkeypatch.setattr("integrations.account_state.connector_for", lambda account: FakeMetaAds(error))
 
     with pytest.raises(DomainError) as caught:
         ad_campaign_launch(access=owner_access, campaign_id=meta.pk)

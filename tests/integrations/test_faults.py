@@ -125,7 +125,7 @@ def test_redis_stopped_during_a_task_the_worker_survives_and_the_sync_completes(
                 lambda: complete(account, "frequent") or _due_and_idle(account), timeout=60, what="a settled sync"
             )
             monkeypatch.setattr(
-                "integrations.services._enqueue",
+                "integrations.tasks._enqueue",
                 lambda pk, plan: enqueue(account, worker.queue, broker_url=redis.url, plan=plan),
             )
             fan_out_due_syncs()

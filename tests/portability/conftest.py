@@ -1,13 +1,12 @@
 """Two organizations with the demo data of every app, seeded the way `seed_demo` does it."""
 
 import hashlib
-import importlib
 import json
 
 import pytest
 from django.apps import apps
 
-from tenancy.management.commands.seed_demo import DEMO_APPS
+from tenancy.demo import demo_seeders
 from tenancy.models import Organization, TenantModel
 from tenancy.roles import Role
 from tests.tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -26,12 +25,8 @@ def seed_organization(*, slug: str, name: str) -> tuple[Organization, dict]:
         users[str(role)] = MembershipFactory(
             organization=org, role=role, user=UserFactory(username=f"{role}@{slug}.test")
         ).user
-    for app in DEMO_APPS:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.seed(organization=org, users=users)
+    for _app, seed in demo_seeders():
+        seed(organization=org, users=users)
     return org, users
 
 

@@ -3,31 +3,22 @@
 A new tenant model needs a row here (or demo data) — test_rls.py fails and names its table otherwise.
 """
 
-import importlib
-
 from django.utils import timezone
 
 from crm.services import crm_webhook_regenerate, upsert_leads, upsert_sales
 from integrations.models import OAuthState
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
+from tenancy.demo import demo_seeders
 from tenancy.roles import Role
 from tenancy.services import api_token_create, invitation_create
 
 from ..conftest import access_of
 
-DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
-
 
 def seed_everything(organization, users) -> None:
     """Rows in every tenant table: the demo data of each app plus the tables the demo leaves empty."""
-    for app in DEMO_APPS:
-        try:
-            module = importlib.import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
-        module.seed(organization=organization, users=users)
+    for _app, seed in demo_seeders():
+        seed(organization=organization, users=users)
     access = access_of(organization, users["owner"], Role.OWNER)
     invitation_create(access=access, email=f"new@{organization.slug}.test", role=Role.ANALYST)
     api_token_create(access=access, name="CRM", scopes=["read"])

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.models import SocialAccount
+from integrations.models import SocialAccount, SyncRun
 from integrations.sync import PLANS, SyncRetry, account_sync
 from tenancy import rls
 
@@ -27,8 +27,6 @@ class Command(BaseCommand):
         except SyncRetry as exc:
             raise CommandError(f"The platform asked to wait {exc.retry_after:.0f} s: {exc}") from None
         self.stdout.write(f"{outcome.status}: {len(outcome.runs)} steps")
-        from integrations.models import SyncRun
-
         for run in SyncRun.objects.unscoped().filter(pk__in=outcome.runs).order_by("pk"):
             line = f"  {run.kind:<16} {run.status:<8} fetched={run.rows_fetched} written={run.rows_written}"
             if run.error:

@@ -1,13 +1,12 @@
 """Creates (or refreshes) the demo organization «Зерно» with one user per role. Idempotent."""
 
-import importlib
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tenancy import rls
+from tenancy.demo import demo_seeders
 from tenancy.models import Membership, Organization
 from tenancy.roles import Role
 
@@ -20,9 +19,6 @@ DEMO_USERS = {
     Role.ANALYST: ("analyst@zerno.demo", "Ильдар", "Валиев"),
     Role.CLIENT: ("client@zerno.demo", "Руслан", "Закиров"),
 }
-# Data order (docs/ARCHITECTURE.md, Layers as they are): each app may ship `<app>/demo.py` with
-# `seed(*, organization, users)`.
-DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
 
 
 class Command(BaseCommand):
@@ -40,15 +36,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             org, users = self._organization_and_users(password)
         if not skip_apps:
-            for app in DEMO_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
+            # Each app's seeder (registered in its AppConfig.ready()), in data order: tenancy/demo.py.
+            for app, seed in demo_seeders():
                 with transaction.atomic():
-                    module.seed(organization=org, users=users)
+                    seed(organization=org, users=users)
                 self.stdout.write(f"  seeded {app}")
         self.stdout.write(self.style.SUCCESS(f"Demo organization «{org.name}» ready at /o/{org.slug}/"))
         self.stdout.write("Demo logins (email / password):")

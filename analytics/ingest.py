@@ -1,6 +1,7 @@
-"""Writes of platform facts: posts, post metrics and daily account metrics.
+"""Ingestion of platform facts: posts, post metrics and daily account metrics.
 
-These are sync steps (see ``integrations/sync.py``): ``step(*, account, connector, window)``.
+These are analytics' sync steps (``integrations/steps.py``), registered in ``AnalyticsConfig.ready()``:
+``step(*, account, connector, window)``.
 Every write goes through ``integrations.bulk.bulk_upsert`` keyed by the natural key, so a
 re-run changes nothing and an interrupted run is completed by the next one.
 """
@@ -18,7 +19,7 @@ from integrations.bulk import bulk_upsert
 from integrations.connectors.base import Capability, Connector, NotSupported, PostMetrics, RemotePost
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
-from integrations.sync import StepResult, SyncWindow
+from integrations.steps import StepResult, SyncWindow
 
 POST_KEY = ["organization_id", "account_id", "external_id"]
 POST_METRIC_KEY = ["organization_id", "post_id", "day"]

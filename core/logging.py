@@ -1,3 +1,5 @@
+"""JSON log lines and secret redaction (tokens never reach a log record); configured in settings ``LOGGING``."""
+
 import json
 import logging
 import re
