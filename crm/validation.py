@@ -8,8 +8,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import BoundedDateTimeField
 from core.vocabulary import Platform
-from smm_platform.api.fields import BoundedDateTimeField
 
 from .currencies import ISO_4217
 from .models import LeadStatus
