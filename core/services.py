@@ -3,7 +3,7 @@
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -13,6 +13,12 @@ from django.utils.translation import gettext as _
 from .errors import Conflict, DomainError
 
 M = TypeVar("M", bound=models.Model)
+
+
+def fields_of(typed_dict: type[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The keys of a service's input TypedDict in declaration order: the one field list that the
+    service, its form (`Meta.fields`) and its serializer share."""
+    return tuple(get_type_hints(typed_dict))
 
 
 def validation_to_domain(exc: ValidationError) -> DomainError:

@@ -58,6 +58,7 @@ from .lifecycle import (
 from .plan import (
     GOAL_FIELDS,
     PILLAR_FIELDS,
+    PLATFORM_CHOICE_FIELDS,
     content_pillar_create,
     content_pillar_delete,
     content_pillar_update,
@@ -77,6 +78,7 @@ __all__ = [
     "EXPERIMENT_RESULT_FIELDS",
     "GOAL_FIELDS",
     "PILLAR_FIELDS",
+    "PLATFORM_CHOICE_FIELDS",
     "PROFILE_FIELDS",
     "SEGMENT_FIELDS",
     "STRATEGY_FIELDS",
