@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
+from core.services import fields_of, model_update
 
 from . import rls
 from .access import Access
@@ -57,7 +59,7 @@ def audit_log_record(
     )
 
 
-def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
+def _create_with_unique_slug(*, name: str, slug: str, timezone: str, currency: str, language: str) -> Organization:
     """Creates the organization under a free slug: one query for the taken slugs with this prefix,
     and the unique constraint as the arbiter under concurrent sign-ups (the loser retries inside a
     savepoint; after a few collisions a random suffix ends the race)."""
@@ -72,7 +74,9 @@ def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
             candidate = random_slug(base)
         try:
             with transaction.atomic():
-                return Organization.objects.create(name=name, slug=candidate, **fields)
+                return Organization.objects.create(
+                    name=name, slug=candidate, timezone=timezone, currency=currency, language=language
+                )
         except IntegrityError:
             if not Organization.objects.filter(slug=candidate).exists():
                 raise  # another constraint failed: not ours to retry
@@ -99,15 +103,24 @@ def organization_create(
     return org
 
 
+class OrganizationData(TypedDict, total=False):
+    """The settings an owner or admin changes (the slug is fixed: it is in every URL)."""
+
+    name: str
+    timezone: str
+    currency: str
+    language: str
+
+
+ORGANIZATION_FIELDS: Final = fields_of(OrganizationData)
+
+
 @transaction.atomic
-def organization_update(*, access: Access, **fields) -> Organization:
+def organization_update(*, access: Access, **data: Unpack[OrganizationData]) -> Organization:
     access.require(Perm.MANAGE_ORGANIZATION)
     org = access.organization
-    changes = {k: [getattr(org, k), v] for k, v in fields.items() if getattr(org, k) != v}
-    for key, value in fields.items():
-        setattr(org, key, value)
-    org.full_clean()
-    org.save(update_fields=list(fields) or None)
+    changes = {k: [getattr(org, k), v] for k, v in data.items() if getattr(org, k) != v}
+    model_update(instance=org, data=data, fields=ORGANIZATION_FIELDS)
     audit_log_record(access=access, action="organization.update", obj=org, changes=changes)
     return org
 
