@@ -17,6 +17,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from .types import StrOrPromise
+
 FLOW_WINDOW_DAYS = 30
 
 
@@ -66,10 +68,10 @@ class Aggregation(StrEnum):
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    name: str
+    name: StrOrPromise
     unit: Unit
     direction: Direction
-    formula: str
+    formula: StrOrPromise
     objectives: tuple[Objective, ...]
     aggregation: Aggregation = Aggregation.FLOW
 
@@ -303,6 +305,8 @@ def progress_compute(
     ratio = (current - baseline) / planned if planned else Decimal(1)
     percent = _q(ratio * 100)
     achieved = ratio >= 1
+    projected_value: Decimal | None
+    projected_percent: Decimal | None
     if elapsed_share > 0:
         projected_ratio = ratio / elapsed_share
         projected_value = _q(baseline + planned * projected_ratio, "0.01")

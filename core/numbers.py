@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 
-def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
+def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None, *, scale: int = 1) -> Decimal | None:
     """numerator × scale ÷ denominator to 2 places; None when either side is missing or zero.
 
     Callers pass sums over the rows that report BOTH parts (a NULL metric was not reported,

@@ -4,12 +4,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, TypedDict, Unpack
+from typing import Any, Final, TypedDict, Unpack
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,6 @@ from .roles import Perm, Role, Scope
 from .scoping import get_for_organization
 from .slugs import first_free_slug, random_slug, slug_base
 
-User = get_user_model()
 TOKEN_PREFIX = "smm"  # noqa: S105 - a public marker, not a secret
 
 
@@ -37,14 +36,17 @@ def audit_log_record(
     *,
     access: Access | None = None,
     organization: Organization | None = None,
-    actor=None,
+    actor: User | None = None,
     action: str,
-    obj=None,
+    obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> AuditLog:
-    organization = organization or access.organization
+    if organization is None:
+        if access is None:
+            raise ValueError("An audit entry needs the organization or the access it was made with")
+        organization = access.organization
     actor = actor if actor is not None else (access.actor if access else None)
     label = access.actor_label if access else (getattr(actor, "email", "") or str(actor or ""))
     return AuditLog.objects.create(
@@ -88,7 +90,7 @@ def _create_with_unique_slug(*, name: str, slug: str, timezone: str, currency: s
 @rls.unscoped_context("a new organization: its first rows, before anyone is its member")
 def organization_create(
     *,
-    owner,
+    owner: User,
     name: str,
     slug: str = "",
     timezone_name: str = "Europe/Moscow",
@@ -126,7 +128,7 @@ def organization_update(*, access: Access, **data: Unpack[OrganizationData]) -> 
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, organization_name: str) -> tuple:
+def user_sign_up(*, email: str, password: str, organization_name: str) -> tuple[User, Organization]:
     """Self-service onboarding: a user and their first organization, which they own."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(username__iexact=email).exists():
@@ -234,7 +236,7 @@ def invitation_get_by_token(token: str) -> Invitation | None:
 
 
 @rls.unscoped_context("invitation accept: the secret token names the organization")
-def invitation_accept(*, token: str, user) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = Invitation.objects.unscoped().select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is invalid or has expired. Ask for a new one."))

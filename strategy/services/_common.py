@@ -1,5 +1,5 @@
-"""Private helpers shared by the strategy service modules: saving with model validation as domain
-errors, organization-scoped lookups and the draft lock."""
+"""Private helpers shared by the strategy service modules: deleting, organization-scoped lookups
+and the draft lock (saving goes through `core.services`)."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -11,7 +11,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound
-from core.services import clean_and_save
 from tenancy.access import Access
 from tenancy.models import TenantModel
 from tenancy.roles import Perm
@@ -23,12 +22,6 @@ from ..models import (
 )
 
 T = TypeVar("T", bound=TenantModel)
-
-
-def _clean_and_save(
-    obj: models.Model, *, update_fields: list[str] | None = None, exclude: list[str] | None = None
-) -> None:
-    clean_and_save(obj, update_fields=update_fields, exclude=exclude or ())
 
 
 def _delete(obj: models.Model) -> None:

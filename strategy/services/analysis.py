@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.services import fields_of, model_update
+from core.services import clean_and_save, fields_of, model_update
 from tenancy.access import Access
 from tenancy.roles import Perm
 
@@ -22,7 +22,6 @@ from ..models import (
     PresenceAudit,
 )
 from ._common import (
-    _clean_and_save,
     _get,
     _validate_platforms,
 )
@@ -161,7 +160,7 @@ def competitor_snapshot_record(
     ).first() or CompetitorSnapshot(organization=access.organization, competitor=row, platform=platform, date=date)
     snapshot.followers = followers
     snapshot.engagement_rate = engagement_rate
-    _clean_and_save(snapshot, exclude=["organization", "competitor"])
+    clean_and_save(snapshot, exclude=["organization", "competitor"])
     return snapshot
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
-from core.services import fields_of, model_update
+from core.services import clean_and_save, fields_of, model_update
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.services import audit_log_record
@@ -21,7 +21,6 @@ from ..models import (
     TrendNote,
 )
 from ._common import (
-    _clean_and_save,
     _get,
 )
 
@@ -172,7 +171,7 @@ def experiment_conclude(
     exp.recommendation = recommendation.strip()
     exp.status = Experiment.Status.CONCLUDED
     exp.concluded_at = timezone.now()
-    _clean_and_save(exp)
+    clean_and_save(exp)
     audit_log_record(
         access=access,
         action="experiment.conclude",
