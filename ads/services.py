@@ -8,6 +8,7 @@ demo platform is simulated locally.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,6 +23,7 @@ from integrations.models import Platform, SocialAccount
 from integrations.quality import step_quality
 from integrations.sync import StepResult, SyncWindow, account_mark_failed, connector_for
 from tenancy.access import Access
+from tenancy.models import Organization
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
@@ -123,12 +125,12 @@ def ad_stats_sync(*, account: SocialAccount, connector: Connector, window: SyncW
 # --------------------------------------------------------------------------- control
 
 
-def ad_campaign_get(*, organization, campaign_id: int) -> AdCampaign:
+def ad_campaign_get(*, organization: Organization | int, campaign_id: int) -> AdCampaign:
     queryset = AdCampaign.objects.for_organization(organization).select_related("account")
     return get_for_organization(queryset, organization, campaign_id, message=_("Campaign not found."))
 
 
-def _remote(campaign: AdCampaign, call, **demo_change: Any) -> None:
+def _remote(campaign: AdCampaign, call: Callable[[Connector], object], **demo_change: str) -> None:
     """Run a control call on the platform. The demo platform is simulated: the change is kept
     on the account (``options.connector.campaign_overrides``) so the next sync reflects it."""
     account = campaign.account

@@ -7,6 +7,7 @@ from django.views.generic import ListView
 from analytics.kpi_values import kpi_window
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.numbers import ratio
+from core.types import StrOrPromise
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -40,7 +41,7 @@ class AdsHomeView(OrganizationViewMixin, ListView):
 
 class _CampaignActionView(OrganizationViewMixin, View):
     required_permission = Perm.WRITE
-    success_message = ""
+    success_message: StrOrPromise = ""
 
     def act(self, pk: int):
         raise NotImplementedError

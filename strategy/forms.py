@@ -162,7 +162,9 @@ class GoalForm(forms.ModelForm):
     def __init__(self, *args, kpi_options_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         objective = self.data.get(self.add_prefix("objective")) or self.instance.objective
-        self.fields["kpi"].choices = kpi_choices(objective or None)
+        kpi = self.fields["kpi"]
+        if isinstance(kpi, forms.ChoiceField):  # declared above
+            kpi.choices = kpi_choices(objective or None)
         if kpi_options_url:
             # Progressive enhancement: with htmx the KPI list follows the objective; without it the
             # list is grouped by objective and the service rejects a KPI that does not fit.
