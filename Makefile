@@ -37,6 +37,7 @@ test-unit: install
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 messages: install
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --no-obsolete
