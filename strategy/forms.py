@@ -46,6 +46,14 @@ def kpi_choices(objective: str | None = None) -> list:
     return [("", "---------"), *groups]
 
 
+class ServiceChecksUniqueness(forms.ModelForm):
+    """A form whose model's unique keys start with the organization, which the form does not hold:
+    the service checks them and reports a duplicate on the field."""
+
+    def validate_unique(self) -> None:
+        pass
+
+
 class BusinessProfileForm(forms.ModelForm):
     class Meta:
         model = BusinessProfile
@@ -89,15 +97,12 @@ class CompetitorForm(forms.ModelForm):
         return data
 
 
-class PresenceAuditForm(forms.ModelForm):
+class PresenceAuditForm(ServiceChecksUniqueness):
     class Meta:
         model = PresenceAudit
         # The editor's audit row has no notes column; the API takes them.
         fields = [f for f in AUDIT_FIELDS if f != "notes"]
         widgets = {"date": DATE}
-
-    def validate_unique(self):
-        """The service reports duplicates (with the organization in the key)."""
 
 
 class StrategyCreateForm(forms.ModelForm):
@@ -107,7 +112,7 @@ class StrategyCreateForm(forms.ModelForm):
         widgets = {"period_start": DATE, "period_end": DATE}
 
 
-class PositioningForm(forms.ModelForm):
+class PositioningForm(ServiceChecksUniqueness):
     competitors = forms.ModelMultipleChoiceField(
         label=_("Competitors we differ from"),
         queryset=Competitor.objects.none(),
@@ -138,9 +143,6 @@ class PositioningForm(forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competitors"].queryset = Competitor.objects.filter(organization=organization)
-
-    def validate_unique(self):
-        """Checked by the service."""
 
 
 class GoalForm(forms.ModelForm):
@@ -173,18 +175,15 @@ class GoalForm(forms.ModelForm):
             )
 
 
-class PlatformChoiceForm(forms.ModelForm):
+class PlatformChoiceForm(ServiceChecksUniqueness):
     class Meta:
         model = PlatformChoice
         fields = PLATFORM_CHOICE_FIELDS
         widgets = {"rationale": SMALL_TEXT}
         help_texts = {"rationale": _("Why here: the audience, the formats, what this platform will do for the goals.")}
 
-    def validate_unique(self):
-        """Checked by the service."""
 
-
-class ContentPillarForm(forms.ModelForm):
+class ContentPillarForm(ServiceChecksUniqueness):
     objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
     funnel_stage = forms.ChoiceField(label=_("Funnel stage"), choices=FunnelStage.choices)
     formats = forms.MultipleChoiceField(
@@ -204,9 +203,6 @@ class ContentPillarForm(forms.ModelForm):
         self.fields["goals"].queryset = Goal.objects.filter(organization_id=strategy.organization_id, strategy=strategy)
         if self.instance.pk:
             self.initial["goals"] = [g.pk for g in self.instance.goals.all()]
-
-    def validate_unique(self):
-        """Checked by the service."""
 
 
 class ReturnForm(forms.Form):

@@ -17,11 +17,15 @@ from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 
 from ..models import (
+    ContentPillar,
+    Goal,
     Platform,
+    PlatformChoice,
     Strategy,
 )
 
 T = TypeVar("T", bound=TenantModel)
+C = TypeVar("C", Goal, PlatformChoice, ContentPillar)  # the rows inside a strategy
 
 
 def _delete(obj: models.Model) -> None:
@@ -36,6 +40,19 @@ def _delete(obj: models.Model) -> None:
 def _get(model: type[T], access: Access, obj_or_id: T | int) -> T:
     """Re-reads a row within the caller's organization (404 when it belongs to another)."""
     return get_for_organization(model, access.organization, obj_or_id)
+
+
+def _delete_own(access: Access, model: type[T], obj_or_id: T | int) -> None:
+    """Deletes an organization-wide row (analysis, trend notes): write permission, own rows only."""
+    access.require(Perm.WRITE)
+    _get(model, access, obj_or_id).delete()
+
+
+def _delete_from_draft(access: Access, model: type[C], obj_or_id: C | int) -> None:
+    """Deletes a row of a strategy (goal, platform, pillar) while that strategy is a draft."""
+    row = _get(model, access, obj_or_id)
+    _editable_strategy(access, row.strategy_id)
+    _delete(row)
 
 
 def _locked_strategy(access: Access, strategy: Strategy | int) -> Strategy:

@@ -22,6 +22,7 @@ from ..models import (
     PresenceAudit,
 )
 from ._common import (
+    _delete_own,
     _get,
     _validate_platforms,
 )
@@ -92,8 +93,7 @@ def audience_segment_update(
 
 @transaction.atomic
 def audience_segment_delete(*, access: Access, segment: AudienceSegment | int) -> None:
-    access.require(Perm.WRITE)
-    _get(AudienceSegment, access, segment).delete()
+    _delete_own(access, AudienceSegment, segment)
 
 
 class CompetitorData(TypedDict, total=False):
@@ -137,8 +137,7 @@ def competitor_update(*, access: Access, competitor: Competitor | int, **data: U
 
 @transaction.atomic
 def competitor_delete(*, access: Access, competitor: Competitor | int) -> None:
-    access.require(Perm.WRITE)
-    _get(Competitor, access, competitor).delete()
+    _delete_own(access, Competitor, competitor)
 
 
 @transaction.atomic
@@ -166,8 +165,7 @@ def competitor_snapshot_record(
 
 @transaction.atomic
 def competitor_snapshot_delete(*, access: Access, snapshot: CompetitorSnapshot | int) -> None:
-    access.require(Perm.WRITE)
-    _get(CompetitorSnapshot, access, snapshot).delete()
+    _delete_own(access, CompetitorSnapshot, snapshot)
 
 
 class AuditData(TypedDict, total=False):
@@ -200,5 +198,4 @@ def presence_audit_update(*, access: Access, audit: PresenceAudit | int, **data:
 
 @transaction.atomic
 def presence_audit_delete(*, access: Access, audit: PresenceAudit | int) -> None:
-    access.require(Perm.WRITE)
-    _get(PresenceAudit, access, audit).delete()
+    _delete_own(access, PresenceAudit, audit)

@@ -21,6 +21,7 @@ from ..models import (
     TrendNote,
 )
 from ._common import (
+    _delete_own,
     _get,
 )
 
@@ -58,8 +59,7 @@ def trend_note_update(*, access: Access, note: TrendNote | int, **data: Unpack[T
 
 @transaction.atomic
 def trend_note_delete(*, access: Access, note: TrendNote | int) -> None:
-    access.require(Perm.WRITE)
-    _get(TrendNote, access, note).delete()
+    _delete_own(access, TrendNote, note)
 
 
 class ExperimentPlanData(TypedDict, total=False):

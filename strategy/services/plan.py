@@ -26,7 +26,7 @@ from ..models import (
     Strategy,
 )
 from ._common import (
-    _delete,
+    _delete_from_draft,
     _editable_strategy,
     _fmt,
     _get,
@@ -129,9 +129,7 @@ def _goal_save(goal: Goal, strategy: Strategy, data: GoalData) -> Goal:
 
 @transaction.atomic
 def goal_delete(*, access: Access, goal: Goal | int) -> None:
-    row = _get(Goal, access, goal)
-    _editable_strategy(access, row.strategy_id)
-    _delete(row)
+    _delete_from_draft(access, Goal, goal)
 
 
 # --- platforms -----------------------------------------------------------------------------------
@@ -206,9 +204,7 @@ def platform_choice_update(
 
 @transaction.atomic
 def platform_choice_delete(*, access: Access, choice: PlatformChoice | int) -> None:
-    row = _get(PlatformChoice, access, choice)
-    _editable_strategy(access, row.strategy_id)
-    row.delete()
+    _delete_from_draft(access, PlatformChoice, choice)
 
 
 # --- content pillars -----------------------------------------------------------------------------
@@ -294,6 +290,4 @@ def content_pillar_update(
 
 @transaction.atomic
 def content_pillar_delete(*, access: Access, pillar: ContentPillar | int) -> None:
-    row = _get(ContentPillar, access, pillar)
-    _editable_strategy(access, row.strategy_id)
-    _delete(row)
+    _delete_from_draft(access, ContentPillar, pillar)
