@@ -83,8 +83,9 @@ def model_update(
     changed = [f.name for f in instance._meta.concrete_fields if before[f.attname] != after[f.attname]]
     if not changed:
         return instance, False
-    if any(f.name == "updated_at" for f in instance._meta.concrete_fields) and "updated_at" not in changed:
-        instance.updated_at = timezone.now()  # type: ignore[attr-defined]  # checked on the line above
-        changed.append("updated_at")
+    stamp = next((f for f in instance._meta.concrete_fields if f.name == "updated_at"), None)
+    if stamp is not None and stamp.name not in changed:
+        setattr(instance, stamp.attname, timezone.now())
+        changed.append(stamp.name)
     clean_and_save(instance, update_fields=changed, exclude=exclude)
     return instance, True
