@@ -105,6 +105,7 @@ class GoalSerializer(StrategyChildSerializer, TenantModelSerializer):
 
     class Meta:
         model = Goal
+        # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
         fields = [
             "id",
             "strategy",
@@ -163,6 +164,7 @@ class StrategySerializer(TenantModelSerializer):
 
     class Meta:
         model = Strategy
+        # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
         fields = [
             "id",
             "title",
