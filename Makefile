@@ -38,6 +38,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 messages: install
 	$(PY) manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --no-obsolete

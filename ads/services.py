@@ -8,6 +8,7 @@ demo platform's connector simulates the change (``integrations.account_state.con
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +27,7 @@ from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
 from strategy.launch_gate import ensure_launch_allowed
 from tenancy.access import Access
+from tenancy.models import Organization
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
@@ -127,12 +129,12 @@ def ad_stats_sync(*, account: SocialAccount, connector: Connector, window: SyncW
 # --------------------------------------------------------------------------- control
 
 
-def ad_campaign_get(*, organization, campaign_id: int) -> AdCampaign:
+def ad_campaign_get(*, organization: Organization | int, campaign_id: int) -> AdCampaign:
     queryset = AdCampaign.objects.for_organization(organization).select_related("account")
     return get_for_organization(queryset, organization, campaign_id, message=_("Campaign not found."))
 
 
-def _remote(campaign: AdCampaign, call) -> None:
+def _remote(campaign: AdCampaign, call: Callable[[Connector], object]) -> None:
     """Run a control call on the platform (the demo platform simulates it in its connector)."""
     connector_call(account=campaign.account, call=call)
 

@@ -6,6 +6,7 @@ from django.views.generic import ListView
 
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.kpis import kpi_window
+from core.types import StrOrPromise
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -34,7 +35,7 @@ class AdsHomeView(OrganizationViewMixin, ListView):
 
 class _CampaignActionView(OrganizationViewMixin, View):
     required_permission = Perm.WRITE
-    success_message = ""
+    success_message: StrOrPromise = ""
 
     def act(self, pk: int):
         raise NotImplementedError

@@ -91,6 +91,8 @@ def kpi_tiles(*, organization: Organization, on: dt.date) -> list[Tile]:
     tiles = []
     for key in TILE_KPIS:
         kpi = kpi_get(key)
+        if kpi is None:  # only catalog KPIs have a tile
+            continue
         tiles.append(Tile(key, str(kpi.name), str(kpi.unit), kpi_value(organization=organization, kpi=key, on=on)))
     return tiles
 

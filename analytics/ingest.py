@@ -9,6 +9,7 @@ re-run changes nothing and an interrupted run is completed by the next one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -86,7 +87,7 @@ def post_metric_rows(
     posts: Sequence[RemotePost],
     metrics: dict[str, PostMetrics],
     post_ids: dict[str, int],
-    day,
+    day: date,
 ) -> list[dict[str, Any]]:
     """Insights where the platform has them, else the counters the post listing carried."""
     rows = []

@@ -129,7 +129,7 @@ def _site_clicks(scope: Scope) -> Decimal | None:
     paid = _sum(_ad_stats(scope), "clicks")
     if organic is None and paid is None:
         return None
-    return (organic or 0) + (paid or 0)
+    return (organic or Decimal(0)) + (paid or Decimal(0))
 
 
 def _leads(scope: Scope) -> Decimal | None:
@@ -296,7 +296,7 @@ def goal_progress(
 @dataclass(frozen=True)
 class GoalProgress:
     goal: object
-    progress: Progress
+    progress: Progress | None  # None for a draft strategy's goals: targets only, nothing measured yet
 
 
 def goals_progress(*, organization: Organization, goals: Iterable, today: dt.date | None = None) -> list[GoalProgress]:

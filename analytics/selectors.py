@@ -57,22 +57,22 @@ def post_performance_list(
     ).select_related("account")
     if account_id is not None:
         posts = posts.filter(account_id=account_id)
-    posts = list(posts.order_by("-published_at", "-pk"))
+    rows = list(posts.order_by("-published_at", "-pk"))
     latest_days = (
-        PostMetricDaily.objects.filter(organization=organization, post__in=[p.pk for p in posts])
+        PostMetricDaily.objects.filter(organization=organization, post__in=[p.pk for p in rows])
         .values("post_id")
         .annotate(last=Max("day"))
     )
     wanted = {(row["post_id"], row["last"]) for row in latest_days}
-    metrics = {}
+    metrics: dict[int, PostMetricDaily] = {}
     if wanted:
-        for m in PostMetricDaily.objects.filter(
+        for metric in PostMetricDaily.objects.filter(
             organization=organization, post__in=[p for p, _ in wanted], day__in={d for _, d in wanted}
         ):
-            if (m.post_id, m.day) in wanted:
-                metrics[m.post_id] = m
+            if (metric.post_id, metric.day) in wanted:
+                metrics[metric.post_id] = metric
     result = []
-    for post in posts:
+    for post in rows:
         m = metrics.get(post.pk)
         result.append(
             PostPerformance(

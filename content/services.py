@@ -1,93 +1,97 @@
 """Writes for posts. Scheduling passes the strategy launch gate, so the API and the UI obey it."""
 
 import datetime as dt
+from typing import Final, TypedDict, TypeVar, Unpack
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound
+from core.services import fields_of, model_update
 from strategy.launch_gate import ensure_launch_allowed
 from strategy.models import ContentPillar, Goal
 from tenancy.access import Access
+from tenancy.models import TenantModel
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 
 from .models import Post
 from .selectors import access_post
 
-EDITABLE_FIELDS = {"title", "text", "platform", "objective", "format", "goal", "pillar"}
+
+class PostDetails(TypedDict, total=False):
+    text: str
+    format: str
+    goal: Goal | int | None
+    pillar: ContentPillar | int | None
+
+
+class PostData(PostDetails, total=False):
+    """What a draft's author edits (the keyword arguments of `post_update`)."""
+
+    title: str
+    platform: str
+    objective: str
+
+
+POST_FIELDS: Final = fields_of(PostData)
+T = TypeVar("T", bound=TenantModel)
 
 
 def _post_get(access: Access, post: Post | int, *, lock: bool = False) -> Post:
     return access_post(access, post, lock=lock)
 
 
-def _resolve_refs(access: Access, fields: dict) -> dict:
-    """Goal/pillar ids or instances → rows of this organization (404-like error otherwise)."""
-    for name, model in (("goal", Goal), ("pillar", ContentPillar)):
-        if name not in fields or fields[name] is None:
-            continue
-        try:
-            fields[name] = get_for_organization(model, access.organization, fields[name])
-        except NotFound as exc:
-            raise DomainError(_("Choose one from your strategy."), field=name) from exc
-    goal, pillar = fields.get("goal"), fields.get("pillar")
-    if goal is not None and pillar is not None and goal.strategy_id != pillar.strategy_id:
-        raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")
-    return fields
-
-
-def _clean(post: Post) -> None:
+def _own(model: type[T], access: Access, value: T | int, field: str) -> T:
     try:
-        post.full_clean(exclude=["organization", "strategy", "goal", "pillar", "created_by"])
-    except ValidationError as exc:
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        raise DomainError(next(iter(fields.values()))[0], fields=fields) from exc
+        return get_for_organization(model, access.organization, value)
+    except NotFound as exc:
+        raise DomainError(_("Choose one from your strategy."), field=field) from exc
 
 
-@transaction.atomic
-def post_create(*, access: Access, title: str, platform: str, objective: str, **fields) -> Post:
-    """A draft post. Goal and pillar may be chosen now or when scheduling."""
-    access.require(Perm.WRITE)
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    fields = _resolve_refs(access, fields)
-    post = Post(
-        organization=access.organization,
-        title=title,
-        platform=platform,
-        objective=objective,
-        created_by=access.user,
-        **fields,
-    )
-    if post.goal is not None:
-        post.strategy_id = post.goal.strategy_id
-    _clean(post)
-    post.save()
-    return post
+def _resolve_refs(access: Access, data: PostData) -> PostData:
+    """Goal/pillar ids or instances → rows of this organization (404-like error otherwise)."""
+    resolved = PostData(**data)
+    goal, pillar = data.get("goal"), data.get("pillar")
+    if goal is not None:
+        resolved["goal"] = _own(Goal, access, goal, "goal")
+    if pillar is not None:
+        resolved["pillar"] = _own(ContentPillar, access, pillar, "pillar")
+    return resolved
 
 
-@transaction.atomic
-def post_update(*, access: Access, post: Post | int, **fields) -> Post:
-    access.require(Perm.WRITE)
-    post = _post_get(access, post, lock=True)
-    if post.status != Post.Status.DRAFT:
-        raise Conflict(_("Only a draft can be edited. Unschedule the post first."))
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    fields = _resolve_refs(access, fields)
-    for key, value in fields.items():
-        setattr(post, key, value)
+def _validate_post(post: Post) -> None:
     if post.goal is not None and post.pillar is not None and post.goal.strategy_id != post.pillar.strategy_id:
         raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")
     post.strategy_id = post.goal.strategy_id if post.goal is not None else None
-    _clean(post)
-    post.save()
-    return post
+
+
+def _post_save(access: Access, post: Post, data: PostData) -> Post:
+    return model_update(
+        instance=post,
+        data=_resolve_refs(access, data),
+        fields=POST_FIELDS,
+        exclude=["organization", "strategy", "goal", "pillar", "created_by"],
+        validate=_validate_post,
+    )[0]
+
+
+@transaction.atomic
+def post_create(*, access: Access, title: str, platform: str, objective: str, **data: Unpack[PostDetails]) -> Post:
+    """A draft post. Goal and pillar may be chosen now or when scheduling."""
+    access.require(Perm.WRITE)
+    post = Post(organization=access.organization, created_by=access.user)
+    return _post_save(access, post, PostData(**data, title=title, platform=platform, objective=objective))
+
+
+@transaction.atomic
+def post_update(*, access: Access, post: Post | int, **data: Unpack[PostData]) -> Post:
+    access.require(Perm.WRITE)
+    row = _post_get(access, post, lock=True)
+    if row.status != Post.Status.DRAFT:
+        raise Conflict(_("Only a draft can be edited. Unschedule the post first."))
+    return _post_save(access, row, data)
 
 
 @transaction.atomic

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.numbers import round_to
 
+from .types import StrOrPromise
+
 FLOW_WINDOW_DAYS = 30
 
 
@@ -73,10 +75,10 @@ class Aggregation(StrEnum):
 @dataclass(frozen=True)
 class Kpi:
     key: str
-    name: str
+    name: StrOrPromise
     unit: Unit
     direction: Direction
-    formula: str
+    formula: StrOrPromise
     objectives: tuple[Objective, ...]
     aggregation: Aggregation = Aggregation.FLOW
 
@@ -306,6 +308,8 @@ def progress_compute(
     ratio = (current - baseline) / planned if planned else Decimal(1)
     percent = round_to(ratio * 100, 1)
     achieved = ratio >= 1
+    projected_value: Decimal | None
+    projected_percent: Decimal | None
     if elapsed_share > 0:
         projected_ratio = ratio / elapsed_share
         projected_value = round_to(baseline + planned * projected_ratio, 2)

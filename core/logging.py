@@ -81,5 +81,5 @@ class JsonFormatter(logging.Formatter):
         payload.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info or record.exc_text:
             # exc_text: already formatted (and redacted) by RedactSecretsFilter.
-            payload["exc"] = record.exc_text or self.formatException(record.exc_info)
+            payload["exc"] = record.exc_text or (self.formatException(record.exc_info) if record.exc_info else "")
         return json.dumps(payload, default=str, ensure_ascii=False)

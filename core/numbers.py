@@ -20,7 +20,7 @@ def money(value: Decimal | int | float | str) -> Decimal:
     return round_to(value, MONEY_PLACES)
 
 
-def ratio(numerator, denominator, *, scale: int = 1) -> Decimal | None:
+def ratio(numerator: Decimal | int | None, denominator: Decimal | int | None, *, scale: int = 1) -> Decimal | None:
     """numerator × scale ÷ denominator to 2 places; None when either side is missing or zero.
 
     Callers pass sums over the rows that report BOTH parts (a NULL metric was not reported,

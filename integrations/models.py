@@ -145,6 +145,10 @@ class SyncStatus(models.TextChoices):
 class SyncRun(TenantModel):
     """One step of a sync of one account (what was asked, what came back, what went wrong)."""
 
+    # Display texts, not columns: set by `integrations.selectors.recent_sync_runs` for the pages.
+    problem_text: str
+    notes: list[str]
+
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=20, choices=SyncKind.choices)
     window_start = models.DateField(null=True, blank=True)

@@ -209,17 +209,19 @@ def sync_health(*, organization: Organization) -> list[AccountHealth]:
         for run in runs:
             if run.account_id != account.pk:
                 continue
-            health = by_kind.setdefault(run.kind, KindHealth(kind=run.kind, label=str(labels.get(run.kind, run.kind))))
+            kind_health = by_kind.setdefault(
+                run.kind, KindHealth(kind=run.kind, label=str(labels.get(run.kind, run.kind)))
+            )
             if run.status == SyncStatus.RUNNING:
                 # Shown as under way; the badge and the problem come from the last finished step. A step
                 # stuck here (its worker died) is failed by the reaper and shows up as a problem.
-                if health.last_run is None and health.running is None:
-                    health.running = run
+                if kind_health.last_run is None and kind_health.running is None:
+                    kind_health.running = run
                 continue
-            if health.last_run is None:
-                health.last_run = run
-            if run.status == SyncStatus.SUCCESS and health.last_success_at is None:
-                health.last_success_at = run.finished_at
+            if kind_health.last_run is None:
+                kind_health.last_run = run
+            if run.status == SyncStatus.SUCCESS and kind_health.last_success_at is None:
+                kind_health.last_success_at = run.finished_at
         kinds = sorted(by_kind.values(), key=lambda k: list(labels).index(k.kind) if k.kind in labels else 99)
         for kind in kinds:
             if kind.last_run is not None:

@@ -26,6 +26,7 @@ import logging
 import random
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
@@ -136,7 +137,7 @@ def sync_account(
     window_days: int | None = None,
     window_end_days_ago: int = 0,
 ):
-    kwargs = {"account_id": account_id, "plan": plan, "kinds": kinds, "days": days}
+    kwargs: dict[str, Any] = {"account_id": account_id, "plan": plan, "kinds": kinds, "days": days}
     total_days = days or PLANS[plan].days
     if window_days is None and total_days > MAX_TASK_WINDOW_DAYS and not self.request.is_eager:
         # A long backfill: this task reads the newest window (and every post since `days` ago),

@@ -10,6 +10,7 @@ at the end: who asked, when, and how many rows each table lost.
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from tenancy.access import Access
-from tenancy.models import Organization
+from tenancy.models import Organization, TenantModel
 from tenancy.roles import Role
 from tenancy.services import audit_log_record
 
@@ -123,7 +124,7 @@ def deletions_start_due(*, now: datetime | None = None) -> list[int]:
                 deletion.save(update_fields=["status"])
             queued.append(deletion.organization_id)
         for organization_id in queued:
-            transaction.on_commit(lambda organization_id=organization_id: purge_organization.delay(organization_id))
+            transaction.on_commit(partial(purge_organization.delay, organization_id))
     _sweep_recently_deleted(now)
     return queued
 
@@ -174,14 +175,19 @@ def _start_record(organization_id: int) -> DeletedOrganizationRecord | None:
     return record
 
 
-def _delete_chunk(record: DeletedOrganizationRecord, model: type[models.Model], chunk_size: int) -> int:
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _delete_chunk(record: DeletedOrganizationRecord, model: type[TenantModel], chunk_size: int) -> int:
     """Deletes up to `chunk_size` rows of `model` for the organization; returns how many rows went
     (cascaded ones included). The record row is locked, so concurrent purges count correctly."""
     organization_id = record.organization_id
     file_fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
     with transaction.atomic():
         record = DeletedOrganizationRecord.objects.select_for_update().get(pk=record.pk)
-        queryset = model._default_manager.for_organization(organization_id)
+        queryset = model.objects.for_organization(organization_id)
         ids = list(queryset.order_by("pk").values_list("pk", flat=True)[:chunk_size])
         if not ids:
             return 0
@@ -195,7 +201,7 @@ def _delete_chunk(record: DeletedOrganizationRecord, model: type[models.Model], 
         record.row_counts = dict(counts)
         record.save(update_fields=["row_counts"])
         if files:
-            transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+            transaction.on_commit(partial(_delete_files, files))
     return total
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError
 from tenancy.access import Access
-from tenancy.models import Membership, Organization
+from tenancy.models import Membership, Organization, TenantModel
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
@@ -123,6 +123,8 @@ def export_open_for_download(*, access: Access, export_id) -> tuple[Organization
         if export.status in (ExportStatus.PENDING, ExportStatus.RUNNING):
             raise Conflict(_("This export is not ready yet."))
         raise ExportExpired(_("This export is no longer available. Request a new one."))
+    if not export.file.name:  # a downloadable export has its file
+        raise ExportExpired(_("This export is no longer available. Request a new one."))
     audit_log_record(access=access, action="export.download", obj=export)
     return export, default_storage.open(export.file.name, "rb")
 
@@ -138,7 +140,7 @@ def exports_expire(*, now: datetime | None = None) -> int:
     closed = 0
     expired = OrganizationExport.objects.unscoped().filter(status=ExportStatus.READY, expires_at__lte=now)
     for export in expired.iterator(chunk_size=500):
-        if export.file:
+        if export.file.name:
             default_storage.delete(export.file.name)
         OrganizationExport.objects.for_organization(export.organization_id).filter(pk=export.pk).update(
             status=ExportStatus.EXPIRED, file=""
@@ -255,7 +257,8 @@ def _member_users(organization: Organization) -> Iterable[dict]:
         .objects.filter(pk__in=Membership.objects.for_organization(organization).values("user_id"))
         .order_by("pk")
     )
-    return _rows(users, [users.model._meta.get_field(name) for name in USER_FIELDS])
+    by_name = {f.name: f for f in users.model._meta.concrete_fields}
+    return _rows(users, [by_name[name] for name in USER_FIELDS])
 
 
 def _rows(queryset: models.QuerySet, fields: list[models.Field]) -> Iterable[dict]:
@@ -294,7 +297,9 @@ def _label_lookup(organization: Organization, field: models.ForeignKey) -> tuple
     if not columns:
         return (), {}
     lookup = {}
-    rows = target._default_manager.for_organization(organization).values_list("pk", *columns)
+    if not issubclass(target, TenantModel):  # the labelled targets are all tenant tables
+        return (), {}
+    rows = target.objects.for_organization(organization).values_list("pk", *columns)
     for pk, *values in rows.iterator(chunk_size=CHUNK_SIZE):
         lookup[pk] = values
     return tuple(f"{field.name}_{c}" for c in columns), lookup
@@ -307,7 +312,7 @@ def _write_fact_csv(archive: zipfile.ZipFile, organization: Organization, spec: 
     lookups: dict[str, tuple[dict, int]] = {}  # fk attname -> ({target id: values}, number of columns)
     for field in fields:
         header.append(field.attname)
-        if field.is_relation:
+        if isinstance(field, models.ForeignKey):
             extra, lookup = _label_lookup(organization, field)
             if extra:
                 lookups[field.attname] = (lookup, len(extra))

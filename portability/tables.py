@@ -44,7 +44,7 @@ def deletion_order() -> list[type[TenantModel]]:
     falls back to registry order; `QuerySet.delete()` cascades within each chunk anyway."""
     models_ = tenant_models()
     in_scope = set(models_)
-    sorter = graphlib.TopologicalSorter()
+    sorter: graphlib.TopologicalSorter[type[TenantModel]] = graphlib.TopologicalSorter()
     for model in models_:
         sorter.add(model)
         for field in model._meta.concrete_fields:

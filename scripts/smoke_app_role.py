@@ -39,9 +39,16 @@ API = [
 ]
 
 
+def found(pattern: str, text: str) -> re.Match[str]:
+    match = re.search(pattern, text)
+    if match is None:
+        raise SystemExit(f"expected {pattern!r} in:\n{text[:2000]}")
+    return match
+
+
 def as_role(url: str, role: str, password: str) -> str:
     parts = urlsplit(url)
-    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
     auth = f"{role}:{password}" if password else role
     return urlunsplit(parts._replace(netloc=f"{auth}@{host}"))
 
@@ -75,7 +82,7 @@ def main() -> int:
     ).split("\n")
     assert checked[0] == f"('{role}', False, False)", f"the app does not run as a plain role: {checked[0]}"
     seeded = manage("seed_demo", url=app_url)
-    email, demo_password = re.search(r"owner\s+(\S+) / (\S+)", seeded).groups()
+    email, demo_password = found(r"owner\s+(\S+) / (\S+)", seeded).groups()
     unscoped_rows = manage(
         "shell", "-v0", "-c", "from tenancy.models import Membership; print(Membership.objects.count())", url=app_url
     ).strip()
@@ -102,7 +109,7 @@ def main() -> int:
                 data={"name": "smoke", "scopes": ["read"], "csrfmiddlewaretoken": http.cookies["csrftoken"]},
                 headers={"Referer": base},
             )
-            secret = re.search(r"smm_[0-9a-f]{8}_[A-Za-z0-9_-]+", tokens.text).group(0)
+            secret = found(r"smm_[0-9a-f]{8}_[A-Za-z0-9_-]+", tokens.text).group(0)
         with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {secret}"}) as api:
             by_token = api.get("/api/v1/orgs/zerno/posts/")
             assert by_token.status_code == 200 and by_token.json()["count"] == posts["count"], by_token.text[:300]

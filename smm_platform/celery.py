@@ -74,8 +74,8 @@ def _guard_redis_closed_channel() -> None:
             raise redis.exceptions.ConnectionError("this broker channel's connection is closed")
         return original(self, asynchronous=asynchronous)
 
-    _connparams.guarded = True
-    kombu_redis.Channel._connparams = _connparams
+    _connparams.guarded = True  # type: ignore[attr-defined]  # a marker on the function: patch once
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]  # the patch itself
 
 
 _guard_redis_closed_channel()

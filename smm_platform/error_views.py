@@ -18,6 +18,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 
+from core.types import StrOrPromise
 from smm_platform.api.errors import _body
 from tenancy.access import access_for_user
 from tenancy.roles import Role
@@ -43,6 +44,7 @@ def is_api_request(request) -> bool:
 
 
 def api_error(status: int) -> JsonResponse:
+    message: StrOrPromise
     if status in API_ERRORS:
         code, message = API_ERRORS[status]
     elif status >= 500:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from analytics.views import DashboardView
 from crm.views import crm_webhook
@@ -8,7 +8,7 @@ from integrations.views import OAuthCallbackView
 from smm_platform.api.docs import SchemaView, swagger_view
 from tenancy import views as tenancy_views
 
-org_patterns = [
+org_patterns: list[URLPattern | URLResolver] = [
     path("", DashboardView.as_view(), name="dashboard"),
     path("strategy/", include("strategy.urls")),
     path("content/", include("content.urls")),

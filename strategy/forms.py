@@ -20,6 +20,18 @@ from .models import (
     Strategy,
     TrendNote,
 )
+from .services import (
+    AUDIT_FIELDS,
+    COMPETITOR_FIELDS,
+    EXPERIMENT_PLAN_FIELDS,
+    GOAL_FIELDS,
+    PILLAR_FIELDS,
+    PLATFORM_CHOICE_FIELDS,
+    PROFILE_FIELDS,
+    SEGMENT_FIELDS,
+    STRATEGY_FIELDS,
+    TREND_FIELDS,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SMALL_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -33,20 +45,18 @@ def kpi_choices(objective: str | None = None) -> list:
     return [("", "---------"), *groups]
 
 
+class ServiceChecksUniqueness(forms.ModelForm):
+    """A form whose model's unique keys start with the organization, which the form does not hold:
+    the service checks them and reports a duplicate on the field."""
+
+    def validate_unique(self) -> None:
+        pass
+
+
 class BusinessProfileForm(forms.ModelForm):
     class Meta:
         model = BusinessProfile
-        fields = [
-            "product",
-            "value_proposition",
-            "price_segment",
-            "geography",
-            "sales_channels",
-            "average_order_value",
-            "gross_margin_percent",
-            "support_contact_cost",
-            "currency",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {"product": SMALL_TEXT, "value_proposition": SMALL_TEXT, "sales_channels": SMALL_TEXT}
 
 
@@ -60,7 +70,7 @@ class AudienceSegmentForm(forms.ModelForm):
 
     class Meta:
         model = AudienceSegment
-        fields = ["name", "demographics", "needs", "pains", "objections", "platforms", "buying_triggers"]
+        fields = SEGMENT_FIELDS
         widgets = {f: SMALL_TEXT for f in ["demographics", "needs", "pains", "objections", "buying_triggers"]}
 
 
@@ -72,7 +82,8 @@ class CompetitorForm(forms.ModelForm):
 
     class Meta:
         model = Competitor
-        fields = ["name", "positioning_notes", "strengths", "weaknesses"]
+        # `links` is edited as one URL field per platform (above) and put together in `service_data`.
+        fields = [f for f in COMPETITOR_FIELDS if f != "links"]
         widgets = {f: SMALL_TEXT for f in ["positioning_notes", "strengths", "weaknesses"]}
 
     def __init__(self, *args, **kwargs):
@@ -88,22 +99,12 @@ class CompetitorForm(forms.ModelForm):
         return data
 
 
-class PresenceAuditForm(forms.ModelForm):
+class PresenceAuditForm(ServiceChecksUniqueness):
     class Meta:
         model = PresenceAudit
-        fields = [
-            "platform",
-            "date",
-            "followers",
-            "average_reach",
-            "engagement_rate",
-            "posts_per_week",
-            "response_time_minutes",
-        ]
+        # The editor's audit row has no notes column; the API takes them.
+        fields = [f for f in AUDIT_FIELDS if f != "notes"]
         widgets = {"date": DATE}
-
-    def validate_unique(self):
-        """The service reports duplicates (with the organization in the key)."""
 
 
 class StrategyCreateForm(forms.ModelForm):
@@ -113,27 +114,19 @@ class StrategyCreateForm(forms.ModelForm):
         widgets = {"period_start": DATE, "period_end": DATE}
 
 
-class PositioningForm(forms.ModelForm):
+class PositioningForm(ServiceChecksUniqueness):
     competitors = forms.ModelMultipleChoiceField(
         label=_("Competitors we differ from"),
         queryset=Competitor.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # Shown right after the statement they are contrasted with.
+    field_order = [*STRATEGY_FIELDS[: STRATEGY_FIELDS.index("positioning_statement") + 1], "competitors"]
 
     class Meta:
         model = Strategy
-        fields = [
-            "title",
-            "period_start",
-            "period_end",
-            "positioning_statement",
-            "competitors",
-            "differentiators",
-            "tone_guidelines",
-            "words_to_use",
-            "words_to_avoid",
-        ]
+        fields = [*STRATEGY_FIELDS, "competitors"]
         widgets = {
             "period_start": DATE,
             "period_end": DATE,
@@ -153,9 +146,6 @@ class PositioningForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["competitors"].queryset = Competitor.objects.filter(organization=organization)
 
-    def validate_unique(self):
-        """Checked by the service."""
-
 
 class GoalForm(forms.ModelForm):
     objective = forms.ChoiceField(label=_("Business objective"), choices=[("", "---------"), *OBJECTIVE_CHOICES])
@@ -166,7 +156,7 @@ class GoalForm(forms.ModelForm):
 
     class Meta:
         model = Goal
-        fields = ["title", "objective", "kpi", "baseline", "target", "unit", "deadline", "platform"]
+        fields = GOAL_FIELDS
         widgets = {"deadline": DATE}
         help_texts = {
             "baseline": _("Where you are now (see the presence audit). Flow KPIs are monthly figures."),
@@ -176,7 +166,9 @@ class GoalForm(forms.ModelForm):
     def __init__(self, *args, kpi_options_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         objective = self.data.get(self.add_prefix("objective")) or self.instance.objective
-        self.fields["kpi"].choices = kpi_choices(objective or None)
+        kpi = self.fields["kpi"]
+        if isinstance(kpi, forms.ChoiceField):  # declared above
+            kpi.choices = kpi_choices(objective or None)
         if kpi_options_url:
             # Progressive enhancement: with htmx the KPI list follows the objective; without it the
             # list is grouped by objective and the service rejects a KPI that does not fit.
@@ -185,18 +177,15 @@ class GoalForm(forms.ModelForm):
             )
 
 
-class PlatformChoiceForm(forms.ModelForm):
+class PlatformChoiceForm(ServiceChecksUniqueness):
     class Meta:
         model = PlatformChoice
-        fields = ["platform", "role", "rationale"]
+        fields = PLATFORM_CHOICE_FIELDS
         widgets = {"rationale": SMALL_TEXT}
         help_texts = {"rationale": _("Why here: the audience, the formats, what this platform will do for the goals.")}
 
-    def validate_unique(self):
-        """Checked by the service."""
 
-
-class ContentPillarForm(forms.ModelForm):
+class ContentPillarForm(ServiceChecksUniqueness):
     objective = forms.ChoiceField(label=_("Objective"), choices=OBJECTIVE_CHOICES)
     funnel_stage = forms.ChoiceField(label=_("Funnel stage"), choices=FunnelStage.choices)
     formats = forms.MultipleChoiceField(
@@ -208,7 +197,7 @@ class ContentPillarForm(forms.ModelForm):
 
     class Meta:
         model = ContentPillar
-        fields = ["name", "description", "objective", "funnel_stage", "target_share", "formats", "goals"]
+        fields = [*PILLAR_FIELDS, "goals"]
         widgets = {"description": SMALL_TEXT}
 
     def __init__(self, *args, strategy, **kwargs):
@@ -216,9 +205,6 @@ class ContentPillarForm(forms.ModelForm):
         self.fields["goals"].queryset = Goal.objects.filter(organization_id=strategy.organization_id, strategy=strategy)
         if self.instance.pk:
             self.initial["goals"] = [g.pk for g in self.instance.goals.all()]
-
-    def validate_unique(self):
-        """Checked by the service."""
 
 
 class ReturnForm(forms.Form):
@@ -233,39 +219,20 @@ class CopyForm(forms.Form):
 
 class TrendNoteForm(forms.ModelForm):
     source_url = forms.URLField(label=_("Source link"), required=False, assume_scheme="https")
+    # When and where from come before what: the note is written from a source at hand.
+    field_order = ["title", "kind", "platform", "noted_on", "source_url"]
 
     class Meta:
         model = TrendNote
-        fields = [
-            "title",
-            "kind",
-            "platform",
-            "noted_on",
-            "source_url",
-            "description",
-            "impact",
-            "expected_impact",
-            "follow_up",
-        ]
+        fields = TREND_FIELDS
         widgets = {"noted_on": DATE, "description": SMALL_TEXT, "expected_impact": SMALL_TEXT, "follow_up": SMALL_TEXT}
 
 
 class ExperimentForm(forms.ModelForm):
     class Meta:
         model = Experiment
-        fields = [
-            "title",
-            "hypothesis",
-            "kind",
-            "platform",
-            "trend",
-            "budget_cap",
-            "start_date",
-            "end_date",
-            "success_metric",
-            "success_threshold",
-            "higher_is_better",
-        ]
+        # The budget is in the organization's currency (set by the service).
+        fields = [f for f in EXPERIMENT_PLAN_FIELDS if f != "currency"]
         widgets = {"start_date": DATE, "end_date": DATE, "hypothesis": SMALL_TEXT}
 
     def __init__(self, *args, organization, **kwargs):

@@ -1,5 +1,7 @@
 """Reads for strategy pages, the API and other apps. Every function takes `organization`."""
 
+from datetime import date
+
 from django.db.models import Count, Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -55,23 +57,25 @@ def strategy_list(*, organization: Organization) -> QuerySet[Strategy]:
 
 
 def _strategy_prefetch(qs: QuerySet[Strategy], organization: Organization) -> QuerySet[Strategy]:
-    return qs.select_related("approved_by", "created_by", "previous").prefetch_related(
-        Prefetch("goals", queryset=Goal.objects.filter(organization=organization).order_by("id")),
-        Prefetch("platforms", queryset=PlatformChoice.objects.filter(organization=organization)),
-        Prefetch(
-            "pillars",
-            queryset=ContentPillar.objects.filter(organization=organization)
-            .order_by("id")
-            .prefetch_related(Prefetch("goals", queryset=Goal.objects.filter(organization=organization))),
-        ),
-        Prefetch("competitors", queryset=Competitor.objects.filter(organization=organization)),
+    # One prefetch_related call per relation: the type checker cannot type a mixed list of Prefetch.
+    pillars = (
+        ContentPillar.objects.filter(organization=organization)
+        .order_by("id")
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.filter(organization=organization)))
+    )
+    return (
+        qs.select_related("approved_by", "created_by", "previous")
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.filter(organization=organization).order_by("id")))
+        .prefetch_related(Prefetch("platforms", queryset=PlatformChoice.objects.filter(organization=organization)))
+        .prefetch_related(Prefetch("pillars", queryset=pillars))
+        .prefetch_related(Prefetch("competitors", queryset=Competitor.objects.filter(organization=organization)))
     )
 
 
 def strategy_get(*, organization: Organization, strategy_id: int) -> Strategy:
     """The strategy with goals, platforms, pillars (and the goals they serve) and competitors loaded."""
-    strategy = _strategy_prefetch(Strategy.objects.filter(organization=organization, pk=strategy_id), organization)
-    strategy = strategy.first()
+    queryset = _strategy_prefetch(Strategy.objects.filter(organization=organization, pk=strategy_id), organization)
+    strategy = queryset.first()
     if strategy is None:
         raise NotFound(_("Strategy not found."))
     return strategy
@@ -107,10 +111,11 @@ def strategy_checks_for(strategy: Strategy) -> StrategyChecks:
     platforms = list(strategy.platforms.all())
     pillars = list(strategy.pillars.all())
     cache = getattr(strategy, "_prefetched_objects_cache", {})
+    pillar_goal_ids: dict[int, set[int]]
     if "pillars" in cache and all("goals" in getattr(p, "_prefetched_objects_cache", {}) for p in pillars):
         pillar_goal_ids = {p.pk: {g.pk for g in p.goals.all()} for p in pillars}
     else:
-        pillar_goal_ids: dict[int, set[int]] = {p.pk: set() for p in pillars}
+        pillar_goal_ids = {p.pk: set() for p in pillars}
         for pillar_id, goal_id in PillarGoal.objects.filter(
             organization_id=strategy.organization_id, pillar__strategy=strategy
         ).values_list("pillar_id", "goal_id"):
@@ -161,7 +166,9 @@ def experiment_find(*, organization: Organization, experiment_id: int) -> Experi
     return experiment_list(organization=organization).filter(pk=experiment_id).first()
 
 
-def experiment_concluded_list(*, organization: Organization, start=None, end=None) -> QuerySet[Experiment]:
+def experiment_concluded_list(
+    *, organization: Organization, start: date | None = None, end: date | None = None
+) -> QuerySet[Experiment]:
     """Concluded experiments for reports: those that ended within [start, end] when given."""
     qs = experiment_list(organization=organization, status=Experiment.Status.CONCLUDED)
     if start is not None:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from .roles import role_permissions, scope_permissions
 @dataclass(frozen=True)
 class Access:
     organization: Organization
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     role: str | None = None
     token: ApiToken | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
@@ -28,7 +28,7 @@ class Access:
             raise PermissionDenied(_("You do not have permission to do this in this organization."))
 
     @property
-    def actor(self) -> AbstractBaseUser | None:
+    def actor(self) -> User | None:
         return self.user
 
     @property

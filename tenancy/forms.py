@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
 from .roles import Role, Scope
+from .services import ORGANIZATION_FIELDS
 
 
 class SignUpForm(forms.Form):
@@ -31,7 +32,7 @@ class SignUpConfirmForm(forms.Form):
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "timezone", "currency", "language"]
+        fields = ORGANIZATION_FIELDS
 
 
 class InvitationForm(forms.Form):

@@ -1,5 +1,6 @@
 import datetime as dt
 import zoneinfo
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -50,16 +51,19 @@ def organization_id_of(organization: "Organization | int") -> int:
     return organization if isinstance(organization, int) else organization.pk
 
 
-class TenantQuerySet(models.QuerySet):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
     """Querysets of tenant rows. Code names the scope at the entry point:
     `Model.objects.for_organization(org)` for one tenant, `Model.objects.unscoped()` where crossing
     organizations is the point (fan-out, admin, migrations). A test (tests/tenancy/test_scope_lint.py)
     fails on any other entry into a tenant table outside tests and migrations."""
 
-    def for_organization(self, organization: "Organization | int") -> "TenantQuerySet":
+    def for_organization(self, organization: "Organization | int") -> Self:
         return self.filter(organization_id=organization_id_of(organization))
 
-    def unscoped(self) -> "TenantQuerySet":
+    def unscoped(self) -> Self:
         return self.all()
 
 

@@ -26,12 +26,16 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, migrations, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.urls import Resolver404, resolve
 from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+if TYPE_CHECKING:
+    from contextlib import _GeneratorContextManager  # what @contextmanager returns: also a decorator
 
 logger = logging.getLogger(__name__)
 
@@ -151,29 +155,32 @@ def _transaction_usable(connection) -> bool:
     return connection.connection.get_transaction_status() != TRANSACTION_STATUS_INERROR
 
 
-def _organization_value(organization_id) -> str:
+def _organization_value(organization_id: object) -> str:
     if organization_id is None:
         return ""
-    return str(int(getattr(organization_id, "pk", organization_id)))
+    value = getattr(organization_id, "pk", organization_id)
+    if not isinstance(value, int | str):
+        raise TypeError(f"An organization or its id, not {value!r}")
+    return str(int(value))
 
 
-def organization_context(organization_id, *, using: str = DEFAULT_DB_ALIAS):
+def organization_context(organization_id: object, *, using: str = DEFAULT_DB_ALIAS) -> _GeneratorContextManager[None]:
     """A transaction that sees only this organization's rows (SET LOCAL; accepts an id or an object)."""
     return _scoped(_organization_value(organization_id), "", using=using)
 
 
-def unscoped_context(reason: str, *, using: str = DEFAULT_DB_ALIAS):
+def unscoped_context(reason: str, *, using: str = DEFAULT_DB_ALIAS) -> _GeneratorContextManager[None]:
     """A transaction that crosses organizations on purpose; `reason` is for review and logs."""
     _require_reason(reason)
     return _scoped("", "on", using=using)
 
 
-def organization_session(organization_id, *, using: str = DEFAULT_DB_ALIAS):
+def organization_session(organization_id: object, *, using: str = DEFAULT_DB_ALIAS) -> _GeneratorContextManager[None]:
     """For a task or command whose code opens its own transactions: session-level for the block."""
     return _session(_organization_value(organization_id), "", using=using)
 
 
-def unscoped_session(reason: str, *, using: str = DEFAULT_DB_ALIAS):
+def unscoped_session(reason: str, *, using: str = DEFAULT_DB_ALIAS) -> _GeneratorContextManager[None]:
     _require_reason(reason)
     return _session("", "on", using=using)
 

@@ -5,7 +5,7 @@ same `NotFound`, so a response never tells whether another tenant's object exist
 `access_*_by_id` pattern). Each app wraps this in `access_<entity>(access, id)` helpers.
 """
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ T = TypeVar("T", bound=TenantModel)
 _MAX_ID = 2**63 - 1
 
 
-def parse_id(value) -> int | None:
+def parse_id(value: object) -> int | None:
     """An id from a URL, form or JSON body as an int, or None if it cannot be a primary key."""
     if isinstance(value, bool):
         return None
@@ -34,19 +34,20 @@ def parse_id(value) -> int | None:
 
 
 def get_for_organization(
-    model_or_queryset: type[T] | models.QuerySet,
+    model_or_queryset: type[T] | models.QuerySet[T],
     organization: Organization | int,
-    obj_or_id,
+    obj_or_id: object,
     *,
     lock: bool = False,
     message: str | None = None,
 ) -> T:
     """The row `obj_or_id` of `organization` (re-read, so a stale or foreign instance is not trusted)."""
-    queryset = (
-        model_or_queryset
-        if isinstance(model_or_queryset, models.QuerySet)
-        else model_or_queryset._default_manager.all()
-    )
+    queryset: models.QuerySet[T]
+    if isinstance(model_or_queryset, models.QuerySet):
+        queryset = model_or_queryset
+    else:
+        # cast: the Django plugin types the manager of a type variable's model as its bound's.
+        queryset = cast("models.QuerySet[T]", model_or_queryset._default_manager.all())
     pk = parse_id(obj_or_id.pk if isinstance(obj_or_id, models.Model) else obj_or_id)
     obj = None
     if pk is not None:

@@ -1,9 +1,10 @@
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from .models import ApiToken, AuditLog, Invitation, Membership, Organization
 
 
-def organizations_for_user(*, user) -> QuerySet[Organization]:
+def organizations_for_user(*, user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(
         pk__in=Membership.objects.unscoped().filter(user=user).values("organization_id")
     ).order_by("name")

@@ -4,17 +4,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Final, TypedDict, Unpack
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
+from core.services import fields_of, model_update
 
 from . import rls
 from .access import Access
@@ -23,7 +25,6 @@ from .roles import Perm, Role, Scope
 from .scoping import get_for_organization
 from .slugs import first_free_slug, random_slug, slug_base
 
-User = get_user_model()
 TOKEN_PREFIX = "smm"  # noqa: S105 - a public marker, not a secret
 
 
@@ -35,14 +36,17 @@ def audit_log_record(
     *,
     access: Access | None = None,
     organization: Organization | None = None,
-    actor=None,
+    actor: User | None = None,
     action: str,
-    obj=None,
+    obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
-    changes: dict | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> AuditLog:
-    organization = organization or access.organization
+    if organization is None:
+        if access is None:
+            raise ValueError("An audit entry needs the organization or the access it was made with")
+        organization = access.organization
     actor = actor if actor is not None else (access.actor if access else None)
     label = access.actor_label if access else (getattr(actor, "email", "") or str(actor or ""))
     return AuditLog.objects.create(
@@ -57,7 +61,7 @@ def audit_log_record(
     )
 
 
-def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
+def _create_with_unique_slug(*, name: str, slug: str, timezone: str, currency: str, language: str) -> Organization:
     """Creates the organization under a free slug: one query for the taken slugs with this prefix,
     and the unique constraint as the arbiter under concurrent sign-ups (the loser retries inside a
     savepoint; after a few collisions a random suffix ends the race)."""
@@ -72,7 +76,9 @@ def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
             candidate = random_slug(base)
         try:
             with transaction.atomic():
-                return Organization.objects.create(name=name, slug=candidate, **fields)
+                return Organization.objects.create(
+                    name=name, slug=candidate, timezone=timezone, currency=currency, language=language
+                )
         except IntegrityError:
             if not Organization.objects.filter(slug=candidate).exists():
                 raise  # another constraint failed: not ours to retry
@@ -84,7 +90,7 @@ def _create_with_unique_slug(*, name: str, slug: str, **fields) -> Organization:
 @rls.unscoped_context("a new organization: its first rows, before anyone is its member")
 def organization_create(
     *,
-    owner,
+    owner: User,
     name: str,
     slug: str = "",
     timezone_name: str = "Europe/Moscow",
@@ -99,21 +105,30 @@ def organization_create(
     return org
 
 
+class OrganizationData(TypedDict, total=False):
+    """The settings an owner or admin changes (the slug is fixed: it is in every URL)."""
+
+    name: str
+    timezone: str
+    currency: str
+    language: str
+
+
+ORGANIZATION_FIELDS: Final = fields_of(OrganizationData)
+
+
 @transaction.atomic
-def organization_update(*, access: Access, **fields) -> Organization:
+def organization_update(*, access: Access, **data: Unpack[OrganizationData]) -> Organization:
     access.require(Perm.MANAGE_ORGANIZATION)
     org = access.organization
-    changes = {k: [getattr(org, k), v] for k, v in fields.items() if getattr(org, k) != v}
-    for key, value in fields.items():
-        setattr(org, key, value)
-    org.full_clean()
-    org.save(update_fields=list(fields) or None)
+    changes = {k: [getattr(org, k), v] for k, v in data.items() if getattr(org, k) != v}
+    model_update(instance=org, data=data, fields=ORGANIZATION_FIELDS)
     audit_log_record(access=access, action="organization.update", obj=org, changes=changes)
     return org
 
 
 @transaction.atomic
-def user_sign_up(*, email: str, password: str, organization_name: str) -> tuple:
+def user_sign_up(*, email: str, password: str, organization_name: str) -> tuple[User, Organization]:
     """Self-service onboarding: a user and their first organization, which they own."""
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(username__iexact=email).exists():
@@ -221,7 +236,7 @@ def invitation_get_by_token(token: str) -> Invitation | None:
 
 
 @rls.unscoped_context("invitation accept: the secret token names the organization")
-def invitation_accept(*, token: str, user) -> Membership:
+def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = Invitation.objects.unscoped().select_for_update().filter(token_hash=_hash(token)).first()
     if invitation is None or not invitation.is_usable:
         raise DomainError(_("This invitation is invalid or has expired. Ask for a new one."))

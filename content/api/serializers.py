@@ -12,6 +12,7 @@ class PostSerializer(TenantModelSerializer):
 
     class Meta:
         model = Post
+        # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
         fields = [
             "id",
             "strategy",

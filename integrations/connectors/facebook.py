@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar
 
 from integrations.connectors.base import (
@@ -118,7 +119,7 @@ class FacebookConnector(GraphConnector):
         for metric in body.get("data") or [] if isinstance(body, Mapping) else []:
             if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
                 continue
-            self.parse_each("insight_value", metric.get("values"), lambda p, n=metric["name"]: read_point(n, p))
+            self.parse_each("insight_value", metric.get("values"), partial(read_point, metric["name"]))
         return [
             AccountDay(
                 day=day,
@@ -148,7 +149,7 @@ class FacebookConnector(GraphConnector):
         result: list[PostMetrics] = []
         for post_id in posts:
             body = self._get(f"{post_id}/insights", {"metric": POST_METRICS})
-            result.extend(self.parse_each("post_metrics", [body], lambda b, p=post_id: _post_metrics(p, b)))
+            result.extend(self.parse_each("post_metrics", [body], partial(_post_metrics, post_id)))
         return result
 
     # ------------------------------------------------------------------ comments
@@ -175,11 +176,12 @@ class FacebookConnector(GraphConnector):
                 parent = str(item["id"])
                 for replies in self._pages(f"{parent}/comments", {"fields": COMMENT_FIELDS, "limit": 100}):
                     yield from self.parse_each(
-                        "comment", replies, lambda r, p=parent: self._parse_comment(r, post_id, parent=p)
+                        "comment", replies, partial(self._parse_comment, post_id=post_id, parent=parent)
                     )
 
     def _parse_comment(self, item: Mapping[str, Any], post_id: str, *, parent: str | None) -> RemoteComment:
-        author = item.get("from") if isinstance(item.get("from"), Mapping) else {}  # omitted when not authorised
+        raw_author = item.get("from")
+        author = raw_author if isinstance(raw_author, Mapping) else {}  # omitted when not authorised
         return RemoteComment(
             external_id=str(item["id"]),
             post_external_id=post_id,

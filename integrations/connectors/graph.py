@@ -26,7 +26,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -225,7 +225,9 @@ class GraphConnector(BaseConnector):
             raise error
         return body
 
-    def _pages(self, path: str, params: Mapping[str, Any], *, max_pages: int = 200) -> Iterator[list[dict[str, Any]]]:
+    def _pages(
+        self, path: str, params: Mapping[str, Any], *, max_pages: int = 200
+    ) -> Iterator[Sequence[dict[str, Any]]]:
         """Iterate pages of ``data``.
 
         Stop condition: no ``paging.next``. The next page is requested with the query of Meta's

@@ -279,7 +279,8 @@ def _json_or_none(response: httpx.Response) -> Any:
 def _body_retry_after(body: Any) -> float | None:
     if not isinstance(body, dict):
         return None
-    parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    raw = body.get("parameters")
+    parameters = raw if isinstance(raw, dict) else {}
     for value in (parameters.get("retry_after"), body.get("retry_after")):
         if value is not None and not isinstance(value, bool):
             seconds = parse_retry_after(str(value))

@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any, ClassVar
 
 from integrations.connectors.base import (
@@ -87,11 +88,7 @@ class VKAdsConnector(VKApiConnector):
                     self.skip("ad_stat", entry, "campaign entry without id")
                     continue
                 campaign_id = str(entry["id"])
-                rows.extend(
-                    self.parse_each(
-                        "ad_stat", entry.get("stats"), lambda stat, c=campaign_id: self._parse_stat(c, stat)
-                    )
-                )
+                rows.extend(self.parse_each("ad_stat", entry.get("stats"), partial(self._parse_stat, campaign_id)))
         return rows
 
     def set_campaign_status(self, campaign_external_id: str, status: str) -> None:

@@ -1,5 +1,8 @@
 """Request body parsers for the API."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -30,6 +33,7 @@ def nesting_exceeds(value, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

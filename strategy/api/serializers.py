@@ -20,23 +20,22 @@ from ..models import (
     Strategy,
     TrendNote,
 )
+from ..services import (
+    AUDIT_FIELDS,
+    COMPETITOR_FIELDS,
+    EXPERIMENT_PLAN_FIELDS,
+    PILLAR_FIELDS,
+    PLATFORM_CHOICE_FIELDS,
+    PROFILE_FIELDS,
+    SEGMENT_FIELDS,
+    TREND_FIELDS,
+)
 
 
 class BusinessProfileSerializer(TenantModelSerializer):
     class Meta:
         model = BusinessProfile
-        fields = [
-            "product",
-            "value_proposition",
-            "price_segment",
-            "geography",
-            "sales_channels",
-            "average_order_value",
-            "gross_margin_percent",
-            "support_contact_cost",
-            "currency",
-            "updated_at",
-        ]
+        fields = [*PROFILE_FIELDS, "updated_at"]
         read_only_fields = ["updated_at"]
 
 
@@ -45,17 +44,7 @@ class AudienceSegmentSerializer(TenantModelSerializer):
 
     class Meta:
         model = AudienceSegment
-        fields = [
-            "id",
-            "name",
-            "demographics",
-            "needs",
-            "pains",
-            "objections",
-            "platforms",
-            "buying_triggers",
-            "created_at",
-        ]
+        fields = ["id", *SEGMENT_FIELDS, "created_at"]
         read_only_fields = ["created_at"]
 
 
@@ -73,7 +62,7 @@ class CompetitorSerializer(TenantModelSerializer):
 
     class Meta:
         model = Competitor
-        fields = ["id", "name", "links", "positioning_notes", "strengths", "weaknesses", "snapshots", "created_at"]
+        fields = ["id", *COMPETITOR_FIELDS, "snapshots", "created_at"]
         read_only_fields = ["created_at"]
 
     @extend_schema_field(CompetitorSnapshotSerializer(many=True))
@@ -93,26 +82,29 @@ class CompetitorSerializer(TenantModelSerializer):
 class PresenceAuditSerializer(TenantModelSerializer):
     class Meta:
         model = PresenceAudit
-        fields = [
-            "id",
-            "platform",
-            "date",
-            "followers",
-            "average_reach",
-            "engagement_rate",
-            "posts_per_week",
-            "response_time_minutes",
-            "notes",
-        ]
+        fields = ["id", *AUDIT_FIELDS]
 
 
-class GoalSerializer(TenantModelSerializer):
+# A row inside a strategy (goal, platform, pillar): the strategy is chosen on creation and fixed
+# afterwards, since a row does not move between strategies. (A comment, not a docstring: the API
+# schema takes its description from the model serializer.)
+class StrategyChildSerializer(serializers.Serializer):
     strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            fields["strategy"].read_only = True
+        return fields
+
+
+class GoalSerializer(StrategyChildSerializer, TenantModelSerializer):
     kpi_name = serializers.SerializerMethodField()
     direction = serializers.SerializerMethodField()
 
     class Meta:
         model = Goal
+        # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
         fields = [
             "id",
             "strategy",
@@ -137,51 +129,20 @@ class GoalSerializer(TenantModelSerializer):
         kpi = kpi_get(obj.kpi)
         return str(kpi.direction) if kpi else ""
 
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["strategy"].read_only = True  # a goal does not move between strategies
-        return fields
 
-
-class PlatformChoiceSerializer(TenantModelSerializer):
-    strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
-
+class PlatformChoiceSerializer(StrategyChildSerializer, TenantModelSerializer):
     class Meta:
         model = PlatformChoice
-        fields = ["id", "strategy", "platform", "role", "rationale"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["strategy"].read_only = True
-        return fields
+        fields = ["id", "strategy", *PLATFORM_CHOICE_FIELDS]
 
 
-class ContentPillarSerializer(TenantModelSerializer):
-    strategy = OrganizationRelatedField(queryset=Strategy.objects.all())
+class ContentPillarSerializer(StrategyChildSerializer, TenantModelSerializer):
     goals = OrganizationRelatedField(queryset=Goal.objects.all(), many=True, required=False)
     formats = serializers.ListField(child=serializers.ChoiceField(PostFormat.choices), required=False)
 
     class Meta:
         model = ContentPillar
-        fields = [
-            "id",
-            "strategy",
-            "name",
-            "description",
-            "objective",
-            "funnel_stage",
-            "target_share",
-            "formats",
-            "goals",
-        ]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["strategy"].read_only = True
-        return fields
+        fields = ["id", "strategy", *PILLAR_FIELDS, "goals"]
 
 
 class IssueSerializer(serializers.Serializer):
@@ -202,6 +163,7 @@ class StrategySerializer(TenantModelSerializer):
 
     class Meta:
         model = Strategy
+        # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
         fields = [
             "id",
             "title",
@@ -289,18 +251,7 @@ class KpiSerializer(serializers.Serializer):
 class TrendNoteSerializer(TenantModelSerializer):
     class Meta:
         model = TrendNote
-        fields = [
-            "id",
-            "title",
-            "kind",
-            "platform",
-            "description",
-            "source_url",
-            "noted_on",
-            "impact",
-            "expected_impact",
-            "follow_up",
-        ]
+        fields = ["id", *TREND_FIELDS]
 
 
 class ExperimentSerializer(TenantModelSerializer):
@@ -311,18 +262,7 @@ class ExperimentSerializer(TenantModelSerializer):
         model = Experiment
         fields = [
             "id",
-            "title",
-            "hypothesis",
-            "kind",
-            "platform",
-            "trend",
-            "budget_cap",
-            "currency",
-            "start_date",
-            "end_date",
-            "success_metric",
-            "success_threshold",
-            "higher_is_better",
+            *EXPERIMENT_PLAN_FIELDS,
             "status",
             "result_value",
             "result_notes",

@@ -1,8 +1,10 @@
 """Strategy API under /api/v1/orgs/<org_slug>/. Reads are scoped by the base class; every write
 goes through a service with `access=self.access`."""
 
+from collections.abc import Callable
 from dataclasses import asdict
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -38,7 +40,9 @@ class ServiceWritesMixin:
     `update_service(access=, <obj_kwarg>=obj, **data)`, `delete_service(access=, <obj_kwarg>=obj)`."""
 
     obj_kwarg = "obj"
-    create_service = update_service = delete_service = None
+    create_service: Callable[..., Model]
+    update_service: Callable[..., Model]
+    delete_service: Callable[..., None]
 
     def service_data(self, serializer) -> dict:
         return dict(serializer.validated_data)

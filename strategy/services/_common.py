@@ -1,11 +1,11 @@
-"""Private helpers shared by the strategy service modules: model validation to domain errors,
-field diffs, organization-scoped lookups and the draft lock."""
+"""Private helpers shared by the strategy service modules: deleting, organization-scoped lookups
+and the draft lock (saving goes through `core.services`)."""
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -13,34 +13,17 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, DomainError, NotFound
 from core.vocabulary import SocialPlatform
 from tenancy.access import Access
+from tenancy.models import TenantModel
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 
-from ..models import Strategy
+from ..models import ContentPillar, Goal, PlatformChoice, Strategy
+
+T = TypeVar("T", bound=TenantModel)
+C = TypeVar("C", Goal, PlatformChoice, ContentPillar)  # the rows inside a strategy
 
 
-def _validation_to_domain(exc: ValidationError) -> DomainError:
-    if hasattr(exc, "error_dict"):
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        first = next(iter(fields.values()))[0]
-        return DomainError(first, fields=fields)
-    return DomainError("; ".join(exc.messages))
-
-
-def _clean_and_save(obj, *, update_fields: list[str] | None = None, exclude: list[str] | None = None) -> None:
-    """Model validation (field validators, choices, unique constraints) → DomainError with field messages."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise _validation_to_domain(exc) from exc
-    try:
-        with transaction.atomic():
-            obj.save(update_fields=update_fields)
-    except IntegrityError as exc:
-        raise Conflict(_("This conflicts with an existing record.")) from exc
-
-
-def _delete(obj) -> None:
+def _delete(obj: models.Model) -> None:
     """Deletes a row; rows that posts still point at are kept (HTTP 409 with a reason)."""
     try:
         with transaction.atomic():
@@ -49,21 +32,22 @@ def _delete(obj) -> None:
         raise Conflict(_("Posts refer to this; move or delete those posts first.")) from exc
 
 
-def _apply(obj, fields: dict[str, Any], allowed: set[str]) -> list[str]:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    changed = []
-    for key, value in fields.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed.append(key)
-    return changed
-
-
-def _get(model, access: Access, obj_or_id):
+def _get(model: type[T], access: Access, obj_or_id: T | int) -> T:
     """Re-reads a row within the caller's organization (404 when it belongs to another)."""
     return get_for_organization(model, access.organization, obj_or_id)
+
+
+def _delete_own(access: Access, model: type[T], obj_or_id: T | int) -> None:
+    """Deletes an organization-wide row (analysis, trend notes): write permission, own rows only."""
+    access.require(Perm.WRITE)
+    _get(model, access, obj_or_id).delete()
+
+
+def _delete_from_draft(access: Access, model: type[C], obj_or_id: C | int) -> None:
+    """Deletes a row of a strategy (goal, platform, pillar) while that strategy is a draft."""
+    row = _get(model, access, obj_or_id)
+    _editable_strategy(access, row.strategy_id)
+    _delete(row)
 
 
 def _locked_strategy(access: Access, strategy: Strategy | int) -> Strategy:
@@ -89,7 +73,7 @@ def _editable_strategy(access: Access, strategy: Strategy | int) -> Strategy:
     return obj
 
 
-def _validate_platforms(values, field: str) -> list[str]:
+def _validate_platforms(values: Iterable[str] | None, field: str) -> list[str]:
     values = list(values or [])
     bad = [v for v in values if v not in SocialPlatform.values]
     if bad:

@@ -1,6 +1,9 @@
 """Trend notes and experiments (organization-wide, not part of a strategy version)."""
 
+import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Final, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
+from core.services import clean_and_save, fields_of, model_update
 from tenancy.access import Access
 from tenancy.roles import Perm
 from tenancy.services import audit_log_record
@@ -17,67 +21,73 @@ from ..models import (
     TrendNote,
 )
 from ._common import (
-    _apply,
-    _clean_and_save,
+    _delete_own,
     _get,
 )
 
 # --- trends and experiments ----------------------------------------------------------------------
 
-TREND_FIELDS = {
-    "title",
-    "kind",
-    "platform",
-    "description",
-    "source_url",
-    "noted_on",
-    "impact",
-    "expected_impact",
-    "follow_up",
-}
+
+class TrendData(TypedDict, total=False):
+    title: str
+    kind: str
+    platform: str
+    description: str
+    source_url: str
+    noted_on: dt.date
+    impact: str
+    expected_impact: str
+    follow_up: str
+
+
+TREND_FIELDS: Final = fields_of(TrendData)
 
 
 @transaction.atomic
-def trend_note_create(*, access: Access, **fields) -> TrendNote:
+def trend_note_create(*, access: Access, **data: Unpack[TrendData]) -> TrendNote:
     access.require(Perm.WRITE)
     note = TrendNote(organization=access.organization, created_by=access.user)
-    _apply(note, fields, TREND_FIELDS)
-    _clean_and_save(note)
-    return note
+    return model_update(instance=note, data=data, fields=TREND_FIELDS)[0]
 
 
 @transaction.atomic
-def trend_note_update(*, access: Access, note: TrendNote | int, **fields) -> TrendNote:
+def trend_note_update(*, access: Access, note: TrendNote | int, **data: Unpack[TrendData]) -> TrendNote:
     access.require(Perm.WRITE)
-    note = _get(TrendNote, access, note)
-    _apply(note, fields, TREND_FIELDS)
-    _clean_and_save(note)
-    return note
+    row = _get(TrendNote, access, note)
+    return model_update(instance=row, data=data, fields=TREND_FIELDS)[0]
 
 
 @transaction.atomic
 def trend_note_delete(*, access: Access, note: TrendNote | int) -> None:
-    access.require(Perm.WRITE)
-    _get(TrendNote, access, note).delete()
+    _delete_own(access, TrendNote, note)
 
 
-EXPERIMENT_PLAN_FIELDS = {
-    "title",
-    "hypothesis",
-    "kind",
-    "platform",
-    "trend",
-    "budget_cap",
-    "currency",
-    "start_date",
-    "end_date",
-    "success_metric",
-    "success_threshold",
-    "higher_is_better",
-}
+class ExperimentPlanData(TypedDict, total=False):
+    title: str
+    hypothesis: str
+    kind: str
+    platform: str
+    trend: TrendNote | None
+    budget_cap: Decimal | None
+    currency: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    success_metric: str
+    success_threshold: Decimal | None
+    higher_is_better: bool
+
+
+class ExperimentData(ExperimentPlanData, total=False):
+    """The plan, and while the experiment runs, its interim result."""
+
+    result_value: Decimal | None
+    result_notes: str
+
+
+EXPERIMENT_PLAN_FIELDS: Final = fields_of(ExperimentPlanData)
 # Decided up front: once the experiment runs, the yardstick cannot move.
-EXPERIMENT_LOCKED_WHEN_RUNNING = {"success_metric", "success_threshold", "higher_is_better", "budget_cap"}
-EXPERIMENT_RESULT_FIELDS = {"result_value", "result_notes", "decision", "recommendation"}
+EXPERIMENT_LOCKED_WHEN_RUNNING: Final = ("success_metric", "success_threshold", "higher_is_better", "budget_cap")
+EXPERIMENT_RESULT_FIELDS: Final = ("result_value", "result_notes", "decision", "recommendation")
 
 
 def _validate_experiment(exp: Experiment, access: Access) -> None:
@@ -97,35 +107,31 @@ def _validate_experiment(exp: Experiment, access: Access) -> None:
 
 
 @transaction.atomic
-def experiment_create(*, access: Access, **fields) -> Experiment:
+def experiment_create(*, access: Access, **data: Unpack[ExperimentPlanData]) -> Experiment:
     access.require(Perm.WRITE)
     exp = Experiment(organization=access.organization, created_by=access.user, currency=access.organization.currency)
-    _apply(exp, fields, EXPERIMENT_PLAN_FIELDS)
-    _validate_experiment(exp, access)
-    _clean_and_save(exp)
-    return exp
+    return model_update(
+        instance=exp, data=data, fields=EXPERIMENT_PLAN_FIELDS, validate=lambda e: _validate_experiment(e, access)
+    )[0]
 
 
 @transaction.atomic
-def experiment_update(*, access: Access, experiment: Experiment | int, **fields) -> Experiment:
+def experiment_update(*, access: Access, experiment: Experiment | int, **data: Unpack[ExperimentData]) -> Experiment:
     access.require(Perm.WRITE)
     exp = _get(Experiment, access, experiment)
     if exp.status == Experiment.Status.CONCLUDED:
         raise Conflict(_("A concluded experiment cannot be changed."))
-    allowed = EXPERIMENT_PLAN_FIELDS | (
-        {"result_value", "result_notes"} if exp.status == Experiment.Status.RUNNING else set()
-    )
+    allowed = EXPERIMENT_PLAN_FIELDS
     if exp.status == Experiment.Status.RUNNING:
-        moved = [k for k in EXPERIMENT_LOCKED_WHEN_RUNNING if k in fields and fields[k] != getattr(exp, k)]
+        allowed = (*EXPERIMENT_PLAN_FIELDS, "result_value", "result_notes")
+        given: Mapping[str, object] = data
+        moved = [k for k in EXPERIMENT_LOCKED_WHEN_RUNNING if k in given and given[k] != getattr(exp, k)]
         if moved:
             raise Conflict(
                 _("The success metric, threshold and budget were decided up front and cannot change while it runs."),
                 field=moved[0],
             )
-    _apply(exp, fields, allowed)
-    _validate_experiment(exp, access)
-    _clean_and_save(exp)
-    return exp
+    return model_update(instance=exp, data=data, fields=allowed, validate=lambda e: _validate_experiment(e, access))[0]
 
 
 @transaction.atomic
@@ -165,7 +171,7 @@ def experiment_conclude(
     exp.recommendation = recommendation.strip()
     exp.status = Experiment.Status.CONCLUDED
     exp.concluded_at = timezone.now()
-    _clean_and_save(exp)
+    clean_and_save(exp)
     audit_log_record(
         access=access,
         action="experiment.conclude",

@@ -7,6 +7,8 @@ draft version; approving that version archives the one it replaces.
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Final, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
+from core.services import fields_of, model_update
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
@@ -30,8 +33,6 @@ from ..models import (
 )
 from ..selectors import strategy_checks_for
 from ._common import (
-    _apply,
-    _clean_and_save,
     _delete,
     _editable_strategy,
     _fmt,
@@ -41,19 +42,22 @@ from ._common import (
 
 # --- the strategy document ----------------------------------------------------------------------
 
-STRATEGY_FIELDS = {
-    "title",
-    "period_start",
-    "period_end",
-    "positioning_statement",
-    "differentiators",
-    "tone_guidelines",
-    "words_to_use",
-    "words_to_avoid",
-}
+
+class StrategyData(TypedDict, total=False):
+    title: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    positioning_statement: str
+    differentiators: str
+    tone_guidelines: str
+    words_to_use: str
+    words_to_avoid: str
 
 
-def _check_period(start, end) -> None:
+STRATEGY_FIELDS: Final = fields_of(StrategyData)
+
+
+def _check_period(start: dt.date | None, end: dt.date | None) -> None:
     if start is None or end is None:
         raise DomainError(_("Give the strategy a period: start and end dates."), field="period_end")
     check_date_in_range(start, field="period_start")
@@ -62,7 +66,7 @@ def _check_period(start, end) -> None:
         raise DomainError(_("The period must end after it starts."), field="period_end")
 
 
-def _set_competitors(access: Access, strategy: Strategy, competitor_ids) -> None:
+def _set_competitors(access: Access, strategy: Strategy, competitor_ids: Iterable[Competitor | int]) -> None:
     ids = {c if isinstance(c, int) else c.pk for c in competitor_ids}
     found = set(Competitor.objects.filter(organization=access.organization, pk__in=ids).values_list("pk", flat=True))
     if found != ids:
@@ -83,15 +87,19 @@ def _set_competitors(access: Access, strategy: Strategy, competitor_ids) -> None
     )
 
 
-@transaction.atomic
-def strategy_create(*, access: Access, competitors=None, **fields) -> Strategy:
-    access.require(Perm.WRITE)
-    strategy = Strategy(organization=access.organization, created_by=access.user, status=Strategy.Status.DRAFT)
-    _apply(strategy, fields, STRATEGY_FIELDS)
-    if not (strategy.title or "").strip():
+def _validate_strategy(strategy: Strategy, *, title_given: bool = True) -> None:
+    if title_given and not (strategy.title or "").strip():
         raise DomainError(_("Give the strategy a title."), field="title")
     _check_period(strategy.period_start, strategy.period_end)
-    _clean_and_save(strategy)
+
+
+@transaction.atomic
+def strategy_create(
+    *, access: Access, competitors: Iterable[Competitor | int] | None = None, **data: Unpack[StrategyData]
+) -> Strategy:
+    access.require(Perm.WRITE)
+    strategy = Strategy(organization=access.organization, created_by=access.user, status=Strategy.Status.DRAFT)
+    model_update(instance=strategy, data=data, fields=STRATEGY_FIELDS, validate=_validate_strategy)
     if competitors is not None:
         _set_competitors(access, strategy, competitors)
     audit_log_record(access=access, action="strategy.create", obj=strategy)
@@ -99,7 +107,13 @@ def strategy_create(*, access: Access, competitors=None, **fields) -> Strategy:
 
 
 @transaction.atomic
-def strategy_update(*, access: Access, strategy: Strategy | int, competitors=None, **fields) -> Strategy:
+def strategy_update(
+    *,
+    access: Access,
+    strategy: Strategy | int,
+    competitors: Iterable[Competitor | int] | None = None,
+    **data: Unpack[StrategyData],
+) -> Strategy:
     """Changes a draft. For an approved/archived strategy the change goes into its next draft
     version (created on first edit), which is returned — the approved text never changes."""
     access.require(Perm.WRITE)
@@ -107,12 +121,12 @@ def strategy_update(*, access: Access, strategy: Strategy | int, competitors=Non
     if current.status in (Strategy.Status.APPROVED, Strategy.Status.ARCHIVED):
         current = strategy_new_version(access=access, strategy=current)
     target = _editable_strategy(access, current)
-    changed = _apply(target, fields, STRATEGY_FIELDS)
-    if "title" in fields and not (target.title or "").strip():
-        raise DomainError(_("Give the strategy a title."), field="title")
-    _check_period(target.period_start, target.period_end)
-    if changed:
-        _clean_and_save(target)
+    model_update(
+        instance=target,
+        data=data,
+        fields=STRATEGY_FIELDS,
+        validate=lambda s: _validate_strategy(s, title_given="title" in data),
+    )
     if competitors is not None:
         _set_competitors(access, target, competitors)
     return target

@@ -1,7 +1,10 @@
 """The plan inside a strategy: goals, key platform choices, content pillars and their goals.
 Every change locks the strategy and requires it to be a draft."""
 
+import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Final, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.dates import check_date_in_range
 from core.errors import Conflict, DomainError
 from core.kpis import OBJECTIVE_LABELS, Objective, Unit, kpi_get
+from core.services import fields_of, model_update
 from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.access import Access
 
@@ -21,9 +25,7 @@ from ..models import (
     Strategy,
 )
 from ._common import (
-    _apply,
-    _clean_and_save,
-    _delete,
+    _delete_from_draft,
     _editable_strategy,
     _fmt,
     _get,
@@ -32,10 +34,22 @@ from ._common import (
 
 # --- goals ---------------------------------------------------------------------------------------
 
-GOAL_FIELDS = {"title", "objective", "kpi", "baseline", "target", "unit", "deadline", "platform"}
+
+class GoalData(TypedDict, total=False):
+    title: str
+    objective: str
+    kpi: str
+    baseline: Decimal | None
+    target: Decimal | None
+    unit: str
+    deadline: dt.date | None
+    platform: str
 
 
-def _decimal(value, field: str, label: str) -> Decimal:
+GOAL_FIELDS: Final = fields_of(GoalData)
+
+
+def _decimal(value: object, field: str, label: str) -> Decimal:
     if value is None or value == "":
         raise DomainError(_("A goal needs a numeric %(what)s.") % {"what": label}, field=field)
     try:
@@ -87,32 +101,34 @@ def _validate_goal(goal: Goal, strategy: Strategy) -> None:
 
 
 @transaction.atomic
-def goal_create(*, access: Access, strategy: Strategy | int, **fields) -> Goal:
-    strategy = _editable_strategy(access, strategy)
-    goal = Goal(organization=access.organization, strategy=strategy)
-    _apply(goal, fields, GOAL_FIELDS)
-    _validate_goal(goal, strategy)
-    _clean_and_save(goal, exclude=["organization", "strategy"])
-    return goal
+def goal_create(*, access: Access, strategy: Strategy | int, **data: Unpack[GoalData]) -> Goal:
+    parent = _editable_strategy(access, strategy)
+    goal = Goal(organization=access.organization, strategy=parent)
+    return _goal_save(goal, parent, data)
 
 
 @transaction.atomic
-def goal_update(*, access: Access, goal: Goal | int, **fields) -> Goal:
-    goal = _get(Goal, access, goal)
-    strategy = _editable_strategy(access, goal.strategy_id)
-    _apply(goal, fields, GOAL_FIELDS)
-    if "kpi" in fields and "unit" not in fields:
-        goal.unit = ""
-    _validate_goal(goal, strategy)
-    _clean_and_save(goal, exclude=["organization", "strategy"])
-    return goal
+def goal_update(*, access: Access, goal: Goal | int, **data: Unpack[GoalData]) -> Goal:
+    row = _get(Goal, access, goal)
+    parent = _editable_strategy(access, row.strategy_id)
+    if "kpi" in data and "unit" not in data:
+        data["unit"] = ""  # the new KPI's unit, filled in by the validation
+    return _goal_save(row, parent, data)
+
+
+def _goal_save(goal: Goal, strategy: Strategy, data: GoalData) -> Goal:
+    return model_update(
+        instance=goal,
+        data=data,
+        fields=GOAL_FIELDS,
+        exclude=["organization", "strategy"],
+        validate=lambda g: _validate_goal(g, strategy),
+    )[0]
 
 
 @transaction.atomic
 def goal_delete(*, access: Access, goal: Goal | int) -> None:
-    goal = _get(Goal, access, goal)
-    _editable_strategy(access, goal.strategy_id)
-    _delete(goal)
+    _delete_from_draft(access, Goal, goal)
 
 
 # --- platforms -----------------------------------------------------------------------------------
@@ -148,42 +164,64 @@ def _validate_platform_choice(choice: PlatformChoice) -> None:
             )
 
 
+class PlatformChoiceData(TypedDict, total=False):
+    platform: str
+    role: str
+    rationale: str
+
+
+PLATFORM_CHOICE_FIELDS: Final = fields_of(PlatformChoiceData)
+
+
+def _platform_choice_save(choice: PlatformChoice, data: PlatformChoiceData) -> PlatformChoice:
+    return model_update(
+        instance=choice,
+        data=data,
+        fields=PLATFORM_CHOICE_FIELDS,
+        exclude=["organization", "strategy"],
+        validate=_validate_platform_choice,
+    )[0]
+
+
 @transaction.atomic
 def platform_choice_create(
     *, access: Access, strategy: Strategy | int, platform: str, role: str = PlatformChoice.Role.KEY, rationale: str = ""
 ) -> PlatformChoice:
-    strategy = _editable_strategy(access, strategy)
-    choice = PlatformChoice(
-        organization=access.organization, strategy=strategy, platform=platform, role=role, rationale=rationale.strip()
-    )
-    _validate_platform_choice(choice)
-    _clean_and_save(choice, exclude=["organization", "strategy"])
-    return choice
+    parent = _editable_strategy(access, strategy)
+    choice = PlatformChoice(organization=access.organization, strategy=parent)
+    return _platform_choice_save(choice, {"platform": platform, "role": role, "rationale": rationale.strip()})
 
 
 @transaction.atomic
-def platform_choice_update(*, access: Access, choice: PlatformChoice | int, **fields) -> PlatformChoice:
-    choice = _get(PlatformChoice, access, choice)
-    _editable_strategy(access, choice.strategy_id)
-    _apply(choice, fields, {"platform", "role", "rationale"})
-    _validate_platform_choice(choice)
-    _clean_and_save(choice, exclude=["organization", "strategy"])
-    return choice
+def platform_choice_update(
+    *, access: Access, choice: PlatformChoice | int, **data: Unpack[PlatformChoiceData]
+) -> PlatformChoice:
+    row = _get(PlatformChoice, access, choice)
+    _editable_strategy(access, row.strategy_id)
+    return _platform_choice_save(row, data)
 
 
 @transaction.atomic
 def platform_choice_delete(*, access: Access, choice: PlatformChoice | int) -> None:
-    choice = _get(PlatformChoice, access, choice)
-    _editable_strategy(access, choice.strategy_id)
-    choice.delete()
+    _delete_from_draft(access, PlatformChoice, choice)
 
 
 # --- content pillars -----------------------------------------------------------------------------
 
-PILLAR_FIELDS = {"name", "description", "objective", "funnel_stage", "target_share", "formats"}
+
+class PillarData(TypedDict, total=False):
+    name: str
+    description: str
+    objective: str
+    funnel_stage: str
+    target_share: int | None
+    formats: list[str]
 
 
-def _validate_formats(formats) -> list[str]:
+PILLAR_FIELDS: Final = fields_of(PillarData)
+
+
+def _validate_formats(formats: Iterable[str] | None) -> list[str]:
     formats = list(formats or [])
     bad = [f for f in formats if f not in PostFormat.values]
     if bad:
@@ -191,7 +229,11 @@ def _validate_formats(formats) -> list[str]:
     return formats
 
 
-def _set_pillar_goals(access: Access, pillar: ContentPillar, goals) -> None:
+def _validate_pillar(pillar: ContentPillar) -> None:
+    pillar.formats = _validate_formats(pillar.formats)
+
+
+def _set_pillar_goals(access: Access, pillar: ContentPillar, goals: Iterable[Goal | int]) -> None:
     ids = {g if isinstance(g, int) else g.pk for g in goals}
     valid = set(
         Goal.objects.filter(organization=access.organization, strategy_id=pillar.strategy_id, pk__in=ids).values_list(
@@ -209,32 +251,42 @@ def _set_pillar_goals(access: Access, pillar: ContentPillar, goals) -> None:
     )
 
 
+def _pillar_save(pillar: ContentPillar, data: PillarData) -> ContentPillar:
+    return model_update(
+        instance=pillar,
+        data=data,
+        fields=PILLAR_FIELDS,
+        exclude=["organization", "strategy"],
+        validate=_validate_pillar,
+    )[0]
+
+
 @transaction.atomic
-def content_pillar_create(*, access: Access, strategy: Strategy | int, goals=(), **fields) -> ContentPillar:
-    strategy = _editable_strategy(access, strategy)
-    pillar = ContentPillar(organization=access.organization, strategy=strategy)
-    fields["formats"] = _validate_formats(fields.get("formats"))
-    _apply(pillar, fields, PILLAR_FIELDS)
-    _clean_and_save(pillar, exclude=["organization", "strategy"])
+def content_pillar_create(
+    *, access: Access, strategy: Strategy | int, goals: Iterable[Goal | int] = (), **data: Unpack[PillarData]
+) -> ContentPillar:
+    parent = _editable_strategy(access, strategy)
+    pillar = _pillar_save(ContentPillar(organization=access.organization, strategy=parent), data)
     _set_pillar_goals(access, pillar, goals)
     return pillar
 
 
 @transaction.atomic
-def content_pillar_update(*, access: Access, pillar: ContentPillar | int, goals=None, **fields) -> ContentPillar:
-    pillar = _get(ContentPillar, access, pillar)
-    _editable_strategy(access, pillar.strategy_id)
-    if "formats" in fields:
-        fields["formats"] = _validate_formats(fields["formats"])
-    _apply(pillar, fields, PILLAR_FIELDS)
-    _clean_and_save(pillar, exclude=["organization", "strategy"])
+def content_pillar_update(
+    *,
+    access: Access,
+    pillar: ContentPillar | int,
+    goals: Iterable[Goal | int] | None = None,
+    **data: Unpack[PillarData],
+) -> ContentPillar:
+    row = _get(ContentPillar, access, pillar)
+    _editable_strategy(access, row.strategy_id)
+    _pillar_save(row, data)
     if goals is not None:
-        _set_pillar_goals(access, pillar, goals)
-    return pillar
+        _set_pillar_goals(access, row, goals)
+    return row
 
 
 @transaction.atomic
 def content_pillar_delete(*, access: Access, pillar: ContentPillar | int) -> None:
-    pillar = _get(ContentPillar, access, pillar)
-    _editable_strategy(access, pillar.strategy_id)
-    _delete(pillar)
+    _delete_from_draft(access, ContentPillar, pillar)

@@ -6,6 +6,8 @@ flow live in the base; a step adds its forms (`step_context`) and its save handl
 by the `form=<kind>` the page posts). `StrategyChildDeleteView` removes a row shown in the editor.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.errors import DomainError, NotFound, PermissionDenied
+from tenancy.models import TenantModel
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
@@ -371,7 +374,7 @@ class StrategyChildDeleteView(OrganizationViewMixin, View):
     """POST: removes one row shown in the editor (analysis rows, goals, platforms, pillars)."""
 
     required_permission = Perm.WRITE
-    KINDS = {
+    KINDS: dict[str, tuple[type[TenantModel], str, Callable[..., None], str]] = {
         "segment": (AudienceSegment, "segment", services.audience_segment_delete, "analysis"),
         "competitor": (Competitor, "competitor", services.competitor_delete, "analysis"),
         "audit": (PresenceAudit, "audit", services.presence_audit_delete, "analysis"),

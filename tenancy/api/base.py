@@ -10,10 +10,13 @@ visible in review. Filters and related fields are scoped too (`tenancy.api.filte
 `tenancy.api.fields`); see docs/ARCHITECTURE.md "Tenancy".
 """
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.views import APIView
 
 from core.errors import PermissionDenied
 
@@ -33,7 +36,13 @@ class HasOrganizationPermission(BasePermission):
         return True
 
 
-class OrganizationScopedMixin:
+if TYPE_CHECKING:
+    _ViewBase = APIView  # the mixin is always combined with a DRF view
+else:
+    _ViewBase = object
+
+
+class OrganizationScopedMixin(_ViewBase):
     """Tenant scoping for DRF views (viewsets and APIViews)."""
 
     organization_field = "organization"
