@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "content",
     "moderation",
     "ads",
+    "links",
     "analytics",
     "portability",
 ]
@@ -262,6 +263,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_LIMIT", default="1000/min"),
         "organization": env.str("API_ORGANIZATION_RATE_LIMIT", default="5000/min"),
+        # /l/<code> per client IP (links.throttling); generous, offices share one address.
+        "link_redirect": env.str("LINK_REDIRECT_RATE_LIMIT", default="300/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -27,6 +27,9 @@ class _FailOpenRateThrottle(SimpleRateThrottle):
             return True
 
 
+FailOpenRateThrottle = _FailOpenRateThrottle  # for rate limits outside DRF views (links.throttling)
+
+
 class PrincipalRateThrottle(_FailOpenRateThrottle):
     """Per API token (token requests have no user id), per user for sessions, per IP otherwise."""
 

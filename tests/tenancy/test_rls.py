@@ -35,7 +35,7 @@ from ..factories import MembershipFactory, OrganizationFactory, UserFactory
 from ..strategy.factories import ExperimentFactory
 
 APP_ROLE = os.environ.get("RLS_TEST_ROLE", "smm_app")
-DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
+DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "links", "analytics"]
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ DEMO_USERS = {
 }
 # Data order (docs/ARCHITECTURE.md, Layers as they are): each app may ship `<app>/demo.py` with
 # `seed(*, organization, users)`.
-DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "analytics"]
+DEMO_APPS = ["integrations", "strategy", "content", "moderation", "ads", "links", "analytics"]
 
 
 class Command(BaseCommand):
