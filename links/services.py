@@ -21,20 +21,20 @@ _CODE_ATTEMPTS = 5
 
 
 def _owner(organization: Organization, post, campaign) -> tuple[Post | None, AdCampaign | None]:
-    """The post or campaign (ids or instances) re-read within the organization (404-like otherwise)."""
+    """The post or campaign (ids or instances) re-read within the organization and locked, so two
+    requests for the same post and target make one link (a foreign or missing id: a field error)."""
     if post is not None and campaign is not None:
         raise DomainError(_("A link belongs to a post or to an ad campaign, not both."), field="campaign")
-    try:
-        if post is not None:
-            post = get_for_organization(
-                Post.objects.for_organization(organization).select_related("goal"), organization, post
-            )
-        if campaign is not None:
-            campaign = get_for_organization(
-                AdCampaign.objects.for_organization(organization).select_related("account"), organization, campaign
-            )
-    except NotFound as exc:
-        raise DomainError(_("Choose one of your organization's."), field="post" if post else "campaign") from exc
+    if post is not None:
+        try:
+            post = get_for_organization(Post, organization, post, lock=True)
+        except NotFound as exc:
+            raise DomainError(_("Choose a post of your organization."), field="post") from exc
+    if campaign is not None:
+        try:
+            campaign = get_for_organization(AdCampaign, organization, campaign, lock=True)
+        except NotFound as exc:
+            raise DomainError(_("Choose an ad campaign of your organization."), field="campaign") from exc
     return post, campaign
 
 
