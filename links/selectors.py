@@ -1,4 +1,6 @@
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from tenancy import rls
@@ -6,7 +8,7 @@ from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.scoping import get_for_organization
 
-from .models import TrackedLink
+from .models import LinkClickHourly, TrackedLink
 from .utm import UTM_FIELDS
 
 
@@ -33,3 +35,16 @@ def link_by_code(code: str) -> TrackedLink | None:
             .filter(code=code)
             .first()
         )
+
+
+def clicks_between(*, organization: Organization, start: dt.date, end: dt.date) -> int | None:
+    """Counted clicks of the organization's links over its calendar days [start, end] (hours in
+    the organization's time zone): the site-clicks series. None when it has no tracked link at all
+    ("no data", never 0)."""
+    if not TrackedLink.objects.for_organization(organization).exists():
+        return None
+    tz = organization.tzinfo
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = LinkClickHourly.objects.for_organization(organization).filter(hour__gte=since, hour__lt=until)
+    return rows.aggregate(n=Sum("clicks"))["n"] or 0

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from links.clicks import BOT_MARKERS, count_click, hour_of, is_bot, record_click, visitor_key
 from links.models import LinkClickHourly, TrackedLink
+from links.selectors import clicks_between
 from links.services import link_for
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +276,17 @@ def test_the_redirect_is_rate_limited_per_address(client, link, settings):
     assert limited.status_code == 429
     assert int(limited["Retry-After"]) >= 1
     assert follow(client, link.code, ip="198.51.100.9").status_code == 302
+
+
+def test_clicks_between_sums_the_organizations_local_days(org, other_org, link):
+    assert clicks_between(organization=other_org, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1)) is None
+    msk = dt.timezone(dt.timedelta(hours=3))  # the organization's Europe/Moscow
+    for moment, n in [
+        (dt.datetime(2026, 3, 1, 0, 30, tzinfo=msk), 2),  # 2026-02-28 21:00 UTC, but 1 March in Moscow
+        (dt.datetime(2026, 3, 1, 23, 10, tzinfo=msk), 3),
+        (dt.datetime(2026, 3, 2, 0, 10, tzinfo=msk), 7),  # the next local day
+    ]:
+        LinkClickHourly.objects.create(organization=org, link=link, hour=hour_of(moment), clicks=n)
+    assert clicks_between(organization=org, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 1)) == 5
+    assert clicks_between(organization=org, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 2)) == 12
+    assert clicks_between(organization=org, start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30)) == 0
