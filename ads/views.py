@@ -25,7 +25,10 @@ class AdsHomeView(OrganizationViewMixin, ListView):
     def safely_get_queryset(self, queryset):
         self.end = self.organization.today()
         self.start = kpi_window(self.end)[0]
-        return campaign_performance_list(organization=self.organization, start=self.start, end=self.end)
+        # Tracked links (links app) by their reverse relation: shown and edited under each campaign.
+        return campaign_performance_list(
+            organization=self.organization, start=self.start, end=self.end
+        ).prefetch_related("tracked_links")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -25,7 +25,12 @@ class ContentHomeView(OrganizationViewMixin, ListView):
     model = Post
 
     def safely_get_queryset(self, queryset):
-        return post_list(organization=self.organization).order_by("scheduled_at", "-created_at", "-id")
+        # Tracked links (links app) by their reverse relation: shown and edited under each post.
+        return (
+            post_list(organization=self.organization)
+            .prefetch_related("tracked_links")
+            .order_by("scheduled_at", "-created_at", "-id")
+        )
 
     def get_context_data(self, **kwargs):
         strategy = current_strategy(organization=self.organization)

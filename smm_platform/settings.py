@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "content",
     "moderation",
     "ads",
+    "links",
     "crm",
     "analytics",
     "portability",
@@ -152,7 +153,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_HANDLER = "tenancy.login_security.SprayAwareAxesHandler"
 # Client IP for lockouts and rate limits: X-Forwarded-For is believed only from these proxies.
-AXES_CLIENT_IP_CALLABLE = "smm_platform.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
@@ -196,7 +197,7 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Security (production) ------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted (smm_platform/net.py); empty: none,
+# IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted (core/net.py); empty: none,
 # the client IP is REMOTE_ADDR and a client-sent X-Forwarded-For is ignored.
 TRUSTED_PROXIES = [str(ipaddress.ip_network(v, strict=False)) for v in env.list("TRUSTED_PROXIES", default=[])]
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -263,6 +264,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_RATE_LIMIT", default="1000/min"),
         "organization": env.str("API_ORGANIZATION_RATE_LIMIT", default="5000/min"),
+        # /l/<code> per client IP (links.throttling); generous, offices share one address.
+        "link_redirect": env.str("LINK_REDIRECT_RATE_LIMIT", default="300/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from analytics.views import DashboardView
 from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
+from links.models import CODE_PATTERN
+from links.views import follow as link_follow
 from smm_platform.api.docs import SchemaView, swagger_view
 from tenancy import views as tenancy_views
 
@@ -16,6 +18,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("moderation/", include("moderation.urls")),
     path("ads/", include("ads.urls")),
     path("crm/", include("crm.urls")),
+    path("links/", include("links.urls")),
     path("integrations/", include("integrations.urls")),
     path("settings/", include("tenancy.urls")),
     path("settings/data/", include("portability.urls")),
@@ -30,12 +33,15 @@ api_org_patterns = [
     path("", include("moderation.api.urls")),
     path("", include("ads.api.urls")),
     path("", include("crm.api.urls")),
+    path("", include("links.api.urls")),
     path("", include("portability.api.urls")),
 ]
 
 urlpatterns = [
     path("", tenancy_views.home, name="home"),
     path("healthz", tenancy_views.healthz, name="healthz"),
+    # Tracked short links: public, outside the organization URL space (docs/links.md).
+    re_path(rf"^l/(?P<code>{CODE_PATTERN})$", link_follow, name="link_follow"),
     path("accounts/signup/", tenancy_views.SignUpView.as_view(), name="signup"),
     path("accounts/signup/sent/", tenancy_views.sign_up_sent, name="signup_sent"),
     path("accounts/signup/confirm/<str:token>/", tenancy_views.SignUpConfirmView.as_view(), name="signup_confirm"),

@@ -1,34 +1,14 @@
 """API rate limits: one bucket per API token or signed-in user, one per organization.
 
-Throttling fails open: if the cache (Redis) is down, requests are allowed and a warning is logged,
-so a cache outage degrades rate limiting instead of taking the API down.
+They fail open (core/throttling.py): a cache outage degrades rate limiting, not the API.
 """
 
-import logging
-
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
-
-from smm_platform.net import client_ip
+from core.net import client_ip
+from core.throttling import FailOpenRateThrottle
 from tenancy.models import ApiToken
 
-logger = logging.getLogger(__name__)
 
-
-class _FailOpenRateThrottle(SimpleRateThrottle):
-    def get_rate(self):
-        # Read at request time (DRF binds THROTTLE_RATES at import, which settings overrides miss).
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def allow_request(self, request, view) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except Exception:  # any cache backend error (connection refused, timeout, ...)
-            logger.warning("Rate-limit cache unavailable; request allowed", extra={"scope": self.scope}, exc_info=True)
-            return True
-
-
-class PrincipalRateThrottle(_FailOpenRateThrottle):
+class PrincipalRateThrottle(FailOpenRateThrottle):
     """Per API token (token requests have no user id), per user for sessions, per IP otherwise."""
 
     scope = "user"
@@ -43,7 +23,7 @@ class PrincipalRateThrottle(_FailOpenRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class OrganizationRateThrottle(_FailOpenRateThrottle):
+class OrganizationRateThrottle(FailOpenRateThrottle):
     """All requests to one organization's endpoints, whichever token or member sends them."""
 
     scope = "organization"

@@ -5,7 +5,7 @@ from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.urls import reverse
 
-from smm_platform.net import client_ip
+from core.net import client_ip
 
 pytestmark = pytest.mark.django_db
 

@@ -89,10 +89,10 @@ def test_throttling_fails_open_when_the_cache_is_down(settings, two_orgs, make_t
         "DEFAULT_THROTTLE_RATES": {"user": "1/min", "organization": "1/min"}
     }
     client = bearer(make_token(two_orgs["alpha"][1]).secret)
-    with caplog.at_level(logging.WARNING, logger="smm_platform.api.throttling"):
+    with caplog.at_level(logging.WARNING, logger="core.throttling"):
         statuses = [client.get("/api/v1/orgs/alpha/").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
-    warnings = [r for r in caplog.records if r.name == "smm_platform.api.throttling"]
+    warnings = [r for r in caplog.records if r.name == "core.throttling"]
     assert len(warnings) == 6  # two throttles x three requests
     assert warnings[0].getMessage() == "Rate-limit cache unavailable; request allowed"
 
