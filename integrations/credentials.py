@@ -43,7 +43,7 @@ def connector_for(account: SocialAccount, **overrides: Any):
 # How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just
 # before); Meta long-lived tokens live ~60 days and are re-exchanged a week ahead, so a few failed
 # daily syncs still leave time before the account would need a manual reconnect.
-REFRESH_AHEAD = {
+REFRESH_AHEAD: dict[str, timedelta] = {
     Platform.INSTAGRAM: timedelta(days=7),
     Platform.FACEBOOK: timedelta(days=7),
     Platform.META_ADS: timedelta(days=7),
