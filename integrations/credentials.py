@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from integrations import conf, oauth
 from integrations.connectors import get_connector
-from integrations.connectors.base import AuthExpired
+from integrations.connectors.base import AuthExpired, Connector
 from integrations.crypto import rotate
 from integrations.models import Platform, SocialAccount
 from integrations.ratelimit import get_rate_limiter
 from tenancy.rls import unscoped_context
 
 
-def connector_for(account: SocialAccount, **overrides: Any):
+def connector_for(account: SocialAccount, **overrides: Any) -> Connector:
     """Build the account's connector with decrypted credentials and the shared rate limiter."""
     credentials = account.credentials
     kwargs: dict[str, Any] = {
