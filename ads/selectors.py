@@ -1,5 +1,7 @@
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -38,7 +40,22 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
     )
 
 
-def campaign_ratios_attach(campaigns: Iterable[AdCampaign]) -> None:
+class CampaignPerformance(Protocol):
+    """A campaign from ``campaign_performance_list``: the sums the ratios read (annotations) and the
+    ratios ``campaign_ratios_attach`` sets."""
+
+    spend_with_clicks: Decimal | None
+    clicks_with_spend: int | None
+    spend_with_leads: Decimal | None
+    leads_with_spend: int | None
+    spend_with_revenue: Decimal | None
+    revenue_with_spend: Decimal | None
+    cpc: Decimal | None
+    cpl: Decimal | None
+    roi: Decimal | None
+
+
+def campaign_ratios_attach(campaigns: Iterable[CampaignPerformance]) -> None:
     """Set ``cpc``, ``cpl`` and ``roi`` (percent) on campaigns from ``campaign_performance_list``,
     each over the days that report both of its parts; None when a part is missing or zero."""
     for campaign in campaigns:

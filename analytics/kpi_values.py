@@ -38,7 +38,8 @@ from core.vocabulary import Platform
 from moderation.models import InboxItem
 from tenancy.models import Organization
 
-AD_PLATFORMS_FOR = {
+# Looked up by a scope's platform (a plain string).
+AD_PLATFORMS_FOR: dict[str, list[Platform]] = {
     Platform.VK: [Platform.VK_ADS],
     Platform.INSTAGRAM: [Platform.META_ADS],
     Platform.FACEBOOK: [Platform.META_ADS],

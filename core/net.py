@@ -3,26 +3,32 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
+
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(value, strict=False) for value in settings.TRUSTED_PROXIES]
 
 
-def _address(value: str):
+def _address(value: str) -> _Address | None:
     try:
         return ipaddress.ip_address(value.strip())
     except ValueError:
         return None
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """REMOTE_ADDR, unless it is a trusted proxy: then the right-most `X-Forwarded-For` entry that is
     not itself a trusted proxy. Entries left of it were written by the client and are ignored, so a
     forged header cannot choose the address (lockouts and rate limits are keyed on it)."""
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote: str = request.META.get("REMOTE_ADDR", "")
     networks = _networks()
-    trusted = lambda addr: any(addr in net for net in networks)  # noqa: E731
+
+    def trusted(addr: _Address) -> bool:
+        return any(addr in net for net in networks)
+
     remote_addr = _address(remote)
     if remote_addr is None or not trusted(remote_addr):
         return remote

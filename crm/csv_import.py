@@ -78,7 +78,7 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1251", errors="replace")
 
 
-def read_rows(kind: str, text: str) -> tuple[list[str], list[dict]]:
+def read_rows(kind: str, text: str) -> tuple[list[str], list[dict[str, str | list[str]]]]:
     """The header and the rows as upsert items (empty cells left out: they keep stored values)."""
     if not text.strip():
         raise DomainError(_("The file is empty."), field="file")
@@ -95,14 +95,15 @@ def read_rows(kind: str, text: str) -> tuple[list[str], list[dict]]:
         )
     if "external_id" not in header:
         raise DomainError(_("The column external_id is required."), field="file")
-    rows = []
+    # Upsert items of the row's cells; a row with more cells than columns is {"__extra__": the extra cells}.
+    rows: list[dict[str, str | list[str]]] = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue  # blank lines
         if len(cells) > len(header):
             rows.append({"__extra__": cells[len(header) :]})
             continue
-        item = {}
+        item: dict[str, str | list[str]] = {}
         for name, cell in zip(header, cells, strict=False):
             cell = cell.strip()
             if cell == "":

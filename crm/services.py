@@ -12,11 +12,15 @@ against the winner's committed row, so neither creates a duplicate nor fails.
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from core.errors import DomainError, NotFound
 from tenancy.access import Access
@@ -30,6 +34,23 @@ from .webhooks import MAPPERS, parse_form
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _ATTEMPTS = 3
+
+# A validated item: the serializer's fields, as many as the caller sent (a field left out keeps its
+# stored value), so not a fixed shape.
+Item = dict[str, Any]
+
+
+class UpsertItemDict(TypedDict):
+    external_id: str
+    id: int
+    result: str
+
+
+class UpsertResultDict(TypedDict):
+    created: int
+    updated: int
+    unchanged: int
+    items: list[UpsertItemDict]
 
 
 @dataclass
@@ -58,7 +79,7 @@ class UpsertResult:
     def unchanged(self) -> int:
         return self.count(UNCHANGED)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> UpsertResultDict:
         return {
             "created": self.created,
             "updated": self.updated,
@@ -70,7 +91,7 @@ class UpsertResult:
 # --------------------------------------------------------------------------- validation
 
 
-def _flatten(detail, prefix: str) -> dict[str, list[str]]:
+def _flatten(detail: object, prefix: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -89,7 +110,9 @@ def _flatten(detail, prefix: str) -> dict[str, list[str]]:
     return out
 
 
-def validate_items(items, serializer_class, *, prefix: str = "items") -> list[dict]:
+def validate_items(
+    items: object, serializer_class: type[serializers.Serializer[Any]], *, prefix: str = "items"
+) -> list[Item]:
     """Each item validated; all errors at once as `<prefix>.<index>.<field>` (the index in the
     request), or as `<field>` with an empty prefix (a single object sent without `items`)."""
     if not isinstance(items, list):
@@ -97,7 +120,7 @@ def validate_items(items, serializer_class, *, prefix: str = "items") -> list[di
     if len(items) > MAX_ITEMS:
         raise DomainError(_("At most %(n)d items per request.") % {"n": MAX_ITEMS}, field=prefix or "items")
     errors: dict[str, list[str]] = {}
-    valid = []
+    valid: list[Item] = []
     for index, item in enumerate(items):
         serializer = serializer_class(data=item)
         if serializer.is_valid():
@@ -109,9 +132,9 @@ def validate_items(items, serializer_class, *, prefix: str = "items") -> list[di
     return valid
 
 
-def _last_wins(items: list[dict]) -> dict[str, dict]:
+def _last_wins(items: list[Item]) -> dict[str, Item]:
     """One item per external_id, the later occurrence winning, in the order ids first appear."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, Item] = {}
     for item in items:
         merged[item["external_id"]] = item
     return merged
@@ -120,7 +143,7 @@ def _last_wins(items: list[dict]) -> dict[str, dict]:
 # --------------------------------------------------------------------------- leads
 
 
-def _apply_lead(lead: Lead, data: dict, now) -> list[str]:
+def _apply_lead(lead: Lead, data: Item, now: datetime) -> list[str]:
     """Sets the changed fields; returns their names. A status change is stamped with `now`."""
     changed = [name for name, value in data.items() if getattr(lead, name) != value]
     for name in changed:
@@ -131,14 +154,14 @@ def _apply_lead(lead: Lead, data: dict, now) -> list[str]:
     return changed
 
 
-def _new_lead(organization, external_id: str, data: dict, now) -> Lead:
+def _new_lead(organization: Organization, external_id: str, data: Item, now: datetime) -> Lead:
     lead = Lead(organization=organization, external_id=external_id, status_changed_at=now, **data)
     if "created" not in data:
         lead.created = now
     return lead
 
 
-def upsert_leads(*, organization: Organization, items: list, error_prefix: str = "items") -> UpsertResult:
+def upsert_leads(*, organization: Organization, items: list[Any], error_prefix: str = "items") -> UpsertResult:
     valid = validate_items(items, LeadInSerializer, prefix=error_prefix)
     for attempt in range(_ATTEMPTS):
         try:
@@ -151,7 +174,7 @@ def upsert_leads(*, organization: Organization, items: list, error_prefix: str =
     raise AssertionError("unreachable")
 
 
-def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
+def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> UpsertResult:
     now = timezone.now()
     existing = {
         lead.external_id: lead
@@ -191,13 +214,13 @@ def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
     )
 
 
-def _status_change(lead: Lead, previous: str, at) -> LeadStatusChange:
+def _status_change(lead: Lead, previous: str, at: datetime) -> LeadStatusChange:
     return LeadStatusChange(
         organization_id=lead.organization_id, lead=lead, from_status=previous, to_status=lead.status, at=at
     )
 
 
-def lead_update(*, access: Access, lead: Lead, data: dict) -> Lead:
+def lead_update(*, access: Access, lead: Lead, data: Item) -> Lead:
     """A partial change of one lead (the API's PATCH); a status change is added to its history."""
     access.require(Perm.WRITE)
     serializer = LeadFieldsSerializer(data=data, partial=True)
@@ -219,7 +242,7 @@ def lead_update(*, access: Access, lead: Lead, data: dict) -> Lead:
 # --------------------------------------------------------------------------- sales
 
 
-def upsert_sales(*, organization: Organization, items: list, error_prefix: str = "items") -> UpsertResult:
+def upsert_sales(*, organization: Organization, items: list[Any], error_prefix: str = "items") -> UpsertResult:
     valid = validate_items(items, SaleInSerializer, prefix=error_prefix)
     for attempt in range(_ATTEMPTS):
         try:
@@ -231,13 +254,13 @@ def upsert_sales(*, organization: Organization, items: list, error_prefix: str =
     raise AssertionError("unreachable")
 
 
-def _resolve_leads(organization, valid: list[dict], prefix: str) -> None:
+def _resolve_leads(organization: Organization, valid: list[Item], prefix: str) -> None:
     """`lead_external_id` → `lead`; an id unknown in this organization is that item's error."""
     wanted = {item["lead_external_id"] for item in valid if item.get("lead_external_id")}
     leads = {
         lead.external_id: lead for lead in Lead.objects.for_organization(organization).filter(external_id__in=wanted)
     }
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for index, item in enumerate(valid):
         if "lead_external_id" not in item:
             continue
@@ -251,7 +274,7 @@ def _resolve_leads(organization, valid: list[dict], prefix: str) -> None:
         raise DomainError(next(iter(errors.values()))[0], fields=errors)
 
 
-def _upsert_sales(organization, valid: list[dict], prefix: str) -> UpsertResult:
+def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) -> UpsertResult:
     valid = [dict(item) for item in valid]
     _resolve_leads(organization, valid, prefix)
     merged = _last_wins(valid)
@@ -311,7 +334,7 @@ def webhook_secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def crm_webhook_receive(*, kind: str, secret: str, form_pairs) -> UpsertResult:
+def crm_webhook_receive(*, kind: str, secret: str, form_pairs: Iterable[tuple[str, str]]) -> UpsertResult:
     """A CRM's webhook call: the organization is the one whose secret this is (looked up across
     organizations by the secret's hash, so the comparison leaks nothing about the secret), then the
     payload is upserted in that organization's scope. An unknown kind or secret is `NotFound`."""

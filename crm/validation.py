@@ -3,6 +3,7 @@ import (DRF serializers used as validators: the services call them, so every ent
 same field messages)."""
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,14 @@ from .currencies import ISO_4217
 from .models import LeadStatus
 
 MAX_ITEMS = 1000
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class _DecimalShape(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _DecimalShape = {"max_digits": 14, "decimal_places": 2}
 
 
 class StrictFieldsMixin:

@@ -8,6 +8,7 @@ form (`parse_form`) and return upsert items, one per CRM id.
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import TypeAlias
 
 from .models import LeadStatus
 
@@ -25,10 +26,15 @@ BITRIX24_EVENTS = {
 
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
 
+# A parsed form: the bracket segments of the keys as nested dicts, the values at the leaves.
+Form: TypeAlias = dict[str, "Form | str"]
+# An upsert item built from a payload: `external_id` and the fields the payload carried.
+WebhookItem: TypeAlias = dict[str, str]
 
-def parse_form(pairs: Iterable[tuple[str, str]]) -> dict:
+
+def parse_form(pairs: Iterable[tuple[str, str]]) -> Form:
     """`leads[add][0][id]=1` pairs (PHP-style bracket keys) → nested dicts keyed by the segments."""
-    root: dict = {}
+    root: Form = {}
     for key, value in pairs:
         parts = [a or b for a, b in _KEY.findall(key)]
         if not parts:
@@ -43,7 +49,7 @@ def parse_form(pairs: Iterable[tuple[str, str]]) -> dict:
     return root
 
 
-def _ordered(node) -> list:
+def _ordered(node: Form | str | None) -> list[Form | str]:
     """The values of a `[0]`, `[1]`, ... level in index order (non-numeric keys after them)."""
     if not isinstance(node, dict):
         return []
@@ -57,13 +63,15 @@ def _timestamp(value) -> str | None:
         return None
 
 
-def _merge(items: dict[str, dict], external_id: str, fields: dict) -> None:
+def _merge(items: dict[str, WebhookItem], external_id: str, fields: WebhookItem) -> None:
     items.setdefault(external_id, {"external_id": external_id}).update(fields)
 
 
-def amocrm_items(form: dict) -> list[dict]:
-    items: dict[str, dict] = {}
-    leads = form.get("leads") if isinstance(form.get("leads"), dict) else {}
+def amocrm_items(form: Form) -> list[WebhookItem]:
+    items: dict[str, WebhookItem] = {}
+    leads = form.get("leads")
+    if not isinstance(leads, dict):
+        leads = {}
     for section in AMOCRM_SECTIONS:
         for lead in _ordered(leads.get(section)):
             if not isinstance(lead, dict) or not str(lead.get("id", "")).strip():
@@ -72,8 +80,8 @@ def amocrm_items(form: dict) -> list[dict]:
     return list(items.values())
 
 
-def _amocrm_fields(lead: dict, section: str) -> dict:
-    fields: dict = {}
+def _amocrm_fields(lead: Form, section: str) -> WebhookItem:
+    fields: WebhookItem = {}
     status_id = str(lead.get("status_id", ""))
     if status_id == AMOCRM_WON:
         fields["status"] = LeadStatus.WON
@@ -101,17 +109,21 @@ def _amocrm_fields(lead: dict, section: str) -> dict:
     return fields
 
 
-def bitrix24_items(form: dict) -> list[dict]:
+def bitrix24_items(form: Form) -> list[WebhookItem]:
     event = str(form.get("event", "")).upper()
     if event not in BITRIX24_EVENTS:
         return []
     entity, added = BITRIX24_EVENTS[event]
-    data = form.get("data") if isinstance(form.get("data"), dict) else {}
-    fields = data.get("FIELDS") if isinstance(data.get("FIELDS"), dict) else {}
+    data = form.get("data")
+    if not isinstance(data, dict):
+        data = {}
+    fields = data.get("FIELDS")
+    if not isinstance(fields, dict):
+        fields = {}
     entity_id = str(fields.get("ID", "")).strip()
     if not entity_id:
         return []
-    item: dict = {"external_id": f"{entity}-{entity_id}"}
+    item: WebhookItem = {"external_id": f"{entity}-{entity_id}"}
     if added:
         item["status"] = LeadStatus.NEW
         created = _timestamp(form.get("ts"))

@@ -4,12 +4,12 @@ state that must survive between calls."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from django.utils import timezone
 
 from core.errors import DomainError
-from integrations.connectors.base import AuthExpired, ConnectorError, PermissionDenied
+from integrations.connectors.base import AuthExpired, Connector, ConnectorError, PermissionDenied
 from integrations.credentials import connector_for
 from integrations.models import AccountStatus, SocialAccount
 
@@ -23,7 +23,10 @@ def account_mark_failed(*, account: SocialAccount, error: ConnectorError) -> Non
     account.status, account.last_error = status, error.user_message
 
 
-def persist_connector_state(account: SocialAccount, connector: Any) -> None:
+T = TypeVar("T")
+
+
+def persist_connector_state(account: SocialAccount, connector: Connector) -> None:
     """Connector state that must survive between runs: Telegram's getUpdates offset (with its
     discussion chat) and the demo platform's simulated campaign changes (the next sync shows them)."""
     options = dict(account.options or {})
@@ -45,7 +48,7 @@ def persist_connector_state(account: SocialAccount, connector: Any) -> None:
     account.options = options
 
 
-def connector_call(*, account: SocialAccount, call: Callable[[Any], Any]) -> Any:
+def connector_call(*, account: SocialAccount, call: Callable[[Connector], T]) -> T:
     """Run one control call on the account's platform (e.g. pause an ad campaign) and keep the
     connector's state. Raises ``DomainError`` with the platform's message; a refused or expired
     authorization also marks the account."""

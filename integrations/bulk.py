@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, transaction
 from django.utils import timezone
@@ -134,6 +134,7 @@ def bulk_upsert(
             raise NotImplementedError(f"bulk_upsert does not support {vendor}")
     if not detailed:
         return UpsertResult(len(deduped), written, duplicates=duplicates)
+    inserted = cast(int, inserted)  # detailed: both engines count the inserts
     return UpsertResult(len(deduped), written, inserted, written - inserted, duplicates=duplicates)
 
 
@@ -208,7 +209,8 @@ class _Plan:
         return self.defaults[name]
 
     def column(self, name: str) -> str:
-        return self.fields[name].column
+        # A concrete field always has a column (the stubs allow None for any Field).
+        return cast(str, self.fields[name].column)
 
 
 def _completeness(row: Mapping[str, Any]) -> tuple[int, int]:

@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from integrations import conf, oauth
 from integrations.connectors import get_connector
-from integrations.connectors.base import AuthExpired
+from integrations.connectors.base import AuthExpired, Connector
 from integrations.crypto import rotate
 from integrations.models import Platform, SocialAccount
 from integrations.ratelimit import get_rate_limiter
 from tenancy.rls import unscoped_context
 
 
-def connector_for(account: SocialAccount, **overrides: Any):
+def connector_for(account: SocialAccount, **overrides: Any) -> Connector:
     """Build the account's connector with decrypted credentials and the shared rate limiter."""
     credentials = account.credentials
     kwargs: dict[str, Any] = {
@@ -43,7 +43,7 @@ def connector_for(account: SocialAccount, **overrides: Any):
 # How long before expiry a token is renewed. VK ID access tokens live about an hour (refresh just
 # before); Meta long-lived tokens live ~60 days and are re-exchanged a week ahead, so a few failed
 # daily syncs still leave time before the account would need a manual reconnect.
-REFRESH_AHEAD = {
+REFRESH_AHEAD: dict[str, timedelta] = {
     Platform.INSTAGRAM: timedelta(days=7),
     Platform.FACEBOOK: timedelta(days=7),
     Platform.META_ADS: timedelta(days=7),

@@ -14,6 +14,7 @@ from typing import Any
 from integrations.bulk import UpsertResult
 from integrations.connectors.base import (
     AuthExpired,
+    Connector,
     ConnectorError,
     NotSupported,
     PermissionDenied,
@@ -52,7 +53,7 @@ def error_kind(error: ConnectorError) -> str:
     return ErrorKind.INVALID
 
 
-def step_quality(connector: Any, upserts: Sequence[tuple[str, UpsertResult]] = ()) -> dict[str, Any]:
+def step_quality(connector: Connector, upserts: Sequence[tuple[str, UpsertResult]] = ()) -> dict[str, Any]:
     """``skipped`` and ``details`` for a StepResult: the items the connector skipped since the
     last call, and every repeated key the upserts merged or rejected (``(table, result)``)."""
     take = getattr(connector, "take_skipped", None)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, cast
 
+import httpx
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +81,7 @@ def social_account_connect(
     options: dict[str, Any] | None = None,
     username: str = "",
     url: str = "",
-    token_expires_at=None,
+    token_expires_at: datetime | None = None,
     sync: bool = True,
 ) -> SocialAccount:
     """Create or reconnect (same platform + id) an account with fresh credentials."""
@@ -206,7 +208,9 @@ def _clean_chat(chat: str) -> str:
     return chat
 
 
-def telegram_account_connect(*, access: Access, bot_token: str, chat: str, http_client=None) -> SocialAccount:
+def telegram_account_connect(
+    *, access: Access, bot_token: str, chat: str, http_client: httpx.Client | None = None
+) -> SocialAccount:
     """Validate the bot token (getMe) and the channel (getChat), then store the account."""
     access.require(Perm.WRITE)
     bot_token = bot_token.strip()
@@ -309,7 +313,8 @@ def oauth_start(*, access: Access, provider: str, platform: str, external_id: st
         state=oauth.new_state(),
         code_verifier=oauth.new_code_verifier() if provider == "vk" else "",
         payload={"provider": provider, "external_id": external_id},
-        user=access.user,
+        # Started from a signed-in page (the callback checks the same session user), never by a token.
+        user=cast(User, access.user),
     )
     redirect_uri = oauth_redirect_uri(provider=provider)
     if provider == "vk":
@@ -343,7 +348,7 @@ def oauth_finish(
     code: str,
     device_id: str = "",
     error: str = "",
-    http_client=None,
+    http_client: httpx.Client | None = None,
 ) -> SocialAccount:
     """The callback: check ``state``, exchange the code, store the account (credentials encrypted)."""
     access.require(Perm.WRITE)

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import redis.exceptions
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 from integrations.account_state import account_mark_failed, persist_connector_state
 from integrations.connectors.base import (
     AuthExpired,
+    Connector,
     ConnectorError,
     NotSupported,
     PermissionDenied,
@@ -148,7 +149,7 @@ def account_sync(
     kinds: Sequence[str] | None = None,
     days: int | None = None,
     task_id: str = "",
-    connector: Any = None,
+    connector: Connector | None = None,
     window_days: int | None = None,
     window_end_days_ago: int = 0,
 ) -> SyncOutcome:
@@ -184,7 +185,7 @@ def _account_sync(
     kinds: Sequence[str] | None,
     days: int | None,
     task_id: str,
-    connector: Any,
+    connector: Connector | None,
     window_days: int | None,
     window_end_days_ago: int,
 ) -> SyncOutcome:
@@ -238,8 +239,17 @@ def _close_interrupted_runs(*, account: SocialAccount, task_id: str) -> int:
     )
 
 
-def _run_steps(account, connector, todo, window, plan, task_id, outcome, lock: SyncLock | None = None) -> None:
-    capabilities = getattr(connector, "capabilities", frozenset())
+def _run_steps(
+    account: SocialAccount,
+    connector: Connector,
+    todo: tuple[str, ...],
+    window: SyncWindow,
+    plan: str,
+    task_id: str,
+    outcome: SyncOutcome,
+    lock: SyncLock | None = None,
+) -> None:
+    capabilities: frozenset[str] = getattr(connector, "capabilities", frozenset())
     any_success = False
     any_failure = False
     infrastructure = _infrastructure_errors()
@@ -358,7 +368,10 @@ def _finish(
     )
 
 
-def save_surviving_reconnect(write: Callable[[], Any]) -> Any:
+T = TypeVar("T")
+
+
+def save_surviving_reconnect(write: Callable[[], T]) -> T:
     """Run a status write; when the database connection died under it (a failover, a killed
     backend), reconnect once and write again, so a step is never left "running" because of it.
     Inside an outer transaction there is nothing to reconnect to: the error propagates."""

@@ -1,5 +1,8 @@
 """Writes for tracked links, one transaction each (docs/links.md)."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,7 +23,9 @@ EDITABLE_FIELDS = {"target_url", *UTM_FIELDS}
 _CODE_ATTEMPTS = 5
 
 
-def _owner(organization: Organization, post, campaign) -> tuple[Post | None, AdCampaign | None]:
+def _owner(
+    organization: Organization, post: Post | int | None, campaign: AdCampaign | int | None
+) -> tuple[Post | None, AdCampaign | None]:
     """The post or campaign (ids or instances) re-read within the organization and locked, so two
     requests for the same post and target make one link (a foreign or missing id: a field error)."""
     if post is not None and campaign is not None:
@@ -48,7 +53,7 @@ def _clean(link: TrackedLink) -> None:
         raise DomainError(_("Enter an http:// or https:// address."), field="target_url")
 
 
-def _check_fields(fields: dict) -> None:
+def _check_fields(fields: Iterable[str]) -> None:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -74,7 +79,13 @@ def _save_new(link: TrackedLink) -> TrackedLink:
 
 @transaction.atomic
 def link_get_or_create(
-    *, organization: Organization, target_url: str, post=None, campaign=None, created_by=None, **utm
+    *,
+    organization: Organization,
+    target_url: str,
+    post: Post | int | None = None,
+    campaign: AdCampaign | int | None = None,
+    created_by: User | None = None,
+    **utm: str | None,
 ) -> tuple[TrackedLink, bool]:
     """The organization's link of this post or campaign to `target_url`, or a new one with the
     default UTM tags (`utm` values given here replace the defaults). Returns (link, created)."""
@@ -105,13 +116,30 @@ def link_get_or_create(
     return _save_new(link), True
 
 
-def link_for(*, organization: Organization, target_url: str, post=None, campaign=None, **utm) -> TrackedLink:
+def link_for(
+    *,
+    organization: Organization,
+    target_url: str,
+    post: Post | int | None = None,
+    campaign: AdCampaign | int | None = None,
+    created_by: User | None = None,
+    **utm: str | None,
+) -> TrackedLink:
     """The tracked link of a post or campaign (or of neither) to `target_url`, created with the
     default UTM tags if there is none yet; editable afterwards with `link_update`."""
-    return link_get_or_create(organization=organization, target_url=target_url, post=post, campaign=campaign, **utm)[0]
+    return link_get_or_create(
+        organization=organization, target_url=target_url, post=post, campaign=campaign, created_by=created_by, **utm
+    )[0]
 
 
-def link_create(*, access: Access, target_url: str, post=None, campaign=None, **utm) -> tuple[TrackedLink, bool]:
+def link_create(
+    *,
+    access: Access,
+    target_url: str,
+    post: Post | int | None = None,
+    campaign: AdCampaign | int | None = None,
+    **utm: str | None,
+) -> tuple[TrackedLink, bool]:
     access.require(Perm.WRITE)
     return link_get_or_create(
         organization=access.organization,
@@ -124,7 +152,7 @@ def link_create(*, access: Access, target_url: str, post=None, campaign=None, **
 
 
 @transaction.atomic
-def link_update(*, access: Access, link: TrackedLink | int, **fields) -> TrackedLink:
+def link_update(*, access: Access, link: TrackedLink | int, **fields: str | None) -> TrackedLink:
     """Changes the target address and UTM tags; the code, post and campaign stay."""
     access.require(Perm.WRITE)
     _check_fields(fields)

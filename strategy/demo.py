@@ -8,6 +8,7 @@ have edited or re-approved it since), so seeding twice changes nothing.
 import calendar
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -272,7 +273,8 @@ def _trends_and_experiments(organization, author, access, start: dt.date, today:
             },
         )
 
-    experiments = [
+    # The fields of Experiment.objects.create, title first (popped to skip an experiment already seeded).
+    experiments: list[dict[str, Any]] = [
         {
             "title": "Рилсы «Бариста за 15 секунд»",
             "hypothesis": "Короткие ролики о приготовлении напитков дадут в 1,5 раза больший охват, чем фото-посты.",

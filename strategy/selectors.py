@@ -1,12 +1,13 @@
 """Reads for strategy pages, the API and other apps. Every function takes `organization`."""
 
 from datetime import date
+from typing import TypeVar
 
-from django.db.models import Count, Model, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
-from tenancy.models import Organization
+from tenancy.models import Organization, TenantModel
 
 from .checks import StrategyChecks, strategy_checks
 from .launch_gate import current_strategy
@@ -123,15 +124,17 @@ def strategy_checks_for(strategy: Strategy) -> StrategyChecks:
     return strategy_checks(strategy, goals=goals, platforms=platforms, pillars=pillars, pillar_goal_ids=pillar_goal_ids)
 
 
-def strategy_row_find(
-    *, organization: Organization, strategy: Strategy, model: type[Model], row_id: int
-) -> Model | None:
+# A tenant row of a given model (a strategy's goal, key platform or pillar; an analysis row).
+_Row = TypeVar("_Row", bound=TenantModel)
+
+
+def strategy_row_find(*, organization: Organization, strategy: Strategy, model: type[_Row], row_id: int) -> _Row | None:
     """A row of this strategy (goal, key platform, pillar) by id; None for another strategy's or
     organization's row (the page answers 404)."""
     return model.objects.filter(organization=organization, strategy=strategy, pk=row_id).first()
 
 
-def analysis_row_find(*, organization: Organization, model: type[Model], row_id: int) -> Model | None:
+def analysis_row_find(*, organization: Organization, model: type[_Row], row_id: int) -> _Row | None:
     """An analysis row (shared by every strategy version) by id within the organization; None otherwise."""
     return model.objects.filter(organization=organization, pk=row_id).first()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from core.numbers import money
 from integrations.connectors.base import AdStatDay, BaseConnector, CampaignStatus, RemoteCampaign
-from integrations.connectors.demo_data import AVERAGE_ORDER, CAMPAIGNS, _rng
+from integrations.connectors.demo_data import AVERAGE_ORDER, CAMPAIGNS, CampaignSpec, _rng
 
 
 class DemoAdsConnector(BaseConnector):
@@ -17,7 +17,7 @@ class DemoAdsConnector(BaseConnector):
     seed: int
     campaign_overrides: dict[str, dict[str, Any]]
 
-    def _campaign_state(self, spec) -> tuple[str, Decimal]:
+    def _campaign_state(self, spec: CampaignSpec) -> tuple[str, Decimal]:
         ext, _name, _obj, budget, *_rest, paused_from = spec
         status = CampaignStatus.PAUSED if paused_from and self.now().date() >= paused_from else CampaignStatus.ACTIVE
         override = self.campaign_overrides.get(ext, {})

@@ -110,7 +110,8 @@ AUTHORS_RU = ("Анна К.", "Дмитрий Ш.", "Лейсан Г.", "Иль�
 AUTHORS_EN = ("John Smith", "Emma Brown", "Lucas Meyer")
 
 # (external id, name, objective, daily budget RUB, CPM, CTR, click→lead, running from, paused from)
-CAMPAIGNS: tuple[tuple[str, str, str, Decimal, float, float, float, date, date | None], ...] = (
+CampaignSpec = tuple[str, str, str, Decimal, float, float, float, date, date | None]
+CAMPAIGNS: tuple[CampaignSpec, ...] = (
     (
         "demo-c1",
         "Лиды — дегустация эфиопского зерна",

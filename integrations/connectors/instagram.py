@@ -14,6 +14,7 @@ MediaNotReady). Instagram-specific rules, all decided on codes plus request cont
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -170,7 +171,11 @@ class InstagramConnector(GraphConnector):
                 },
             )
             days.extend(
-                self.parse_each("account_day", [day], lambda d, t=totals, b=breakdowns: _account_day(d, t, b, gained))
+                self.parse_each(
+                    "account_day",
+                    [day],
+                    functools.partial(_account_day, totals=totals, breakdowns=breakdowns, gained=gained),
+                )
             )
         return days
 
@@ -229,8 +234,8 @@ class InstagramConnector(GraphConnector):
         values = insight_values(body)
         if not values:
             return PostMetrics(external_id=media_id)  # not computed yet: unknown, not zero
-        metrics = self.parse_each("post_metrics", [values], lambda v: _media_metrics(media_id, info, product, v))
-        return metrics[0] if metrics else PostMetrics(external_id=media_id)
+        parsed = self.parse_each("post_metrics", [values], lambda v: _media_metrics(media_id, info, product, v))
+        return parsed[0] if parsed else PostMetrics(external_id=media_id)
 
     # ------------------------------------------------------------------ comments
 
@@ -248,16 +253,22 @@ class InstagramConnector(GraphConnector):
     def _media_comments(self, media_id: str) -> Iterator[RemoteComment]:
         for item in self._paged(f"{media_id}/comments", {"fields": COMMENT_FIELDS, "limit": 50}):
             yield from self.parse_each("comment", [item], lambda i: self._parse_comment(i, media_id, parent=None))
-            replies = item.get("replies") if isinstance(item.get("replies"), Mapping) else {}
+            replies = item.get("replies")
+            if not isinstance(replies, Mapping):
+                replies = {}
             if not isinstance(item.get("id"), str | int):
                 continue  # replies need their parent's id
             parent = str(item["id"])
-            paging = replies.get("paging") if isinstance(replies.get("paging"), Mapping) else {}
+            paging = replies.get("paging")
+            if not isinstance(paging, Mapping):
+                paging = {}
             if paging.get("next"):
                 yield from self.fetch_comment_replies(parent, post_external_id=media_id)
             else:
                 yield from self.parse_each(
-                    "comment", replies.get("data"), lambda r, p=parent: self._parse_comment(r, media_id, parent=p)
+                    "comment",
+                    replies.get("data"),
+                    functools.partial(self._parse_comment, media_id=media_id, parent=parent),
                 )
 
     def fetch_comment_replies(self, comment_id: str, *, post_external_id: str | None = None) -> list[RemoteComment]:
@@ -267,7 +278,9 @@ class InstagramConnector(GraphConnector):
         )
 
     def _parse_comment(self, item: Mapping[str, Any], media_id: str | None, *, parent: str | None) -> RemoteComment:
-        author = item.get("from") if isinstance(item.get("from"), Mapping) else {}
+        author = item.get("from")
+        if not isinstance(author, Mapping):
+            author = {}
         username = item.get("username") or author.get("username")
         author_id = str(author["id"]) if author.get("id") is not None else None
         own = author_id == self.external_id or (self.username is not None and username == self.username)

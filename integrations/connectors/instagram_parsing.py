@@ -109,7 +109,9 @@ def _breakdown_results(body: Mapping[str, Any]) -> dict[str, dict[str, int]]:
         if not isinstance(metric, Mapping) or not isinstance(metric.get("name"), str):
             continue
         split: dict[str, int] = {}
-        total = metric.get("total_value") if isinstance(metric.get("total_value"), Mapping) else {}
+        total = metric.get("total_value")
+        if not isinstance(total, Mapping):
+            total = {}
         for breakdown in total.get("breakdowns") or []:
             for row in (breakdown.get("results") or []) if isinstance(breakdown, Mapping) else []:
                 value = opt_int(row.get("value")) if isinstance(row, Mapping) else None

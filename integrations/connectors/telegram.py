@@ -296,7 +296,7 @@ class TelegramConnector(BaseConnector):
         author = message.get("from") or {}
         if sender_chat:
             # Anonymous admins and the channel itself post "as the chat".
-            author_id = str(sender_chat["id"])
+            author_id: str | None = str(sender_chat["id"])
             author_name = message.get("author_signature") or sender_chat.get("title")
             own = author_id in {self.external_id, str(self.discussion_chat_id)} or self._is_channel(sender_chat)
         else:

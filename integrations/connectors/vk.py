@@ -178,7 +178,7 @@ class VKConnector(VKApiConnector):
                 break
         return posts
 
-    def _wall_pages(self) -> Iterator[list[dict[str, Any]]]:
+    def _wall_pages(self) -> Iterator[Sequence[dict[str, Any]]]:
         def fetch(offset: int | None) -> tuple[list[dict[str, Any]], int | None]:
             offset = offset or 0
             response = self._call(
@@ -276,7 +276,9 @@ class VKConnector(VKApiConnector):
         thread = item.get("thread") if isinstance(item, Mapping) else None
         if not isinstance(thread, Mapping):
             return
-        replies = thread.get("items") if isinstance(thread.get("items"), list) else []
+        replies = thread.get("items")
+        if not isinstance(replies, list):
+            replies = []
         if _safe_int(thread.get("count")) > len(replies) and isinstance(item.get("id"), int | str):
             # Only the first thread items come inline; fetch the full thread.
             yield from self._post_comments(post_id, comment_id=str(item["id"]))

@@ -43,7 +43,11 @@ STEPS = [
 ]
 STEP_KEYS = [key for key, _label in STEPS]
 # Analysis rows the editor can edit in place; the key is the `form=<kind>` of their form.
-ANALYSIS_ROWS = {"segment": AudienceSegment, "competitor": Competitor, "audit": PresenceAudit}
+ANALYSIS_ROWS: dict[str, type[AudienceSegment | Competitor | PresenceAudit]] = {
+    "segment": AudienceSegment,
+    "competitor": Competitor,
+    "audit": PresenceAudit,
+}
 
 
 class EditorStepView(OrganizationViewMixin, View):
