@@ -28,7 +28,7 @@ BAD_PAGES = [
 GOOD_PAGES = [
     '<html lang="ru"><div data-kpi="reach"><h3>Охват 2026</h3>50\u00a0620 · 475\u00a0% от цели · 01.03.2027</div>',
     '<html lang="ru"><div data-kpi="cpl">328,54\u00a0₽ → 320\u00a0₽ (+12,5\u00a0%)</div>',
-    '<html lang="en"><tr data-kpi="engagement_rate"><th>ER</th><td>5.82%</td>'
+    '<html lang="en"><tr data-kpi="positive_share"><th>Positive share</th><td>5.82%</td>'
     '<td data-col="formula">÷ reach * 100</td></tr><tr><td>1,500 $</td><td>Post 2026</td></tr>',
 ]
 
