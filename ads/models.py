@@ -14,6 +14,38 @@ from core.vocabulary import CampaignStatus
 from integrations.models import SocialAccount
 from tenancy.models import FactModel, TenantModel, fact_foreign_key
 
+# Campaign objectives as the platforms name them (Meta's ODAX "OUTCOME_*" and legacy names, VK Ads
+# campaign types), in words for people. An unknown code is shown de-capitalised, never raw.
+OBJECTIVE_LABELS = {
+    "OUTCOME_AWARENESS": _("Awareness"),
+    "OUTCOME_TRAFFIC": _("Traffic"),
+    "OUTCOME_ENGAGEMENT": _("Engagement"),
+    "OUTCOME_LEADS": _("Leads"),
+    "OUTCOME_APP_PROMOTION": _("App promotion"),
+    "OUTCOME_SALES": _("Sales"),
+    "BRAND_AWARENESS": _("Awareness"),
+    "REACH": _("Reach"),
+    "LINK_CLICKS": _("Traffic"),
+    "POST_ENGAGEMENT": _("Engagement"),
+    "VIDEO_VIEWS": _("Video views"),
+    "LEAD_GENERATION": _("Leads"),
+    "MESSAGES": _("Messages"),
+    "CONVERSIONS": _("Conversions"),
+    "normal": _("Ads in the feed"),
+    "promoted_posts": _("Promoted posts"),
+    "adaptive_ads": _("Adaptive ads"),
+    "stories": _("Stories"),
+    "mobile_apps": _("App promotion"),
+    "vk_apps_managed": _("VK mini apps"),
+}
+
+
+def objective_label(code: str) -> str:
+    if not code:
+        return ""
+    label = OBJECTIVE_LABELS.get(code) or OBJECTIVE_LABELS.get(code.upper())
+    return str(label) if label else code.replace("_", " ").strip().capitalize()
+
 
 class AdCampaign(TenantModel):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="+")
@@ -41,6 +73,10 @@ class AdCampaign(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def objective_label(self) -> str:
+        return objective_label(self.objective)
 
 
 class AdStatDaily(FactModel):

@@ -1,6 +1,6 @@
 from django.views.generic import TemplateView
 
-from core.vocabulary import SocialPlatform
+from integrations.selectors import analytics_platform_choices
 from tenancy.views_base import OrganizationViewMixin
 
 from .dashboard import dashboard_context, kpi_table
@@ -20,8 +20,9 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
     template_name = "analytics/home.html"
 
     def get_context_data(self, **kwargs):
+        choices = analytics_platform_choices(organization=self.organization)
         platform = self.request.GET.get("platform", "")
-        platform = platform if platform in SocialPlatform.values else ""
+        platform = platform if platform in {value for value, _label in choices} else ""
         today = self.organization.today()
         start = kpi_window(today)[0]
         rows = kpi_table(organization=self.organization, on=today, platform=platform)
@@ -31,7 +32,7 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
             "start": start,
             "today": today,
             "platform": platform,
-            "platform_choices": SocialPlatform.choices,
+            "platform_choices": choices,
         }
 
 

@@ -238,6 +238,7 @@ def kpis_for_objective(objective: str) -> list[Kpi]:
 # --- Goal progress (pure math, shared by the strategy page, the owner dashboard and reports) -----
 
 # Status thresholds on the *projected* attainment at the deadline (see `progress_compute`):
+#   exceeded  — the target is already passed (more than 100 % of the planned improvement);
 #   on track  — the straight-line projection reaches the target (>= 100 %), or it is already reached;
 #   at risk   — the projection reaches at least AT_RISK_FLOOR % of the planned improvement;
 #   off track — less than that, or the deadline has passed without reaching the target.
@@ -245,6 +246,7 @@ AT_RISK_FLOOR = Decimal(80)
 
 
 class ProgressStatus(StrEnum):
+    EXCEEDED = "exceeded"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
@@ -252,6 +254,7 @@ class ProgressStatus(StrEnum):
 
 
 PROGRESS_STATUS_LABELS = {
+    ProgressStatus.EXCEEDED: _("Exceeded"),
     ProgressStatus.ON_TRACK: _("On track"),
     ProgressStatus.AT_RISK: _("At risk"),
     ProgressStatus.OFF_TRACK: _("Off track"),
@@ -317,7 +320,9 @@ def progress_compute(
     else:
         projected_value = projected_percent = None
 
-    if achieved:
+    if ratio > 1:
+        status = ProgressStatus.EXCEEDED  # a goal at 475 % of its target is not merely "on track"
+    elif achieved:
         status = ProgressStatus.ON_TRACK
     elif today >= deadline:
         status = ProgressStatus.OFF_TRACK

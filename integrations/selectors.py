@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.vocabulary import AD_PLATFORMS, SocialPlatform
 from integrations.connectors.base import platform_label
 from integrations.models import AccountStatus, Platform, SocialAccount, SyncKind, SyncRun, SyncStatus
 from integrations.quality import ErrorKind
@@ -23,6 +24,21 @@ def social_account_list(*, organization: Organization, include_disabled: bool = 
     if not include_disabled:
         qs = qs.exclude(status=AccountStatus.DISABLED)
     return qs.order_by("platform", "display_name", "pk")
+
+
+def analytics_platform_choices(*, organization: Organization) -> list[tuple[str, str]]:
+    """The platforms an analytics page can be narrowed to: the social networks, plus every other
+    platform the organization has a page/channel account on (the demo platform). Ad cabinets are
+    left out: their figures enter through the social platform they advertise on."""
+    choices = [(str(value), str(label)) for value, label in SocialPlatform.choices]
+    listed = {value for value, _label in choices}
+    connected = (
+        SocialAccount.objects.filter(organization=organization)
+        .exclude(platform__in=[str(p) for p in AD_PLATFORMS])
+        .values_list("platform", flat=True)
+        .distinct()
+    )
+    return choices + [(platform, _label(platform)) for platform in sorted(set(connected) - listed)]
 
 
 def sync_run_list(*, organization: Organization, account_id: int | None = None) -> QuerySet[SyncRun]:

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_kpi
 from core.kpis import KPI_CHOICES, OBJECTIVE_CHOICES, UNIT_LABELS, Unit, kpi_get
 from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.models import TenantModel
@@ -127,7 +128,7 @@ class Goal(TenantModel):
         indexes = [models.Index(fields=["organization", "strategy"], name="goal_org_strategy_idx")]
 
     def __str__(self) -> str:
-        return self.title or f"{self.get_kpi_display()} → {self.target}"
+        return self.title or f"{self.get_kpi_display()} → {format_kpi(self.kpi, self.target, self.unit or None)}"
 
     @property
     def kpi_def(self):

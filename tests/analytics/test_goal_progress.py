@@ -67,12 +67,16 @@ def test_lower_is_better_cpl():
     assert worse.status == ProgressStatus.OFF_TRACK
 
 
-def test_target_reached_early_is_on_track_and_achieved():
+def test_target_passed_is_exceeded_and_reached_exactly_is_on_track():
     result = progress(210)
     assert result.percent_of_target == Decimal("110.0")
     assert result.achieved is True
-    assert result.status == ProgressStatus.ON_TRACK
+    assert result.status == ProgressStatus.EXCEEDED
     assert result.bar_percent == 100
+    assert progress(575).percent_of_target == Decimal("475.0")
+    assert progress(575).status == ProgressStatus.EXCEEDED
+    assert progress(200).status == ProgressStatus.ON_TRACK
+    assert progress(250, baseline=500, target=300).status == ProgressStatus.EXCEEDED  # lower is better
 
 
 def test_deadline_passed_without_reaching_target_is_off_track():

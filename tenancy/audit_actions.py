@@ -1,0 +1,44 @@
+"""What the audit log's action codes mean, in words for people: the page shows "Strategy approved",
+not "strategy.approve". The code stays in the table (and the API) as the stable key; an unknown
+code is shown spelled out ("Links: link create") rather than raw."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "organization.create": _("Organization created"),
+    "organization.update": _("Organization settings changed"),
+    "organization.deletion_schedule": _("Organization deletion scheduled"),
+    "organization.deletion_cancel": _("Organization deletion cancelled"),
+    "membership.role_change": _("Member's role changed"),
+    "membership.remove": _("Member removed"),
+    "invitation.create": _("Invitation sent"),
+    "invitation.accept": _("Invitation accepted"),
+    "invitation.revoke": _("Invitation revoked"),
+    "api_token.create": _("API token created"),
+    "api_token.revoke": _("API token revoked"),
+    "integrations.account_connected": _("Account connected"),
+    "integrations.account_reconnected": _("Account reconnected"),
+    "integrations.account_disconnected": _("Account disconnected"),
+    "strategy.create": _("Strategy created"),
+    "strategy.submit": _("Strategy submitted for approval"),
+    "strategy.approve": _("Strategy approved"),
+    "strategy.return_to_draft": _("Strategy returned to draft"),
+    "strategy.new_version": _("New strategy version started"),
+    "strategy.archive": _("Strategy archived"),
+    "strategy.delete": _("Strategy deleted"),
+    "experiment.conclude": _("Experiment concluded"),
+    "ads.campaign_launched": _("Ad campaign launched"),
+    "ads.campaign_paused": _("Ad campaign paused"),
+    "ads.campaign_budget_set": _("Ad campaign budget changed"),
+    "export.request": _("Data export requested"),
+    "export.download": _("Data export downloaded"),
+}
+
+
+def action_label(code: str) -> str:
+    label = ACTION_LABELS.get(code)
+    if label is not None:
+        return str(label)
+    area, _dot, verb = code.partition(".")
+    spelled = (verb or area).replace("_", " ")
+    return f"{area.replace('_', ' ').capitalize()}: {spelled}" if verb else spelled.capitalize()
