@@ -79,15 +79,14 @@ def metric_name(metric: str) -> str:
     return names.get(metric, metric)
 
 
-def format_figure(metric: str, value: float) -> str:
-    """A figure with the precision its size needs, grouped in the active locale; rates in percent."""
-    if metric in ("engagement_rate", "ctr"):
-        percent = value * 100
-        places = 1 if percent >= 1 else 2
-        return pgettext("percent", "%(number)s%%") % {"number": _number(percent, places)}
-    if metric in ("reach_per_post",) or abs(value) >= 100:
-        return _number(value, 0)
-    return _number(value, 1 if abs(value) >= 1 else 2)
+def format_figure(metric: str, value: float, *, like: float | None = None) -> str:
+    """A figure grouped in the active locale, rates in percent, with the precision its size needs;
+    `like` is the figure it is shown next to, so both get the same number of decimals."""
+    scale = 100 if metric in ("engagement_rate", "ctr") else 1
+    size = max(abs(value), abs(like if like is not None else value)) * scale
+    places = 0 if metric == "reach_per_post" or size >= 100 else (1 if size >= 1 else 2)
+    number = _number(value * scale, places)
+    return pgettext("percent", "%(number)s%%") % {"number": number} if scale == 100 else number
 
 
 def _number(value: float, places: int) -> str:
@@ -121,8 +120,8 @@ def evidence_sentence(
     }
     return templates[metric] % {
         "subject": subject(dimension, segment),
-        "value": format_figure(metric, value),
-        "baseline": format_figure(metric, baseline),
+        "value": format_figure(metric, value, like=baseline),
+        "baseline": format_figure(metric, baseline, like=value),
         "rest": rest(dimension),
         "n_segment": _number(n_segment, 0),
         "n_rest": _number(n_rest, 0),

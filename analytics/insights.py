@@ -174,9 +174,9 @@ def _dimension_labels(frame: pd.DataFrame, dimension: Dimension) -> pd.Series | 
             return None
         moments = frame["published_at"]
         if dimension == Dimension.WEEKDAY:
-            labels = moments.map(lambda m: WEEKDAYS[m.weekday()] if isinstance(m, datetime) else None)
+            labels = moments.map(lambda m: WEEKDAYS[m.weekday()] if _is_moment(m) else None)
         else:
-            labels = moments.map(lambda m: _hour_band(m.hour) if isinstance(m, datetime) else None)
+            labels = moments.map(lambda m: hour_band(m.hour) if _is_moment(m) else None)
     else:
         if dimension.value not in frame.columns:
             return None
@@ -185,7 +185,12 @@ def _dimension_labels(frame: pd.DataFrame, dimension: Dimension) -> pd.Series | 
     return None if labels.isna().all() else labels
 
 
-def _hour_band(hour: int) -> str:
+def _is_moment(value: Any) -> bool:
+    return isinstance(value, datetime) and value is not pd.NaT
+
+
+def hour_band(hour: int) -> str:
+    """The time-of-day band of an hour (0–23): night 0–5, morning 6–11, day 12–17, evening 18–23."""
     return [name for start, name in HOUR_BANDS if hour >= start][-1]
 
 

@@ -24,7 +24,8 @@ Effect = tuple[Callable[[pd.DataFrame], pd.Series], str, float]
 
 def posts_frame(seed: int, n: int | None = None, effects: tuple[Effect, ...] = ()) -> pd.DataFrame:
     """A table of `n` posts (300–500 when not given); `effects` multiply one input of some posts:
-    "reach", "er" (engagement rate), "ctr", "conversion" (leads per click) or "revenue"."""
+    "reach", "er" (engagement rate), "ctr", "conversion" (leads per click), "sale" (sales per lead)
+    or "revenue" (the amount of a sale)."""
     rng = np.random.default_rng(seed)
     n = n or int(rng.integers(300, 501))
     frame = pd.DataFrame(
@@ -46,7 +47,7 @@ def posts_frame(seed: int, n: int | None = None, effects: tuple[Effect, ...] = (
         }
     )
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True)
-    factors = {name: np.ones(n) for name in ("reach", "er", "ctr", "conversion", "revenue")}
+    factors = {name: np.ones(n) for name in ("reach", "er", "ctr", "conversion", "sale", "revenue")}
     for select, name, factor in effects:
         factors[name][select(frame).to_numpy()] *= factor
 
@@ -56,7 +57,7 @@ def posts_frame(seed: int, n: int | None = None, effects: tuple[Effect, ...] = (
     clicks = rng.binomial(reach, ctr)
     conversion = np.clip(rng.beta(2, 18, n) * factors["conversion"], 0, 1)  # ~10 % of clicks
     leads = rng.binomial(clicks, conversion)
-    sales = rng.binomial(leads, 0.3)
+    sales = rng.binomial(leads, np.clip(0.3 * factors["sale"], 0, 1))
     amounts = np.array([rng.lognormal(8.0, 0.8, s).sum() for s in sales]) * factors["revenue"]
     frame["reach"] = reach
     frame["engagements"] = rng.binomial(reach, er)
@@ -76,7 +77,7 @@ def where(column: str, value: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def on_weekday(weekday: int) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda frame: frame["published_at"].dt.weekday == weekday
+    return lambda frame: frame["published_at"].dt.day_of_week == weekday
 
 
 def in_hours(start: int, end: int) -> Callable[[pd.DataFrame], pd.Series]:
