@@ -155,7 +155,7 @@ _NUMERIC = ("reach", "engagements", "link_clicks", "leads", "revenue")
 
 
 def _prepared(posts: pd.DataFrame) -> pd.DataFrame:
-    """A copy with numeric metric columns (non-numbers become NaN), in a stable row order."""
+    """A copy with float metric columns (non-numbers and infinities become NaN), in a stable row order."""
     frame = posts.copy()
     if "post_id" in frame.columns:
         with contextlib.suppress(TypeError):  # ids of mixed types: keep the given order
@@ -163,7 +163,8 @@ def _prepared(posts: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     for column in _NUMERIC:
         if column in frame.columns:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+            numbers = pd.to_numeric(frame[column], errors="coerce").astype(float)
+            frame[column] = numbers.where(np.isfinite(numbers))  # an infinite figure is a broken one
     return frame
 
 

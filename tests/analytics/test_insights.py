@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 import zoneinfo
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -182,3 +183,16 @@ def test_weekday_and_time_of_day_are_read_in_the_timezone_given():
     worse = {i.segment for i in find_insights(frame) if i.metric == "engagement_rate" and i.direction == "worse"}
     assert "evening" not in worse
     assert worse & {"night", "morning"}
+
+
+def test_the_types_a_queryset_or_a_csv_gives_are_read_alike():
+    frame = planted("format")
+    expected = [(i.dimension, i.segment, i.metric, i.value) for i in find_insights(frame)]
+    assert expected
+    mixed = frame.astype({"leads": "Int64", "format": "category", "platform": "string", "published_at": object})
+    mixed["revenue"] = [Decimal(str(v)) for v in frame["revenue"]]  # money from the database
+    assert [(i.dimension, i.segment, i.metric, i.value) for i in find_insights(mixed)] == expected
+    # An infinite figure is a broken one: left out like a missing one.
+    broken = frame.astype({"reach": float})
+    broken.loc[broken.index[0], "reach"] = np.inf
+    assert all(math.isfinite(i.value) and math.isfinite(i.baseline) for i in find_insights(broken))
