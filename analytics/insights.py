@@ -242,7 +242,7 @@ def _compare_segments(
                 n_segment=n_segment,
                 n_rest=n_rest,
                 p_raw=p_raw,
-                agrees=test_sign == np.sign(value - baseline),
+                agrees=bool(test_sign == np.sign(value - baseline)),
             )
         )
     return comparisons
