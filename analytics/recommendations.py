@@ -14,7 +14,7 @@ from enum import StrEnum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from core.kpis import ProgressStatus, kpi_get
+from core.kpis import Progress, ProgressStatus, kpi_get
 from core.numbers import round_to
 
 from .insight_text import segment_label
@@ -71,6 +71,14 @@ class GoalStatus:
     def name(self) -> str:
         kpi = kpi_get(self.kpi)
         return self.title or (str(kpi.name) if kpi else self.kpi)
+
+
+def goal_status(*, kpi: str, target: Decimal, progress: Progress | None, title: str = "") -> GoalStatus:
+    """A goal's status from its measured progress (`analytics.kpi_values.goal_progress`); a goal
+    not measured yet (`progress` None) has no data."""
+    if progress is None:
+        return GoalStatus(kpi=kpi, status=ProgressStatus.NO_DATA, current=None, target=target, title=title)
+    return GoalStatus(kpi=kpi, status=progress.status, current=progress.current, target=target, title=title)
 
 
 @dataclass(frozen=True)

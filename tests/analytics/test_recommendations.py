@@ -1,12 +1,14 @@
 """Recommendations from insights and goal status: each points to its evidence, nothing is invented."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
 from analytics.insights import Insight, find_insights
-from analytics.recommendations import Action, CampaignResult, GoalStatus, recommend
+from analytics.recommendations import Action, CampaignResult, GoalStatus, goal_status, recommend
+from core.kpis import ProgressStatus, progress_compute
 from tests.analytics.insight_data import posts_frame, where
 
 
@@ -151,3 +153,22 @@ def test_recommendations_from_the_engine_point_to_its_insights():
     assert first.action == Action.SHIFT_FORMATS
     assert first.text == "Publish more posts in the format “Carousel”."
     assert all(e in insights for e in first.evidence if isinstance(e, Insight))
+
+
+def test_a_goal_status_is_read_from_the_measured_progress():
+    progress = progress_compute(
+        baseline=Decimal(120),
+        target=Decimal(30),
+        current=Decimal(95),
+        start=dt.date(2025, 1, 1),
+        deadline=dt.date(2025, 3, 31),
+        today=dt.date(2025, 3, 1),
+    )
+    status = goal_status(kpi="first_response_time", target=Decimal(30), progress=progress)
+    assert status == GoalStatus(
+        kpi="first_response_time", status=ProgressStatus.OFF_TRACK, current=Decimal(95), target=Decimal(30)
+    )
+    assert status.lagging
+    assert status.name == "First response time"
+    assert goal_status(kpi="leads", target=Decimal(5), progress=None).status == ProgressStatus.NO_DATA
+    assert recommend(insights=[insight()], goals=[status])[0].action == Action.FIX_RESPONSE_TIME
