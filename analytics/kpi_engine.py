@@ -95,6 +95,7 @@ def _site_clicks(parts: Parts, economics: Economics) -> Computed:
 
 def _romi(parts: Parts, economics: Economics) -> Computed:
     revenue, spend, margin = parts.get("revenue"), parts.get("spend"), economics.gross_margin_percent
+    spend = None if spend is None else money(spend)
     if revenue is None or spend is None or margin is None:
         return None, None, spend
     gain = money(revenue * margin / 100 - spend)
@@ -113,7 +114,7 @@ def _support_savings(parts: Parts, economics: Economics) -> Computed:
     cost = economics.support_contact_cost
     if resolved is None or cost is None:
         return None, resolved, None
-    return money(resolved * cost), resolved, cost
+    return money(resolved * cost), resolved, money(cost)
 
 
 _M, _A, _L, _S, _I, _T = "metrics", "ads", "leads", "sales", "inbox", "links"

@@ -1,16 +1,18 @@
 """The KPI report's query and answer (`GET kpis/`) and the catalog (`GET kpis/catalog/`)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from analytics.kpi_sources import Dimension
+from analytics.kpi_engine import periods
+from analytics.kpi_sources import CALENDAR, Dimension
 from core.dates import is_in_range, range_message
-from core.kpis import CATALOG, Direction, Unit, kpi_get
+from core.kpis import CATALOG, OBJECTIVE_CHOICES, Aggregation, Direction, Unit, kpi_get
 from core.vocabulary import Platform
 
-# A day-by-day report over years is not a report: keep one answer a bounded size.
-MAX_CALENDAR_GROUPS = 1000
-_DAYS_PER_GROUP = {Dimension.DAY: 1, Dimension.WEEK: 7, Dimension.MONTH: 28}
+# A day-by-day report over years is not a report: keep one answer a bounded size (a century of
+# months fits).
+MAX_CALENDAR_GROUPS = 1200
 
 
 class KpiQuerySerializer(serializers.Serializer):
@@ -25,13 +27,12 @@ class KpiQuerySerializer(serializers.Serializer):
     def validate_kpis(self, value: str) -> list[str]:
         keys = [key.strip() for key in value.split(",") if key.strip()]
         if not keys:
-            raise serializers.ValidationError("Name at least one KPI.")
+            raise serializers.ValidationError(_("Name at least one KPI."))
         unknown = [key for key in keys if kpi_get(key) is None]
         if unknown:
             raise serializers.ValidationError(
-                "Unknown KPI: {unknown}. Known: {known}.".format(
-                    unknown=", ".join(unknown), known=", ".join(kpi.key for kpi in CATALOG)
-                )
+                _("Unknown KPI: %(unknown)s. Known: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(kpi.key for kpi in CATALOG)}
             )
         return list(dict.fromkeys(keys))
 
@@ -45,11 +46,14 @@ class KpiQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": "The end is before the start."})
-        per_group = _DAYS_PER_GROUP.get(Dimension(attrs["group_by"]))
-        if per_group and ((attrs["end"] - attrs["start"]).days + 1) / per_group > MAX_CALENDAR_GROUPS:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        dimension = Dimension(attrs["group_by"])
+        if dimension in CALENDAR and len(periods(attrs["start"], attrs["end"], dimension)) > MAX_CALENDAR_GROUPS:
             raise serializers.ValidationError(
-                {"group_by": f"Too many groups: at most {MAX_CALENDAR_GROUPS} periods; shorten the period."}
+                {
+                    "group_by": _("Too many groups: at most %(max)d periods; shorten the period.")
+                    % {"max": MAX_CALENDAR_GROUPS}
+                }
             )
         return attrs
 
@@ -88,11 +92,18 @@ class KpiReportSerializer(serializers.Serializer):
     rows = KpiRowSerializer(many=True)
 
 
+class KpiCatalogQuerySerializer(serializers.Serializer):
+    objective = serializers.ChoiceField(
+        choices=OBJECTIVE_CHOICES, required=False, help_text="Only the KPIs that measure this business objective."
+    )
+
+
 class KpiCatalogSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     unit = serializers.ChoiceField(choices=[u.value for u in Unit])
     direction = serializers.ChoiceField(choices=[d.value for d in Direction])
     formula = serializers.CharField()
-    objectives = serializers.ListField(child=serializers.CharField())
+    objectives = serializers.ListField(child=serializers.ChoiceField(OBJECTIVE_CHOICES))
+    aggregation = serializers.ChoiceField(choices=[a.value for a in Aggregation])
     dimensions = serializers.ListField(child=serializers.CharField(), help_text="The group_by values it can split by.")

@@ -6,16 +6,20 @@ from rest_framework.response import Response
 
 from analytics.kpi_engine import available, kpi_rows
 from analytics.kpi_sources import Dimension
-from core.kpis import CATALOG
+from analytics.models import AccountMetricDaily
+from core.kpis import CATALOG, kpis_for_objective
 from tenancy.api.base import OrganizationViewSet
 
-from .serializers import KpiCatalogSerializer, KpiQuerySerializer, KpiReportSerializer
+from .serializers import KpiCatalogQuerySerializer, KpiCatalogSerializer, KpiQuerySerializer, KpiReportSerializer
 
 
 class KpiViewSet(OrganizationViewSet):
     """KPI values computed from the organization's facts and CRM records (docs/kpis.md)."""
 
     pagination_class = None
+    filter_backends: list = []  # the query parameters are the report's own
+    # No rows are listed; the schema generator asks for a model (the path's organization parameter).
+    queryset = AccountMetricDaily.objects.none()
 
     @extend_schema(
         parameters=[KpiQuerySerializer],
@@ -47,10 +51,15 @@ class KpiViewSet(OrganizationViewSet):
         }
         return Response(KpiReportSerializer(report).data)
 
-    @extend_schema(responses=KpiCatalogSerializer(many=True))
+    @extend_schema(parameters=[KpiCatalogQuerySerializer], responses=KpiCatalogSerializer(many=True))
     @action(detail=False, methods=["get"])
     def catalog(self, request, *args, **kwargs):
-        """Every KPI the report computes: key, name, unit, which direction is better, formula."""
+        """Every KPI the report computes (the list goals, dashboards and reports use): key, name, unit,
+        which direction is better, formula, the objectives it measures and the dimensions it splits by."""
+        params = KpiCatalogQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        objective = params.validated_data.get("objective")
+        kpis = kpis_for_objective(objective) if objective else CATALOG
         data = [
             {
                 "key": kpi.key,
@@ -59,8 +68,9 @@ class KpiViewSet(OrganizationViewSet):
                 "direction": kpi.direction.value,
                 "formula": str(kpi.formula),
                 "objectives": [o.value for o in kpi.objectives],
+                "aggregation": kpi.aggregation.value,
                 "dimensions": [d.value for d in Dimension if available(kpi.key, d)],
             }
-            for kpi in CATALOG
+            for kpi in kpis
         ]
         return Response(KpiCatalogSerializer(data, many=True).data)

@@ -244,6 +244,7 @@ def _kpi(key: str, p: dict, facts: Facts) -> tuple:
         return ratio(a, b, scale=scale), money(a) if is_money else a, b
     if key == "romi":
         revenue, spend = g("revenue"), g("spend")
+        spend = None if spend is None else money(spend)
         if revenue is None or spend is None or facts.margin is None:
             return None, None, spend
         gain = money(revenue * facts.margin / 100 - spend)
@@ -253,7 +254,7 @@ def _kpi(key: str, p: dict, facts: Facts) -> tuple:
         return resolved, resolved, None
     if resolved is None or facts.support_cost is None:  # support_savings
         return None, resolved, None
-    return money(resolved * facts.support_cost), resolved, facts.support_cost
+    return money(resolved * facts.support_cost), resolved, money(facts.support_cost)
 
 
 def expected(facts: Facts, keys, start, end, platform: str = "", dim: str = "total") -> dict:
