@@ -96,7 +96,16 @@ class GoalProgress:
 def goals_progress(*, organization: Organization, goals: Iterable, today: dt.date | None = None) -> list[GoalProgress]:
     """Progress for goals of `organization` already loaded with their strategy (select_related / prefetch)."""
     today = today or organization.today()
-    values: dict = {}  # one query per distinct KPI, however many goals measure it
+    goals = list(goals)
+    # Every KPI measured on the same day for the same platform in one engine pass (one query per fact
+    # source), however many goals and KPIs there are.
+    wanted: dict[tuple[dt.date, str], set[str]] = {}
+    for goal in goals:
+        wanted.setdefault((min(today, goal.deadline), goal.platform or ""), set()).add(goal.kpi)
+    values: dict = {}
+    for (on, platform), kpis in wanted.items():
+        measured = kpi_values_on(organization=organization, kpis=sorted(kpis), on=on, platform=platform)
+        values.update({(kpi, on, platform): value for kpi, value in measured.items()})
     return [
         GoalProgress(
             goal=goal, progress=goal_progress(goal=goal, organization=organization, today=today, values=values)

@@ -188,3 +188,12 @@ def test_goal_progress_reads_the_facts(org):
     )
     [row] = goals_progress(organization=org, goals=[goal], today=today)
     assert row.progress == progress
+
+
+def test_goals_progress_reads_every_kpi_in_one_pass(org, django_assert_max_num_queries):
+    strategy = StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
+    goals = [GoalFactory(strategy=strategy, kpi=kpi.key, baseline=Decimal(0), target=Decimal(10)) for kpi in CATALOG]
+    # Each fact source: at most two queries, plus the business profile; not one per goal or KPI.
+    with django_assert_max_num_queries(2 * 6 + 1):
+        rows = goals_progress(organization=org, goals=goals, today=dt.date(2025, 6, 1))
+    assert len(rows) == len(CATALOG)
