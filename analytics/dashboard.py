@@ -17,15 +17,16 @@ from django.utils.translation import gettext as _
 from content.models import Post
 from core.kpis import CATALOG, FLOW_WINDOW_DAYS, kpi_get
 from core.numbers import round_to
+from crm.models import Lead
 from integrations.models import SocialAccount
 from strategy.launch_gate import current_strategy
 from tenancy.models import Organization
 from tenancy.roles import Perm
 
-from .kpi_values import goals_progress, kpi_value, kpi_window
+from .kpi_values import goals_progress, kpi_values_on, kpi_window
 from .models import AccountMetricDaily
 
-TILE_KPIS = ("reach", "engagement_rate", "site_clicks", "leads", "cpl")
+TILE_KPIS = ("reach", "er", "site_clicks", "leads", "cpl")
 TREND_FIELDS = ("reach", "views", "interactions", "link_clicks")
 
 
@@ -40,10 +41,9 @@ class Step:
 
 
 def crm_leads_arrived(*, organization: Organization) -> bool:
-    """Whether the CRM has pushed any lead yet. There is no CRM lead table yet, so nothing can have
-    arrived: answer False until it exists (then: its rows for the organization exist). Leads that
-    ad cabinets report (`ads.AdStatDaily.leads`) are not CRM leads and do not count."""
-    return False
+    """Whether the CRM has pushed any lead yet. Leads that ad cabinets report
+    (`ads.AdStatDaily.leads`) are not CRM leads and do not count."""
+    return Lead.objects.filter(organization=organization).exists()
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,9 @@ def onboarding_steps(*, organization: Organization, strategy) -> list[Step]:
 
 
 def kpi_tiles(*, organization: Organization, on: dt.date) -> list[Tile]:
-    tiles = []
-    for key in TILE_KPIS:
-        kpi = kpi_get(key)
-        if kpi is None:  # only catalog KPIs have a tile
-            continue
-        tiles.append(Tile(key, str(kpi.name), str(kpi.unit), kpi_value(organization=organization, kpi=key, on=on)))
-    return tiles
+    kpis = [kpi for kpi in map(kpi_get, TILE_KPIS) if kpi is not None]  # only catalog KPIs have a tile
+    values = kpi_values_on(organization=organization, kpis=[kpi.key for kpi in kpis], on=on)
+    return [Tile(kpi.key, str(kpi.name), str(kpi.unit), values[kpi.key]) for kpi in kpis]
 
 
 def daily_totals(*, organization: Organization, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -182,6 +178,9 @@ class KpiRow:
 def kpi_table(*, organization: Organization, on: dt.date, platform: str = "") -> list[KpiRow]:
     """Every catalog KPI for the window ending `on` and the window before it (same length)."""
     previous_end = on - dt.timedelta(days=FLOW_WINDOW_DAYS)
+    keys = [kpi.key for kpi in CATALOG]
+    current = kpi_values_on(organization=organization, kpis=keys, on=on, platform=platform)
+    previous = kpi_values_on(organization=organization, kpis=keys, on=previous_end, platform=platform)
     return [
         KpiRow(
             key=kpi.key,
@@ -189,8 +188,8 @@ def kpi_table(*, organization: Organization, on: dt.date, platform: str = "") ->
             formula=str(kpi.formula),
             unit=str(kpi.unit),
             higher_is_better=kpi.higher_is_better,
-            current=kpi_value(organization=organization, kpi=kpi.key, on=on, platform=platform),
-            previous=kpi_value(organization=organization, kpi=kpi.key, on=previous_end, platform=platform),
+            current=current[kpi.key],
+            previous=previous[kpi.key],
         )
         for kpi in CATALOG
     ]

@@ -118,7 +118,7 @@ CATALOG: tuple[Kpi, ...] = (
         Aggregation.LEVEL,
     ),
     Kpi(
-        "engagement_rate",
+        "er",
         _("Engagement rate (ER)"),
         Unit.PERCENT,
         Direction.HIGHER,
@@ -130,7 +130,10 @@ CATALOG: tuple[Kpi, ...] = (
         _("Site clicks"),
         Unit.COUNT,
         Direction.HIGHER,
-        _("Clicks on links to the site from posts and ads over the window."),
+        _(
+            "Link clicks the platforms report (pages and ads) plus clicks on the organization's tracked "
+            "short links over the window."
+        ),
         (_O.LEADS, _O.SALES),
     ),
     Kpi(
@@ -138,7 +141,7 @@ CATALOG: tuple[Kpi, ...] = (
         _("Leads"),
         Unit.COUNT,
         Direction.HIGHER,
-        _("Applications and sign-ups attributed to social media over the window."),
+        _("Leads the CRM recorded (created) over the window."),
         (_O.LEADS,),
     ),
     Kpi(
@@ -146,7 +149,7 @@ CATALOG: tuple[Kpi, ...] = (
         _("Cost per lead (CPL)"),
         Unit.MONEY,
         Direction.LOWER,
-        _("Ad spend ÷ ad leads over the window."),
+        _("Ad spend ÷ CRM leads over the window."),
         (_O.LEADS,),
     ),
     Kpi(
@@ -158,11 +161,11 @@ CATALOG: tuple[Kpi, ...] = (
         (_O.LEADS, _O.SALES),
     ),
     Kpi(
-        "lead_conversion_rate",
+        "conversion",
         _("Lead-to-sale conversion"),
         Unit.PERCENT,
         Direction.HIGHER,
-        _("Sales ÷ leads * 100 over the window."),
+        _("CRM sales ÷ CRM leads * 100 over the window (refunded sales excluded)."),
         (_O.SALES,),
     ),
     Kpi(
@@ -170,23 +173,26 @@ CATALOG: tuple[Kpi, ...] = (
         _("Sales"),
         Unit.COUNT,
         Direction.HIGHER,
-        _("Sales attributed to social media over the window."),
+        _("Sales the CRM recorded over the window, refunded sales excluded."),
         (_O.SALES,),
     ),
     Kpi(
         "revenue",
-        _("Revenue from social media"),
+        _("Revenue"),
         Unit.MONEY,
         Direction.HIGHER,
-        _("Sum of attributed sales amounts over the window."),
+        _(
+            "Sum of CRM sale amounts in the organization's currency over the window, refunded sales "
+            "excluded (sales in other currencies are counted in “Sales in other currencies”)."
+        ),
         (_O.SALES,),
     ),
     Kpi(
-        "ad_roi",
-        _("Ad ROI"),
+        "romi",
+        _("Return on marketing investment (ROMI)"),
         Unit.PERCENT,
         Direction.HIGHER,
-        _("(Ad revenue - ad spend) ÷ ad spend * 100 over the window."),
+        _("(Revenue × gross margin − ad spend) ÷ ad spend * 100 over the window; needs the gross margin."),
         (_O.SALES,),
     ),
     Kpi(
@@ -221,7 +227,58 @@ CATALOG: tuple[Kpi, ...] = (
         _("Customer questions resolved in comments/messages (not escalated to support) over the window."),
         (_O.SUPPORT_LOAD,),
     ),
+    Kpi(
+        "support_savings",
+        _("Support savings"),
+        Unit.MONEY,
+        Direction.HIGHER,
+        _("Requests resolved in social media × the cost of one support contact over the window."),
+        (_O.SUPPORT_LOAD,),
+    ),
+    Kpi(
+        "ad_spend",
+        _("Ad spend"),
+        Unit.MONEY,
+        Direction.LOWER,
+        _("Spend the ad cabinets report over the window."),
+        (),
+    ),
+    Kpi(
+        "platform_leads",
+        _("Leads reported by the ad cabinets"),
+        Unit.COUNT,
+        Direction.HIGHER,
+        _("Lead conversions the ad cabinets report over the window (not CRM leads)."),
+        (_O.LEADS,),
+    ),
+    Kpi(
+        "platform_sales",
+        _("Purchases reported by the ad cabinets"),
+        Unit.COUNT,
+        Direction.HIGHER,
+        _("Purchase conversions the ad cabinets report over the window (not CRM sales)."),
+        (_O.SALES,),
+    ),
+    Kpi(
+        "ad_revenue",
+        _("Revenue reported by the ad cabinets"),
+        Unit.MONEY,
+        Direction.HIGHER,
+        _("Conversion value the ad cabinets report over the window (not CRM revenue)."),
+        (_O.SALES,),
+    ),
+    Kpi(
+        "sales_other_currency",
+        _("Sales in other currencies"),
+        Unit.COUNT,
+        Direction.HIGHER,
+        _("CRM sales over the window whose currency is not the organization's: left out of revenue and ROMI."),
+        (),
+    ),
 )
+
+# Keys renamed when the catalog keys became the API names (strategy migration 0006 moves stored goals).
+RENAMED_KEYS = {"engagement_rate": "er", "lead_conversion_rate": "conversion", "ad_roi": "romi"}
 
 _BY_KEY = {kpi.key: kpi for kpi in CATALOG}
 KPI_CHOICES = [(kpi.key, kpi.name) for kpi in CATALOG]

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.kpis import OBJECTIVE_CHOICES, kpi_get
+from core.kpis import kpi_get
 from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
@@ -236,16 +236,6 @@ class ProgressSerializer(serializers.Serializer):
 class GoalProgressSerializer(serializers.Serializer):
     goal = GoalSerializer()
     progress = ProgressSerializer()
-
-
-class KpiSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
-    unit = serializers.CharField()
-    direction = serializers.CharField()
-    formula = serializers.CharField()
-    objectives = serializers.ListField(child=serializers.ChoiceField(OBJECTIVE_CHOICES))
-    aggregation = serializers.CharField()
 
 
 class TrendNoteSerializer(TenantModelSerializer):

@@ -14,7 +14,6 @@ router.register("platform-choices", views.PlatformChoiceViewSet, basename="platf
 router.register("content-pillars", views.ContentPillarViewSet, basename="content-pillar")
 router.register("trend-notes", views.TrendNoteViewSet, basename="trend-note")
 router.register("experiments", views.ExperimentViewSet, basename="experiment")
-router.register("kpis", views.KpiCatalogViewSet, basename="kpi")
 
 profile = views.BusinessProfileViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"})
 

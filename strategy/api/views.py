@@ -6,14 +6,13 @@ from dataclasses import asdict
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from analytics.kpi_values import goal_progress, goals_progress
 from core.errors import NotFound
-from core.kpis import CATALOG, kpis_for_objective
 from tenancy.api.base import OrganizationModelViewSet, OrganizationViewSet
 from tenancy.roles import Perm
 
@@ -327,32 +326,3 @@ class ExperimentViewSet(ServiceWritesMixin, OrganizationModelViewSet):
         body.is_valid(raise_exception=True)
         exp = services.experiment_conclude(access=self.access, experiment=exp, **body.validated_data)
         return Response(s.ExperimentSerializer(exp, context=self.get_serializer_context()).data)
-
-
-class KpiCatalogViewSet(OrganizationViewSet):
-    """The KPI catalog (filter with ?objective=leads); the same list goals, dashboards and reports use."""
-
-    queryset = Strategy.objects.none()  # not used: the catalog is code, not rows
-    serializer_class = s.KpiSerializer
-    pagination_class = None
-
-    @extend_schema(
-        parameters=[OpenApiParameter("objective", str, required=False)], responses=s.KpiSerializer(many=True)
-    )
-    def list(self, request, *args, **kwargs):
-        objective = request.query_params.get("objective")
-        kpis = kpis_for_objective(objective) if objective else list(CATALOG)
-        return Response(
-            [
-                {
-                    "key": k.key,
-                    "name": str(k.name),
-                    "unit": str(k.unit),
-                    "direction": str(k.direction),
-                    "formula": str(k.formula),
-                    "objectives": [str(o) for o in k.objectives],
-                    "aggregation": str(k.aggregation),
-                }
-                for k in kpis
-            ]
-        )

@@ -107,8 +107,14 @@ def test_no_data_is_not_a_number():
 
 
 def test_catalog_fits_objectives():
-    assert [k.key for k in kpis_for_objective(Objective.LEADS)] == ["site_clicks", "leads", "cpl", "cpc"]
-    assert {"reach", "engagement_rate"} <= {k.key for k in kpis_for_objective(Objective.AWARENESS)}
+    assert [k.key for k in kpis_for_objective(Objective.LEADS)] == [
+        "site_clicks",
+        "leads",
+        "cpl",
+        "cpc",
+        "platform_leads",
+    ]
+    assert {"reach", "er"} <= {k.key for k in kpis_for_objective(Objective.AWARENESS)}
     assert "first_response_time" in {k.key for k in kpis_for_objective(Objective.SUPPORT_LOAD)}
     assert kpi_get("cpl").higher_is_better is False
     assert kpi_get("nope") is None

@@ -8,11 +8,12 @@ import pytest
 from ads.models import AdCampaign
 from analytics.kpi_values import goal_progress, goals_progress, kpi_value, kpi_value_for_period
 from core.kpis import CATALOG, ProgressStatus
+from crm.models import Lead, Sale
 from tests.ads.factories import AdStatDailyFactory
 from tests.analytics.factories import AccountMetricDailyFactory
 from tests.integrations.factories import SocialAccountFactory
 from tests.moderation.factories import InboxItemFactory
-from tests.strategy.factories import GoalFactory, StrategyFactory
+from tests.strategy.factories import BusinessProfileFactory, GoalFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,8 @@ def test_page_metrics_from_raw_rows(org, other_org):
     assert kpi_value(organization=org, kpi="followers", on=ON) == Decimal(830)  # 520 (vk) + 310 (tg)
     # ER over the days that report both reach and an interaction figure; the Telegram day reports
     # none (not reported is not 0): (50 + 60+20+10) / (1000 + 3000) * 100 = 3.50
-    assert kpi_value(organization=org, kpi="engagement_rate", on=ON) == Decimal("3.50")
-    assert kpi_value(organization=org, kpi="engagement_rate", on=ON, platform="vk") == Decimal("3.50")
+    assert kpi_value(organization=org, kpi="er", on=ON) == Decimal("3.50")
+    assert kpi_value(organization=org, kpi="er", on=ON, platform="vk") == Decimal("3.50")
     assert kpi_value(organization=org, kpi="site_clicks", on=ON) == Decimal(10)
     assert kpi_value(organization=org, kpi="reach", on=ON, platform="instagram") is None
 
@@ -84,24 +85,59 @@ def test_ad_metrics_from_raw_rows(org):
         revenue=Decimal("1000.00"),
     )
 
-    assert kpi_value(organization=org, kpi="leads", on=ON) == Decimal(15)
-    # CPL only over days that report leads: (3000 + 2000) / 15
-    assert kpi_value(organization=org, kpi="cpl", on=ON) == Decimal("333.33")
-    assert kpi_value(organization=org, kpi="cpl", on=ON, platform="vk") == Decimal("300.00")
-    assert kpi_value(organization=org, kpi="cpl", on=ON, platform="telegram") is None
+    # What the ad cabinets report stays available under its own names.
+    assert kpi_value(organization=org, kpi="platform_leads", on=ON) == Decimal(15)
+    assert kpi_value(organization=org, kpi="platform_sales", on=ON) == Decimal(3)
+    assert kpi_value(organization=org, kpi="ad_revenue", on=ON) == Decimal("10000.00")
+    assert kpi_value(organization=org, kpi="ad_spend", on=ON) == Decimal("6000.00")
     assert kpi_value(organization=org, kpi="cpc", on=ON) == Decimal("30.00")  # 6000 / 200
-    assert kpi_value(organization=org, kpi="sales", on=ON) == Decimal(3)
-    assert kpi_value(organization=org, kpi="revenue", on=ON) == Decimal("10000.00")
-    assert kpi_value(organization=org, kpi="lead_conversion_rate", on=ON) == Decimal("20.00")  # 3 / 15
-    # ROI over days reporting revenue: (10000 - 5000) / 5000
-    assert kpi_value(organization=org, kpi="ad_roi", on=ON) == Decimal("100.00")
     assert kpi_value(organization=org, kpi="site_clicks", on=ON) == Decimal(200)
+    # Without CRM records, leads, sales, revenue and everything built on them are "no data".
+    for key in ("leads", "cpl", "sales", "revenue", "conversion", "romi"):
+        assert kpi_value(organization=org, kpi=key, on=ON) is None, key
+
+    # CRM leads: two attributed to VK, one to Instagram, one unattributed; one outside the window.
+    at = dt.datetime(2025, 3, 12, 9, 0, tzinfo=dt.UTC)
+    for n, platform in enumerate(["vk", "vk", "instagram", ""]):
+        Lead.objects.create(organization=org, external_id=f"L{n}", created=at, attributed_platform=platform)
+    Lead.objects.create(organization=org, external_id="old", created=dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
+    leads = {lead.external_id: lead for lead in Lead.objects.filter(organization=org)}
+
+    def sale(ext, amount, *, lead=None, currency="RUB", refunded=False):
+        Sale.objects.create(
+            organization=org,
+            external_id=ext,
+            amount=Decimal(amount),
+            currency=currency,
+            sold_at=at,
+            lead=leads.get(lead),
+            refunded=refunded,
+        )
+
+    sale("S1", "3000", lead="L0")
+    sale("S2", "1000", lead="L2")
+    sale("S3", "5000", lead="L1", refunded=True)  # refunded: not a sale
+    sale("S4", "70", lead="L1", currency="USD")  # a sale, but not revenue in roubles
+    assert kpi_value(organization=org, kpi="leads", on=ON) == Decimal(4)
+    assert kpi_value(organization=org, kpi="leads", on=ON, platform="vk") == Decimal(2)
+    # CPL: ad spend ÷ CRM leads; for VK, VK Ads spend ÷ VK leads.
+    assert kpi_value(organization=org, kpi="cpl", on=ON) == Decimal("1500.00")
+    assert kpi_value(organization=org, kpi="cpl", on=ON, platform="vk") == Decimal("2000.00")
+    assert kpi_value(organization=org, kpi="cpl", on=ON, platform="telegram") is None
+    assert kpi_value(organization=org, kpi="sales", on=ON) == Decimal(3)
+    assert kpi_value(organization=org, kpi="sales_other_currency", on=ON) == Decimal(1)
+    assert kpi_value(organization=org, kpi="revenue", on=ON) == Decimal("4000.00")
+    assert kpi_value(organization=org, kpi="conversion", on=ON) == Decimal("75.00")  # 3 / 4
+    assert kpi_value(organization=org, kpi="romi", on=ON) is None  # no gross margin yet
+    BusinessProfileFactory(organization=org, gross_margin_percent=Decimal(50))
+    # (4000 × 50 % − 6000) ÷ 6000
+    assert kpi_value(organization=org, kpi="romi", on=ON) == Decimal("-66.67")
     assert (
         kpi_value_for_period(organization=org, kpi="spend_unknown", start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 31))
         is None
     )
     assert kpi_value_for_period(
-        organization=org, kpi="leads", start=dt.date(2025, 3, 11), end=dt.date(2025, 3, 31)
+        organization=org, kpi="platform_leads", start=dt.date(2025, 3, 11), end=dt.date(2025, 3, 31)
     ) == Decimal(5)
 
 
@@ -139,7 +175,11 @@ def test_goal_progress_reads_the_facts(org):
     )
     today = dt.date(2025, 2, 20)  # day 50 of 100
     assert goal_progress(goal=goal, today=today).status == ProgressStatus.NO_DATA
-    ad_stat(account(org, "vk_ads", "va"), dt.date(2025, 2, 10), spend=Decimal(100), leads=20)
+    # CRM leads, not the ad cabinet's: a cabinet's own lead count does not move the goal.
+    ad_stat(account(org, "vk_ads", "va"), dt.date(2025, 2, 10), spend=Decimal(100), leads=99)
+    assert goal_progress(goal=goal, today=today).status == ProgressStatus.NO_DATA
+    at = dt.datetime(2025, 2, 10, 12, 0, tzinfo=dt.UTC)
+    Lead.objects.bulk_create(Lead(organization=org, external_id=f"L{n}", created=at) for n in range(20))
     progress = goal_progress(goal=goal, today=today)
     assert (progress.current, progress.percent_of_target, progress.status) == (
         Decimal(20),
@@ -148,3 +188,12 @@ def test_goal_progress_reads_the_facts(org):
     )
     [row] = goals_progress(organization=org, goals=[goal], today=today)
     assert row.progress == progress
+
+
+def test_goals_progress_reads_every_kpi_in_one_pass(org, django_assert_max_num_queries):
+    strategy = StrategyFactory(organization=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
+    goals = [GoalFactory(strategy=strategy, kpi=kpi.key, baseline=Decimal(0), target=Decimal(10)) for kpi in CATALOG]
+    # Each fact source: at most two queries, plus the business profile; not one per goal or KPI.
+    with django_assert_max_num_queries(2 * 6 + 1):
+        rows = goals_progress(organization=org, goals=goals, today=dt.date(2025, 6, 1))
+    assert len(rows) == len(CATALOG)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from core.kpis import CATALOG
 from strategy.models import (
     AudienceSegment,
     Competitor,
@@ -251,9 +252,9 @@ def test_goal_progress_endpoints(owner_client, org):
 
 
 def test_kpi_catalog_filtered_by_objective(owner_client, org):
-    keys = [k["key"] for k in owner_client.get(url(org, "kpis/?objective=support_load")).json()]
-    assert keys == ["first_response_time", "resolved_in_social"]
-    assert len(owner_client.get(url(org, "kpis/")).json()) == 16
+    keys = [k["key"] for k in owner_client.get(url(org, "kpis/catalog/?objective=support_load")).json()]
+    assert keys == ["first_response_time", "resolved_in_social", "support_savings"]
+    assert len(owner_client.get(url(org, "kpis/catalog/")).json()) == len(CATALOG)
 
 
 def test_experiment_actions(owner_client, org):

@@ -247,6 +247,7 @@ def test_kpi_options_partial(owner_web, org):
     assert response.content.decode() == (
         '<option value="">---------</option><option value="first_response_time">First response time</option>'
         '<option value="resolved_in_social">Requests resolved in social media</option>'
+        '<option value="support_savings">Support savings</option>'
     )
 
 

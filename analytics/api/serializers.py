@@ -1,0 +1,109 @@
+"""The KPI report's query and answer (`GET kpis/`) and the catalog (`GET kpis/catalog/`)."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from analytics.kpi_engine import periods
+from analytics.kpi_sources import CALENDAR, Dimension
+from core.dates import is_in_range, range_message
+from core.kpis import CATALOG, OBJECTIVE_CHOICES, Aggregation, Direction, Unit, kpi_get
+from core.vocabulary import Platform
+
+# A day-by-day report over years is not a report: keep one answer a bounded size (a century of
+# months fits).
+MAX_CALENDAR_GROUPS = 1200
+
+
+class KpiQuerySerializer(serializers.Serializer):
+    kpis = serializers.CharField(help_text="Comma-separated catalog keys, e.g. `reach,er,leads,cpl`.")
+    start = serializers.DateField(help_text="First day (organization's calendar), YYYY-MM-DD.")
+    end = serializers.DateField(help_text="Last day, included, YYYY-MM-DD.")
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True, default="")
+    group_by = serializers.ChoiceField(
+        choices=[d.value for d in Dimension], required=False, default=Dimension.TOTAL.value
+    )
+
+    def validate_kpis(self, value: str) -> list[str]:
+        keys = [key.strip() for key in value.split(",") if key.strip()]
+        if not keys:
+            raise serializers.ValidationError(_("Name at least one KPI."))
+        unknown = [key for key in keys if kpi_get(key) is None]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown KPI: %(unknown)s. Known: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(kpi.key for kpi in CATALOG)}
+            )
+        return list(dict.fromkeys(keys))
+
+    def _in_range(self, value):
+        if not is_in_range(value):
+            raise serializers.ValidationError(range_message())
+        return value
+
+    validate_start = _in_range
+    validate_end = _in_range
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        dimension = Dimension(attrs["group_by"])
+        if dimension in CALENDAR and len(periods(attrs["start"], attrs["end"], dimension)) > MAX_CALENDAR_GROUPS:
+            raise serializers.ValidationError(
+                {
+                    "group_by": _("Too many groups: at most %(max)d periods; shorten the period.")
+                    % {"max": MAX_CALENDAR_GROUPS}
+                }
+            )
+        return attrs
+
+
+class KpiValueSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True)
+    unit = serializers.ChoiceField(choices=[u.value for u in Unit])
+    numerator = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=None, decimal_places=None, allow_null=True)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "integer"}],
+        "nullable": True,
+        "description": (
+            "null for the total; the period's first day (YYYY-MM-DD) for day/week/month; the platform "
+            "code; the id of the post, campaign, goal or pillar; `unattributed` for rows without one."
+        ),
+    }
+)
+class GroupField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class KpiRowSerializer(serializers.Serializer):
+    group = GroupField(allow_null=True)
+    values = serializers.DictField(child=KpiValueSerializer())
+
+
+class KpiReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    currency = serializers.CharField(help_text="ISO 4217 code of every money value.")
+    rows = KpiRowSerializer(many=True)
+
+
+class KpiCatalogQuerySerializer(serializers.Serializer):
+    objective = serializers.ChoiceField(
+        choices=OBJECTIVE_CHOICES, required=False, help_text="Only the KPIs that measure this business objective."
+    )
+
+
+class KpiCatalogSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.ChoiceField(choices=[u.value for u in Unit])
+    direction = serializers.ChoiceField(choices=[d.value for d in Direction])
+    formula = serializers.CharField()
+    objectives = serializers.ListField(child=serializers.ChoiceField(OBJECTIVE_CHOICES))
+    aggregation = serializers.ChoiceField(choices=[a.value for a in Aggregation])
+    dimensions = serializers.ListField(child=serializers.CharField(), help_text="The group_by values it can split by.")

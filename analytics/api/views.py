@@ -1,0 +1,76 @@
+from dataclasses import asdict
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from analytics.kpi_engine import available, kpi_rows
+from analytics.kpi_sources import Dimension
+from analytics.models import AccountMetricDaily
+from core.kpis import CATALOG, kpis_for_objective
+from tenancy.api.base import OrganizationViewSet
+
+from .serializers import KpiCatalogQuerySerializer, KpiCatalogSerializer, KpiQuerySerializer, KpiReportSerializer
+
+
+class KpiViewSet(OrganizationViewSet):
+    """KPI values computed from the organization's facts and CRM records (docs/kpis.md)."""
+
+    pagination_class = None
+    filter_backends: list = []  # the query parameters are the report's own
+    # No rows are listed; the schema generator asks for a model (the path's organization parameter).
+    queryset = AccountMetricDaily.objects.none()
+
+    @extend_schema(
+        parameters=[KpiQuerySerializer],
+        responses=KpiReportSerializer,
+        description=(
+            "Catalog KPIs over [start, end] (days of the organization's time zone), optionally for one "
+            "platform, as one total row (`group_by` omitted) or one row per group. Ratios come from summed "
+            "numerators and denominators; a null value means no data. A KPI whose source cannot be split "
+            "by the chosen dimension is null in every group."
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        params = KpiQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        rows = kpi_rows(
+            organization=self.organization,
+            kpis=query["kpis"],
+            start=query["start"],
+            end=query["end"],
+            platform=query["platform"],
+            group_by=query["group_by"],
+        )
+        report = {
+            "start": query["start"],
+            "end": query["end"],
+            "currency": self.organization.currency,
+            "rows": [{"group": row.group, "values": {k: asdict(v) for k, v in row.values.items()}} for row in rows],
+        }
+        return Response(KpiReportSerializer(report).data)
+
+    @extend_schema(parameters=[KpiCatalogQuerySerializer], responses=KpiCatalogSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def catalog(self, request, *args, **kwargs):
+        """Every KPI the report computes (the list goals, dashboards and reports use): key, name, unit,
+        which direction is better, formula, the objectives it measures and the dimensions it splits by."""
+        params = KpiCatalogQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        objective = params.validated_data.get("objective")
+        kpis = kpis_for_objective(objective) if objective else CATALOG
+        data = [
+            {
+                "key": kpi.key,
+                "name": str(kpi.name),
+                "unit": kpi.unit.value,
+                "direction": kpi.direction.value,
+                "formula": str(kpi.formula),
+                "objectives": [o.value for o in kpi.objectives],
+                "aggregation": kpi.aggregation.value,
+                "dimensions": [d.value for d in Dimension if available(kpi.key, d)],
+            }
+            for kpi in kpis
+        ]
+        return Response(KpiCatalogSerializer(data, many=True).data)

@@ -1,0 +1,71 @@
+"""The business's own records (`crm.Lead`, `crm.Sale`): leads, sales, revenue.
+
+A lead counts on the day it was created in the CRM, a sale on the day it was sold (days of the
+organization's time zone); refunded sales are left out. Revenue sums only sales in the
+organization's currency (there is no exchange rate to trust); the others are counted as
+`sales_other_currency`. Platform, post, campaign, goal and pillar are the lead's attribution
+result (a sale's through its lead); the platform is the attributed one, else the one the CRM sent.
+Once the organization has any lead (or sale) a group without rows is zero, not "no data".
+"""
+
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from crm.models import Lead, Sale
+
+from .base import ALL_DIMENSIONS, Dimension, KpiQuery, SourceResult, aggregate_by, group_key, nones, zeros
+
+NAME_LEADS = "leads"
+NAME_SALES = "sales"
+DIMENSIONS = ALL_DIMENSIONS
+LEAD_PARTS = ("leads",)
+SALE_PARTS = ("sales", "revenue", "sales_other_currency")
+
+
+def _platform(prefix: str):
+    return Coalesce(NullIf(f"{prefix}attributed_platform", Value("")), NullIf(f"{prefix}platform", Value("")))
+
+
+def _keys(prefix: str) -> dict:
+    return {
+        Dimension.PLATFORM: _platform(prefix),
+        Dimension.POST: f"{prefix}post_id",
+        Dimension.CAMPAIGN: f"{prefix}campaign_id",
+        Dimension.GOAL: f"{prefix}goal_id",
+        Dimension.PILLAR: f"{prefix}post__pillar_id",
+    }
+
+
+def _scoped(qs: QuerySet, query: KpiQuery, prefix: str) -> QuerySet:
+    if query.platform:
+        qs = qs.alias(_platform_filter=_platform(prefix)).filter(_platform_filter=query.platform)
+    return qs
+
+
+def fetch_leads(query: KpiQuery, wanted: set[str]) -> SourceResult:
+    organization = query.organization
+    qs = Lead.objects.filter(organization=organization, created__gte=query.since, created__lt=query.until)
+    rows = aggregate_by(
+        _scoped(qs, query, ""), group_key(query, _keys(""), day="created", tz=True), {"leads": Count("pk")}
+    )
+    connected = bool(rows) or Lead.objects.filter(organization=organization).exists()
+    return SourceResult(rows=rows, empty=zeros(*LEAD_PARTS) if connected else nones(*LEAD_PARTS))
+
+
+def fetch_sales(query: KpiQuery, wanted: set[str]) -> SourceResult:
+    organization = query.organization
+    in_currency = Q(currency=organization.currency)
+    qs = Sale.objects.filter(
+        organization=organization, sold_at__gte=query.since, sold_at__lt=query.until, refunded=False
+    )
+    rows = aggregate_by(
+        _scoped(qs, query, "lead__"),
+        group_key(query, _keys("lead__"), day="sold_at", tz=True),
+        {
+            "sales": Count("pk"),
+            "revenue": Coalesce(Sum("amount", filter=in_currency), Value(0), output_field=Sale.amount.field),
+            "sales_other_currency": Count("pk", filter=~in_currency),
+        },
+    )
+    connected = bool(rows) or Sale.objects.filter(organization=organization).exists()
+    return SourceResult(rows=rows, empty=zeros(*SALE_PARTS) if connected else nones(*SALE_PARTS))
