@@ -24,7 +24,9 @@ from tenancy.models import Organization
 from tenancy.rls import organization_context, unscoped_context
 from tenancy.roles import Perm
 
-from .models import CrmKind, CrmWebhook, Lead, LeadStatusChange, Sale
+from . import attribution
+from .models import AttributionModel, CrmKind, CrmSettings, CrmWebhook, Lead, LeadStatusChange, Sale
+from .tasks import reattribute
 from .validation import MAX_ITEMS, LeadFieldsSerializer, LeadInSerializer, SaleInSerializer
 from .webhooks import MAPPERS, parse_form
 
@@ -159,6 +161,7 @@ def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
     }
     results: dict[str, str] = {}
     new, changed_rows, changed_fields, history = [], [], set(), []
+    to_attribute: list[Lead] = []
     for external_id, item in merged.items():
         data = {k: v for k, v in item.items() if k != "external_id"}
         lead = existing.get(external_id)
@@ -166,6 +169,7 @@ def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
             lead = _new_lead(organization, external_id, data, now)
             existing[external_id] = lead
             new.append(lead)
+            to_attribute.append(lead)
             results[external_id] = CREATED
             continue
         previous_status = lead.status
@@ -179,6 +183,10 @@ def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
         results[external_id] = UPDATED
         if "status" in changed:
             history.append(_status_change(lead, previous_status, now))
+        if _needs_attribution(lead, changed):
+            to_attribute.append(lead)
+    # In the same transaction, four queries for the whole batch (crm/attribution.py).
+    changed_fields |= attribution.attribute_all(organization, to_attribute)
     if new:
         Lead.objects.bulk_create(new)
         history += [_status_change(lead, "", lead.status_changed_at) for lead in new]
@@ -188,6 +196,13 @@ def _upsert_leads(organization, merged: dict[str, dict]) -> UpsertResult:
         LeadStatusChange.objects.bulk_create(history)
     return UpsertResult(
         [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
+    )
+
+
+def _needs_attribution(lead: Lead, changed: list[str]) -> bool:
+    """A changed source field, or a lead still waiting for its post, campaign or goal."""
+    return bool(attribution.SOURCE_FIELDS.intersection(changed)) or not (
+        lead.post_id or lead.campaign_id or lead.goal_id
     )
 
 
@@ -209,11 +224,28 @@ def lead_update(*, access: Access, lead: Lead, data: dict) -> Lead:
         now = timezone.now()
         previous_status = lead.status
         changed = _apply_lead(lead, dict(serializer.validated_data), now)
+        if changed and _needs_attribution(lead, changed):
+            changed += sorted(attribution.attribute_all(access.organization, [lead]))
         if changed:
             lead.save(update_fields=[*changed, "updated_at"])
             if "status" in changed:
                 _status_change(lead, previous_status, now).save()
     return lead
+
+
+def attribution_model_set(*, access: Access, model: str) -> CrmSettings:
+    """Chooses the organization's attribution model; every lead is attributed again under it
+    (after the commit, by the re-attribution task)."""
+    access.require(Perm.MANAGE_ORGANIZATION)
+    if model not in AttributionModel.values:
+        raise DomainError(_("Unknown attribution model."), field="attribution_model")
+    with transaction.atomic():
+        settings, _created = CrmSettings.objects.update_or_create(
+            organization=access.organization, defaults={"attribution_model": model}
+        )
+        organization_id = access.organization.pk
+        transaction.on_commit(lambda: reattribute.delay(organization_id, everything=True), robust=True)
+    return settings
 
 
 # --------------------------------------------------------------------------- sales
