@@ -20,20 +20,18 @@ _SYNC_KINDS = frozenset({SyncKind.CAMPAIGNS, SyncKind.AD_STATS})
 
 
 def queue_reattribution(organization_id: int) -> None:
-    """Queues the task after the commit, once per organization and transaction."""
+    """Queues the task after the commit, once per organization and transaction (a rolled back
+    transaction drops its callbacks, and with them the mark)."""
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        reattribute.delay(organization_id)
+    if connection.in_atomic_block and any(
+        getattr(callback, "reattributes", None) == organization_id for _sids, callback, *_ in connection.run_on_commit
+    ):
         return
-    pending: set[int] = connection.__dict__.setdefault("_crm_reattribute_pending", set())
-    if organization_id in pending:
-        return
-    pending.add(organization_id)
 
     def send() -> None:
-        pending.discard(organization_id)
         reattribute.delay(organization_id)
 
+    send.reattributes = organization_id  # type: ignore[attr-defined]
     transaction.on_commit(send, robust=True)
 
 

@@ -232,8 +232,11 @@ def test_the_list_filters_and_paginates(token_client, leads_url, org):
     assert ids("status=won") == ["b", "c"]
     assert ids("platform=vk") == ["a"]
     assert ids("created_after=2026-02-01T00:00:00Z&created_before=2026-03-01T00:00:00Z") == ["b"]
-    assert ids("attributed=true") == ["c"]
-    assert ids("attributed=false") == ["a", "b"]
+    # "a" and "b" name their platform, which attribution uses when no UTM tag names one.
+    assert ids("attributed=true") == ["a", "b", "c"]
+    Lead.objects.for_organization(org).filter(external_id="b").update(attributed_platform="")
+    assert ids("attributed=true") == ["a", "c"]
+    assert ids("attributed=false") == ["b"]
     page = token_client.get(f"{leads_url}?page_size=2").json()
     assert page["count"] == 3
     assert len(page["results"]) == 2
