@@ -85,7 +85,7 @@ def demo_leads(organization: Organization) -> list[dict[str, Any]]:
 
 def demo_sales(leads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rng = random.Random("zerno-crm-sales")  # noqa: S311 - demo figures, not secrets
-    sales = []
+    sales: list[dict[str, Any]] = []
     for lead in leads:
         if lead["status"] != "won":
             continue

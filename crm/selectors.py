@@ -93,13 +93,12 @@ def _labels(organization: Organization, by: str, keys: set[str]) -> dict[str, st
     if by == "platform":
         return {key: str(Platform(key).label) if key in Platform.values else key for key in keys}
     if by == "post":
-        rows = Post.objects.for_organization(organization).filter(id__in=ids).values_list("id", "title")
-    elif by == "campaign":
-        rows = AdCampaign.objects.for_organization(organization).filter(id__in=ids).values_list("id", "name")
-    else:
-        goals = Goal.objects.for_organization(organization).filter(id__in=ids)
-        return {str(goal.pk): str(goal) for goal in goals}
-    return {str(pk): label for pk, label in rows}
+        posts = Post.objects.for_organization(organization).filter(id__in=ids).values_list("id", "title")
+        return {str(pk): title for pk, title in posts}
+    if by == "campaign":
+        campaigns = AdCampaign.objects.for_organization(organization).filter(id__in=ids).values_list("id", "name")
+        return {str(pk): name for pk, name in campaigns}
+    return {str(goal.pk): str(goal) for goal in Goal.objects.for_organization(organization).filter(id__in=ids)}
 
 
 def gross_margin_of(organization: Organization) -> Decimal | None:

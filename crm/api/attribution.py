@@ -40,7 +40,7 @@ class AttributionQuerySerializer(serializers.Serializer):
 
 class AttributionRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_('The post, campaign or goal id, the platform, or "unattributed".'))
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the row's name, not Field.label
     unattributed = serializers.BooleanField()
     leads = serializers.IntegerField()
     sales = serializers.IntegerField(help_text=_("Sales in the period, refunds excluded."))
