@@ -244,3 +244,9 @@ def test_the_list_filters_and_paginates(token_client, leads_url, org):
     assert token_client.get(f"{leads_url}?status=paid").status_code == 400
     for bad in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B14:00", "1999-12-31T00:00:00Z", "soon"):
         assert token_client.get(f"{leads_url}?created_after={bad}").status_code == 400, bad
+
+
+def test_items_that_are_not_objects_are_named_by_index(token_client, leads_url):
+    body = {"items": [None, "A-1", [], {"external_id": "ok"}]}
+    fields = errors(token_client.post(leads_url, body, format="json"))
+    assert set(fields) == {"items.0.non_field_errors", "items.1.non_field_errors", "items.2.non_field_errors"}
