@@ -44,11 +44,11 @@ class AttributionRowSerializer(serializers.Serializer):
     unattributed = serializers.BooleanField()
     leads = serializers.IntegerField()
     sales = serializers.IntegerField(help_text=_("Sales in the period, refunds excluded."))
-    revenue = serializers.DecimalField(max_digits=16, decimal_places=2)
-    spend = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    cpl = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    revenue = serializers.DecimalField(max_digits=None, decimal_places=2)
+    spend = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
+    cpl = serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True)
     romi = serializers.DecimalField(
-        max_digits=16, decimal_places=2, allow_null=True, help_text=_("Return on marketing investment, %.")
+        max_digits=None, decimal_places=2, allow_null=True, help_text=_("Return on marketing investment, %.")
     )
 
 

@@ -218,3 +218,14 @@ def test_the_query_count_does_not_grow_with_the_data(token_client, org, by):
         counts.append(len(queries))
     assert len(response.json()["rows"]) > 3
     assert counts[0] == counts[1]
+
+
+def test_sums_past_any_single_amount_are_answered(token_client, org):
+    sales = [
+        {"external_id": f"S{i}", "amount": "999999999999.99", "currency": "RUB", "sold_at": "2026-03-02T10:00:00Z"}
+        for i in range(200)
+    ]
+    upsert_sales(organization=org, items=sales)
+    response = token_client.get(url(org, f"?start={START}&end={END}&by=post"))
+    assert response.status_code == 200
+    assert response.json()["rows"][-1]["revenue"] == "199999999999998.00"
