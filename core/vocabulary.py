@@ -35,6 +35,14 @@ class SocialPlatform(models.TextChoices):
 
 # Platforms whose accounts are ad accounts (campaigns, ad stats) rather than pages/channels.
 AD_PLATFORMS = frozenset({Platform.META_ADS, Platform.VK_ADS})
+# The social network an ad account's ads run on: its visitors arrive from that network, so tracked
+# links tag them with it and attribution reports ad spend under it.
+AD_PLATFORM_NETWORKS: dict[str, str] = {Platform.VK_ADS: Platform.VK, Platform.META_ADS: Platform.FACEBOOK}
+
+
+def network_of(platform: str) -> str:
+    """The social network a platform's visitors come from (an ad account → its network)."""
+    return AD_PLATFORM_NETWORKS.get(platform, platform or "")
 
 
 class PostFormat(models.TextChoices):

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "crm"
     verbose_name = _("Leads and sales")
+
+    def ready(self) -> None:
+        # Imported here, not at module level: models may be imported only once the app registry is ready.
+        from crm import demo, signals
+        from tenancy.demo import register_demo_seeder
+
+        signals.connect()
+        register_demo_seeder(self.label, demo.seed)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CrmKind
+from .models import AttributionModel, CrmKind
 
 KIND_CHOICES = [("leads", _("Leads")), ("sales", _("Sales"))]
 
@@ -25,3 +25,7 @@ class CsvConfirmForm(forms.Form):
 
 class WebhookRegenerateForm(forms.Form):
     kind = forms.ChoiceField(choices=CrmKind.choices)
+
+
+class AttributionModelForm(forms.Form):
+    attribution_model = forms.ChoiceField(label=_("Attribution model"), choices=AttributionModel.choices)

@@ -24,6 +24,13 @@ class LeadStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class AttributionModel(models.TextChoices):
+    """How a lead's touches (docs/attribution.md) pick the one that gets the credit."""
+
+    LAST_TOUCH = "last_touch", _("Last touch")
+    FIRST_TOUCH = "first_touch", _("First touch")
+
+
 class Lead(TenantModel):
     external_id = models.CharField(_("CRM id"), max_length=100)
     created = models.DateTimeField(_("created in the CRM"), default=timezone.now)
@@ -42,12 +49,15 @@ class Lead(TenantModel):
     # HMAC-SHA256 of the CRM's contact reference with a server key: repeat contacts can be told
     # apart without storing personal data.
     contact_hash = models.CharField(max_length=64, blank=True)
+    # Earlier visits the CRM knows of, oldest first: [{"utm_source", ..., "link_code", "at"}]; the
+    # lead's own UTM fields are its last touch (crm/attribution.py).
+    touches = models.JSONField(_("touches"), default=list, blank=True)
     # The attribution result, filled by the attribution step (empty = unattributed).
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     campaign = models.ForeignKey(AdCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     attributed_platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
-    attribution_model = models.CharField(max_length=32, blank=True)
+    attribution_model = models.CharField(max_length=32, choices=AttributionModel.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +71,12 @@ class Lead(TenantModel):
         indexes = [
             models.Index(fields=["organization", "created"], name="lead_org_created_idx"),
             models.Index(fields=["organization", "status"], name="lead_org_status_idx"),
+            # The leads re-attribution looks at (crm.attribution.reattribute_pending).
+            models.Index(
+                fields=["organization", "id"],
+                condition=models.Q(post__isnull=True, campaign__isnull=True, goal__isnull=True),
+                name="lead_org_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -120,3 +136,20 @@ class CrmWebhook(TenantModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class CrmSettings(TenantModel):
+    """The organization's CRM choices; one row per organization, created when first changed."""
+
+    attribution_model = models.CharField(
+        _("attribution model"), max_length=32, choices=AttributionModel.choices, default=AttributionModel.LAST_TOUCH
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("CRM settings")
+        verbose_name_plural = _("CRM settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="crmsettings_one_per_org")]
+
+    def __str__(self) -> str:
+        return self.get_attribution_model_display()

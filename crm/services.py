@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from core.errors import DomainError, NotFound
 from tenancy.access import Access
@@ -28,7 +29,9 @@ from tenancy.models import Organization
 from tenancy.rls import organization_context, unscoped_context
 from tenancy.roles import Perm
 
-from .models import CrmKind, CrmWebhook, Lead, LeadStatusChange, Sale
+from . import attribution
+from .models import AttributionModel, CrmKind, CrmSettings, CrmWebhook, Lead, LeadStatusChange, Sale
+from .tasks import reattribute
 from .validation import MAX_ITEMS, LeadFieldsSerializer, LeadInSerializer, SaleInSerializer
 from .webhooks import MAPPERS, parse_form
 
@@ -121,12 +124,16 @@ def validate_items(
         raise DomainError(_("At most %(n)d items per request.") % {"n": MAX_ITEMS}, field=prefix or "items")
     errors: dict[str, list[str]] = {}
     valid: list[Item] = []
+    # One validator for every item: a serializer copies its fields on first use, which is most of
+    # the cost when made per item (what `is_valid` does, minus that copy).
+    validator = serializer_class()
     for index, item in enumerate(items):
-        serializer = serializer_class(data=item)
-        if serializer.is_valid():
-            valid.append(dict(serializer.validated_data))
-        else:
-            errors.update(_flatten(serializer.errors, f"{prefix}.{index}" if prefix else ""))
+        try:
+            valid.append(dict(validator.run_validation(item)))
+        except ValidationError as exc:
+            # A null item fails before the fields (a list); `is_valid` names it non_field_errors too.
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            errors.update(_flatten(detail, f"{prefix}.{index}" if prefix else ""))
     if errors:
         raise DomainError(next(iter(errors.values()))[0], fields=errors)
     return valid
@@ -182,6 +189,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
     }
     results: dict[str, str] = {}
     new, changed_rows, changed_fields, history = [], [], set(), []
+    to_attribute: list[Lead] = []
     for external_id, item in merged.items():
         data = {k: v for k, v in item.items() if k != "external_id"}
         lead = existing.get(external_id)
@@ -189,6 +197,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
             lead = _new_lead(organization, external_id, data, now)
             existing[external_id] = lead
             new.append(lead)
+            to_attribute.append(lead)
             results[external_id] = CREATED
             continue
         previous_status = lead.status
@@ -202,6 +211,10 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
         results[external_id] = UPDATED
         if "status" in changed:
             history.append(_status_change(lead, previous_status, now))
+        if _needs_attribution(lead, changed):
+            to_attribute.append(lead)
+    # In the same transaction, four queries for the whole batch (crm/attribution.py).
+    changed_fields |= attribution.attribute_all(organization, to_attribute)
     if new:
         Lead.objects.bulk_create(new)
         history += [_status_change(lead, "", lead.status_changed_at) for lead in new]
@@ -211,6 +224,13 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
         LeadStatusChange.objects.bulk_create(history)
     return UpsertResult(
         [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
+    )
+
+
+def _needs_attribution(lead: Lead, changed: list[str]) -> bool:
+    """A changed source field, or a lead still waiting for its post, campaign or goal."""
+    return bool(attribution.SOURCE_FIELDS.intersection(changed)) or not (
+        lead.post_id or lead.campaign_id or lead.goal_id
     )
 
 
@@ -232,11 +252,28 @@ def lead_update(*, access: Access, lead: Lead, data: Item) -> Lead:
         now = timezone.now()
         previous_status = lead.status
         changed = _apply_lead(lead, dict(serializer.validated_data), now)
+        if changed and _needs_attribution(lead, changed):
+            changed += sorted(attribution.attribute_all(access.organization, [lead]))
         if changed:
             lead.save(update_fields=[*changed, "updated_at"])
             if "status" in changed:
                 _status_change(lead, previous_status, now).save()
     return lead
+
+
+def attribution_model_set(*, access: Access, model: str) -> CrmSettings:
+    """Chooses the organization's attribution model; every lead is attributed again under it
+    (after the commit, by the re-attribution task)."""
+    access.require(Perm.MANAGE_ORGANIZATION)
+    if model not in AttributionModel.values:
+        raise DomainError(_("Unknown attribution model."), field="attribution_model")
+    with transaction.atomic():
+        settings, _created = CrmSettings.objects.update_or_create(
+            organization=access.organization, defaults={"attribution_model": model}
+        )
+        organization_id = access.organization.pk
+        transaction.on_commit(lambda: reattribute.delay(organization_id, everything=True), robust=True)
+    return settings
 
 
 # --------------------------------------------------------------------------- sales

@@ -2,6 +2,7 @@
 import (DRF serializers used as validators: the services call them, so every entry point gives the
 same field messages)."""
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TypedDict
 
@@ -77,6 +78,29 @@ def _utm():
     return serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+MAX_TOUCHES = 20
+
+
+class TouchSerializer(StrictFieldsMixin, serializers.Serializer):
+    """One earlier visit of the lead, as the CRM recorded it (docs/attribution.md)."""
+
+    utm_source = _utm()
+    utm_medium = _utm()
+    utm_campaign = _utm()
+    utm_content = _utm()
+    utm_term = _utm()
+    link_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    at = BoundedDateTimeField(required=False, help_text=_("When the visit happened."))
+
+    def to_internal_value(self, data):
+        # Stored as JSON: empty values dropped and the time in UTC, so an identical repeat compares equal.
+        values = super().to_internal_value(data)
+        touch = {name: value for name, value in values.items() if value and name != "at"}
+        if values.get("at"):
+            touch["at"] = values["at"].astimezone(dt.UTC).isoformat()
+        return touch
+
+
 class LeadFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     """The writable fields of a lead; a field left out keeps its stored value."""
 
@@ -92,6 +116,12 @@ class LeadFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
     link_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
     landing_url = HttpUrlField(required=False, allow_blank=True)
     platform = serializers.ChoiceField(Platform.choices, required=False, allow_blank=True)
+    touches = serializers.ListField(
+        child=TouchSerializer(),
+        required=False,
+        max_length=MAX_TOUCHES,
+        help_text=_("Earlier visits of the lead, oldest first; its own UTM fields are the last one."),
+    )
     contact = serializers.CharField(
         max_length=500,
         required=False,

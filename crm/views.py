@@ -16,7 +16,8 @@ from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from . import csv_import, services
-from .forms import CsvConfirmForm, CsvUploadForm, WebhookRegenerateForm
+from .attribution import attribution_model_of
+from .forms import AttributionModelForm, CsvConfirmForm, CsvUploadForm, WebhookRegenerateForm
 from .models import CrmKind, CrmWebhook, Lead
 
 
@@ -26,10 +27,31 @@ class LeadListView(OrganizationViewMixin, ListView):
     paginate_by = 50
 
     def safely_get_queryset(self, queryset):
-        return queryset.order_by("-created", "-id")
+        return queryset.select_related("post", "campaign", "goal").order_by("-created", "-id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"can_write": self.access.can(Perm.WRITE)}
+        model = attribution_model_of(self.organization)
+        return super().get_context_data(**kwargs) | {
+            "can_write": self.access.can(Perm.WRITE),
+            "can_manage": self.access.can(Perm.MANAGE_ORGANIZATION),
+            "attribution_form": AttributionModelForm(initial={"attribution_model": model}),
+        }
+
+
+class AttributionModelView(OrganizationViewMixin, View):
+    """Chooses the organization's attribution model (owners and admins); leads are attributed again."""
+
+    required_permission = Perm.MANAGE_ORGANIZATION
+    http_method_names = ["post"]
+
+    def post(self, request, org_slug):
+        form = AttributionModelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose an attribution model."))
+            return redirect("crm:leads", org_slug=self.organization.slug)
+        services.attribution_model_set(access=self.access, model=form.cleaned_data["attribution_model"])
+        messages.success(request, _("Attribution model saved; leads are being attributed again."))
+        return redirect("crm:leads", org_slug=self.organization.slug)
 
 
 class CsvImportView(OrganizationViewMixin, View):

@@ -10,6 +10,7 @@ from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 from django.utils.text import slugify
 
+from core.vocabulary import network_of
 from tenancy.slugs import transliterate
 
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
@@ -17,8 +18,6 @@ UTM_MAX_LENGTH = 100
 SAFE_SCHEMES = ("http", "https")
 MEDIUM_POST = "social"
 MEDIUM_CAMPAIGN = "paid_social"
-# Ad accounts are separate platforms in integrations; their visitors come from the social network.
-AD_PLATFORM_SOURCES = {"vk_ads": "vk", "meta_ads": "facebook"}
 
 
 def is_safe_target(url) -> bool:
@@ -77,7 +76,7 @@ def slug_of(text: str) -> str:
 
 
 def source_of(platform: str) -> str:
-    return AD_PLATFORM_SOURCES.get(platform, platform or "")
+    return network_of(platform)
 
 
 def default_utm(*, code: str, post=None, campaign=None, target_url: str = "") -> dict[str, str]:

@@ -24,6 +24,7 @@ LEAD_FIELDS = [
     "link_code",
     "landing_url",
     "platform",
+    "touches",
     "has_contact",
     "post",
     "campaign",

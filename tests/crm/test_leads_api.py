@@ -232,8 +232,11 @@ def test_the_list_filters_and_paginates(token_client, leads_url, org):
     assert ids("status=won") == ["b", "c"]
     assert ids("platform=vk") == ["a"]
     assert ids("created_after=2026-02-01T00:00:00Z&created_before=2026-03-01T00:00:00Z") == ["b"]
-    assert ids("attributed=true") == ["c"]
-    assert ids("attributed=false") == ["a", "b"]
+    # "a" and "b" name their platform, which attribution uses when no UTM tag names one.
+    assert ids("attributed=true") == ["a", "b", "c"]
+    Lead.objects.for_organization(org).filter(external_id="b").update(attributed_platform="")
+    assert ids("attributed=true") == ["a", "c"]
+    assert ids("attributed=false") == ["b"]
     page = token_client.get(f"{leads_url}?page_size=2").json()
     assert page["count"] == 3
     assert len(page["results"]) == 2
@@ -241,3 +244,9 @@ def test_the_list_filters_and_paginates(token_client, leads_url, org):
     assert token_client.get(f"{leads_url}?status=paid").status_code == 400
     for bad in ("9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00%2B14:00", "1999-12-31T00:00:00Z", "soon"):
         assert token_client.get(f"{leads_url}?created_after={bad}").status_code == 400, bad
+
+
+def test_items_that_are_not_objects_are_named_by_index(token_client, leads_url):
+    body = {"items": [None, "A-1", [], {"external_id": "ok"}]}
+    fields = errors(token_client.post(leads_url, body, format="json"))
+    assert set(fields) == {"items.0.non_field_errors", "items.1.non_field_errors", "items.2.non_field_errors"}

@@ -5,7 +5,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 
 from django.utils import timezone
 
-from crm.services import crm_webhook_regenerate, upsert_leads, upsert_sales
+from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
 from tenancy.demo import demo_seeders
@@ -29,7 +29,4 @@ def seed_everything(organization, users) -> None:
     OrganizationDeletion.objects.create(
         organization=organization, status=DeletionStatus.CANCELLED, purge_after=timezone.now()
     )
-    upsert_leads(organization=organization, items=[{"external_id": "L-1", "status": "new"}])
-    sale = {"external_id": "S-1", "amount": "1", "currency": "RUB", "sold_at": "2026-01-01T00:00:00Z"}
-    upsert_sales(organization=organization, items=[{**sale, "lead_external_id": "L-1"}])
     crm_webhook_regenerate(access=access, kind="amocrm")
