@@ -146,7 +146,18 @@ class Connector(Protocol):
 
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None: ...
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult: ...
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult: ...
+
+    def find_published(
+        self, text: str, since: datetime, *, idempotency_key: str | None = None
+    ) -> PublishResult | None: ...
 
     def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]: ...
 
@@ -331,8 +342,34 @@ class BaseConnector:
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
         raise self._unsupported(Capability.DELETE_COMMENTS)
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
+        """Publish now. ``idempotency_key`` is sent where the platform accepts one (VK's
+        ``guid``); elsewhere the publisher checks ``find_published`` before sending again."""
         raise self._unsupported(Capability.PUBLISH)
+
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """The account's own post with this text published since ``since``, or None. Used after
+        a call whose outcome is unknown (timeout, worker died), so a retry never posts twice."""
+        raise self._unsupported(Capability.FIND_PUBLISHED)
+
+    def find_in_own_posts(self, text: str, since: datetime) -> PublishResult | None:
+        """``find_published`` over ``fetch_posts``: a post whose text is ours (whitespace aside;
+        a link the platform appended after it is allowed). A post without text cannot be told
+        apart from any other, so its outcome cannot be checked."""
+        wanted = _normalized(text)
+        if not wanted:
+            raise NotSupported(self.platform, "a post without text cannot be found again on the platform")
+        for post in self.fetch_posts(require_aware(since)):
+            if _normalized(post.text).startswith(wanted):
+                return PublishResult(external_id=post.external_id, permalink=post.permalink)
+        return None
 
     def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]:
         raise self._unsupported(Capability.MENTIONS)
@@ -351,6 +388,10 @@ class BaseConnector:
 
 
 # --------------------------------------------------------------------------- small parsers
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
 
 
 def from_unix(ts: int | float) -> datetime:

@@ -69,6 +69,7 @@ class FacebookConnector(GraphConnector):
             Capability.REPLY,
             Capability.HIDE_COMMENTS,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
         }
     )
     unsupported_messages: ClassVar[Mapping[str, str]] = {
@@ -208,7 +209,14 @@ class FacebookConnector(GraphConnector):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Text/link post via /feed, one photo via /photos, several photos as unpublished
         uploads attached to one /feed post. Video needs the resumable upload flow: unsupported."""
         if any(_is_video(url) for url in media_urls):

@@ -92,6 +92,7 @@ class InstagramConnector(GraphConnector):
             Capability.REPLY,
             Capability.HIDE_COMMENTS,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
         }
     )
     unsupported_messages: ClassVar[Mapping[str, str]] = {
@@ -306,7 +307,14 @@ class InstagramConnector(GraphConnector):
         total = int((entry.get("config") or {}).get("quota_total", 100))
         return int(entry.get("quota_usage", 0)), total
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Create container(s) → wait until FINISHED → media_publish.
 
         Media must be public URLs Instagram can fetch. Links in captions are not clickable on

@@ -339,7 +339,14 @@ class TelegramConnector(BaseConnector):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Plain text (no parse_mode, so user text cannot break markup). One image/video →
         sendPhoto/sendVideo with the text as caption; several → sendMediaGroup."""
         body = f"{text}\n\n{link}" if link and link not in text else text

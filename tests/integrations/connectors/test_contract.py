@@ -240,6 +240,7 @@ CALLS = {
     Capability.HIDE_COMMENTS: lambda c: c.hide_comment("1"),
     Capability.DELETE_COMMENTS: lambda c: c.delete_comment("1:2"),
     Capability.PUBLISH: lambda c: c.publish("text"),
+    Capability.FIND_PUBLISHED: lambda c: c.find_published("text", NOW),
     Capability.MENTIONS: lambda c: c.search_mentions("brand", NOW),
     Capability.CAMPAIGNS: lambda c: c.fetch_campaigns(),
     Capability.AD_STATS: lambda c: c.fetch_ad_stats(date(2026, 6, 1), date(2026, 6, 2)),
