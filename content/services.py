@@ -200,7 +200,7 @@ def post_unschedule(*, access: Access, post: Post | int) -> Post:
     if live.filter(status=Publication.Status.PUBLISHING).exists():
         raise Conflict(_("The post is being published right now; wait a minute and try again."))
     pending = live.filter(status__in=[Publication.Status.SCHEDULED, Publication.Status.FAILED])
-    if post.status not in (Post.Status.SCHEDULED, Post.Status.FAILED) or not pending.exists():
+    if not pending.exists():
         raise Conflict(_("Only a scheduled post can be unscheduled."))
     cancelled = pending.update(status=Publication.Status.CANCELLED, updated_at=timezone.now())
     if live.filter(status=Publication.Status.PUBLISHED).exists():
