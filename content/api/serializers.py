@@ -1,9 +1,8 @@
 from rest_framework import serializers
 
+from integrations.models import SocialAccount
 from strategy.models import ContentPillar, Goal
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
-
-from integrations.models import SocialAccount
 
 from ..models import Post, Publication, PublishAttempt
 

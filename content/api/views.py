@@ -1,8 +1,7 @@
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
-
-from rest_framework import mixins
 
 from tenancy.api.base import OrganizationModelViewSet, OrganizationViewSet
 

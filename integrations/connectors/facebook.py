@@ -239,6 +239,10 @@ class FacebookConnector(GraphConnector):
             post_id = self.created_id(self._post(f"{self.external_id}/feed", data), "post")
         return PublishResult(external_id=post_id, permalink=f"https://www.facebook.com/{post_id}")
 
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """Our post among the account's own posts since ``since``, matched by its text (caption)."""
+        return self.find_in_own_posts(text, since)
+
 
 def _post_metrics(post_id: str, body: Any) -> PostMetrics:
     values = insight_values(body)

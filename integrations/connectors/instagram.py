@@ -348,6 +348,10 @@ class InstagramConnector(GraphConnector):
         body = self._post(f"{self.external_id}/media_publish", {"creation_id": container})
         return PublishResult(external_id=self.created_id(body, "media_publish"))
 
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """Our post among the account's own posts since ``since``, matched by its text (caption)."""
+        return self.find_in_own_posts(text, since)
+
     def _create_container(self, url: str, *, caption: str | None = None, carousel_item: bool = False) -> str:
         params: dict[str, Any] = {"caption": caption}
         if urlsplit(url).path.lower().endswith(_VIDEO_SUFFIXES):

@@ -33,7 +33,9 @@ TIMEOUT = TransientError("vk", "network", "network error: ReadTimeout")
 
 def run_due(platform: FakePlatform) -> list[str]:
     """One fan-out: claim what is due and publish each claim (what the beat + worker do)."""
-    return [publishing.publish_one(pk, token, connector_factory=platform.factory()) for pk, token in publishing.claim_due()]
+    return [
+        publishing.publish_one(pk, token, connector_factory=platform.factory()) for pk, token in publishing.claim_due()
+    ]
 
 
 def only_publication(post) -> Publication:
@@ -193,7 +195,11 @@ def test_unknown_outcome_where_the_platform_cannot_be_checked_needs_action(org, 
     make_due(post)
     assert run_due(platform) == ["needs_check"]
     pub = only_publication(post)
-    assert (pub.status, pub.error_kind, pub.error_code) == (Publication.Status.FAILED, ErrorKind.NEEDS_ACTION, "unknown_outcome")
+    assert (pub.status, pub.error_kind, pub.error_code) == (
+        Publication.Status.FAILED,
+        ErrorKind.NEEDS_ACTION,
+        "unknown_outcome",
+    )
     assert platform.publish_calls == 1  # never a blind second post
     assert Notification.objects.filter(publication=pub).exists()
     # The author looked, the post is not there, they retry: sent without another check.

@@ -25,7 +25,14 @@ def test_schedule_to_chosen_accounts_then_list_publications(owner_client, org, v
     _strategy, goal, pillar = strategy_this_year(org)
     created = owner_client.post(
         f"{base(org)}/posts/",
-        {"title": "Пост", "text": "Текст", "platform": "vk", "objective": "sales", "goal": goal.pk, "pillar": pillar.pk},
+        {
+            "title": "Пост",
+            "text": "Текст",
+            "platform": "vk",
+            "objective": "sales",
+            "goal": goal.pk,
+            "pillar": pillar.pk,
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -39,14 +46,26 @@ def test_schedule_to_chosen_accounts_then_list_publications(owner_client, org, v
     assert response.json()["status"] == Post.Status.SCHEDULED
     listed = owner_client.get(f"{base(org)}/publications/").json()
     [row] = listed["results"] if isinstance(listed, dict) else listed
-    assert (row["account"], row["platform"], row["status"], row["attempts_made"]) == (vk_account.pk, "vk", "scheduled", [])
+    assert (row["account"], row["platform"], row["status"], row["attempts_made"]) == (
+        vk_account.pk,
+        "vk",
+        "scheduled",
+        [],
+    )
 
 
 def test_schedule_without_a_connected_account_is_400(owner_client, org, vk_account):
     _strategy, goal, pillar = strategy_this_year(org)
     post = owner_client.post(
         f"{base(org)}/posts/",
-        {"title": "Пост", "text": "Т", "platform": "facebook", "objective": "sales", "goal": goal.pk, "pillar": pillar.pk},
+        {
+            "title": "Пост",
+            "text": "Т",
+            "platform": "facebook",
+            "objective": "sales",
+            "goal": goal.pk,
+            "pillar": pillar.pk,
+        },
         format="json",
     ).json()
     response = owner_client.post(
@@ -61,7 +80,9 @@ def test_schedule_without_a_connected_account_is_400(owner_client, org, vk_accou
 def test_a_failed_publication_shows_its_reason_and_can_be_retried(owner_client, org, vk_account):
     post = due_post(org)
     [(pk, token)] = publishing.claim_due()
-    publishing.publish_one(pk, token, connector_factory=FakePlatform(outcomes=[PermissionDenied("vk", 15, "x")]).factory())
+    publishing.publish_one(
+        pk, token, connector_factory=FakePlatform(outcomes=[PermissionDenied("vk", 15, "x")]).factory()
+    )
     row = owner_client.get(f"{base(org)}/publications/{pk}/").json()
     assert row["status"] == "failed" and row["error_kind"] == "permanent" and row["error_message"]
     assert [a["result"] for a in row["attempts_made"]] == ["permanent"]

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from content import publishing, services
 from content.models import ErrorKind, Post, Publication
-from core.errors import Conflict, DomainError
-from core.errors import NotFound
+from core.errors import Conflict, DomainError, NotFound
 from integrations.connectors.base import PermissionDenied
 from integrations.models import AccountStatus, Platform
 from strategy.launch_gate import LaunchBlocked
@@ -119,7 +118,12 @@ def test_retry_and_reschedule_a_failed_publication(org, vk_account):
         services.publication_reschedule(access=access, publication=pub.pk, scheduled_at=timezone.now())
     when = later(5)
     pub = services.publication_reschedule(access=access, publication=pub.pk, scheduled_at=when)
-    assert (pub.status, pub.next_attempt_at, pub.attempts, pub.error_kind) == (Publication.Status.SCHEDULED, when, 0, "")
+    assert (pub.status, pub.next_attempt_at, pub.attempts, pub.error_kind) == (
+        Publication.Status.SCHEDULED,
+        when,
+        0,
+        "",
+    )
     assert Post.objects.get(pk=post.pk).status == Post.Status.SCHEDULED
     with pytest.raises(Conflict):
         services.publication_retry(access=access, publication=pub.pk)
