@@ -49,7 +49,8 @@ def test_a_due_publication_is_published_once_and_the_post_follows(org, vk_accoun
     assert run_due(platform) == []
     pub = only_publication(post)
     assert (pub.status, pub.external_id, pub.attempts) == (Publication.Status.PUBLISHED, "p1", 1)
-    assert pub.external_url == "https://example.test/p1" and pub.published_at is not None
+    assert pub.external_url == "https://example.test/p1"
+    assert pub.published_at is not None
     assert pub.claim_token is None
     assert list(pub.attempts_made.values_list("result", flat=True)) == [PublishAttempt.Result.SUCCESS]
     assert pub.attempts_made.get().duration_ms is not None
@@ -70,7 +71,8 @@ def test_the_demo_connector_publishes_deterministically(org):
     [(pk, token)] = publishing.claim_due()
     assert publishing.publish_one(pk, token) == "published"
     pub = Publication.objects.get(pk=pk)
-    assert pub.external_id.startswith("pub-") and pub.external_url.startswith("https://demo.")
+    assert pub.external_id.startswith("pub-")
+    assert pub.external_url.startswith("https://demo.")
     assert Post.objects.get(pk=post.pk).status == Post.Status.PUBLISHED
 
 
@@ -116,7 +118,8 @@ def test_permanent_errors_fail_at_once_with_plain_words_and_tell_the_author(org,
     assert "retry" in pub.error_message.lower() or "повтор" in pub.error_message.lower()
     assert pub.attempts_made.get().result == PublishAttempt.Result.PERMANENT
     note = Notification.objects.get(publication=pub)
-    assert note.user == post.created_by and note.body == pub.error_message
+    assert note.user == post.created_by
+    assert note.body == pub.error_message
     assert run_due(platform) == []  # not retried by itself
     assert platform.publish_calls == 1
 
@@ -135,14 +138,16 @@ def test_a_rate_limit_is_retried_with_backoff_without_a_check(org, vk_account):
     before = timezone.now()
     assert run_due(platform) == ["retry"]
     pub = only_publication(post)
-    assert pub.status == Publication.Status.SCHEDULED and pub.claim_token is None
+    assert pub.status == Publication.Status.SCHEDULED
+    assert pub.claim_token is None
     assert pub.next_attempt_at >= before + dt.timedelta(seconds=300)  # never before the advice
     assert (pub.error_kind, pub.attempts) == (ErrorKind.TRANSIENT, 1)
     assert Post.objects.get(pk=post.pk).status == Post.Status.SCHEDULED
     make_due(post)
     assert run_due(platform) == ["published"]
     assert platform.check_calls == 0  # a refused call cannot have posted
-    assert platform.publish_calls == 2 and len(platform.posts) == 1
+    assert platform.publish_calls == 2
+    assert len(platform.posts) == 1
 
 
 def test_backoff_grows_and_is_capped():
@@ -175,7 +180,8 @@ def test_timeout_after_the_platform_posted_is_found_not_posted_again(org, vk_acc
     assert run_due(platform) == ["found"]
     pub.refresh_from_db()
     assert (pub.status, pub.external_id) == (Publication.Status.PUBLISHED, "p1")
-    assert platform.publish_calls == 1 and len(platform.posts) == 1
+    assert platform.publish_calls == 1
+    assert len(platform.posts) == 1
     assert list(pub.attempts_made.values_list("result", flat=True)) == ["unknown", "found"]
 
 
@@ -185,7 +191,9 @@ def test_timeout_before_the_platform_posted_is_checked_then_sent_once(org, vk_ac
     run_due(platform)
     make_due(post)
     assert run_due(platform) == ["published"]
-    assert platform.check_calls == 1 and platform.publish_calls == 2 and len(platform.posts) == 1
+    assert platform.check_calls == 1
+    assert platform.publish_calls == 2
+    assert len(platform.posts) == 1
 
 
 def test_unknown_outcome_where_the_platform_cannot_be_checked_needs_action(org, vk_account):

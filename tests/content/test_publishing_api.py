@@ -84,11 +84,14 @@ def test_a_failed_publication_shows_its_reason_and_can_be_retried(owner_client, 
         pk, token, connector_factory=FakePlatform(outcomes=[PermissionDenied("vk", 15, "x")]).factory()
     )
     row = owner_client.get(f"{base(org)}/publications/{pk}/").json()
-    assert row["status"] == "failed" and row["error_kind"] == "permanent" and row["error_message"]
+    assert row["status"] == "failed"
+    assert row["error_kind"] == "permanent"
+    assert row["error_message"]
     assert [a["result"] for a in row["attempts_made"]] == ["permanent"]
     assert owner_client.get(f"{base(org)}/publications/?status=failed").json()
     retried = owner_client.post(f"{base(org)}/publications/{pk}/retry/")
-    assert retried.status_code == 200 and retried.json()["status"] == "scheduled"
+    assert retried.status_code == 200
+    assert retried.json()["status"] == "scheduled"
     assert owner_client.post(f"{base(org)}/publications/{pk}/retry/").status_code == 409
     when = (timezone.now() + dt.timedelta(days=2)).isoformat()
     moved = owner_client.post(f"{base(org)}/publications/{pk}/reschedule/", {"scheduled_at": when}, format="json")

@@ -129,7 +129,8 @@ def test_retry_and_reschedule_a_failed_publication(org, vk_account):
         services.publication_retry(access=access, publication=pub.pk)
     Publication.objects.filter(pk=pub.pk).update(status=Publication.Status.FAILED, error_kind=ErrorKind.PERMANENT)
     pub = services.publication_retry(access=access, publication=pub.pk)
-    assert pub.status == Publication.Status.SCHEDULED and pub.next_attempt_at <= timezone.now()
+    assert pub.status == Publication.Status.SCHEDULED
+    assert pub.next_attempt_at <= timezone.now()
     assert AuditLog.objects.filter(action__in=["publication.retry", "publication.reschedule"]).count() == 2
 
 

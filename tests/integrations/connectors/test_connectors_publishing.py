@@ -158,13 +158,15 @@ def test_facebook_duplicate_post_is_permanent_and_the_post_is_found(platform_api
     )
 
     assert classify(excinfo.value).kind == ErrorKind.PERMANENT
-    assert found is not None and found.external_id == "104857362519874_122134502211987654"
+    assert found is not None
+    assert found.external_id == "104857362519874_122134502211987654"
 
 
 def test_instagram_finds_its_media_by_caption(instagram, platform_api):
     route_media(platform_api)
     found = instagram.find_published("Сезонное меню: 3 новых напитка.", SINCE)
-    assert found is not None and found.external_id == "17998765432109876"
+    assert found is not None
+    assert found.external_id == "17998765432109876"
 
 
 def test_a_post_without_text_cannot_be_found_again(vk, platform_api):
