@@ -49,7 +49,8 @@ def test_real_worker_publishes_once_and_a_duplicate_message_does_nothing(demo_pu
         enqueue_publication(pk, token, queue=worker.queue)  # a duplicate delivery
         pub = wait_until(lambda: settled(pk), timeout=60, what="the publication")
         wait_until(lambda: "not_claimed" in worker.output() or worker.output().count("succeeded") >= 2, timeout=30)
-    assert pub.status == Publication.Status.PUBLISHED and pub.external_id.startswith("pub-")
+    assert pub.status == Publication.Status.PUBLISHED
+    assert pub.external_id.startswith("pub-")
     assert list(pub.attempts_made.values_list("result", flat=True)) == [PublishAttempt.Result.SUCCESS]
     assert Post.objects.get(pk=pub.post_id).status == Post.Status.PUBLISHED
 
@@ -70,7 +71,8 @@ def test_pool_child_killed_mid_publish_the_redelivered_task_does_not_post_blindl
         "unknown_outcome",
     )
     assert list(pub.attempts_made.values_list("result", flat=True)) == [PublishAttempt.Result.UNKNOWN]
-    assert pub.error_message and pub.notifications.exists()
+    assert pub.error_message
+    assert pub.notifications.exists()
 
 
 def test_whole_worker_killed_mid_publish_the_watchdog_takes_it_back(demo_publication):
