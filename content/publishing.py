@@ -16,9 +16,9 @@ Life of a publication::
   worker that dies mid-call leaves the evidence. The next run of that publication first asks the
   platform whether the post is there (``find_published``); where the platform cannot tell, the
   publication fails as "needs action" instead of risking a second post.
-* **Watchdog**: a claim whose lease ran out (longer than the task's hard time limit) goes back to
-  "scheduled" and is re-checked before any re-send; a publication more than ``OVERDUE_AFTER``
-  late is flagged with an error log line (the alert).
+* **Watchdog** (``content/watchdog.py``): a claim whose lease ran out (longer than the task's
+  hard time limit) goes back to "scheduled" and is re-checked before any re-send; a publication
+  more than ``OVERDUE_AFTER`` late is flagged with an error log line (the alert).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from integrations.connectors.base import Connector, NotSupported
-from integrations.credentials import connector_for
+from integrations.connectors.base import AuthExpired, Connector, NotSupported
+from integrations.credentials import connector_for, refresh_token_if_needed
+from integrations.models import AccountStatus
 from strategy.launch_gate import LaunchBlocked, ensure_launch_allowed
 
 from . import publish_errors
@@ -48,7 +49,6 @@ logger = logging.getLogger("content.publishing")
 MAX_ATTEMPTS = 5
 # Longer than the task's hard time limit (360 s): a live task never loses its claim.
 CLAIM_LEASE = timedelta(minutes=10)
-OVERDUE_AFTER = timedelta(minutes=5)
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 30 * 60.0
 # find_published looks this far before the unknown attempt (platform clocks differ a little).
@@ -96,6 +96,7 @@ def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[
     caller only. Crosses organizations on purpose (the caller holds an unscoped session)."""
     now = now or timezone.now()
     claimed: list[tuple[int, str]] = []
+    posts: set[int] = set()
     with transaction.atomic():
         due = list(
             Publication.objects.unscoped()
@@ -113,7 +114,10 @@ def claim_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[
             )
             if updated:
                 claimed.append((pk, str(token)))
-                refresh_post_status(post_id)
+                posts.add(post_id)
+        # In id order, so two fan-outs never wait on each other's posts in opposite orders.
+        for post_id in sorted(posts):
+            refresh_post_status(post_id)
     return claimed
 
 
@@ -142,7 +146,8 @@ def _locked(publication_id: int, claim_token: str) -> Publication | None:
     return pub
 
 
-def _finish(pub: Publication, **fields: Any) -> None:
+def finish(pub: Publication, **fields: Any) -> None:
+    """Save these fields of a locked publication and bring its post's status along."""
     for name, value in fields.items():
         setattr(pub, name, value)
     pub.save(update_fields=[*fields, "updated_at"])
@@ -150,7 +155,7 @@ def _finish(pub: Publication, **fields: Any) -> None:
 
 
 def _published(pub: Publication, external_id: str, url: str | None, now: datetime) -> None:
-    _finish(
+    finish(
         pub,
         status=Publication.Status.PUBLISHED,
         external_id=external_id[:100],
@@ -164,8 +169,9 @@ def _published(pub: Publication, external_id: str, url: str | None, now: datetim
     )
 
 
-def _failed(pub: Publication, *, kind: str, code: str, message: str) -> None:
-    _finish(
+def mark_failed(pub: Publication, *, kind: str, code: str, message: str) -> None:
+    """Failed with the reason in plain words; the author is told (in-app and by email)."""
+    finish(
         pub,
         status=Publication.Status.FAILED,
         error_kind=kind,
@@ -178,7 +184,7 @@ def _failed(pub: Publication, *, kind: str, code: str, message: str) -> None:
 
 
 def _retry_later(pub: Publication, failure: Failure, now: datetime) -> None:
-    _finish(
+    finish(
         pub,
         status=Publication.Status.SCHEDULED,
         next_attempt_at=now + backoff(pub.attempts, advised=failure.retry_after),
@@ -224,9 +230,18 @@ def publish_one(publication_id: int, claim_token: str, *, connector_factory: Con
             try:
                 ensure_publish_allowed(post=pub.post)
             except LaunchBlocked as exc:
-                _failed(pub, kind=ErrorKind.PERMANENT, code="launch_blocked", message=_permanent(exc, pub))
+                mark_failed(pub, kind=ErrorKind.PERMANENT, code="launch_blocked", message=_permanent(exc, pub))
                 return "failed"
-    connector = connector_factory(pub.account)
+    try:
+        connector = _connector(pub, connector_factory)
+    except Exception as exc:  # classified: a refused token is permanent, the rest retried
+        with transaction.atomic():
+            row = _locked(publication_id, claim_token)
+            if row is None:
+                return "not_claimed"
+            row.attempts += 1
+            row.save(update_fields=["attempts", "updated_at"])
+            return _after_failure(row, exc, classify(exc), timezone.now())
     try:
         if unverified is not None:
             outcome = _check_platform(pub, claim_token, unverified, connector)
@@ -235,6 +250,16 @@ def publish_one(publication_id: int, claim_token: str, *, connector_factory: Con
         return _send(pub, claim_token, connector)
     finally:
         connector.close()
+
+
+def _connector(pub: Publication, connector_factory: ConnectorFactory) -> Connector:
+    """The account's connector, its token renewed when about to expire; an account that is not
+    connected any more fails like an expired token (reconnect, then retry)."""
+    account = pub.account
+    if account.status in (AccountStatus.NEEDS_REAUTH, AccountStatus.DISABLED):
+        raise AuthExpired(account.platform, "account_disconnected", f"account status {account.status}")
+    refresh_token_if_needed(account)
+    return connector_factory(account)
 
 
 def ensure_publish_allowed(*, post: Post) -> None:
@@ -268,7 +293,7 @@ def _check_platform(pub: Publication, claim_token: str, attempt: PublishAttempt,
                 result=PublishAttempt.Result.UNKNOWN
             )
             message = publish_errors.unknown_outcome_message(row)
-            _failed(row, kind=ErrorKind.NEEDS_ACTION, code="unknown_outcome", message=message)
+            mark_failed(row, kind=ErrorKind.NEEDS_ACTION, code="unknown_outcome", message=message)
         return "needs_check"
     except Exception as exc:
         failure = classify(exc)
@@ -286,6 +311,7 @@ def _check_platform(pub: Publication, claim_token: str, attempt: PublishAttempt,
                 check, failure.attempt_result, code=failure.code, message=f"check: {failure.detail}", started=started
             )
             row.attempts += 1
+            row.save(update_fields=["attempts", "updated_at"])
             return _after_failure(row, exc, failure, now)
     with transaction.atomic():
         row = _locked(pub.pk, claim_token)
@@ -343,10 +369,10 @@ def _send(pub: Publication, claim_token: str, connector: Connector) -> str:
 
 def _after_failure(row: Publication, exc: BaseException, failure: Failure, now: datetime) -> str:
     if failure.kind == ErrorKind.PERMANENT:
-        _failed(row, kind=ErrorKind.PERMANENT, code=failure.code, message=_permanent(exc, row))
+        mark_failed(row, kind=ErrorKind.PERMANENT, code=failure.code, message=_permanent(exc, row))
         return "failed"
     if row.attempts >= MAX_ATTEMPTS:
-        _failed(
+        mark_failed(
             row,
             kind=ErrorKind.TRANSIENT,
             code=failure.code,
@@ -356,60 +382,3 @@ def _after_failure(row: Publication, exc: BaseException, failure: Failure, now: 
     _retry_later(row, failure, now)
     logger.info("publication %s: transient error %s, retrying", row.pk, failure.code, extra={"publication_id": row.pk})
     return "retry"
-
-
-# --------------------------------------------------------------------------- watchdog
-
-
-def watch(*, now: datetime | None = None) -> dict[str, int]:
-    """Claims whose lease ran out go back to "scheduled" (re-checked before any re-send) or fail
-    once out of attempts; late publications are flagged with an alert. Crosses organizations."""
-    now = now or timezone.now()
-    counts = {"requeued": 0, "failed": 0, "overdue": 0}
-    with transaction.atomic():
-        stale = (
-            Publication.objects.unscoped()
-            .filter(status=Publication.Status.PUBLISHING, claimed_until__lt=now)
-            .select_related("post", "account", "organization", "post__created_by")
-            .select_for_update(skip_locked=True, of=("self",))
-        )
-        for pub in stale:
-            logger.error(
-                "ALERT publication %s stuck in publishing (claim expired %s)",
-                pub.pk,
-                pub.claimed_until.isoformat() if pub.claimed_until else "",
-                extra={"publication_id": pub.pk, "organization_id": pub.organization_id, "alert": "publication_stuck"},
-            )
-            if pub.attempts >= MAX_ATTEMPTS:
-                _failed(pub, kind=ErrorKind.NEEDS_ACTION, code="stuck", message=publish_errors.stuck_message(pub))
-                counts["failed"] += 1
-            else:
-                _finish(
-                    pub, status=Publication.Status.SCHEDULED, next_attempt_at=now, claim_token=None, claimed_until=None
-                )
-                counts["requeued"] += 1
-        late = (
-            Publication.objects.unscoped()
-            .filter(
-                status__in=[Publication.Status.SCHEDULED, Publication.Status.PUBLISHING],
-                scheduled_at__lt=now - OVERDUE_AFTER,
-                overdue_flagged_at__isnull=True,
-            )
-            .select_for_update(skip_locked=True)
-        )
-        for pub in late:
-            logger.error(
-                "ALERT publication %s is overdue: due %s, still %s",
-                pub.pk,
-                pub.scheduled_at.isoformat(),
-                pub.status,
-                extra={
-                    "publication_id": pub.pk,
-                    "organization_id": pub.organization_id,
-                    "alert": "publication_overdue",
-                },
-            )
-            pub.overdue_flagged_at = now
-            pub.save(update_fields=["overdue_flagged_at", "updated_at"])
-            counts["overdue"] += 1
-    return counts

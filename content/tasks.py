@@ -16,7 +16,7 @@ from celery import shared_task
 
 from tenancy import rls
 
-from . import publishing
+from . import publishing, watchdog
 
 logger = logging.getLogger("content.publishing")
 
@@ -64,4 +64,4 @@ def publish_publication(publication_id: int, claim_token: str) -> str:
 @shared_task(name="content.tasks.watch_publications", ignore_result=True)
 @rls.unscoped_session("publishing watchdog: stuck and late publications of every organization")
 def watch_publications() -> dict[str, int]:
-    return publishing.watch()
+    return watchdog.watch()

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from content import publishing, services
+from content import publishing, services, watchdog
 from content.models import ErrorKind, Notification, Post, Publication, PublishAttempt
 from content.tasks import fan_out_due_publications, watch_publications
 from integrations.connectors.base import (
@@ -18,7 +18,7 @@ from integrations.connectors.base import (
     RateLimited,
     TransientError,
 )
-from integrations.models import Platform
+from integrations.models import AccountStatus, Platform
 from strategy.models import Strategy
 from tenancy.roles import Role
 from tests.conftest import access_of
@@ -258,7 +258,7 @@ def test_watchdog_requeues_an_expired_claim_and_alerts(org, vk_account, caplog):
     [(pk, token)] = publishing.claim_due()
     Publication.objects.filter(pk=pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
     with caplog.at_level(logging.ERROR, logger="content.publishing"):
-        assert publishing.watch()["requeued"] == 1
+        assert watchdog.watch()["requeued"] == 1
     assert "stuck" in caplog.text
     pub = only_publication(post)
     assert (pub.status, pub.claim_token) == (Publication.Status.SCHEDULED, None)
@@ -273,7 +273,7 @@ def test_watchdog_fails_a_publication_stuck_too_often(org, vk_account):
     Publication.objects.filter(post=post).update(
         claimed_until=timezone.now() - dt.timedelta(seconds=1), attempts=publishing.MAX_ATTEMPTS
     )
-    assert publishing.watch()["failed"] == 1
+    assert watchdog.watch()["failed"] == 1
     pub = only_publication(post)
     assert (pub.status, pub.error_kind, pub.error_code) == (Publication.Status.FAILED, ErrorKind.NEEDS_ACTION, "stuck")
     assert Notification.objects.filter(publication=pub).exists()
@@ -286,7 +286,7 @@ def test_watchdog_flags_an_overdue_publication_once(org, vk_account, caplog):
         assert watch_publications.delay().get()["overdue"] == 1
     assert "overdue" in caplog.text
     assert only_publication(post).overdue_flagged_at is not None
-    assert publishing.watch()["overdue"] == 0
+    assert watchdog.watch()["overdue"] == 0
 
 
 def test_fan_out_task_claims_and_publishes_through_the_demo_connector(org):
@@ -294,3 +294,40 @@ def test_fan_out_task_claims_and_publishes_through_the_demo_connector(org):
     post = due_post(org, accounts=[demo])
     assert fan_out_due_publications.delay().get() == 1
     assert only_publication(post).status == Publication.Status.PUBLISHED
+
+
+def test_a_disconnected_account_fails_with_reconnect_advice(org, vk_account):
+    post = due_post(org)
+    vk_account.status = AccountStatus.NEEDS_REAUTH
+    vk_account.save()
+    platform = FakePlatform()
+    assert run_due(platform) == ["failed"]
+    pub = only_publication(post)
+    assert (pub.error_kind, pub.error_code) == (ErrorKind.PERMANENT, "account_disconnected")
+    assert "Reconnect" in pub.error_message or "Переподключ" in pub.error_message
+    assert platform.publish_calls == 0
+
+
+def test_a_connector_that_cannot_be_built_is_retried_then_fails(org, vk_account):
+    post = due_post(org)
+
+    def broken(account, **_):
+        raise ValueError("access_token is required")
+
+    for _ in range(publishing.MAX_ATTEMPTS):
+        make_due(post)
+        [(pk, token)] = publishing.claim_due()
+        publishing.publish_one(pk, token, connector_factory=broken)
+    pub = only_publication(post)
+    assert (pub.status, pub.error_kind, pub.attempts) == (Publication.Status.FAILED, ErrorKind.TRANSIENT, 5)
+
+
+def test_a_publication_that_keeps_losing_its_worker_ends_failed(org, vk_account):
+    post = due_post(org)
+    for _ in range(publishing.MAX_ATTEMPTS + 1):
+        make_due(post)
+        publishing.claim_due()
+        Publication.objects.filter(post=post).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+        watchdog.watch()
+    pub = only_publication(post)
+    assert (pub.status, pub.error_code) == (Publication.Status.FAILED, "stuck")

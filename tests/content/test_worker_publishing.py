@@ -9,7 +9,7 @@ import signal
 import pytest
 from django.utils import timezone
 
-from content import publishing, services
+from content import publishing, services, watchdog
 from content.models import ErrorKind, Post, Publication, PublishAttempt
 from content.tasks import enqueue_publication
 from integrations.models import Platform
@@ -86,7 +86,7 @@ def test_whole_worker_killed_mid_publish_the_watchdog_takes_it_back(demo_publica
     assert Publication.objects.get(pk=pk).status == Publication.Status.PUBLISHING
     # The lease runs out (10 minutes in production).
     Publication.objects.filter(pk=pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
-    assert publishing.watch()["requeued"] == 1
+    assert watchdog.watch()["requeued"] == 1
     [(pk2, token2)] = publishing.claim_due()
     assert (pk2, token2 != token) == (pk, True)
     with worker_process() as worker:
