@@ -16,7 +16,7 @@ class PublishAttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["started_at", "result", "error_code", "message", "duration_ms"]
-    readonly_fields = fields
+    readonly_fields = ["started_at", "result", "error_code", "message", "duration_ms"]
 
 
 @admin.register(Publication)

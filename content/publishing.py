@@ -289,7 +289,7 @@ def _check_platform(pub: Publication, claim_token: str, attempt: PublishAttempt,
             row = _locked(pub.pk, claim_token)
             if row is None:
                 return "not_claimed"
-            PublishAttempt.objects.filter(pk=attempt.pk, result=PublishAttempt.Result.STARTED).update(
+            PublishAttempt.objects.unscoped().filter(pk=attempt.pk, result=PublishAttempt.Result.STARTED).update(
                 result=PublishAttempt.Result.UNKNOWN
             )
             message = publish_errors.unknown_outcome_message(row)
@@ -318,13 +318,13 @@ def _check_platform(pub: Publication, claim_token: str, attempt: PublishAttempt,
         if row is None:
             return "not_claimed"
         if found is None:
-            PublishAttempt.objects.filter(pk=attempt.pk, result=PublishAttempt.Result.STARTED).update(
+            PublishAttempt.objects.unscoped().filter(pk=attempt.pk, result=PublishAttempt.Result.STARTED).update(
                 result=PublishAttempt.Result.UNKNOWN
             )
             row.verified_through = attempt.started_at
             row.save(update_fields=["verified_through", "updated_at"])
             return "not_found"
-        PublishAttempt.objects.filter(pk=attempt.pk).update(result=PublishAttempt.Result.UNKNOWN)
+        PublishAttempt.objects.unscoped().filter(pk=attempt.pk).update(result=PublishAttempt.Result.UNKNOWN)
         check = PublishAttempt.objects.create(
             organization_id=row.organization_id, publication=row, started_at=now, result=PublishAttempt.Result.STARTED
         )
