@@ -1,6 +1,7 @@
 """Writes for posts. Scheduling passes the strategy launch gate, so the API and the UI obey it."""
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Final, TypedDict, TypeVar, Unpack
 
 from django.db import transaction
@@ -9,15 +10,23 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound
 from core.services import fields_of, model_update
+from core.vocabulary import SocialPlatform
+from integrations.models import AccountStatus, Platform, SocialAccount
 from strategy.launch_gate import ensure_launch_allowed
-from strategy.models import ContentPillar, Goal
+from strategy.models import ContentPillar, Goal, Strategy
 from tenancy.access import Access
 from tenancy.models import TenantModel
 from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
+from tenancy.services import audit_log_record
 
-from .models import Post
-from .selectors import access_post
+from . import publishing
+from .models import ErrorKind, Post, Publication
+from .publishing import refresh_post_status
+from .selectors import access_post, access_publication
+
+# Statuses the editor owns: a post in one of them may be scheduled (unless approval is required).
+_EDITABLE = (Post.Status.IDEA, Post.Status.DRAFT, Post.Status.IN_REVIEW, Post.Status.APPROVED)
 
 
 class PostDetails(TypedDict, total=False):
@@ -94,55 +103,174 @@ def post_update(*, access: Access, post: Post | int, **data: Unpack[PostData]) -
     return _post_save(access, row, data)
 
 
-@transaction.atomic
-def post_schedule(*, access: Access, post: Post | int, scheduled_at: dt.datetime) -> Post:
-    """Schedules a draft. Refused (LaunchBlocked, HTTP 400) unless an approved strategy covers the
-    publication date and the post serves one of its goals through one of its pillars."""
-    access.require(Perm.WRITE)
-    post = _post_get(access, post, lock=True)
-    if post.status not in (Post.Status.DRAFT, Post.Status.FAILED):
-        raise Conflict(_("Only a draft can be scheduled."))
-    if scheduled_at is None:
+def _aware_future(access: Access, when: dt.datetime | None) -> dt.datetime:
+    if when is None:
         raise DomainError(_("Choose when to publish."), field="scheduled_at")
-    if timezone.is_naive(scheduled_at):
-        scheduled_at = timezone.make_aware(scheduled_at, access.organization.tzinfo)
-    if scheduled_at <= timezone.now():
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when, access.organization.tzinfo)
+    if when <= timezone.now():
         raise DomainError(_("Choose a time in the future."), field="scheduled_at")
-    strategy = ensure_launch_allowed(
+    return when
+
+
+def _gate(access: Access, post: Post, on: dt.datetime) -> Strategy:
+    return ensure_launch_allowed(
         organization=access.organization,
         goal=post.goal_id,
         pillar=post.pillar_id,
-        on=scheduled_at,
+        on=on,
         require_goal=True,
         require_pillar=True,
     )
-    post.strategy = strategy
+
+
+def _target_accounts(access: Access, post: Post, accounts: Sequence[SocialAccount | int] | None) -> list[SocialAccount]:
+    """The chosen accounts (or every connected account of the post's platform). The simulated demo
+    account stands in for every platform, so the demo organization's plan publishes too."""
+    usable = SocialAccount.objects.for_organization(access.organization).filter(
+        platform__in=[post.platform, Platform.DEMO], status=AccountStatus.ACTIVE
+    )
+    if accounts is None:
+        chosen = list(usable.order_by("pk"))
+    else:
+        ids = {a.pk if isinstance(a, SocialAccount) else a for a in accounts}
+        chosen = list(usable.filter(pk__in=ids).order_by("pk"))
+        if len(chosen) != len(ids):
+            raise DomainError(
+                _("Choose connected accounts of this post's platform."),
+                field="accounts",
+            )
+    if not chosen:
+        raise DomainError(
+            _("Connect a %(platform)s account before scheduling this post.")
+            % {"platform": SocialPlatform(post.platform).label},
+            field="accounts",
+        )
+    return chosen
+
+
+@transaction.atomic
+def post_schedule(
+    *,
+    access: Access,
+    post: Post | int,
+    scheduled_at: dt.datetime,
+    accounts: Sequence[SocialAccount | int] | None = None,
+) -> Post:
+    """Schedules a post to one publication per account. Refused (LaunchBlocked, HTTP 400) unless an
+    approved strategy covers the publication date and the post serves one of its goals through one
+    of its pillars; refused without a connected account of the platform, and before approval where
+    the organization requires it."""
+    access.require(Perm.WRITE)
+    post = _post_get(access, post, lock=True)
+    schedulable = [Post.Status.APPROVED] if access.organization.posts_require_approval else list(_EDITABLE)
+    if post.status not in schedulable:
+        if access.organization.posts_require_approval and post.status in _EDITABLE:
+            raise Conflict(_("This organization requires approval: submit the post for review first."))
+        raise Conflict(_("Only a draft or approved post can be scheduled."))
+    scheduled_at = _aware_future(access, scheduled_at)
+    post.strategy = _gate(access, post, scheduled_at)
+    targets = _target_accounts(access, post, accounts)
+    for account in targets:
+        Publication.objects.create(
+            organization=access.organization,
+            post=post,
+            account=account,
+            scheduled_at=scheduled_at,
+            next_attempt_at=scheduled_at,
+        )
     post.status = Post.Status.SCHEDULED
     post.scheduled_at = scheduled_at
     post.save(update_fields=["strategy", "status", "scheduled_at", "updated_at"])
+    audit_log_record(
+        access=access,
+        action="post.schedule",
+        obj=post,
+        changes={"scheduled_at": scheduled_at.isoformat(), "accounts": [a.pk for a in targets]},
+    )
     return post
 
 
 @transaction.atomic
 def post_unschedule(*, access: Access, post: Post | int) -> Post:
+    """Cancels the publications not yet out; refused while one is being published."""
     access.require(Perm.WRITE)
     post = _post_get(access, post, lock=True)
-    if post.status != Post.Status.SCHEDULED:
+    live = post.publications.select_for_update().exclude(status=Publication.Status.CANCELLED)
+    if live.filter(status=Publication.Status.PUBLISHING).exists():
+        raise Conflict(_("The post is being published right now; wait a minute and try again."))
+    pending = live.filter(status__in=[Publication.Status.SCHEDULED, Publication.Status.FAILED])
+    if not pending.exists():
         raise Conflict(_("Only a scheduled post can be unscheduled."))
-    post.status = Post.Status.DRAFT
-    post.save(update_fields=["status", "updated_at"])
+    cancelled = pending.update(status=Publication.Status.CANCELLED, updated_at=timezone.now())
+    if live.filter(status=Publication.Status.PUBLISHED).exists():
+        refresh_post_status(post.pk)
+        post.refresh_from_db()
+    else:
+        post.status = Post.Status.APPROVED if access.organization.posts_require_approval else Post.Status.DRAFT
+        post.save(update_fields=["status", "updated_at"])
+    audit_log_record(access=access, action="post.unschedule", obj=post, changes={"cancelled": cancelled})
     return post
+
+
+def _publication_get(access: Access, publication: Publication | int) -> Publication:
+    return access_publication(access, publication, lock=True)
+
+
+@transaction.atomic
+def publication_retry(*, access: Access, publication: Publication | int) -> Publication:
+    """A failed publication again, now (the launch gate is asked again)."""
+    access.require(Perm.WRITE)
+    pub = _publication_get(access, publication)
+    if pub.status != Publication.Status.FAILED:
+        raise Conflict(_("Only a failed publication can be retried."))
+    now = timezone.now()
+    post = _post_get(access, pub.post_id, lock=True)
+    _gate(access, post, now)
+    _requeue(pub, when=now)
+    audit_log_record(access=access, action="publication.retry", obj=pub)
+    return pub
+
+
+@transaction.atomic
+def publication_reschedule(*, access: Access, publication: Publication | int, scheduled_at: dt.datetime) -> Publication:
+    """A scheduled or failed publication at another time (the launch gate is asked for that date)."""
+    access.require(Perm.WRITE)
+    pub = _publication_get(access, publication)
+    if pub.status not in (Publication.Status.SCHEDULED, Publication.Status.FAILED):
+        raise Conflict(_("Only a scheduled or failed publication can be rescheduled."))
+    scheduled_at = _aware_future(access, scheduled_at)
+    post = _post_get(access, pub.post_id, lock=True)
+    _gate(access, post, scheduled_at)
+    old = pub.scheduled_at
+    pub.scheduled_at = scheduled_at
+    _requeue(pub, when=scheduled_at)
+    audit_log_record(
+        access=access,
+        action="publication.reschedule",
+        obj=pub,
+        changes={"scheduled_at": [old.isoformat(), scheduled_at.isoformat()]},
+    )
+    return pub
+
+
+def _requeue(pub: Publication, *, when: dt.datetime) -> None:
+    if pub.error_kind == ErrorKind.NEEDS_ACTION:
+        # The failure asked the author to look on the platform before retrying: earlier attempts
+        # of unknown outcome are settled. Otherwise they are still checked before a re-send.
+        pub.verified_through = timezone.now()
+    pub.status = Publication.Status.SCHEDULED
+    pub.next_attempt_at = when
+    pub.attempts = 0
+    pub.error_kind = pub.error_code = pub.error_message = ""
+    pub.overdue_flagged_at = None
+    pub.save()
+    refresh_post_status(pub.post_id)
 
 
 def ensure_publish_allowed(*, post: Post) -> None:
     """For the publisher: re-checks the gate at publication time (the strategy may have changed)."""
-    ensure_launch_allowed(
-        organization=post.organization,
-        goal=post.goal_id,
-        pillar=post.pillar_id,
-        require_goal=True,
-        require_pillar=True,
-    )
+    publishing.ensure_publish_allowed(post=post)
 
 
 @transaction.atomic

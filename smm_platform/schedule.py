@@ -26,6 +26,16 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "integrations.tasks.fan_out_daily_syncs",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Due publications: claimed once each and enqueued on the "publish" queue (docs/publishing.md).
+    "content-fan-out-due-publications": {
+        "task": "content.tasks.fan_out_due_publications",
+        "schedule": 60.0,
+    },
+    # Publications stuck in "publishing" (a worker died) or late: re-queued or failed, with an alert.
+    "content-watch-publications": {
+        "task": "content.tasks.watch_publications",
+        "schedule": 60.0,
+    },
     # Expired data exports: their files are deleted (downloads already stop at `expires_at`).
     "portability-expire-exports": {
         "task": "portability.tasks.expire_exports",

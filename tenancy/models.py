@@ -29,6 +29,8 @@ class Organization(models.Model):
     timezone = models.CharField(_("timezone"), max_length=64, choices=TIMEZONE_CHOICES, default="Europe/Moscow")
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="RUB")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ru")
+    # When on, a post is scheduled only once a reviewer approved it (status "approved").
+    posts_require_approval = models.BooleanField(_("posts need approval before scheduling"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -112,6 +112,7 @@ class OrganizationData(TypedDict, total=False):
     timezone: str
     currency: str
     language: str
+    posts_require_approval: bool
 
 
 ORGANIZATION_FIELDS: Final = fields_of(OrganizationData)

@@ -2,7 +2,8 @@
 
 ``celery -A tests.faultapp worker`` runs every real task; with ``SMM_FAULT_STEP_DELAY=<s>`` each
 demo connector fetch sleeps that long first, so a test can kill a worker, stop Redis or drop the
-database connection while a sync step is in flight; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
+database connection while a sync step is in flight; ``SMM_FAULT_PUBLISH_DELAY=<s>`` does the same
+for the demo connector's publish; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
 stranded unacknowledged messages every second.
 """
 
@@ -12,6 +13,8 @@ import time
 from smm_platform.celery import app
 
 DELAY = float(os.environ.get("SMM_FAULT_STEP_DELAY") or 0)
+# Seconds the demo connector's publish sleeps first, so a test can kill the worker mid-publish.
+PUBLISH_DELAY = float(os.environ.get("SMM_FAULT_PUBLISH_DELAY") or 0)
 
 if os.environ.get("SMM_FAULT_FAST_RESTORE"):
     # Look for unacknowledged messages older than the visibility timeout every second (production:
@@ -36,6 +39,18 @@ if DELAY:
 
     for _name in ("fetch_posts", "fetch_comments", "fetch_campaigns", "fetch_account_metrics", "fetch_ad_stats"):
         setattr(DemoConnector, _name, _slow(getattr(DemoConnector, _name)))
+
+
+if PUBLISH_DELAY:
+    from integrations.connectors.demo import DemoConnector
+
+    _publish = DemoConnector.publish
+
+    def _slow_publish(self, *args, **kwargs):
+        time.sleep(PUBLISH_DELAY)
+        return _publish(self, *args, **kwargs)
+
+    DemoConnector.publish = _slow_publish
 
 
 @app.task(name="tests.faultapp.sleep")

@@ -8,8 +8,9 @@ the error types (the table and policy are in ``errors.py``).
 The contract is split by topic, each module importing only the ones before it:
 ``types.py`` (enums and return dataclasses) ← ``errors.py`` (error classes) ← ``http.py`` (the
 shared HTTP client, status mapping, Retry-After, pagination) ← this module (the ``Connector``
-protocol, ``BaseConnector`` and the small value parsers). Every public name of the four is
-re-exported here, so ``from integrations.connectors.base import X`` keeps working.
+protocol and ``BaseConnector``); the small value parsers are in ``values.py`` (imports none of
+them). Every public name of the five is re-exported here, so ``from integrations.connectors.base
+import X`` keeps working.
 
 Items are parsed one by one: an item the connector cannot fully read (a VK comment deleted by
 its author has no ``from_id``) is skipped, logged with the account and item id and recorded in
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
@@ -66,6 +67,15 @@ from integrations.connectors.types import (
     RemotePost,
     ReplyResult,
     SkippedItem,
+)
+from integrations.connectors.values import (
+    day_range,
+    from_unix,
+    normalized_text,
+    opt_decimal,
+    opt_int,
+    parse_iso,
+    require_aware,
 )
 
 __all__ = [
@@ -146,7 +156,18 @@ class Connector(Protocol):
 
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None: ...
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult: ...
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult: ...
+
+    def find_published(
+        self, text: str, since: datetime, *, idempotency_key: str | None = None
+    ) -> PublishResult | None: ...
 
     def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]: ...
 
@@ -331,8 +352,34 @@ class BaseConnector:
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
         raise self._unsupported(Capability.DELETE_COMMENTS)
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
+        """Publish now. ``idempotency_key`` is sent where the platform accepts one (VK's
+        ``guid``); elsewhere the publisher checks ``find_published`` before sending again."""
         raise self._unsupported(Capability.PUBLISH)
+
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """The account's own post with this text published since ``since``, or None. Used after
+        a call whose outcome is unknown (timeout, worker died), so a retry never posts twice."""
+        raise self._unsupported(Capability.FIND_PUBLISHED)
+
+    def find_in_own_posts(self, text: str, since: datetime) -> PublishResult | None:
+        """``find_published`` over ``fetch_posts``: a post whose text is ours (whitespace aside;
+        a link the platform appended after it is allowed). A post without text cannot be told
+        apart from any other, so its outcome cannot be checked."""
+        wanted = normalized_text(text)
+        if not wanted:
+            raise NotSupported(self.platform, "a post without text cannot be found again on the platform")
+        for post in self.fetch_posts(require_aware(since)):
+            if normalized_text(post.text).startswith(wanted):
+                return PublishResult(external_id=post.external_id, permalink=post.permalink)
+        return None
 
     def search_mentions(self, query: str, since: datetime) -> list[RemoteMention]:
         raise self._unsupported(Capability.MENTIONS)
@@ -348,44 +395,3 @@ class BaseConnector:
 
     def set_campaign_budget(self, campaign_external_id: str, daily_budget: Decimal) -> None:
         raise self._unsupported(Capability.CAMPAIGN_CONTROL)
-
-
-# --------------------------------------------------------------------------- small parsers
-
-
-def from_unix(ts: int | float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-def parse_iso(value: str) -> datetime:
-    """Meta's ``2026-06-13T15:04:11+0000`` (offset without colon) → aware datetime."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-
-
-def opt_int(value: Any) -> int | None:
-    """Platform number (int or numeric string) → int; missing → None."""
-    if value is None or value == "":
-        return None
-    return int(Decimal(str(value)))
-
-
-def opt_decimal(value: Any) -> Decimal | None:
-    """Platform amount (number or numeric string) → Decimal; missing → None (never 0)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")
-    amount = Decimal(str(value))
-    if not amount.is_finite():
-        raise ValueError("not a finite amount")
-    return amount
-
-
-def day_range(since: date, until: date) -> list[date]:
-    return [since + timedelta(days=i) for i in range((until - since).days + 1)]
-
-
-def require_aware(value: datetime, name: str = "since") -> datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"{name} must be timezone-aware")
-    return value

@@ -59,6 +59,7 @@ from integrations.connectors.demo_data import (
     _rng,
     _weighted,
 )
+from integrations.connectors.demo_errors import demo_publish_error
 
 
 class DemoConnector(DemoAdsConnector):
@@ -89,10 +90,14 @@ class DemoConnector(DemoAdsConnector):
         *,
         seed: int = 20260601,
         campaign_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        publish_failure: str = "",
+        publish_failure_marker: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(access_token or "demo", external_id, **kwargs)
         self.seed = seed
+        self.publish_failure = publish_failure
+        self.publish_failure_marker = publish_failure_marker
         # Local state the product changed (launch/pause/budget), stored on the account.
         self.campaign_overrides = {k: dict(v) for k, v in (campaign_overrides or {}).items()}
 
@@ -371,6 +376,20 @@ class DemoConnector(DemoAdsConnector):
     def delete_comment(self, comment_external_id: str, *, post_external_id: str | None = None) -> None:
         return None
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
-        digest = hashlib.sha256(f"{text}|{'|'.join(media_urls)}|{link}".encode()).hexdigest()[:12]
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
+        """Simulated and deterministic: the id is derived from the idempotency key (or the
+        content), so sending the same publication again yields the same post, never a second one.
+        ``publish_failure`` (an account option) makes a post whose text contains
+        ``publish_failure_marker`` (every post when empty) fail the way a platform would."""
+        if self.publish_failure and self.publish_failure_marker in text:
+            raise demo_publish_error(self.publish_failure)
+        source = idempotency_key or f"{text}|{'|'.join(media_urls)}|{link}"
+        digest = hashlib.sha256(source.encode()).hexdigest()[:12]
         return PublishResult(external_id=f"pub-{digest}", permalink=f"https://demo.zerno-coffee.example/posts/{digest}")

@@ -69,6 +69,7 @@ class FacebookConnector(GraphConnector):
             Capability.REPLY,
             Capability.HIDE_COMMENTS,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
         }
     )
     unsupported_messages: ClassVar[Mapping[str, str]] = {
@@ -208,7 +209,14 @@ class FacebookConnector(GraphConnector):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Text/link post via /feed, one photo via /photos, several photos as unpublished
         uploads attached to one /feed post. Video needs the resumable upload flow: unsupported."""
         if any(_is_video(url) for url in media_urls):
@@ -230,6 +238,10 @@ class FacebookConnector(GraphConnector):
                 data[f"attached_media[{index}]"] = f'{{"media_fbid":"{photo_id}"}}'
             post_id = self.created_id(self._post(f"{self.external_id}/feed", data), "post")
         return PublishResult(external_id=post_id, permalink=f"https://www.facebook.com/{post_id}")
+
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """Our post among the account's own posts since ``since``, matched by its text (caption)."""
+        return self.find_in_own_posts(text, since)
 
 
 def _post_metrics(post_id: str, body: Any) -> PostMetrics:

@@ -137,15 +137,31 @@ class HttpApi:
     ) -> httpx.Response:
         """Send one request. Raises TransientError for network failures and HTTP 5xx."""
         self._rate_limiter.acquire(self.platform, self.rate_limit_key)
+        return self.send(method, self.url(path), params=params, data=data, json=json, headers=headers)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+    ) -> httpx.Response:
+        """One request to a full URL (an upload server the platform named, a media file), with
+        the same error mapping as ``request`` but outside the API's rate limit."""
         merged_headers = {"User-Agent": USER_AGENT, **(headers or {})}
         try:
             response = self._client.request(
                 method,
-                self.url(path),
+                url,
                 params=_clean(params),
                 data=_clean(data),
                 json=json,
                 headers=merged_headers,
+                files=files,
             )
         except httpx.TransportError as exc:
             # The exception text can embed the URL (Telegram: token in the path), so only the

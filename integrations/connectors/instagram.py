@@ -93,6 +93,7 @@ class InstagramConnector(GraphConnector):
             Capability.REPLY,
             Capability.HIDE_COMMENTS,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
         }
     )
     unsupported_messages: ClassVar[Mapping[str, str]] = {
@@ -319,7 +320,14 @@ class InstagramConnector(GraphConnector):
         total = int((entry.get("config") or {}).get("quota_total", 100))
         return int(entry.get("quota_usage", 0)), total
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Create container(s) → wait until FINISHED → media_publish.
 
         Media must be public URLs Instagram can fetch. Links in captions are not clickable on
@@ -352,6 +360,10 @@ class InstagramConnector(GraphConnector):
             self._wait_for_container(container)
         body = self._post(f"{self.external_id}/media_publish", {"creation_id": container})
         return PublishResult(external_id=self.created_id(body, "media_publish"))
+
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """Our post among the account's own posts since ``since``, matched by its text (caption)."""
+        return self.find_in_own_posts(text, since)
 
     def _create_container(self, url: str, *, caption: str | None = None, carousel_item: bool = False) -> str:
         params: dict[str, Any] = {"caption": caption}

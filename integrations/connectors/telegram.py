@@ -59,6 +59,7 @@ from integrations.connectors.telegram_parsing import (
 TELEGRAM_BASE_URL = "https://api.telegram.org"
 ALLOWED_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "message_reaction_count")
 CAPTION_LIMIT = 1024
+MESSAGE_LIMIT = 4096
 
 
 class TelegramConnector(BaseConnector):
@@ -339,12 +340,26 @@ class TelegramConnector(BaseConnector):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
         """Plain text (no parse_mode, so user text cannot break markup). One image/video →
         sendPhoto/sendVideo with the text as caption; several → sendMediaGroup."""
         body = f"{text}\n\n{link}" if link and link not in text else text
         if media_urls and len(body) > CAPTION_LIMIT:
             raise NotSupported(self.platform, f"Telegram captions are limited to {CAPTION_LIMIT} characters")
+        if not media_urls and len(body) > MESSAGE_LIMIT:
+            raise InvalidRequest(
+                self.platform,
+                "message_too_long",
+                f"message of {len(body)} characters",
+                user_message=f"Telegram messages are limited to {MESSAGE_LIMIT} characters",
+            )
         if not media_urls:
             message = self._call("sendMessage", chat_id=self.external_id, text=body)
         elif len(media_urls) == 1:

@@ -50,6 +50,7 @@ class Capability(StrEnum):
     HIDE_COMMENTS = "hide_comments"  # hide_comment
     DELETE_COMMENTS = "delete_comments"  # delete_comment
     PUBLISH = "publish"  # publish
+    FIND_PUBLISHED = "find_published"  # find_published (was a post already published?)
     MENTIONS = "mentions"  # search_mentions
     CAMPAIGNS = "campaigns"  # fetch_campaigns
     AD_STATS = "ad_stats"  # fetch_ad_stats

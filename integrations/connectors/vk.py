@@ -50,6 +50,7 @@ from integrations.connectors.vk_parsing import (
     _post_format,
     _safe_int,
 )
+from integrations.connectors.vk_upload import upload_wall_photo
 
 VK_API_VERSION = "5.199"
 VK_BASE_URL = "https://api.vk.com/method"
@@ -95,6 +96,7 @@ class VKConnector(VKApiConnector):
             Capability.COMMENTS,
             Capability.REPLY,
             Capability.PUBLISH,
+            Capability.FIND_PUBLISHED,
             Capability.MENTIONS,
         }
     )
@@ -322,24 +324,40 @@ class VKConnector(VKApiConnector):
 
     # ------------------------------------------------------------------ publishing
 
-    def publish(self, text: str, *, media_urls: Sequence[str] = (), link: str | None = None) -> PublishResult:
-        """wall.post as the community. Media must already be VK objects ("photo-1_2"): VK does
-        not fetch images from URLs, it needs its own upload flow, which is not implemented."""
-        foreign = [m for m in media_urls if not _ATTACHMENT_ID.match(m)]
-        if foreign:
-            raise NotSupported(
-                self.platform, "VK needs images uploaded to VK first; publishing from a URL is not supported yet"
-            )
-        attachments = [*media_urls, *([link] if link else [])]  # a URL attachment becomes a link snippet
+    def publish(
+        self,
+        text: str,
+        *,
+        media_urls: Sequence[str] = (),
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PublishResult:
+        """wall.post as the community. Media are VK objects ("photo-1_2") or image URLs, which go
+        through VK's upload flow first (``vk_upload``); a link becomes the post's link snippet.
+        ``idempotency_key`` is VK's ``guid``: the same guid is not posted twice."""
+        if any(_is_video_url(m) for m in media_urls if not _ATTACHMENT_ID.match(m)):
+            raise NotSupported(self.platform, "Publishing video to VK is not supported yet; attach it as a VK video")
+        attachments = [
+            m
+            if _ATTACHMENT_ID.match(m)
+            else upload_wall_photo(self._http, self._call, group_id=self.external_id, url=m)
+            for m in media_urls
+        ]
+        attachments += [link] if link else []  # a URL attachment becomes a link snippet
         response = self._call(
             "wall.post",
             owner_id=self.owner_id,
             from_group=1,
             message=text,
             attachments=attachments or None,
+            guid=idempotency_key,
         )
         post_id = self.parse_one("wall.post", lambda: str(response["post_id"]))
         return PublishResult(external_id=str(post_id), permalink=self.permalink(post_id))
+
+    def find_published(self, text: str, since: datetime, *, idempotency_key: str | None = None) -> PublishResult | None:
+        """Our post among the community's own wall posts since ``since``, matched by its text."""
+        return self.find_in_own_posts(text, since)
 
     # ------------------------------------------------------------------ mentions
 
@@ -366,5 +384,10 @@ class VKConnector(VKApiConnector):
 
 
 # ---------------------------------------------------------------------- parsing helpers
+
+
+def _is_video_url(url: str) -> bool:
+    return url.lower().split("?", 1)[0].endswith((".mp4", ".mov", ".m4v", ".webm"))
+
 
 __all__ = ["MSK", "VK_API_VERSION", "CaptchaRequired", "VKApiConnector", "VKConnector", "vk_error"]

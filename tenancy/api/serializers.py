@@ -12,7 +12,7 @@ class OrganizationSerializer(TenantModelSerializer):
     class Meta:
         model = Organization
         # Own order, read-only fields in between; writable = the service input (tests/core/test_field_lists.py).
-        fields = ["id", "name", "slug", "timezone", "currency", "language", "created_at"]
+        fields = ["id", "name", "slug", "timezone", "currency", "language", "posts_require_approval", "created_at"]
         read_only_fields = ["id", "slug", "created_at"]
 
 

@@ -5,6 +5,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 
 from django.utils import timezone
 
+from content.models import Notification, Publication, PublishAttempt
 from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
@@ -30,3 +31,10 @@ def seed_everything(organization, users) -> None:
         organization=organization, status=DeletionStatus.CANCELLED, purge_after=timezone.now()
     )
     crm_webhook_regenerate(access=access, kind="amocrm")
+    publication = Publication.objects.filter(organization=organization).first()
+    PublishAttempt.objects.create(
+        organization=organization, publication=publication, started_at=timezone.now(), result="transient"
+    )
+    Notification.objects.create(
+        organization=organization, user=users["owner"], kind="publication_failed", title="x", publication=publication
+    )

@@ -170,8 +170,8 @@ def test_errors_survive_pickling_for_celery():
 
 # ---------------------------------------------------------------------- module layering
 
-# types ← errors ← http ← base: each module may import only the ones before it.
-CONTRACT_MODULES = ("types", "errors", "http", "base")
+# values, types ← errors ← http ← base: each module may import only the ones before it.
+CONTRACT_MODULES = ("values", "types", "errors", "http", "base")
 
 
 @pytest.mark.parametrize("position", range(len(CONTRACT_MODULES)))
@@ -184,7 +184,7 @@ def test_contract_modules_import_only_the_ones_before_them(position):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("integrations.connectors.")
     }
     assert imported <= set(CONTRACT_MODULES[:position])
-    assert name != "base" or imported == {"types", "errors", "http"}
+    assert name != "base" or imported == {"values", "types", "errors", "http"}
 
 
 def test_base_re_exports_the_split_modules_public_names():

@@ -132,13 +132,6 @@ def test_publish_posts_to_the_wall(vk, platform_api):
     assert request.form["attachments"] == "photo-218450731_457239118,https://zerno-coffee.example/masterclass"
 
 
-def test_publish_from_url_is_not_supported(vk, platform_api):
-    with pytest.raises(NotSupported) as excinfo:
-        vk.publish("text", media_urls=["https://zerno-coffee.example/menu.jpg"])
-    assert "uploaded to VK" in excinfo.value.user_message
-    assert platform_api.requests == []
-
-
 def test_search_mentions_follows_next_from(vk, platform_api):
     path = "/method/newsfeed.search"
     platform_api.route("POST", path, "vk/newsfeed.search.page2.json", form={"start_from": "2/-193004512_78214"})

@@ -151,6 +151,8 @@ ERROR_CASES = [
     ("telegram", "telegram/error.chat_not_found.json", PermissionDenied, 400, None, None),
     ("telegram", "telegram/error.conflict_webhook.json", WebhookConflict, 409, None, None),
     ("telegram", "telegram/error.migrated_to_supergroup.json", ChatMigrated, 400, None, None),
+    ("telegram", "telegram/error.caption_too_long.json", PermissionDenied, 400, None, None),
+    ("telegram", "telegram/error.message_too_long.json", PermissionDenied, 400, None, None),
     # Graph API (Instagram, Facebook Pages) and Marketing API: code + error_subcode; rate limits
     # wait for the usage header's regain time, else the 5-minute default.
     ("instagram", "instagram/error.token_expired.json", AuthExpired, 190, 463, None),
@@ -165,6 +167,7 @@ ERROR_CASES = [
     ("instagram", "instagram/error.impressions_deprecated.json", InvalidRequest, 100, None, None),
     ("instagram", "instagram/error.media_not_ready.json", MediaNotReady, 9007, 2207027, 60.0),
     ("facebook", "facebook/error.invalid_metric.json", InvalidRequest, 100, None, None),
+    ("facebook", "facebook/error.duplicate_post.json", InvalidRequest, 506, 1455006, None),
     ("facebook", "facebook/error.pages_permission.json", PermissionDenied, 10, None, None),
     ("facebook", "facebook/error.rate_limit_page_buc.json", RateLimited, 80001, None, 300.0),
     ("facebook", "facebook/error.user_rate_limit.json", RateLimited, 17, None, 300.0),
@@ -240,6 +243,7 @@ CALLS = {
     Capability.HIDE_COMMENTS: lambda c: c.hide_comment("1"),
     Capability.DELETE_COMMENTS: lambda c: c.delete_comment("1:2"),
     Capability.PUBLISH: lambda c: c.publish("text"),
+    Capability.FIND_PUBLISHED: lambda c: c.find_published("text", NOW),
     Capability.MENTIONS: lambda c: c.search_mentions("brand", NOW),
     Capability.CAMPAIGNS: lambda c: c.fetch_campaigns(),
     Capability.AD_STATS: lambda c: c.fetch_ad_stats(date(2026, 6, 1), date(2026, 6, 2)),
