@@ -9,31 +9,26 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.serializers import Serializer
 
 from core.errors import DomainError
 from tenancy.access import Access
 from tenancy.roles import Perm
 
 from . import services
-from .validation import MAX_ITEMS
+from .validation import MAX_ITEMS, LeadInSerializer, SaleInSerializer
 
-LEAD_COLUMNS = [
-    "external_id",
-    "created",
-    "status",
-    "value",
-    "currency",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "link_code",
-    "landing_url",
-    "platform",
-    "contact",
-]
-SALE_COLUMNS = ["external_id", "amount", "currency", "sold_at", "lead_external_id", "refunded"]
+
+def _columns(serializer_class: type[Serializer], *, skip: frozenset[str] = frozenset()) -> list[str]:
+    """A file's columns are the API's input fields (one field list per entity), the id first;
+    `skip` names fields a flat CSV cell cannot carry."""
+    fields: dict[str, object] = dict(serializer_class().fields)
+    names = [name for name in fields if name not in skip and name != "external_id"]
+    return ["external_id", *names]
+
+
+LEAD_COLUMNS = _columns(LeadInSerializer, skip=frozenset({"touches"}))  # touches: a list, API only
+SALE_COLUMNS = _columns(SaleInSerializer)
 COLUMNS = {"leads": LEAD_COLUMNS, "sales": SALE_COLUMNS}
 UPSERTS = {"leads": services.upsert_leads, "sales": services.upsert_sales}
 MONEY_COLUMNS = {"value", "amount"}
