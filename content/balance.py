@@ -2,7 +2,8 @@
 business objectives against the target shares, and which goals have no planned post.
 
 - A pillar's target is its ``target_share`` (percent of posts); an objective's target is the sum of
-  the target shares of the pillars with that objective.
+  the target shares of the pillars with that objective (a pillar's business objective maps to the
+  post objective that serves it: awareness → engagement, lower support load → loyalty).
 - Actual share = posts of the pillar (objective) ÷ all posts of the period × 100, half up to two
   decimals (``core.numbers.ratio``); posts without a pillar count in the total and in a "no pillar" row.
 - A warning is raised when an actual share is off its target by more than ``TOLERANCE`` percentage
@@ -24,6 +25,14 @@ from .calendar import plan_posts
 from .models import PostObjective
 
 TOLERANCE = Decimal(10)
+# Strategy (business) objective of a pillar → the post objective that serves it.
+POST_OBJECTIVE_OF = {
+    "awareness": PostObjective.ENGAGEMENT.value,
+    "support_load": PostObjective.LOYALTY.value,
+    "leads": PostObjective.LEADS.value,
+    "sales": PostObjective.SALES.value,
+    "loyalty": PostObjective.LOYALTY.value,
+}
 
 
 @dataclass
@@ -86,7 +95,8 @@ def plan_balance(*, organization: Organization, start: dt.date, end: dt.date) ->
         n = by_pillar.pop(pillar.pk, 0)
         target = Decimal(pillar.target_share)
         result.pillars.append(ShareRow(str(pillar.pk), pillar.name, n, _share(n, total), target))
-        objective_targets[pillar.objective] = objective_targets.get(pillar.objective, Decimal(0)) + target
+        objective = POST_OBJECTIVE_OF.get(pillar.objective, pillar.objective)
+        objective_targets[objective] = objective_targets.get(objective, Decimal(0)) + target
     other = sum(by_pillar.values())  # no pillar, or a pillar of another strategy
     if other:
         result.pillars.append(ShareRow("", _("No pillar of the strategy"), other, _share(other, total), None))
