@@ -85,7 +85,11 @@ def _lead_samples(
         .annotate(n=Count("id"))
         .order_by()
     )
-    return [Sample(p["published_at"], p["format"], Decimal(leads.get(p["id"], 0))) for p in posts]
+    return [
+        Sample(p["published_at"], p["format"], Decimal(leads.get(p["id"], 0)))
+        for p in posts
+        if p["published_at"] is not None  # filtered by date above; narrows the type
+    ]
 
 
 def _rank(groups: dict[int | str, list[Decimal]], label) -> list[Group]:

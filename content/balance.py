@@ -102,9 +102,9 @@ def plan_balance(*, organization: Organization, start: dt.date, end: dt.date) ->
         result.pillars.append(ShareRow("", _("No pillar of the strategy"), other, _share(other, total), None))
     for objective in PostObjective:
         n = by_objective.get(objective.value, 0)
-        target = objective_targets.get(objective.value, Decimal(0) if strategy else None)
-        if n or target:
-            result.objectives.append(ShareRow(objective.value, str(objective.label), n, _share(n, total), target))
+        goal_share = objective_targets.get(objective.value, Decimal(0) if strategy else None)
+        if n or goal_share:
+            result.objectives.append(ShareRow(objective.value, str(objective.label), n, _share(n, total), goal_share))
     if strategy is not None:
         goals = Goal.objects.filter(organization=organization, strategy=strategy).order_by("id")
         result.goals_without_posts = [g for g in goals if g.pk not in goals_served]

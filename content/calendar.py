@@ -60,10 +60,10 @@ def plan_posts(
         )
         .order_by("plan_at", "id")
     )
-    return apply_filters(qs, filters or {})
+    return apply_filters(qs, filters or {}, organization=organization)
 
 
-def apply_filters(qs: QuerySet[Post], filters: PlanFilters) -> QuerySet[Post]:
+def apply_filters(qs: QuerySet[Post], filters: PlanFilters, *, organization: Organization) -> QuerySet[Post]:
     if filters.get("platform"):
         qs = qs.filter(platform=filters["platform"])
     if filters.get("status"):
@@ -76,7 +76,11 @@ def apply_filters(qs: QuerySet[Post], filters: PlanFilters) -> QuerySet[Post]:
         qs = qs.filter(goal_id=filters["goal"])
     if filters.get("account"):
         # A subquery, not a join: a post with several publications stays one row.
-        live = Publication.objects.filter(account_id=filters["account"]).exclude(status=Publication.Status.CANCELLED)
+        live = (
+            Publication.objects.for_organization(organization)
+            .filter(account_id=filters["account"])
+            .exclude(status=Publication.Status.CANCELLED)
+        )
         qs = qs.filter(pk__in=live.values("post_id"))
     return qs
 

@@ -20,7 +20,15 @@ SLOTS = [
     (2, dt.time(12, 30), "Предзаказ и кофе для офиса", "Кофе-брейк для офиса: заявка за минуту", "photo", "vk", None),
     (3, dt.time(19, 0), "Кофейная грамотность", "Разбор: как заварить зерно дома", "carousel", "telegram", None),
     (4, dt.time(9, 0), "Соседи и гости", "История гостя недели", "photo", "telegram", None),
-    (5, dt.time(11, 0), "Предзаказ и кофе для офиса", "Набор зерна домой со скидкой выходного дня", "photo", "vk", "sales"),
+    (
+        5,
+        dt.time(11, 0),
+        "Предзаказ и кофе для офиса",
+        "Набор зерна домой со скидкой выходного дня",
+        "photo",
+        "vk",
+        "sales",
+    ),
 ]
 HOOKS = [
     (10, "Открытие летней веранды на Баумана", "Фото веранды и предзаказ столиков"),
@@ -63,4 +71,6 @@ def seed_plan(*, access: Access, strategy: Strategy) -> None:
                 services.post_schedule(access=access, post=post, scheduled_at=when)
     for days, title, note in HOOKS:
         if not CalendarDate.objects.filter(organization=organization, title=title).exists():
-            date_add(access=access, day=today + dt.timedelta(days=days), title=title, kind=DateKind.NEWS_HOOK, note=note)
+            date_add(
+                access=access, day=today + dt.timedelta(days=days), title=title, kind=DateKind.NEWS_HOOK, note=note
+            )

@@ -1,8 +1,10 @@
 """Forms of the calendar: the filters (GET), moving a post, the organization's dates, the CSV import."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.vocabulary import SocialPlatform
@@ -36,11 +38,13 @@ class PlanFilterForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = SocialAccount.objects.for_organization(organization).order_by(
-            "platform", "display_name"
-        )
-        self.fields["pillar"].queryset = ContentPillar.objects.for_organization(organization).select_related("strategy")
-        self.fields["goal"].queryset = Goal.objects.for_organization(organization).select_related("strategy")
+        scoped: dict[str, QuerySet] = {
+            "account": SocialAccount.objects.for_organization(organization).order_by("platform", "display_name"),
+            "pillar": ContentPillar.objects.for_organization(organization).select_related("strategy"),
+            "goal": Goal.objects.for_organization(organization).select_related("strategy"),
+        }
+        for name, queryset in scoped.items():
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
 
     def plan_filters(self) -> PlanFilters:
         data = self.cleaned_data if self.is_valid() else {}

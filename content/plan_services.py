@@ -77,7 +77,11 @@ def feed_get(*, access: Access) -> CalendarFeed:
 def feed_regenerate(*, access: Access) -> CalendarFeed:
     """A new secret: the old feed URL stops working at once."""
     access.require(Perm.WRITE)
-    feed, created = CalendarFeed.objects.select_for_update().get_or_create(organization=access.organization)
+    feed, created = (
+        CalendarFeed.objects.for_organization(access.organization)
+        .select_for_update()
+        .get_or_create(organization=access.organization)
+    )
     if not created:
         feed.secret = new_feed_secret()
         feed.save(update_fields=["secret", "created_at"])

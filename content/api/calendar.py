@@ -82,7 +82,7 @@ class CalendarViewSet(mixins.ListModelMixin, OrganizationViewSet):
 
 class ShareRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Pillar id or objective; empty for posts without a pillar of the strategy.")
-    label = serializers.CharField()
+    title = serializers.CharField(source="label")
     posts = serializers.IntegerField()
     share = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, help_text="Percent of posts.")
     target = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, help_text="Target percent.")
@@ -91,7 +91,7 @@ class ShareRowSerializer(serializers.Serializer):
 
 class GoalRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    title = serializers.CharField(source="label")
 
 
 class BalanceSerializer(serializers.Serializer):

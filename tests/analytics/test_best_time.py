@@ -36,7 +36,9 @@ def test_engagement_ranking_matches_pandas(org):
     records = []
     for i in range(60):
         published = dt.datetime.combine(
-            today - dt.timedelta(days=rng.randint(1, 200)), dt.time(rng.choice([8, 9, 12, 18, 19, 21])), tzinfo=org.tzinfo
+            today - dt.timedelta(days=rng.randint(1, 200)),
+            dt.time(rng.choice([8, 9, 12, 18, 19, 21])),
+            tzinfo=org.tzinfo,
         )
         fmt = rng.choice(FORMATS)
         post = SocialPostFactory(organization=org, account=account, published_at=published, format=fmt)
@@ -94,4 +96,5 @@ def test_not_enough_data_below_the_minimum(org, owner_web):
     result = best_time(organization=org, objective="engagement")
     assert (result.sample_size, result.enough, result.weekdays) == (MIN_SAMPLE - 1, False, [])
     html = owner_web.get(f"/o/{org.slug}/content/calendar/").content.decode()
-    assert f"Sample: {MIN_SAMPLE - 1} posts" in html and "Not enough data" in html
+    assert f"Sample: {MIN_SAMPLE - 1} posts" in html
+    assert "Not enough data" in html

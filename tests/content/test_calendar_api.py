@@ -27,7 +27,8 @@ def test_calendar_lists_the_range_with_publications(token_client, org, owner_acc
     filtered = token_client.get(url, {"start": day.isoformat(), "end": day.isoformat(), "status": "draft"}).json()
     assert filtered["results"] == []
     bad = token_client.get(url, {"start": day.isoformat(), "end": (day - dt.timedelta(days=1)).isoformat()})
-    assert bad.status_code == 400 and "end" in bad.json()["error"]["fields"]
+    assert bad.status_code == 400
+    assert "end" in bad.json()["error"]["fields"]
 
 
 def test_plan_balance(token_client, org, owner_access):
@@ -43,10 +44,11 @@ def test_plan_balance(token_client, org, owner_access):
     assert body["total"] == 2
     assert body["pillars"][0] == {
         "key": str(pillar.pk),
-        "label": pillar.name,
+        "title": pillar.name,
         "posts": 1,
         "share": "50.00",
         "target": "100.00",
         "off_target": True,
     }
-    assert body["goals_without_posts"] == [] and body["warnings"]
+    assert body["goals_without_posts"] == []
+    assert body["warnings"]

@@ -34,7 +34,9 @@ def test_month_week_and_list_show_the_posts_of_the_period(owner_web, org, owner_
         assert "Идея про латте" in html
         assert ("Кофе в офис" in html) == (view != "week" or day.weekday() < 6)
         assert "Через месяц" not in html, view
-    assert far.pk and draft.pk and planned.pk
+    assert far.pk
+    assert draft.pk
+    assert planned.pk
 
 
 def test_filters_narrow_the_list(owner_web, org, owner_access, vk_account):
@@ -44,19 +46,25 @@ def test_filters_narrow_the_list(owner_web, org, owner_access, vk_account):
     scheduled_on(owner_access, day, goal=goal, pillar=pillar, title="Лиды", objective="leads")
     base = {"view": "list", "date": day.isoformat()}
     html = owner_web.get(_url(org, **base, objective="leads")).content.decode()
-    assert "Лиды" in html and "Вовлечение" not in html
+    assert "Лиды" in html
+    assert "Вовлечение" not in html
     html = owner_web.get(_url(org, **base, status="draft")).content.decode()
-    assert "Вовлечение" in html and "Лиды" not in html
+    assert "Вовлечение" in html
+    assert "Лиды" not in html
     html = owner_web.get(_url(org, **base, account=vk_account.pk)).content.decode()
-    assert "Лиды" in html and "Вовлечение" not in html
+    assert "Лиды" in html
+    assert "Вовлечение" not in html
     html = owner_web.get(_url(org, **base, pillar=pillar.pk, goal=goal.pk, platform="vk")).content.decode()
-    assert "Лиды" in html and "Вовлечение" not in html
+    assert "Лиды" in html
+    assert "Вовлечение" not in html
 
 
 def test_holidays_and_news_hooks_are_on_the_calendar(owner_web, org, owner_access):
     plan_services.date_add(access=owner_access, day=dt.date(2026, 5, 20), title="Открытие веранды")
     html = owner_web.get(_url(org, view="month", date="2026-05-01")).content.decode()
-    assert "День Победы" in html and "Праздник Весны и Труда" in html and "Открытие веранды" in html
+    assert "День Победы" in html
+    assert "Праздник Весны и Труда" in html
+    assert "Открытие веранды" in html
     plan_services.shipped_date_hide(access=owner_access, key="2026-victory")
     html = owner_web.get(_url(org, view="month", date="2026-05-01")).content.decode()
     assert "День Победы" not in html
@@ -91,7 +99,8 @@ def test_move_a_draft_with_the_form(owner_web, org, owner_access):
         f"/o/{org.slug}/content/calendar/posts/{post.pk}/move/",
         {"planned_at": target.strftime("%Y-%m-%dT%H:%M"), "next": f"/o/{org.slug}/content/calendar/?view=week"},
     )
-    assert response.status_code == 302 and response["Location"].endswith("view=week")
+    assert response.status_code == 302
+    assert response["Location"].endswith("view=week")
     assert PlannedSlot.objects.get(post=post).planned_at == target
 
 
@@ -103,7 +112,8 @@ def test_drop_on_a_day_keeps_the_time_and_reschedules_the_publications(owner_web
     response = owner_web.post(
         f"/o/{org.slug}/content/calendar/posts/{post.pk}/move/", {"day": new_day.isoformat()}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
     post.refresh_from_db()
     assert post.scheduled_at == local(org, new_day, 9)
     pub = Publication.objects.get(post=post)
@@ -130,4 +140,7 @@ def test_moving_is_for_writers_and_own_posts(client, org, other_org, owner_acces
     assert client.get(_url(org)).status_code == 200
     stranger = make_member(other_org, Role.OWNER).user
     client.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.post(f"/o/{other_org.slug}/content/calendar/posts/{post.pk}/move/", {"day": "2030-01-01"}).status_code == 404
+    assert (
+        client.post(f"/o/{other_org.slug}/content/calendar/posts/{post.pk}/move/", {"day": "2030-01-01"}).status_code
+        == 404
+    )

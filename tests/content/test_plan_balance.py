@@ -70,8 +70,12 @@ def test_shares_targets_and_warnings_are_exact(org, owner_access):
     # Off by more than 10 points: pillar C (0 vs 20), leads (28.57 vs 50), sales (14.29 vs 0).
     # Pillar A is 42.86 vs 50 and B 42.86 vs 30 (12.86 off), engagement 42.86 vs 30.
     text = "\n".join(balance.warnings)
-    assert pillar_c.name in text and pillar_b.name in text and pillar_a.name not in text
-    assert "Lead generation" in text and "Sales" in text and "Цель без постов" in text
+    assert pillar_c.name in text
+    assert pillar_b.name in text
+    assert pillar_a.name not in text
+    assert "Lead generation" in text
+    assert "Sales" in text
+    assert "Цель без постов" in text
     assert Goal.objects.filter(strategy=strategy).count() == 2
 
 
@@ -80,7 +84,8 @@ def test_without_strategy_or_posts_the_warning_says_so(org, owner_access):
     assert "No approved strategy" in plan_balance(organization=org, start=day, end=day).warnings[0]
     this_year(org)
     balance = plan_balance(organization=org, start=day, end=day)
-    assert balance.total == 0 and balance.warnings == ["Nothing is planned for this period."]
+    assert balance.total == 0
+    assert balance.warnings == ["Nothing is planned for this period."]
 
 
 def test_the_calendar_shows_the_warnings(owner_web, org, owner_access):
@@ -89,4 +94,5 @@ def test_the_calendar_shows_the_warnings(owner_web, org, owner_access):
     day = next_month_day(org)
     scheduled_on(owner_access, day, goal=goal, pillar=pillar)
     html = owner_web.get(f"/o/{org.slug}/content/calendar/?date={day.isoformat()}").content.decode()
-    assert "Забытая цель" in html and "has no planned post" in html
+    assert "Забытая цель" in html
+    assert "has no planned post" in html
