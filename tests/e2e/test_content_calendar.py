@@ -21,10 +21,6 @@ def axe():
     return Axe()
 
 
-def _next_month(today: dt.date) -> dt.date:
-    return (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-
-
 def test_marketer_plans_on_the_calendar(login, axe):
     page = login("marketer")
     problems = []
@@ -60,10 +56,10 @@ def test_marketer_plans_on_the_calendar(login, axe):
     assert objectives <= {"leads"}
 
     # Drag and drop in the month view: the post moves to the next day, same time.
-    page.goto(f"/o/zerno/content/calendar/?view=month&date={local.date().isoformat()}")
     target_day = local.date() + dt.timedelta(days=1)
-    if target_day.month != local.month:
-        page.goto(f"/o/zerno/content/calendar/?view=week&date={local.date().isoformat()}")
+    # The week view shows both days unless the post is on a Sunday; then the month view does.
+    view = "week" if local.weekday() < 6 else "month"
+    page.goto(f"/o/zerno/content/calendar/?view={view}&date={local.date().isoformat()}")
     with page.expect_navigation():
         page.locator(f"article[data-post='{post.pk}']").drag_to(
             page.locator(f"td[data-drop-day='{target_day.isoformat()}']")
@@ -84,5 +80,4 @@ def test_marketer_plans_on_the_calendar(login, axe):
     page.wait_for_load_state()
     draft_slot.refresh_from_db()
     assert draft_slot.planned_at.astimezone(org.tzinfo) == new_time
-    assert _next_month(when.date()) >= when.date()
     assert problems == [], "\n".join(problems)
