@@ -11,6 +11,7 @@ from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 
 from . import services
+from .demo_plan import seed_plan
 from .models import Post
 
 POSTS = [
@@ -75,3 +76,4 @@ def seed(*, organization, users: dict) -> None:
             when = timezone.now().replace(hour=6, minute=30, second=0, microsecond=0) + dt.timedelta(days=days)
             if strategy.covers(timezone.localtime(when, organization.tzinfo).date()):
                 services.post_schedule(access=access, post=post, scheduled_at=when)
+    seed_plan(access=access, strategy=strategy)

@@ -222,3 +222,7 @@ class Notification(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The plan around the posts (slots, feed, dates) lives in its own module; registered here.
+from .plan_models import CalendarDate, CalendarFeed, HiddenDate, PlannedSlot  # noqa: E402, F401

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from analytics.views import DashboardView
+from content.views.calendar import calendar_feed
 from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
 from links.models import CODE_PATTERN
@@ -42,6 +43,8 @@ urlpatterns = [
     path("healthz", tenancy_views.healthz, name="healthz"),
     # Tracked short links: public, outside the organization URL space (docs/links.md).
     re_path(rf"^l/(?P<code>{CODE_PATTERN})$", link_follow, name="link_follow"),
+    # The plan's iCal feed: the secret in the path is the only credential (calendar apps cannot sign in).
+    path("calendar/<str:secret>.ics", calendar_feed, name="calendar_feed"),
     path("accounts/signup/", tenancy_views.SignUpView.as_view(), name="signup"),
     path("accounts/signup/sent/", tenancy_views.sign_up_sent, name="signup_sent"),
     path("accounts/signup/confirm/<str:token>/", tenancy_views.SignUpConfirmView.as_view(), name="signup_confirm"),

@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from content.models import Post, PostObjective, Publication, PublishAttempt
+from content.models import PlannedSlot, Post, PostObjective, Publication, PublishAttempt
 from tests.integrations.factories import SocialAccountFactory
 from tests.tenancy.factories import OrganizationFactory
 
@@ -44,3 +44,14 @@ class PublishAttemptFactory(factory.django.DjangoModelFactory):
     organization = factory.SelfAttribute("publication.organization")
     started_at = factory.LazyFunction(timezone.now)
     result = PublishAttempt.Result.SUCCESS
+
+
+class PlannedSlotFactory(factory.django.DjangoModelFactory):
+    """Where a post not yet scheduled sits on the calendar."""
+
+    class Meta:
+        model = PlannedSlot
+
+    post = factory.SubFactory(PostFactory)
+    organization = factory.SelfAttribute("post.organization")
+    planned_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))

@@ -6,6 +6,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 from django.utils import timezone
 
 from content.models import Notification, Publication, PublishAttempt
+from content.plan_services import feed_get, shipped_date_hide
 from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
@@ -38,3 +39,5 @@ def seed_everything(organization, users) -> None:
     Notification.objects.create(
         organization=organization, user=users["owner"], kind="publication_failed", title="x", publication=publication
     )
+    feed_get(access=access)
+    shipped_date_hide(access=access, key="2027-women")

@@ -10,10 +10,10 @@ from strategy.launch_gate import current_strategy
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
-from . import services
-from .forms import PostForm, ScheduleForm
-from .models import Post
-from .selectors import access_post, post_list
+from .. import services
+from ..forms import PostForm, ScheduleForm
+from ..models import Post
+from ..selectors import access_post, post_list
 
 
 class ContentHomeView(OrganizationViewMixin, ListView):
