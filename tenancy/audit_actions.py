@@ -40,10 +40,6 @@ ACTION_LABELS = {
     "ads.campaign_launched": _("Ad campaign launched"),
     "ads.campaign_paused": _("Ad campaign paused"),
     "ads.campaign_budget_set": _("Ad campaign budget changed"),
-    "post.schedule": _("Post scheduled"),
-    "post.unschedule": _("Post unscheduled"),
-    "publication.retry": _("Publication retried"),
-    "publication.reschedule": _("Publication rescheduled"),
     "export.request": _("Data export requested"),
     "export.download": _("Data export downloaded"),
 }
