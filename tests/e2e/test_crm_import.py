@@ -1,18 +1,22 @@
 """Leads → CSV import in a real browser: a file with a bad row is refused row by row, the fixed
 file is previewed and confirmed, and the leads appear in the list; every step passes axe."""
 
+import datetime as dt
+
 import pytest
 
 from .test_accessibility import _axe_problems
 
 pytestmark = pytest.mark.e2e
 
+# Dated today so the imported leads head the list (newest first) above the demo's leads.
+TODAY = dt.datetime.now(dt.UTC).date().isoformat()
 GOOD = (
     "external_id,created,status,value,currency,utm_source\n"
-    "E2E-1,2026-03-01 10:00,new,1500,RUB,vk\n"
-    "E2E-2,2026-03-02,won,990,RUB,telegram\n"
+    f"E2E-1,{TODAY} 10:00,new,1500,RUB,vk\n"
+    f"E2E-2,{TODAY},won,990,RUB,telegram\n"
 )
-BAD = GOOD + "E2E-3,2026-03-03,paid,-5,RUB,vk\n"
+BAD = GOOD + f"E2E-3,{TODAY},paid,-5,RUB,vk\n"
 
 
 @pytest.fixture

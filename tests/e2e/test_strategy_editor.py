@@ -50,9 +50,9 @@ def test_marketer_writes_and_owner_approves_a_strategy(login, page, demo):
     page.click("nav.stepper a[href$='/edit/goals/']")
     page.wait_for_url(re.compile(r"/edit/goals/$"))
     page.select_option("#id_objective", "leads")
-    expect(page.locator("#id_kpi option")).to_have_count(5)  # not wait_for_function: the CSP refuses its eval
+    expect(page.locator("#id_kpi option")).to_have_count(6)  # not wait_for_function: the CSP refuses its eval
     options = page.eval_on_selector_all("#id_kpi option", "els => els.map(e => e.value)")
-    assert options == ["", "site_clicks", "leads", "cpl", "cpc"]
+    assert options == ["", "site_clicks", "leads", "cpl", "cpc", "platform_leads"]
     page.select_option("#id_kpi", "leads")
     page.fill("#id_title", "Лиды e2e")
     page.fill("#id_baseline", "10")
