@@ -10,6 +10,7 @@ is shown as failed for a person to check and retry.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -119,7 +120,7 @@ def reply_send(*, organization_id: int, reply_id: int) -> str:
     return ReplyStatus.SENT
 
 
-def _mark_replied(item: InboxItem, when: timezone.datetime) -> None:
+def _mark_replied(item: InboxItem, when: dt.datetime) -> None:
     """The first reply sets the first-response time (in business hours when the level has them)."""
     row = InboxItem.objects.for_organization(item.organization_id).select_for_update().get(pk=item.pk)
     fields = ["updated_at"]
@@ -133,7 +134,7 @@ def _mark_replied(item: InboxItem, when: timezone.datetime) -> None:
     row.save(update_fields=fields)
 
 
-def release_stuck(*, older_than: timezone.timedelta) -> int:
+def release_stuck(*, older_than: dt.timedelta) -> int:
     """Replies whose worker died mid-call: marked failed (outcome unknown), never re-sent blindly."""
     cutoff = timezone.now() - older_than
     return (

@@ -33,7 +33,7 @@ def inbox_item_list(
 ) -> QuerySet[InboxItem]:
     """What the audience wrote (the account's own replies left out), newest first."""
     f = filters or InboxFilters(kind=kind, status=status)
-    qs = InboxItem.objects.filter(organization=organization, is_from_account=False).select_related(
+    qs: QuerySet[InboxItem] = InboxItem.objects.filter(organization=organization, is_from_account=False).select_related(
         "account", "assignee"
     )
     if f.kind in InboxKind.values:
@@ -65,7 +65,7 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
 
     @cached_property
     def count(self) -> int:
-        return capped_count(self.object_list)
+        return capped_count(self.object_list)  # type: ignore[arg-type]
 
 
 def status_counts(organization: Organization) -> dict[str, int]:
@@ -77,14 +77,10 @@ def status_counts(organization: Organization) -> dict[str, int]:
 
 def inbox_item_detail(*, organization: Organization, pk: int) -> QuerySet[InboxItem]:
     """One item with what the conversation view shows: notes, replies, its thread."""
-    return (
-        InboxItem.objects.filter(organization=organization, pk=pk)
-        .select_related("account", "assignee", "thread_parent")
-        .prefetch_related(
-            Prefetch("notes", queryset=InboxNote.objects.filter(organization=organization).select_related("author")),
-            Prefetch("replies", queryset=InboxReply.objects.filter(organization=organization)),
-        )
-    )
+    notes = Prefetch("notes", queryset=InboxNote.objects.filter(organization=organization).select_related("author"))
+    sent = Prefetch("replies", queryset=InboxReply.objects.filter(organization=organization))
+    qs: QuerySet[InboxItem] = InboxItem.objects.filter(organization=organization, pk=pk)
+    return qs.select_related("account", "assignee", "thread_parent").prefetch_related(notes, sent)  # type: ignore[type-var]
 
 
 def thread_of(item: InboxItem) -> QuerySet[InboxItem]:

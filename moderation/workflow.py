@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ def access_item(access: Access, item: InboxItem | int, *, lock: bool = False) ->
     return get_for_organization(InboxItem, access.organization, item, lock=lock, message=_("Item not found."))
 
 
-def _member(access: Access, user: AbstractBaseUser | int | None) -> AbstractBaseUser | None:
+def _member(access: Access, user: User | int | None) -> User | None:
     if user is None:
         return None
     user_id = user if isinstance(user, int) else user.pk
@@ -46,14 +46,14 @@ def _member(access: Access, user: AbstractBaseUser | int | None) -> AbstractBase
     return membership.user
 
 
-def _log(access: Access, item: InboxItem, kind: str, reason: str = "", target: AbstractBaseUser | None = None) -> None:
+def _log(access: Access, item: InboxItem, kind: str, reason: str = "", target: User | None = None) -> None:
     InboxAction.objects.create(
         organization=access.organization, item=item, actor=access.user, kind=kind, reason=reason, target=target
     )
 
 
 @transaction.atomic
-def item_assign(*, access: Access, item: InboxItem | int, assignee: AbstractBaseUser | int | None) -> InboxItem:
+def item_assign(*, access: Access, item: InboxItem | int, assignee: User | int | None) -> InboxItem:
     access.require(Perm.WRITE)
     row = access_item(access, item, lock=True)
     row.assignee = _member(access, assignee)
@@ -89,7 +89,7 @@ def note_add(*, access: Access, item: InboxItem | int, text: str) -> InboxNote:
     return InboxNote.objects.create(organization=access.organization, item=row, author=access.user, text=text.strip())
 
 
-def _owners_and_admins(access: Access) -> list[AbstractBaseUser]:
+def _owners_and_admins(access: Access) -> list[User]:
     members = Membership.objects.for_organization(access.organization).filter(role__in=[Role.OWNER, Role.ADMIN])
     return [m.user for m in members.select_related("user")]
 

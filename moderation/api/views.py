@@ -45,6 +45,7 @@ class InboxItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         return Response(s.InboxItemSerializer(item, context=self.get_serializer_context()).data)
 
     def _body(self, serializer_class):
+        self.get_object()  # a foreign item is 404 before its body is judged
         body = serializer_class(data=self.request.data)
         body.is_valid(raise_exception=True)
         return body.validated_data

@@ -8,7 +8,6 @@ from django.utils import timezone
 from content.models import Notification, Publication, PublishAttempt
 from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
-from moderation.models import InboxAction, InboxItem, InboxNote, InboxReply, ReplyServiceLevel, SavedReply
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
 from tenancy.demo import demo_seeders
 from tenancy.roles import Role
@@ -39,14 +38,3 @@ def seed_everything(organization, users) -> None:
     Notification.objects.create(
         organization=organization, user=users["owner"], kind="publication_failed", title="x", publication=publication
     )
-    item = InboxItem.objects.filter(organization=organization).first()
-    if item is None:
-        account = publication.account
-        item = InboxItem.objects.create(
-            organization=organization, account=account, kind="comment", external_id="seed", created_at=timezone.now()
-        )
-    InboxNote.objects.create(organization=organization, item=item, author=users["owner"], text="x")
-    InboxReply.objects.create(organization=organization, item=item, text="x", idempotency_key="seed")
-    InboxAction.objects.create(organization=organization, item=item, kind="escalate", reason="x")
-    SavedReply.objects.create(organization=organization, title="x", text="x")
-    ReplyServiceLevel.objects.create(organization=organization)
