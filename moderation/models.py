@@ -146,6 +146,8 @@ class InboxReply(TenantModel):
     error = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the sender last took it ("sending" since then): a stale claim means a dead worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -89,8 +89,8 @@ def _claim(organization_id: int, reply_id: int) -> InboxReply | None:
         )
         if row is None or row.status != ReplyStatus.QUEUED:
             return None
-        row.status, row.attempts = ReplyStatus.SENDING, row.attempts + 1
-        row.save(update_fields=["status", "attempts"])
+        row.status, row.attempts, row.claimed_at = ReplyStatus.SENDING, row.attempts + 1, timezone.now()
+        row.save(update_fields=["status", "attempts", "claimed_at"])
     return row
 
 
@@ -139,7 +139,7 @@ def release_stuck(*, older_than: dt.timedelta) -> int:
     cutoff = timezone.now() - older_than
     return (
         InboxReply.objects.unscoped()  # beat task over every organization
-        .filter(status=ReplyStatus.SENDING, created_at__lt=cutoff, external_id="")
+        .filter(status=ReplyStatus.SENDING, claimed_at__lt=cutoff, external_id="")
         .update(
             status=ReplyStatus.FAILED,
             error=_("The platform did not confirm the reply. Check the comment on the platform before retrying."),
