@@ -52,7 +52,8 @@ def test_a_reply_is_sent_once_however_often_the_task_runs(owner_access, item, se
     assert (reply.status, reply.external_id, reply.attempts) == (ReplyStatus.SENT, "r1", 1)
     item.refresh_from_db()
     assert item.status == InboxStatus.REPLIED
-    assert item.answered_at == reply.sent_at and item.first_response_seconds is not None
+    assert item.answered_at == reply.sent_at
+    assert item.first_response_seconds is not None
 
 
 def test_the_same_idempotency_key_is_one_reply(owner_access, item, sent):
@@ -98,7 +99,8 @@ def test_a_reply_stuck_in_sending_is_failed_not_resent(owner_access, item, sent)
     assert replies.release_stuck(older_than=dt.timedelta(seconds=-1)) == 1
     replies.reply_send(organization_id=item.organization_id, reply_id=reply.pk)
     reply.refresh_from_db()
-    assert reply.status == ReplyStatus.FAILED and "Check the comment" in reply.error
+    assert reply.status == ReplyStatus.FAILED
+    assert "Check the comment" in reply.error
     assert calls == []
 
 
