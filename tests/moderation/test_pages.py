@@ -32,7 +32,7 @@ def test_inbox_lists_audience_items_scoped_and_filtered(owner_web, org, other_or
     foreign = SocialAccountFactory(organization=other_org, platform="vk", external_id="1")
     _item(other_org, foreign, 1, text="Чужой секрет")
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(25):
         response = owner_web.get(f"/o/{org.slug}/moderation/")
     html = response.content.decode()
     assert len(response.context["object_list"]) == 12
