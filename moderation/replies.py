@@ -102,13 +102,11 @@ def reply_send(*, organization_id: int, reply_id: int) -> str:
     item = row.item
     connector = connector_for(item.account)
     try:
-        comment_id = None if item.kind == "message" and not item.parent_external_id else item.external_id
-        result = connector.reply(comment_id, row.text, post_external_id=item.post_external_id or None)
+        result = connector.reply(item.external_id, row.text, post_external_id=item.post_external_id or None)
     except ConnectorError as exc:
-        InboxReply.objects.for_organization(organization_id).filter(pk=row.pk).update(
-            status=ReplyStatus.FAILED, error=exc.user_message[:2000]
-        )
-        return ReplyStatus.FAILED
+        return _fail(organization_id, row, exc.user_message)
+    except ValueError:  # the connector cannot address this item (e.g. no post id): nothing was sent
+        return _fail(organization_id, row, _("This item cannot be answered from here; answer it on the platform."))
     finally:
         connector.close()
     now = timezone.now()
@@ -118,6 +116,13 @@ def reply_send(*, organization_id: int, reply_id: int) -> str:
         )
         _mark_replied(item, now)
     return ReplyStatus.SENT
+
+
+def _fail(organization_id: int, row: InboxReply, message: str) -> str:
+    InboxReply.objects.for_organization(organization_id).filter(pk=row.pk).update(
+        status=ReplyStatus.FAILED, error=message[:2000]
+    )
+    return ReplyStatus.FAILED
 
 
 def _mark_replied(item: InboxItem, when: dt.datetime) -> None:

@@ -134,3 +134,12 @@ def test_a_mention_cannot_be_answered_here(owner_access, org):
     mention = InboxItemFactory(organization=org, kind="mention")
     with pytest.raises(Conflict):
         replies.reply_create(access=owner_access, item=mention, text="x")
+
+
+def test_an_item_the_connector_cannot_address_fails_in_words(owner_access, org):
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="218450731")
+    item = InboxItemFactory(organization=org, account=account, kind="message", post_external_id="")
+    reply = replies.reply_create(access=owner_access, item=item, text="Ответ")
+    assert replies.reply_send(organization_id=org.pk, reply_id=reply.pk) == ReplyStatus.FAILED
+    reply.refresh_from_db()
+    assert "answer it on the platform" in reply.error
