@@ -16,7 +16,7 @@ from integrations.connectors.base import CommentKind, Connector
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
-from moderation.models import InboxItem, InboxKind, InboxStatus
+from moderation.models import OPEN_STATUSES, InboxItem, InboxKind, InboxStatus
 
 INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]
 _KINDS = frozenset(InboxKind.values)
@@ -46,6 +46,7 @@ def comments_sync(*, account: SocialAccount, connector: Connector, window: SyncW
     # A comment listed twice (its edit, a page boundary) keeps its latest text; recorded.
     result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
     written = result.written + _mark_answered(account, rows)
+    _link_threads(account, rows)
     return StepResult(fetched=len(rows), written=written, **step_quality(connector, [("inbox", result)]))
 
 
@@ -69,9 +70,29 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         organization_id=account.organization_id,
         account_id=account.pk,
         external_id__in=parents,
-        status=InboxStatus.NEW,
+        status__in=OPEN_STATUSES,
+        answered_at__isnull=True,
         is_from_account=False,
-    ).update(status=InboxStatus.ANSWERED, answered_at=Subquery(first_reply))
+    ).update(status=InboxStatus.REPLIED, answered_at=Subquery(first_reply))
+
+
+def _link_threads(account: SocialAccount, rows: list[dict[str, Any]]) -> None:
+    """``thread_parent`` of the synced replies: the item of the same account they answer (one UPDATE)."""
+    children = [r["external_id"] for r in rows if r["parent_external_id"]]
+    if not children:
+        return
+    parent = InboxItem.objects.filter(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        kind=OuterRef("kind"),
+        external_id=OuterRef("parent_external_id"),
+    ).values("pk")[:1]
+    InboxItem.objects.filter(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        external_id__in=children,
+        thread_parent__isnull=True,
+    ).update(thread_parent=Subquery(parent))
 
 
 def mentions_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:

@@ -6,4 +6,15 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.ModerationHomeView.as_view(), name="home"),
+    path("bulk/", views.BulkView.as_view(), name="bulk"),
+    path("items/<int:pk>/", views.InboxItemView.as_view(), name="item"),
+    path("items/<int:pk>/reply/", views.ReplyView.as_view(), name="reply"),
+    path("items/<int:pk>/assign/", views.AssignView.as_view(), name="assign"),
+    path("items/<int:pk>/tag/", views.TagView.as_view(), name="tag"),
+    path("items/<int:pk>/note/", views.NoteView.as_view(), name="note"),
+    path("items/<int:pk>/escalate/", views.EscalateView.as_view(), name="escalate"),
+    path("items/<int:pk>/hide/", views.HideView.as_view(), name="hide"),
+    path("items/<int:pk>/resolve/", views.ResolveView.as_view(), name="resolve"),
+    path("items/<int:pk>/testimonial/", views.TestimonialView.as_view(), name="testimonial"),
+    path("replies/<int:pk>/retry/", views.ReplyRetryView.as_view(), name="reply_retry"),
 ]

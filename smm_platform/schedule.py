@@ -36,6 +36,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "content.tasks.watch_publications",
         "schedule": 60.0,
     },
+    # Inbox: first-response breach alerts; replies stuck in "sending" shown as failed.
+    "moderation-watch-inbox": {
+        "task": "moderation.tasks.watch_inbox",
+        "schedule": 60.0,
+    },
     # Expired data exports: their files are deleted (downloads already stop at `expires_at`).
     "portability-expire-exports": {
         "task": "portability.tasks.expire_exports",

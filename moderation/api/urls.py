@@ -1,1 +1,12 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("inbox/items", views.InboxItemViewSet, basename="inbox-item")
+router.register("inbox/replies", views.InboxReplyViewSet, basename="inbox-reply")
+router.register("inbox/saved-replies", views.SavedReplyViewSet, basename="saved-reply")
+
+level = views.ReplyServiceLevelViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"})
+urlpatterns = [path("inbox/service-level/", level, name="inbox-service-level"), *router.urls]

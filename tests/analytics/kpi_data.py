@@ -228,7 +228,7 @@ def generate(org, *, seed: int, scale: int = 1, margin="35", support_cost="120.5
                 author_external_id=rng.choice(["", "a", "b", "c", "d", "e"]),
                 is_from_account=rng.random() < 0.1,
                 sentiment=rng.choice([None, "positive", "negative", "neutral"]),
-                status=rng.choice(["new", "resolved", "resolved", "answered"]),
+                status=rng.choice(["new", "resolved", "resolved", "replied"]),
             )
         )
     InboxItem.objects.bulk_create(inbox_rows)

@@ -118,7 +118,7 @@ def test_our_replies_mark_the_comment_answered_at_the_reply_time(org):
     assert replies.exists()
     for reply in replies:
         parent = InboxItem.objects.get(external_id=reply.parent_external_id, kind=InboxKind.COMMENT)
-        assert (parent.status, parent.answered_at) == (InboxStatus.ANSWERED, reply.created_at)
+        assert (parent.status, parent.answered_at) == (InboxStatus.REPLIED, reply.created_at)
     unanswered = InboxItem.objects.filter(kind=InboxKind.COMMENT, is_from_account=False, answered_at__isnull=True)
     assert set(unanswered.values_list("status", flat=True)) == {InboxStatus.NEW}
 

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.moderation.factories import InboxItemFactory
@@ -30,7 +32,7 @@ def test_inbox_lists_audience_items_scoped_and_filtered(owner_web, org, other_or
     foreign = SocialAccountFactory(organization=other_org, platform="vk", external_id="1")
     _item(other_org, foreign, 1, text="Чужой секрет")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(25):
         response = owner_web.get(f"/o/{org.slug}/moderation/")
     html = response.content.decode()
     assert len(response.context["object_list"]) == 12
@@ -53,3 +55,48 @@ def test_pagination_keeps_the_filter(owner_web, org):
     html = owner_web.get(f"/o/{org.slug}/moderation/?kind=message").content.decode()
     assert 'href="?kind=message&amp;page=2"' in html
     assert len(owner_web.get(f"/o/{org.slug}/moderation/?kind=message&page=2").context["object_list"]) == 5
+
+
+def _queries_for_inbox(client, org, n, account, start):
+    for i in range(n):
+        _item(org, account, start + i, tags=["question"], sentiment="negative")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/o/{org.slug}/moderation/?tone=negative").status_code == 200
+    return len(captured)
+
+
+def test_inbox_page_query_count_is_constant_in_the_number_of_items(owner_web, org, marketer):
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    few = _queries_for_inbox(owner_web, org, 2, account, 1000)
+    many = _queries_for_inbox(owner_web, org, 40, account, 2000)
+    assert few == many
+
+
+def test_conversation_page_shows_thread_and_actions(owner_web, org):
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    parent = _item(org, account, 5, post_external_id="p1", text="Где мой заказ?")
+    child = _item(org, account, 1, post_external_id="p1", parent_external_id=parent.external_id, text="У меня тоже")
+    html = owner_web.get(f"/o/{org.slug}/moderation/items/{child.pk}/").content.decode()
+    assert "Где мой заказ?" in html
+    assert "У меня тоже" in html
+    assert 'id="reply-text"' in html
+    assert "js/inbox.js" in html
+    response = owner_web.post(f"/o/{org.slug}/moderation/items/{child.pk}/resolve/", {"resolution": "ok"})
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.status == "resolved"
+
+
+def test_bulk_actions_touch_only_own_items(owner_web, org, other_org):
+    account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    mine = [_item(org, account, n) for n in range(3)]
+    foreign = InboxItemFactory(organization=other_org)
+    ids = [i.pk for i in mine] + [foreign.pk]
+    owner_web.post(f"/o/{org.slug}/moderation/bulk/", {"items": ids, "action": "tag", "tag": "spam"})
+    for item in mine:
+        item.refresh_from_db()
+        assert item.tags == ["spam"]
+    foreign.refresh_from_db()
+    assert foreign.tags == []
+    owner_web.post(f"/o/{org.slug}/moderation/bulk/", {"items": ids, "action": "resolve"})
+    assert {i.status for i in type(foreign).objects.filter(pk__in=[m.pk for m in mine])} == {"resolved"}

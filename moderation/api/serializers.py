@@ -1,0 +1,100 @@
+from rest_framework import serializers
+
+from tenancy.api.fields import TenantModelSerializer
+
+from ..models import InboxAction, InboxItem, InboxNote, InboxReply, InboxTag, ReplyServiceLevel, SavedReply
+from ..saved_replies import SAVED_REPLY_FIELDS
+from ..sla import LEVEL_FIELDS
+
+
+class InboxReplySerializer(TenantModelSerializer):
+    class Meta:
+        model = InboxReply
+        fields = ["id", "item", "text", "status", "external_id", "error", "attempts", "created_at", "sent_at"]
+        read_only_fields = fields
+
+
+class InboxNoteSerializer(TenantModelSerializer):
+    class Meta:
+        model = InboxNote
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class InboxActionSerializer(TenantModelSerializer):
+    class Meta:
+        model = InboxAction
+        fields = ["id", "kind", "reason", "actor", "target", "created_at"]
+        read_only_fields = fields
+
+
+class InboxItemSerializer(TenantModelSerializer):
+    platform = serializers.CharField(source="account.platform", read_only=True)
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=InboxTag.choices), read_only=True)
+
+    class Meta:
+        model = InboxItem
+        fields = [
+            "id", "account", "platform", "kind", "external_id", "post_external_id", "parent_external_id",
+            "thread_parent", "author_name", "text", "url", "created_at", "sentiment", "status", "assignee", "tags",
+            "answered_at", "first_response_seconds", "resolved_at", "resolution", "resolution_seconds", "is_hidden",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InboxItemDetailSerializer(InboxItemSerializer):
+    notes = InboxNoteSerializer(many=True, read_only=True)
+    replies = InboxReplySerializer(many=True, read_only=True)
+
+    class Meta(InboxItemSerializer.Meta):
+        fields = [*InboxItemSerializer.Meta.fields, "notes", "replies"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(allow_null=True, help_text="A member's user id; null unassigns.")
+
+
+class TagSerializer(serializers.Serializer):
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=InboxTag.choices))
+    add = serializers.BooleanField(default=False, help_text="Add to the present tags instead of replacing them.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="The same key sends one reply."
+    )
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class TestimonialSerializer(serializers.Serializer):
+    post = serializers.IntegerField(help_text="The draft post created from the comment.")
+
+
+class SavedReplySerializer(TenantModelSerializer):
+    class Meta:
+        model = SavedReply
+        fields = ["id", *SAVED_REPLY_FIELDS, "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class ReplyServiceLevelSerializer(TenantModelSerializer):
+    workdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), required=False, help_text="ISO weekdays, 1 = Monday."
+    )
+
+    class Meta:
+        model = ReplyServiceLevel
+        fields = LEVEL_FIELDS
