@@ -5,7 +5,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 
 from django.utils import timezone
 
-from content.models import Notification, Publication, PublishAttempt
+from content.models import Notification, PostMedia, Publication, PublishAttempt
 from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
 from portability.models import DeletionStatus, OrganizationDeletion, OrganizationExport
@@ -37,4 +37,7 @@ def seed_everything(organization, users) -> None:
     )
     Notification.objects.create(
         organization=organization, user=users["owner"], kind="publication_failed", title="x", publication=publication
+    )
+    PostMedia.objects.create(
+        organization=organization, post=publication.post, file="posts/demo.jpg", kind="photo", size=1024
     )
