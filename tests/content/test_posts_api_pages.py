@@ -67,7 +67,7 @@ def test_submit_names_what_is_missing(owner_client, org, owner_access):
     post = complete(owner_access, cta_type="", cta_url="")
     refused = owner_client.post(api(org, f"{post.pk}/submit/"), {})
     assert refused.status_code == 400
-    assert "cta_url" in refused.json()
+    assert "cta_url" in refused.json()["error"]["fields"]
 
 
 def test_media_upload_duplicate_and_move(owner_client, org, owner_access, settings, tmp_path):
