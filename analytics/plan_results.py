@@ -54,14 +54,14 @@ def post_results(*, organization: Organization, post_ids: Iterable[int]) -> dict
     clicks = (
         TrackedLink.objects.for_organization(organization).filter(post__in=ids).values("post").annotate(n=Sum("clicks"))
     )
-    for row in clicks:
+    for post_id, n in clicks.values_list("post", "n"):
         # Our short link's counted clicks when the platform reports none.
-        result = results[row["post"]]
+        result = results[post_id]
         if result.clicks is None:
-            result.clicks = row["n"]
+            result.clicks = n
     leads = Lead.objects.for_organization(organization).filter(post__in=ids).values("post").annotate(n=Count("id"))
-    for row in leads:
-        results[row["post"]].leads = row["n"]
+    for post_id, n in leads.values_list("post", "n"):
+        results[post_id].leads = n
     return dict(results)
 
 

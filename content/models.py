@@ -281,7 +281,7 @@ class PostMedia(TenantModel):
         indexes = [models.Index(fields=["organization", "post"], name="postmedia_org_post_idx")]
 
     def __str__(self) -> str:
-        return self.file.name
+        return self.file.name or ""
 
 
 class PostEvent(TenantModel):

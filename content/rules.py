@@ -211,4 +211,4 @@ def media_urls(post: Post) -> list[str]:
 
 
 def stored_media(post: Post) -> list[MediaInfo]:
-    return [MediaInfo(name=m.file.name, kind=m.kind, size=m.size) for m in post.media.all()]
+    return [MediaInfo(name=m.file.name or "", kind=m.kind, size=m.size) for m in post.media.all()]

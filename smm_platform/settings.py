@@ -6,6 +6,7 @@ executed eagerly, so `make run` works on a fresh machine.
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 
 import environ
 import plotly
@@ -184,7 +185,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("plotly", Path(plotly.__file__).parent / "package_data"),
 ]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
