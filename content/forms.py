@@ -14,7 +14,10 @@ _PLATFORMS = [p for p, _label in SocialPlatform.choices]
 
 class PlatformTextsWidget(forms.MultiWidget):
     def __init__(self) -> None:
-        super().__init__([forms.Textarea(attrs={"rows": 3}) for _p in _PLATFORMS])
+        # One label for the group, so each box names its platform itself (screen readers).
+        super().__init__(
+            [forms.Textarea(attrs={"rows": 3, "aria-label": label}) for _p, label in SocialPlatform.choices]
+        )
 
     def decompress(self, value: Any) -> list[str]:
         value = value or {}
