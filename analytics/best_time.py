@@ -31,7 +31,7 @@ MIN_SAMPLE = 20
 MIN_GROUP = 3
 HISTORY_DAYS = 365
 TOP = 3
-LEAD_OBJECTIVES = frozenset({"leads"})
+LEAD_OBJECTIVES = frozenset({"lead_generation"})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from analytics import plan_links
 from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
 from core.vocabulary import PostFormat
 from integrations.bulk import bulk_upsert
@@ -131,6 +132,8 @@ def posts_sync(*, account: SocialAccount, connector: Connector, window: SyncWind
     rows = post_metric_rows(account, posts, metrics, post_ids, day)
     metric_result = bulk_upsert(PostMetricDaily, rows, key_fields=POST_METRIC_KEY, on_duplicate="most_complete")
     written += metric_result.written
+    # The plan learns which of its posts these are (and which were published outside it).
+    plan_links.link_account_posts(account=account, external_ids=list(post_ids))
     upserts = [("posts", post_result), ("post_metrics", metric_result)]
     return StepResult(fetched=len(posts) + len(metrics), written=written, **step_quality(connector, upserts))
 

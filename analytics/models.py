@@ -22,6 +22,7 @@ Written ONLY through ``integrations.bulk.bulk_upsert`` (idempotent, keyed by nat
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from content.models import Post, Publication
 from core.vocabulary import PostFormat
 from integrations.models import SocialAccount
 from tenancy.models import FactModel, TenantModel, fact_foreign_key
@@ -40,6 +41,16 @@ class SocialPost(TenantModel):
     media_urls = models.JSONField(default=list, blank=True)
     # Platform-specific details that do not deserve a column (e.g. demo objective, VK post type).
     extra = models.JSONField(default=dict, blank=True)
+    # The planned post (and its publication) this platform post is, set after ingestion by
+    # analytics.plan_links: by the publication's external id, or by account + time + text. None:
+    # "published outside the plan".
+    planned_post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="social_posts", db_index=False
+    )
+    publication = models.OneToOneField(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="social_post"
+    )
+    plan_match = models.CharField(max_length=16, blank=True)  # "external_id" or "text"
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,6 +64,7 @@ class SocialPost(TenantModel):
         indexes = [
             models.Index(fields=["organization", "published_at"], name="socialpost_org_published_idx"),
             models.Index(fields=["organization", "account", "published_at"], name="socialpost_org_acc_pub_idx"),
+            models.Index(fields=["organization", "planned_post"], name="socialpost_org_planned_idx"),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,7 @@ TOLERANCE = Decimal(10)
 POST_OBJECTIVE_OF = {
     "awareness": PostObjective.ENGAGEMENT.value,
     "support_load": PostObjective.LOYALTY.value,
-    "leads": PostObjective.LEADS.value,
+    "leads": PostObjective.LEAD_GENERATION.value,
     "sales": PostObjective.SALES.value,
     "loyalty": PostObjective.LOYALTY.value,
 }

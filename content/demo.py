@@ -21,7 +21,7 @@ POSTS = [
         "Привезём кофе-брейк на 10–50 человек к 9:00. Оставьте заявку в форме — перезвоним за 15 минут.",
         "Предзаказ и кофе для офиса",
         "Заявки на корпоративный кофе и предзаказы из соцсетей",
-        "leads",
+        "lead_generation",
         "photo",
         "vk",
         2,
@@ -49,6 +49,10 @@ POSTS = [
 ]
 
 
+# A lead generation post needs its call to action (published as a tracked short link).
+CTA = {"Кофе для вашего офиса — без очереди": ("sign_up", "https://zerno-coffee.ru/office?from=social")}
+
+
 def seed(*, organization, users: dict) -> None:
     marketer = users.get("marketer") or users["owner"]
     access = Access(
@@ -71,6 +75,8 @@ def seed(*, organization, users: dict) -> None:
             format=fmt,
             goal=goal,
             pillar=pillar,
+            cta_type=CTA.get(title, ("", ""))[0],
+            cta_url=CTA.get(title, ("", ""))[1],
         )
         if days is not None and goal is not None and pillar is not None:
             when = timezone.now().replace(hour=6, minute=30, second=0, microsecond=0) + dt.timedelta(days=days)

@@ -20,9 +20,25 @@ class PostObjective(models.TextChoices):
     """What the post is for: every post serves one business objective of the strategy."""
 
     ENGAGEMENT = "engagement", _("Engagement / awareness")
-    LEADS = "leads", _("Lead generation")
+    LEAD_GENERATION = "lead_generation", _("Lead generation")
     SALES = "sales", _("Sales")
     LOYALTY = "loyalty", _("Loyalty / support")
+
+
+class FunnelStage(models.TextChoices):
+    AWARENESS = "awareness", _("Awareness")
+    CONSIDERATION = "consideration", _("Consideration")
+    CONVERSION = "conversion", _("Conversion")
+    LOYALTY = "loyalty", _("Loyalty")
+
+
+class CallToAction(models.TextChoices):
+    LEARN_MORE = "learn_more", _("Learn more")
+    SIGN_UP = "sign_up", _("Sign up")
+    BUY = "buy", _("Buy")
+    BOOK = "book", _("Book")
+    CONTACT = "contact", _("Contact us")
+    SUBSCRIBE = "subscribe", _("Subscribe")
 
 
 class Post(TenantModel):
@@ -57,11 +73,30 @@ class Post(TenantModel):
     text = models.TextField(_("text"), blank=True)
     objective = models.CharField(_("objective"), max_length=16, choices=PostObjective.choices)
     format = models.CharField(_("format"), max_length=16, choices=PostFormat.choices, default=PostFormat.TEXT)
+    funnel_stage = models.CharField(_("funnel stage"), max_length=16, choices=FunnelStage.choices, blank=True)
+    # Platform → its own text where it differs from `text` (limits in content.rules).
+    texts = models.JSONField(_("text per platform"), default=dict, blank=True)
+    # The accounts the post goes to (ids of this organization's SocialAccount); empty = every
+    # connected account of the platform. Each gets its own Publication when scheduled.
+    target_accounts = models.JSONField(_("target accounts"), default=list, blank=True)
+    cta_type = models.CharField(_("call to action"), max_length=16, choices=CallToAction.choices, blank=True)
+    cta_url = models.URLField(_("call to action link"), max_length=2000, blank=True)
+    # The tracked short link (with UTM tags) published instead of `cta_url`; filled by the links app.
+    cta_short_url = models.CharField(_("tracked short link"), max_length=300, blank=True, editable=False)
+    contest_rules = models.TextField(_("contest rules"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewer"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -222,6 +257,65 @@ class Notification(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PostMedia(TenantModel):
+    """A photo or video of a post, stored through Django's default storage (MEDIA_ROOT, or S3 when
+    configured); its kind, size and count are checked per platform (content.rules)."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        VIDEO = "video", _("Video")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="media", verbose_name=_("post"))
+    file = models.FileField(_("file"), upload_to="posts/%Y/%m/")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post media")
+        verbose_name_plural = _("post media")
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["organization", "post"], name="postmedia_org_post_idx")]
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
+class PostEvent(TenantModel):
+    """The post's history: every status change and every review comment, with who and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        SCHEDULED = "scheduled", _("Scheduled")
+        UNSCHEDULED = "unscheduled", _("Unscheduled")
+        MOVED = "moved", _("Moved")
+        COMMENTED = "commented", _("Commented")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="events", verbose_name=_("post"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post event")
+        verbose_name_plural = _("post events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "post", "created_at"], name="postevent_org_post_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.action}"
 
 
 # The plan around the posts (slots, feed, dates) lives in its own module; registered here.

@@ -40,7 +40,7 @@ from integrations.credentials import connector_for, refresh_token_if_needed
 from integrations.models import AccountStatus
 from strategy.launch_gate import LaunchBlocked, ensure_launch_allowed
 
-from . import publish_errors
+from . import publish_errors, rules
 from .models import ErrorKind, Post, Publication, PublishAttempt
 from .publish_errors import Failure, classify
 
@@ -214,8 +214,8 @@ def _unverified_attempt(pub: Publication) -> PublishAttempt | None:
     return last
 
 
-def _text(post: Post) -> str:
-    return post.text or post.title
+def _text(pub: Publication) -> str:
+    return rules.text_for(pub.post, rules.publication_platform(pub))
 
 
 def publish_one(publication_id: int, claim_token: str, *, connector_factory: ConnectorFactory = connector_for) -> str:
@@ -282,7 +282,7 @@ def _check_platform(pub: Publication, claim_token: str, attempt: PublishAttempt,
     started, now = time.monotonic(), timezone.now()
     try:
         found = connector.find_published(
-            _text(pub.post), attempt.started_at - CHECK_MARGIN, idempotency_key=pub.idempotency_key
+            _text(pub), attempt.started_at - CHECK_MARGIN, idempotency_key=pub.idempotency_key
         )
     except NotSupported:
         with transaction.atomic():
@@ -348,7 +348,12 @@ def _send(pub: Publication, claim_token: str, connector: Connector) -> str:
         )
     started = time.monotonic()
     try:
-        result = connector.publish(_text(pub.post), idempotency_key=pub.idempotency_key)
+        result = connector.publish(
+            _text(pub),
+            media_urls=rules.media_urls(pub.post),
+            link=pub.post.cta_short_url or pub.post.cta_url or None,
+            idempotency_key=pub.idempotency_key,
+        )
     except Exception as exc:
         failure = classify(exc)
         with transaction.atomic():

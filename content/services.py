@@ -20,13 +20,13 @@ from tenancy.roles import Perm
 from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
 
-from . import publishing
-from .models import ErrorKind, Post, Publication
+from . import hooks, publishing, rules
+from .models import ErrorKind, Post, PostEvent, Publication
 from .publishing import refresh_post_status
 from .selectors import access_post, access_publication
 
 # Statuses the editor owns: a post in one of them may be scheduled (unless approval is required).
-_EDITABLE = (Post.Status.IDEA, Post.Status.DRAFT, Post.Status.IN_REVIEW, Post.Status.APPROVED)
+EDITABLE = (Post.Status.IDEA, Post.Status.DRAFT, Post.Status.IN_REVIEW, Post.Status.APPROVED)
 
 
 class PostDetails(TypedDict, total=False):
@@ -34,6 +34,12 @@ class PostDetails(TypedDict, total=False):
     format: str
     goal: Goal | int | None
     pillar: ContentPillar | int | None
+    funnel_stage: str
+    texts: dict[str, str]
+    target_accounts: list[int]
+    cta_type: str
+    cta_url: str
+    contest_rules: str
 
 
 class PostData(PostDetails, total=False):
@@ -60,13 +66,24 @@ def _own(model: type[T], access: Access, value: T | int, field: str) -> T:
 
 
 def _resolve_refs(access: Access, data: PostData) -> PostData:
-    """Goal/pillar ids or instances → rows of this organization (404-like error otherwise)."""
+    """Goal/pillar/account ids or instances → rows of this organization (a field error otherwise)."""
     resolved = PostData(**data)
     goal, pillar = data.get("goal"), data.get("pillar")
     if goal is not None:
         resolved["goal"] = _own(Goal, access, goal, "goal")
     if pillar is not None:
         resolved["pillar"] = _own(ContentPillar, access, pillar, "pillar")
+    if "target_accounts" in data:
+        ids = sorted({int(a) for a in data["target_accounts"] or []})
+        found = SocialAccount.objects.for_organization(access.organization).filter(pk__in=ids).count()
+        if found != len(ids):
+            raise DomainError(_("Choose accounts of your organization."), field="target_accounts")
+        resolved["target_accounts"] = ids
+    if "texts" in data:
+        texts = data["texts"] or {}
+        if not isinstance(texts, dict) or any(p not in SocialPlatform.values for p in texts):
+            raise DomainError(_("Texts are given per platform: vk, telegram, instagram, facebook."), field="texts")
+        resolved["texts"] = {p: str(t) for p, t in texts.items() if str(t).strip()}
     return resolved
 
 
@@ -74,36 +91,85 @@ def _validate_post(post: Post) -> None:
     if post.goal is not None and post.pillar is not None and post.goal.strategy_id != post.pillar.strategy_id:
         raise DomainError(_("The goal and the pillar must come from the same strategy."), field="pillar")
     post.strategy_id = post.goal.strategy_id if post.goal is not None else None
+    media = [] if post._state.adding else rules.stored_media(post)
+    errors = rules.draft_errors(post, media)
+    if post.status not in (Post.Status.IDEA, Post.Status.DRAFT):
+        errors = rules.ready_errors(post, media)  # a post out of the draft stays complete
+    rules.ensure(errors)
 
 
 def _post_save(access: Access, post: Post, data: PostData) -> Post:
-    return model_update(
+    post, changed = model_update(
         instance=post,
         data=_resolve_refs(access, data),
         fields=POST_FIELDS,
-        exclude=["organization", "strategy", "goal", "pillar", "created_by"],
+        exclude=["organization", "strategy", "goal", "pillar", "created_by", "reviewer"],
         validate=_validate_post,
-    )[0]
+    )
+    if changed:
+        hooks.refresh_cta_link(post)
+    return post
 
 
 @transaction.atomic
-def post_create(*, access: Access, title: str, platform: str, objective: str, **data: Unpack[PostDetails]) -> Post:
-    """A draft post. Goal and pillar may be chosen now or when scheduling."""
+def post_create(
+    *,
+    access: Access,
+    title: str,
+    platform: str,
+    objective: str,
+    status: str = Post.Status.DRAFT,
+    **data: Unpack[PostDetails],
+) -> Post:
+    """A draft (or an idea). Goal, pillar and call to action may be chosen now or before review."""
     access.require(Perm.WRITE)
-    post = Post(organization=access.organization, created_by=access.user)
-    return _post_save(access, post, PostData(**data, title=title, platform=platform, objective=objective))
+    if status not in (Post.Status.IDEA, Post.Status.DRAFT):
+        raise DomainError(_("A new post is an idea or a draft."), field="status")
+    post = Post(organization=access.organization, created_by=access.user, status=status)
+    post = _post_save(access, post, PostData(**data, title=title, platform=platform, objective=objective))
+    record_event(access, post, PostEvent.Action.CREATED, to_status=post.status)
+    return post
 
 
 @transaction.atomic
 def post_update(*, access: Access, post: Post | int, **data: Unpack[PostData]) -> Post:
+    """Edits a post not yet scheduled. A post in review or approved goes back to the draft when the
+    organization requires approval: what was approved is not what will be published."""
     access.require(Perm.WRITE)
     row = _post_get(access, post, lock=True)
-    if row.status != Post.Status.DRAFT:
-        raise Conflict(_("Only a draft can be edited. Unschedule the post first."))
-    return _post_save(access, row, data)
+    if row.status not in EDITABLE:
+        raise Conflict(_("A scheduled or published post cannot be edited. Unschedule the post first."))
+    before = row.status
+    row = _post_save(access, row, data)
+    if access.organization.posts_require_approval and before in (Post.Status.IN_REVIEW, Post.Status.APPROVED):
+        row.status = Post.Status.DRAFT
+        row.save(update_fields=["status", "updated_at"])
+    record_event(access, row, PostEvent.Action.EDITED, from_status=before, to_status=row.status)
+    return row
 
 
-def _aware_future(access: Access, when: dt.datetime | None) -> dt.datetime:
+def record_event(
+    access: Access,
+    post: Post,
+    action: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+) -> PostEvent:
+    """One line of the post's history."""
+    return PostEvent.objects.create(
+        organization=access.organization,
+        post=post,
+        user=access.user,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def aware_future(access: Access, when: dt.datetime | None) -> dt.datetime:
     if when is None:
         raise DomainError(_("Choose when to publish."), field="scheduled_at")
     if timezone.is_naive(when):
@@ -128,8 +194,10 @@ def _target_accounts(access: Access, post: Post, accounts: Sequence[SocialAccoun
     """The chosen accounts (or every connected account of the post's platform). The simulated demo
     account stands in for every platform, so the demo organization's plan publishes too."""
     usable = SocialAccount.objects.for_organization(access.organization).filter(
-        platform__in=[post.platform, Platform.DEMO], status=AccountStatus.ACTIVE
+        platform__in=[*rules.post_platforms(post), Platform.DEMO], status=AccountStatus.ACTIVE
     )
+    if accounts is None and post.target_accounts:
+        accounts = list(post.target_accounts)
     if accounts is None:
         chosen = list(usable.order_by("pk"))
     else:
@@ -163,14 +231,16 @@ def post_schedule(
     the organization requires it."""
     access.require(Perm.WRITE)
     post = _post_get(access, post, lock=True)
-    schedulable = [Post.Status.APPROVED] if access.organization.posts_require_approval else list(_EDITABLE)
+    schedulable = [Post.Status.APPROVED] if access.organization.posts_require_approval else list(EDITABLE)
     if post.status not in schedulable:
-        if access.organization.posts_require_approval and post.status in _EDITABLE:
+        if access.organization.posts_require_approval and post.status in EDITABLE:
             raise Conflict(_("This organization requires approval: submit the post for review first."))
         raise Conflict(_("Only a draft or approved post can be scheduled."))
-    scheduled_at = _aware_future(access, scheduled_at)
+    scheduled_at = aware_future(access, scheduled_at)
     post.strategy = _gate(access, post, scheduled_at)
+    rules.ensure(rules.content_errors(post, rules.stored_media(post)))
     targets = _target_accounts(access, post, accounts)
+    before = post.status
     for account in targets:
         Publication.objects.create(
             organization=access.organization,
@@ -188,6 +258,7 @@ def post_schedule(
         obj=post,
         changes={"scheduled_at": scheduled_at.isoformat(), "accounts": [a.pk for a in targets]},
     )
+    record_event(access, post, PostEvent.Action.SCHEDULED, from_status=before, to_status=post.status)
     return post
 
 
@@ -210,6 +281,7 @@ def post_unschedule(*, access: Access, post: Post | int) -> Post:
         post.status = Post.Status.APPROVED if access.organization.posts_require_approval else Post.Status.DRAFT
         post.save(update_fields=["status", "updated_at"])
     audit_log_record(access=access, action="post.unschedule", obj=post, changes={"cancelled": cancelled})
+    record_event(access, post, PostEvent.Action.UNSCHEDULED, from_status=Post.Status.SCHEDULED, to_status=post.status)
     return post
 
 
@@ -239,7 +311,7 @@ def publication_reschedule(*, access: Access, publication: Publication | int, sc
     pub = _publication_get(access, publication)
     if pub.status not in (Publication.Status.SCHEDULED, Publication.Status.FAILED):
         raise Conflict(_("Only a scheduled or failed publication can be rescheduled."))
-    scheduled_at = _aware_future(access, scheduled_at)
+    scheduled_at = aware_future(access, scheduled_at)
     post = _post_get(access, pub.post_id, lock=True)
     _gate(access, post, scheduled_at)
     old = pub.scheduled_at
@@ -277,6 +349,10 @@ def ensure_publish_allowed(*, post: Post) -> None:
 def post_delete(*, access: Access, post: Post | int) -> None:
     access.require(Perm.WRITE)
     post = _post_get(access, post, lock=True)
-    if post.status == Post.Status.PUBLISHED:
+    out = post.publications.filter(status__in=[Publication.Status.PUBLISHING, Publication.Status.PUBLISHED])
+    if post.status == Post.Status.PUBLISHED or out.exists():
         raise Conflict(_("A published post is kept for analytics and cannot be deleted."))
+    # Cancelled publications (and their attempts) go with the post; scheduled ones are cancelled first.
+    if post.publications.filter(status=Publication.Status.SCHEDULED).exists():
+        raise Conflict(_("Unschedule the post before deleting it."))
     post.delete()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import calendar, plan_data
+from .views import calendar, plan_data, posts
 
 app_name = "content"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("calendar/dates/", plan_data.PlanDatesView.as_view(), name="plan_dates"),
     path("calendar/dates/<int:pk>/remove/", plan_data.PlanDateRemoveView.as_view(), name="plan_date_remove"),
     path("calendar/dates/shipped/", plan_data.ShippedDateToggleView.as_view(), name="shipped_date_toggle"),
+    path("posts/<int:pk>/", posts.PostEditView.as_view(), name="post_edit"),
+    path("posts/<int:pk>/preview/", posts.PostPreviewView.as_view(), name="post_preview"),
+    path("posts/<int:pk>/delete/", posts.PostDeleteView.as_view(), name="post_delete"),
+    path("posts/<int:pk>/<slug:action>/", posts.PostActionView.as_view(), name="post_action"),
 ]

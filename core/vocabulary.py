@@ -48,7 +48,7 @@ def network_of(platform: str) -> str:
 class PostFormat(models.TextChoices):
     """The format of a post: planned in a content pillar or a post, or reported by a platform.
 
-    Connectors report the first eight; `live` and `article` are only planned so far."""
+    Connectors report the first eight; `live`, `article` and `contest` are only planned so far."""
 
     TEXT = "text", _("Text post")
     PHOTO = "photo", _("Photo")
@@ -60,6 +60,7 @@ class PostFormat(models.TextChoices):
     POLL = "poll", _("Poll")
     LIVE = "live", _("Live stream")
     ARTICLE = "article", _("Article / long read")
+    CONTEST = "contest", _("Contest / giveaway")
 
 
 class CampaignStatus(models.TextChoices):

@@ -16,7 +16,7 @@ from .models import LinkClickHourly, TrackedLink
 from .services import link_for
 
 SITE = "https://zerno-coffee.ru"
-POST_TARGETS = {"leads": "/office?from=social", "sales": "/menu", "engagement": "/", "loyalty": "/blog"}
+POST_TARGETS = {"lead_generation": "/office?from=social", "sales": "/menu", "engagement": "/", "loyalty": "/blog"}
 CAMPAIGN_TARGET = "/office?utm_term=kazan"
 DEMO_DAYS = 7
 # Links (and through them the CRM demo's leads) for the first demo posts only: the two months of

@@ -1,15 +1,36 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.models import SocialAccount
 from strategy.models import ContentPillar, Goal
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
-from ..models import Post, Publication, PublishAttempt
+from ..models import Post, PostEvent, PostMedia, Publication, PublishAttempt
+
+
+class PostMediaSerializer(TenantModelSerializer):
+    class Meta:
+        model = PostMedia
+        fields = ["id", "file", "kind", "size", "position"]
+        read_only_fields = fields
+
+
+class PostEventSerializer(TenantModelSerializer):
+    user = serializers.CharField(source="user.email", read_only=True, default=None)
+
+    class Meta:
+        model = PostEvent
+        fields = ["id", "action", "from_status", "to_status", "comment", "user", "created_at"]
+        read_only_fields = fields
 
 
 class PostSerializer(TenantModelSerializer):
     goal = OrganizationRelatedField(queryset=Goal.objects.all(), required=False, allow_null=True)
     pillar = OrganizationRelatedField(queryset=ContentPillar.objects.all(), required=False, allow_null=True)
+    texts = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    target_accounts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    media = PostMediaSerializer(many=True, read_only=True)
+    publications = serializers.SerializerMethodField()
 
     class Meta:
         model = Post
@@ -23,14 +44,70 @@ class PostSerializer(TenantModelSerializer):
             "title",
             "text",
             "objective",
+            "funnel_stage",
             "format",
+            "texts",
+            "target_accounts",
+            "cta_type",
+            "cta_url",
+            "cta_short_url",
+            "contest_rules",
+            "media",
             "status",
+            "created_by",
+            "reviewer",
+            "scheduled_at",
+            "published_at",
+            "publications",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "strategy",
+            "cta_short_url",
+            "status",
+            "created_by",
+            "reviewer",
             "scheduled_at",
             "published_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["strategy", "status", "scheduled_at", "published_at", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_publications(self, post: Post) -> list[dict]:
+        """Each account's publication: status, external id, link and the reason of a failure."""
+        return [
+            {
+                "id": pub.pk,
+                "account": pub.account_id,
+                "status": pub.status,
+                "scheduled_at": pub.scheduled_at,
+                "external_id": pub.external_id,
+                "external_url": pub.external_url,
+                "error_message": pub.error_message,
+                "published_at": pub.published_at,
+            }
+            for pub in post.publications.all()
+        ]
+
+
+class PostCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PostRequiredCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class PostMoveSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField(required=False)
+    goal = OrganizationRelatedField(queryset=Goal.objects.all(), required=False)
+    pillar = OrganizationRelatedField(queryset=ContentPillar.objects.all(), required=False)
+
+
+class PostMediaUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
 
 
 class PostScheduleSerializer(serializers.Serializer):

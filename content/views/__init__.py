@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from analytics.plan_results import outside_plan, post_results
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.forms import apply_domain_error
 from strategy.launch_gate import current_strategy
@@ -14,6 +15,8 @@ from .. import services
 from ..forms import PostForm, ScheduleForm
 from ..models import Post
 from ..selectors import access_post, post_list
+
+OUTSIDE_PLAN_SHOWN = 20
 
 
 class ContentHomeView(OrganizationViewMixin, ListView):
@@ -34,9 +37,15 @@ class ContentHomeView(OrganizationViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         strategy = current_strategy(organization=self.organization)
-        return super().get_context_data(**kwargs) | {
+        context = super().get_context_data(**kwargs)
+        posts = context["object_list"] = list(context["object_list"])
+        results = post_results(organization=self.organization, post_ids=[p.pk for p in posts])
+        for post in posts:
+            post.result = results.get(post.pk)
+        return context | {
+            "outside_plan": outside_plan(organization=self.organization)[:OUTSIDE_PLAN_SHOWN],
             "strategy": strategy,
-            "form": self.form or PostForm(strategy=strategy),
+            "form": self.form or PostForm(strategy=strategy, organization=self.organization),
             "schedule_form": ScheduleForm(),
             "can_write": self.access.can(Perm.WRITE),
         }
@@ -44,7 +53,7 @@ class ContentHomeView(OrganizationViewMixin, ListView):
     def post(self, request, *args, **kwargs):
         self.access.require(Perm.WRITE)
         strategy = current_strategy(organization=self.organization)
-        form = PostForm(request.POST, strategy=strategy)
+        form = PostForm(request.POST, strategy=strategy, organization=self.organization)
         if form.is_valid():
             try:
                 post = services.post_create(access=self.access, **form.cleaned_data)

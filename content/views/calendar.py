@@ -83,7 +83,7 @@ class CalendarView(OrganizationViewMixin, ListView):
         objective = self.filter_form.plan_filters().get("objective")
         advice = [
             best_time(organization=self.organization, objective=o)
-            for o in ([objective] if objective else ["engagement", "leads"])
+            for o in ([objective] if objective else ["engagement", "lead_generation"])
         ]
         feed = plan_services.feed_get(access=self.access) if self.access.can(Perm.WRITE) else None
         context |= {

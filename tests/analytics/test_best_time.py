@@ -73,7 +73,12 @@ def test_lead_generation_uses_attributed_leads(org):
         )
         fmt = rng.choice(FORMATS)
         post = Post.objects.create(
-            organization=org, title=f"p{i}", platform="vk", objective="leads", format=fmt, published_at=published
+            organization=org,
+            title=f"p{i}",
+            platform="vk",
+            objective="lead_generation",
+            format=fmt,
+            published_at=published,
         )
         leads = rng.randint(0, 4)
         for n in range(leads):
@@ -82,7 +87,7 @@ def test_lead_generation_uses_attributed_leads(org):
     Post.objects.create(organization=org, title="other", platform="vk", objective="sales", published_at=published)
     frame = pd.DataFrame(records)
 
-    result = best_time(organization=org, objective="leads")
+    result = best_time(organization=org, objective="lead_generation")
 
     assert (result.metric, result.sample_size) == ("leads", MIN_SAMPLE + 5)
     assert [(g.key, g.score, g.posts) for g in result.hours] == _expected(frame, "hour")

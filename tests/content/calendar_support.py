@@ -27,7 +27,9 @@ def draft_on(access, day: dt.date, *, hour=10, **fields):
 
 
 def scheduled_on(access, day: dt.date, *, goal, pillar, hour=10, **fields):
-    fields = {"title": "Запланирован", "platform": "vk", "objective": "leads"} | fields
+    fields = {"title": "Запланирован", "platform": "vk", "objective": "lead_generation"} | fields
+    if fields["objective"] in ("lead_generation", "sales"):  # such posts need a call to action
+        fields = {"cta_type": "sign_up", "cta_url": "https://zerno.example/office"} | fields
     post = services.post_create(access=access, goal=goal, pillar=pillar, **fields)
     return services.post_schedule(access=access, post=post, scheduled_at=local(access.organization, day, hour))
 

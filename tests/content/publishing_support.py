@@ -33,7 +33,7 @@ def due_post(org, *, accounts=None, text="Новый сезонный латте
     _strategy, goal, pillar = strategy_this_year(org)
     access = access or author_access(org)
     post = services.post_create(
-        access=access, title="Латте", text=text, platform=platform, objective="sales", goal=goal, pillar=pillar
+        access=access, title="Латте", text=text, platform=platform, objective="engagement", goal=goal, pillar=pillar
     )
     services.post_schedule(
         access=access, post=post, scheduled_at=timezone.now() + dt.timedelta(hours=1), accounts=accounts

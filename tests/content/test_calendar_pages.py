@@ -43,9 +43,9 @@ def test_filters_narrow_the_list(owner_web, org, owner_access, vk_account):
     _, goal, pillar = strategy(org)
     day = next_month_day(org, 12)
     draft_on(owner_access, day, title="Вовлечение", objective="engagement")
-    scheduled_on(owner_access, day, goal=goal, pillar=pillar, title="Лиды", objective="leads")
+    scheduled_on(owner_access, day, goal=goal, pillar=pillar, title="Лиды", objective="lead_generation")
     base = {"view": "list", "date": day.isoformat()}
-    html = owner_web.get(_url(org, **base, objective="leads")).content.decode()
+    html = owner_web.get(_url(org, **base, objective="lead_generation")).content.decode()
     assert "Лиды" in html
     assert "Вовлечение" not in html
     html = owner_web.get(_url(org, **base, status="draft")).content.decode()

@@ -31,7 +31,9 @@ def this_year(org, **kwargs):
 
 
 def draft_post(access, **fields):
-    return services.post_create(access=access, title="Новый сезонный латте", platform="vk", objective="sales", **fields)
+    return services.post_create(
+        access=access, title="Новый сезонный латте", platform="vk", objective="engagement", **fields
+    )
 
 
 def test_service_refuses_without_approved_strategy(marketer_access, org, tomorrow):
@@ -106,7 +108,7 @@ def api(org, suffix=""):
 
 
 def test_api_schedule_refused_without_approved_strategy(owner_client, org, tomorrow):
-    created = owner_client.post(api(org), {"title": "Пост", "platform": "vk", "objective": "sales"})
+    created = owner_client.post(api(org), {"title": "Пост", "platform": "vk", "objective": "engagement"})
     assert created.status_code == 201, created.json()
     post_id = created.json()["id"]
     response = owner_client.post(api(org, f"{post_id}/schedule/"), {"scheduled_at": tomorrow.isoformat()})
@@ -119,7 +121,7 @@ def test_api_schedule_refused_without_approved_strategy(owner_client, org, tomor
 
 def test_api_schedule_needs_goal_and_pillar_then_succeeds(owner_client, org, tomorrow):
     strategy, goal, pillar = this_year(org)
-    post_id = owner_client.post(api(org), {"title": "Пост", "platform": "vk", "objective": "sales"}).json()["id"]
+    post_id = owner_client.post(api(org), {"title": "Пост", "platform": "vk", "objective": "engagement"}).json()["id"]
     response = owner_client.post(api(org, f"{post_id}/schedule/"), {"scheduled_at": tomorrow.isoformat()})
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"goal": ["Choose which goal of the approved strategy this serves."]}

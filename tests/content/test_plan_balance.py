@@ -30,8 +30,8 @@ def test_shares_targets_and_warnings_are_exact(org, owner_access):
     start = next_month_day(org, 1)
     end = start + dt.timedelta(days=6)
     plan = [  # (pillar, objective, goal)
-        (pillar_a, "leads", goal),
-        (pillar_a, "leads", goal),
+        (pillar_a, "lead_generation", goal),
+        (pillar_a, "lead_generation", goal),
         (pillar_a, "sales", goal),
         (pillar_b, "engagement", None),
         (pillar_b, "engagement", None),
@@ -61,7 +61,7 @@ def test_shares_targets_and_warnings_are_exact(org, owner_access):
     assert (no_pillar.posts, no_pillar.share, no_pillar.target) == (1, _pct(1, total), None)
     objectives = {row.key: (row.posts, row.share, row.target) for row in balance.objectives}
     assert objectives == {
-        "leads": (2, _pct(2, total), Decimal(50)),
+        "lead_generation": (2, _pct(2, total), Decimal(50)),
         "sales": (1, _pct(1, total), Decimal(0)),
         "engagement": (3, _pct(3, total), Decimal(30)),  # awareness pillar → engagement posts
         "loyalty": (1, _pct(1, total), Decimal(20)),

@@ -72,7 +72,7 @@ def test_csv_export_follows_the_filters(owner_web, org, owner_access):
 
 CSV_OK = """date;time;title;platform;objective;format;pillar;goal;text
 {day};09:30;Утренний латте;vk;engagement;photo;{pillar};;Текст
-{dots};;Кофе для офиса;telegram;leads;;;{goal};
+{dots};;Кофе для офиса;telegram;lead_generation;;;{goal};
 """
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def draft(org, access, platform="vk"):
     _strategy, goal, pillar = strategy_this_year(org)
     return services.post_create(
-        access=access, title="Пост", text="Текст", platform=platform, objective="sales", goal=goal, pillar=pillar
+        access=access, title="Пост", text="Текст", platform=platform, objective="engagement", goal=goal, pillar=pillar
     )
 
 
@@ -72,7 +72,7 @@ def test_schedule_refuses_an_account_of_another_platform_or_organization(org, ot
 
 def test_schedule_refuses_without_an_approved_strategy(org, vk_account):
     access = author_access(org)
-    post = services.post_create(access=access, title="Пост", platform="vk", objective="sales")
+    post = services.post_create(access=access, title="Пост", platform="vk", objective="engagement")
     with pytest.raises(LaunchBlocked):
         services.post_schedule(access=access, post=post, scheduled_at=later())
     assert not Publication.objects.exists()

@@ -25,7 +25,18 @@ ORG_KWARG = "org_slug"
 # Path arguments that are not object ids: every value the view accepts is tried.
 CHOICE_KWARGS = {
     "step": ["analysis", "goals", "platforms", "positioning", "pillars", "review"],
-    "action": ["submit", "approve", "return", "new-version", "archive", "delete"],
+    "action": [
+        "submit",
+        "approve",
+        "return",
+        "new-version",
+        "archive",
+        "delete",
+        "request-changes",
+        "comment",
+        "duplicate",
+        "move",
+    ],
     "provider": ["vk", "meta"],
     "kind": ["segment", "competitor", "audit", "goal", "platform", "pillar"],
 }
@@ -48,6 +59,10 @@ PAGE_PK_MODELS = {
     "strategy:action": "strategy.Strategy",
     "content:post_schedule": "content.Post",
     "content:post_unschedule": "content.Post",
+    "content:post_edit": "content.Post",
+    "content:post_preview": "content.Post",
+    "content:post_delete": "content.Post",
+    "content:post_action": "content.Post",
     "ads:campaign_launch": "ads.AdCampaign",
     "ads:campaign_pause": "ads.AdCampaign",
     "integrations:sync_now": "integrations.SocialAccount",

@@ -5,7 +5,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 
 from django.utils import timezone
 
-from content.models import Notification, Publication, PublishAttempt
+from content.models import Notification, PostMedia, Publication, PublishAttempt
 from content.plan_services import feed_get, shipped_date_hide
 from crm.services import crm_webhook_regenerate
 from integrations.models import OAuthState
@@ -41,3 +41,6 @@ def seed_everything(organization, users) -> None:
     )
     feed_get(access=access)
     shipped_date_hide(access=access, key="2027-women")
+    PostMedia.objects.create(
+        organization=organization, post=publication.post, file="posts/demo.jpg", kind="photo", size=1024
+    )
