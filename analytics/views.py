@@ -1,4 +1,4 @@
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from integrations.selectors import analytics_platform_choices
 from tenancy.views_base import OrganizationViewMixin
@@ -36,5 +36,8 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
         }
 
 
-class ReportsView(OrganizationViewMixin, TemplateView):
-    template_name = "analytics/reports.html"
+class ReportsRedirectView(OrganizationViewMixin, RedirectView):
+    """Reports moved to their own section; old links (members only) keep working."""
+
+    pattern_name = "reports:list"
+    permanent = False

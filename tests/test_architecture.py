@@ -169,4 +169,4 @@ def test_registries_are_filled_in_a_fixed_order():
         "ad_stats": "ads.services",
     }
     assert tuple(owners) == STEP_ORDER
-    assert [app for app, _seed in demo_seeders()] == ["integrations", "strategy", "content", "links", "crm"]
+    assert [app for app, _seed in demo_seeders()] == ["integrations", "strategy", "content", "links", "crm", "reports"]

@@ -1,0 +1,56 @@
+"""The report's PDF: its page printed by headless Chromium through Playwright
+(docs/decisions/0007-report-pdf.md). The same template body as the page, with Plotly inlined so
+the charts are drawn offline."""
+
+import os
+import shutil
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+from plotly.offline import get_plotlyjs
+
+from .display import report_context
+from .models import Report
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+TIMEOUT_MS = 30_000
+
+
+class PdfUnavailable(Exception):
+    """No PDF can be printed here (no Chromium, or it failed); the HTML report stays available."""
+
+
+def report_html(report: Report) -> str:
+    """The printable page: standalone, scripts inlined (no server to fetch them from)."""
+    with translation.override(report.organization.language):
+        context = report_context(report) | {"plotly_js": get_plotlyjs(), "organization": report.organization}
+        return render_to_string("reports/report_pdf.html", context)
+
+
+def render_pdf(report: Report) -> bytes:
+    path = settings.REPORT_PDF_CHROMIUM
+    if not (os.path.exists(path) or shutil.which(path)):
+        raise PdfUnavailable(
+            _("Chromium is not installed at %(path)s; the report is available as a page.") % {"path": path}
+        )
+    html = report_html(report)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.set_content(html, wait_until="load", timeout=TIMEOUT_MS)
+                page.wait_for_function("window.reportChartsDrawn === true", timeout=TIMEOUT_MS)
+                return page.pdf(
+                    format="A4",
+                    print_background=True,
+                    margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise PdfUnavailable(_("Chromium could not print the report: %(error)s") % {"error": str(exc)[:300]}) from exc
