@@ -1,8 +1,8 @@
 """Beat generation (idempotent), the email to recipients, the pages and downloads."""
 
 import csv
-import io
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
