@@ -118,12 +118,16 @@ def contribution_section(*, organization: Organization, start: dt.date, end: dt.
     platform) against all of them, with the unattributed share; support savings from the KPI table."""
     report = attribution_report(organization=organization, start=start, end=end, by="platform")
     unattributed = next(row for row in report.rows if row.unattributed)
-    totals = {
-        "leads": sum(row.leads for row in report.rows),
-        "sales": sum(row.sales for row in report.rows),
+    totals: dict[str, Decimal] = {
+        "leads": Decimal(sum(row.leads for row in report.rows)),
+        "sales": Decimal(sum(row.sales for row in report.rows)),
         "revenue": sum((row.revenue for row in report.rows), Decimal(0)),
     }
-    missing = {"leads": unattributed.leads, "sales": unattributed.sales, "revenue": unattributed.revenue}
+    missing: dict[str, Decimal] = {
+        "leads": Decimal(unattributed.leads),
+        "sales": Decimal(unattributed.sales),
+        "revenue": unattributed.revenue,
+    }
     section: Json = {}
     for key, total in totals.items():
         rest = missing[key]
@@ -131,7 +135,7 @@ def contribution_section(*, organization: Organization, start: dt.date, end: dt.
             "total": _s(total),
             "attributed": _s(total - rest),
             "unattributed": _s(rest),
-            "unattributed_percent": _s(round(Decimal(rest) * 100 / Decimal(total), 1)) if total else None,
+            "unattributed_percent": _s(round(rest * 100 / total, 1)) if total else None,
         }
     savings = next((row["current"] for row in table if row["key"] == "support_savings"), None)
     section["savings"] = {"total": savings}
@@ -177,7 +181,8 @@ def _insight_json(insight: Insight) -> Json:
 
 
 def _recommendation_json(recommendation: Recommendation, insights: list[Insight]) -> Json:
-    evidence, tied = [], []
+    evidence: list[str] = []
+    tied: list[int] = []
     for item in recommendation.evidence:
         if isinstance(item, Insight):
             evidence.append(item.evidence)

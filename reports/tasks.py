@@ -25,8 +25,8 @@ def generate_due_reports() -> int:
             start, end = last_closed_period(frequency=frequency, today=organization.today())
             if not Report.objects.filter(organization=organization, period_start=start, period_end=end).exists():
                 due.append((organization.pk, start.isoformat(), end.isoformat()))
-    for organization_id, start, end in due:
-        generate_report.delay(organization_id, start, end, deliver=True)
+    for organization_id, first, last in due:
+        generate_report.delay(organization_id, first, last, deliver=True)
     return len(due)
 
 
