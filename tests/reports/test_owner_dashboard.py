@@ -22,7 +22,7 @@ def test_month_to_date_compares_the_same_days():
 
 
 def test_the_owner_sees_this_month_against_last_and_the_latest_findings(owner_web, org, owner_client):
-    (start, end), (last_start, last_end) = month_to_date_periods(org.today())
+    (start, end), (last_start, _last_end) = month_to_date_periods(org.today())
     noon = dt.time(12)
     for n in range(3):
         Lead.objects.create(
