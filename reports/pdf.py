@@ -4,6 +4,7 @@ the charts are drawn offline."""
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -38,6 +39,13 @@ def render_pdf(report: Report) -> bytes:
             _("Chromium is not installed at %(path)s; the report is available as a page.") % {"path": path}
         )
     html = report_html(report)
+    # Playwright's sync API refuses a thread that already runs an event loop (an ASGI worker, a
+    # test driving a browser): print in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, html, path).result()
+
+
+def _print(html: str, path: str) -> bytes:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
