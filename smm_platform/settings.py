@@ -309,6 +309,10 @@ SPECTACULAR_SETTINGS = {
         "InboxStatusEnum": "moderation.models.InboxStatus",
         "SentimentEnum": "moderation.models.Sentiment",
         "LeadStatusEnum": "crm.models.LeadStatus",
+        "KpiEnum": "core.kpis.KPI_CHOICES",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportPdfStatusEnum": "reports.models.PdfStatus",
+        "ReportFrequencyEnum": "reports.models.Frequency",
     },
 }
 

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import is_in_range, range_message
-from core.kpis import CATALOG
+from core.kpis import KPI_CHOICES
 from tenancy.api.fields import TenantModelSerializer
 
 from ..models import Frequency, Report, ReportSettings
@@ -13,7 +13,7 @@ class ReportSettingsSerializer(TenantModelSerializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
     recipients = serializers.ListField(child=serializers.EmailField(), required=False, max_length=50)
     kpis = serializers.ListField(
-        child=serializers.ChoiceField(choices=[kpi.key for kpi in CATALOG]),
+        child=serializers.ChoiceField(choices=KPI_CHOICES),
         required=False,
         help_text="Agreed KPIs (catalog keys); empty: the approved strategy's goals' KPIs.",
     )
