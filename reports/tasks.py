@@ -19,7 +19,7 @@ def generate_due_reports() -> int:
     beat twice, or after a button made the report, adds nothing."""
     due: list[tuple[int, str, str]] = []
     with rls.unscoped_session("closed report periods of every organization"):
-        frequencies = dict(ReportSettings.objects.values_list("organization_id", "frequency"))
+        frequencies = dict(ReportSettings.objects.unscoped().values_list("organization_id", "frequency"))
         for organization in Organization.objects.all().only("id", "timezone"):
             frequency = frequencies.get(organization.pk, ReportSettings._meta.get_field("frequency").default)
             start, end = last_closed_period(frequency=frequency, today=organization.today())
@@ -45,7 +45,7 @@ def generate_report(organization_id: int, start: str, end: str, *, deliver: bool
 @shared_task(name="reports.tasks.make_pdf")
 def make_pdf(organization_id: int, report_id: int, *, email: bool = False) -> str:
     with rls.organization_session(organization_id):
-        report = Report.objects.select_related("organization").filter(organization_id=organization_id).get(pk=report_id)
+        report = Report.objects.filter(organization_id=organization_id).select_related("organization").get(pk=report_id)
         report = services.report_pdf_make(report=report)
         if email:
             services.report_email(report=report)
