@@ -17,6 +17,15 @@ from plotly.offline import get_plotlyjs
 from .display import report_context
 from .models import Report
 
+# Draws every figure of the page (Plotly is added to the page first) and resolves once all are drawn.
+DRAW_CHARTS = """
+() => Promise.all(Array.from(document.querySelectorAll("[data-plotly-figure]")).map((el) => {
+  let fig = JSON.parse(document.getElementById(el.dataset.plotlyFigure).textContent);
+  if (typeof fig === "string") { fig = JSON.parse(fig); }
+  fig.layout.width = 680;
+  return Plotly.newPlot(el, fig.data, fig.layout, {staticPlot: true});
+})).then(() => true)
+"""
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 TIMEOUT_MS = 30_000
 
@@ -26,9 +35,10 @@ class PdfUnavailable(Exception):
 
 
 def report_html(report: Report) -> str:
-    """The printable page: standalone, scripts inlined (no server to fetch them from)."""
+    """The printable page: standalone, styles inlined (no server to fetch anything from); Plotly and
+    the drawing are added by the printer, so the template holds no script."""
     with translation.override(report.organization.language):
-        context = report_context(report) | {"plotly_js": get_plotlyjs(), "organization": report.organization}
+        context = report_context(report) | {"organization": report.organization}
         return render_to_string("reports/report_pdf.html", context)
 
 
@@ -52,7 +62,8 @@ def _print(html: str, path: str) -> bytes:
             try:
                 page = browser.new_page()
                 page.set_content(html, wait_until="load", timeout=TIMEOUT_MS)
-                page.wait_for_function("window.reportChartsDrawn === true", timeout=TIMEOUT_MS)
+                page.add_script_tag(content=get_plotlyjs())
+                page.evaluate(DRAW_CHARTS)
                 return page.pdf(
                     format="A4",
                     print_background=True,

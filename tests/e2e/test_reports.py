@@ -85,6 +85,7 @@ def test_the_owner_opens_the_report_downloads_the_pdf_and_changes_the_frequency(
     report = Report.objects.filter(organization__slug=slug).order_by("-period_end").first()
     assert report.pdf_status == PdfStatus.READY, report.pdf_error
     page.goto(f"/o/{slug}/reports/")
+    assert _axe_problems(Axe(), page) == []
     page.click(f"a[href='/o/{slug}/reports/{report.pk}/']")
     page.wait_for_selector("#kpi-table")
     page.wait_for_selector("#trend-chart .main-svg")
