@@ -24,7 +24,7 @@ from analytics.kpi_values import goals_progress
 from analytics.models import SocialPost
 from analytics.recommendations import CampaignResult, GoalStatus, Recommendation, goal_status, recommend
 from core.formatting import goal_forecast
-from core.kpis import CATALOG, kpi_get
+from core.kpis import CATALOG, PROGRESS_STATUS_LABELS, ProgressStatus, kpi_get
 from crm.selectors import attribution_report
 from moderation.models import InboxItem
 from strategy.launch_gate import current_strategy
@@ -105,7 +105,9 @@ def goals_section(*, organization: Organization, end: dt.date) -> tuple[list[Jso
                 "deadline": goal.deadline.isoformat(),  # type: ignore[attr-defined]
                 "actual": _s(progress.current) if progress else None,
                 "status": str(progress.status) if progress else "no_data",
-                "status_label": progress.status_label if progress else str(_("No data")),
+                "status_label": progress.status_label
+                if progress
+                else str(PROGRESS_STATUS_LABELS[ProgressStatus.NO_DATA]),
                 "percent_of_target": _s(progress.percent_of_target) if progress else None,
                 "forecast": _s(goal_forecast(goal.kpi, progress.projected_value)) if progress else None,  # type: ignore[attr-defined]
             }
@@ -188,7 +190,8 @@ def _recommendation_json(recommendation: Recommendation, insights: list[Insight]
             evidence.append(item.evidence)
             tied.extend(i for i, found in enumerate(insights) if found == item)
         elif isinstance(item, GoalStatus):
-            evidence.append(_("Goal “%(name)s”: %(status)s") % {"name": item.name, "status": item.status})
+            label = PROGRESS_STATUS_LABELS.get(ProgressStatus(item.status), item.status)
+            evidence.append(_("Goal “%(name)s”: %(status)s") % {"name": item.name, "status": str(label)})
         else:
             evidence.append(_("Campaign “%(name)s”") % {"name": item.name})
     return {"action": str(recommendation.action), "text": recommendation.text, "evidence": evidence, "insights": tied}
