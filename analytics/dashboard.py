@@ -23,11 +23,13 @@ from strategy.launch_gate import current_strategy
 from tenancy.models import Organization
 from tenancy.roles import Perm
 
-from .kpi_values import goals_progress, kpi_values_on, kpi_window
+from .kpi_values import goals_progress, kpi_values_for_period, kpi_values_on, kpi_window
 from .models import AccountMetricDaily
 
 TILE_KPIS = ("reach", "er", "site_clicks", "leads", "cpl")
 TREND_FIELDS = ("reach", "views", "interactions", "link_clicks")
+# The owner's line: business results only, this month against last.
+OWNER_KPIS = ("leads", "sales", "revenue", "cpl", "romi", "support_savings")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,46 @@ def trend_figure_json(frame: pd.DataFrame) -> str:
     return json.dumps(fig.to_plotly_json(), default=str)
 
 
+@dataclass(frozen=True)
+class MonthLine:
+    key: str
+    name: str
+    higher_is_better: bool
+    this_month: Decimal | None
+    last_month: Decimal | None
+
+    @property
+    def improved(self) -> bool | None:
+        if self.this_month is None or self.last_month is None or self.this_month == self.last_month:
+            return None
+        return (self.this_month > self.last_month) == self.higher_is_better
+
+
+def month_to_date_periods(today: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+    """This month so far, and the same days of last month (1–17 Nov against 1–17 Oct), so that a
+    month in progress is not compared with a whole one; a day the shorter month lacks is cut."""
+    start = today.replace(day=1)
+    last_end_of_month = start - dt.timedelta(days=1)
+    last_start = last_end_of_month.replace(day=1)
+    last_end = min(last_start.replace(day=min(today.day, last_end_of_month.day)), last_end_of_month)
+    return (start, today), (last_start, last_end)
+
+
+def month_lines(*, organization: Organization, today: dt.date) -> tuple[list[MonthLine], tuple, tuple]:
+    """Leads, sales, revenue, CPL, ROMI and support savings this month so far against the same days
+    of last month (the KPI engine: the figures equal `GET kpis/` for those periods)."""
+    (start, end), (last_start, last_end) = month_to_date_periods(today)
+    now = kpi_values_for_period(organization=organization, kpis=OWNER_KPIS, start=start, end=end)
+    before = kpi_values_for_period(organization=organization, kpis=OWNER_KPIS, start=last_start, end=last_end)
+    lines = []
+    for key in OWNER_KPIS:
+        kpi = kpi_get(key)
+        if kpi is None:
+            continue
+        lines.append(MonthLine(key, str(kpi.name), kpi.higher_is_better, now[key], before[key]))
+    return lines, (start, end), (last_start, last_end)
+
+
 def dashboard_context(*, organization: Organization) -> dict:
     today = organization.today()
     strategy = current_strategy(organization=organization, on=today)
@@ -139,7 +181,11 @@ def dashboard_context(*, organization: Organization) -> dict:
         goals = goals_progress(organization=organization, goals=loaded, today=today)
     start, end = kpi_window(today)
     frame = daily_totals(organization=organization, start=start, end=end)
+    lines, this_period, last_period = month_lines(organization=organization, today=today)
     return {
+        "month_lines": lines,
+        "month_period": this_period,
+        "last_month_period": last_period,
         "today": today,
         "window_start": start,
         "strategy": strategy,

@@ -6,5 +6,6 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.AnalyticsHomeView.as_view(), name="home"),
-    path("reports/", views.ReportsView.as_view(), name="reports"),
+    # Reports have their own section (the reports app); old links keep working.
+    path("reports/", views.ReportsRedirectView.as_view(), name="reports"),
 ]

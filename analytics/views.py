@@ -1,6 +1,7 @@
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from integrations.selectors import analytics_platform_choices
+from reports.selectors import report_latest
 from tenancy.views_base import OrganizationViewMixin
 
 from .dashboard import dashboard_context, kpi_table
@@ -11,7 +12,18 @@ class DashboardView(OrganizationViewMixin, TemplateView):
     template_name = "analytics/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | dashboard_context(organization=self.organization)
+        latest = report_latest(organization=self.organization)
+        snapshot = latest.snapshot if latest is not None else {}
+        return (
+            super().get_context_data(**kwargs)
+            | dashboard_context(organization=self.organization)
+            | {
+                # The owner's minute: the last report's findings and what to change, with a link to it.
+                "latest_report": latest,
+                "latest_findings": snapshot.get("insights", [])[:3],
+                "latest_recommendations": snapshot.get("recommendations", [])[:3],
+            }
+        )
 
 
 class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
@@ -36,5 +48,8 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
         }
 
 
-class ReportsView(OrganizationViewMixin, TemplateView):
-    template_name = "analytics/reports.html"
+class ReportsRedirectView(OrganizationViewMixin, RedirectView):
+    """Reports moved to their own section; old links (members only) keep working."""
+
+    pattern_name = "reports:list"
+    permanent = False

@@ -33,7 +33,7 @@ app.conf.update(
         "integrations.*": {"queue": "ingest"},
         "analytics.tasks.sync_*": {"queue": "ingest"},
         "content.tasks.publish_*": {"queue": "publish"},
-        "analytics.tasks.report_*": {"queue": "reports"},
+        "reports.tasks.*": {"queue": "reports"},
         "portability.tasks.build_export": {"queue": "reports"},
     },
     result_expires=3600,

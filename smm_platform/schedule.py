@@ -51,4 +51,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portability.tasks.start_due_deletions",
         "schedule": crontab(minute=35),
     },
+    # Reports of closed periods (monthly or weekly per organization), early in the morning UTC;
+    # one per organization and period, so a second run adds nothing.
+    "reports-generate-due": {
+        "task": "reports.tasks.generate_due_reports",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }

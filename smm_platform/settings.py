@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "links",
     "crm",
     "analytics",
+    "reports",
     "portability",
 ]
 
@@ -168,6 +169,8 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SMM Platform <noreply@localhost>")
+# Report PDFs are printed by headless Chromium through Playwright (docs/decisions/0007-report-pdf.md).
+REPORT_PDF_CHROMIUM = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 
 # --- I18N -----------------------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ru")
@@ -330,6 +333,10 @@ SPECTACULAR_SETTINGS = {
         "InboxStatusEnum": "moderation.models.InboxStatus",
         "SentimentEnum": "moderation.models.Sentiment",
         "LeadStatusEnum": "crm.models.LeadStatus",
+        "KpiEnum": "core.kpis.KPI_CHOICES",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportPdfStatusEnum": "reports.models.PdfStatus",
+        "ReportFrequencyEnum": "reports.models.Frequency",
     },
 }
 

@@ -36,6 +36,14 @@ def _celery_eager_unless_integration(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _no_report_pdf_unless_e2e(request, settings):
+    """Printing a report's PDF starts Chromium (seconds): unit tests see "no PDF" (the report is
+    still a page); `e2e` tests print real PDFs."""
+    if request.node.get_closest_marker("e2e") is None:
+        settings.REPORT_PDF_CHROMIUM = "/nonexistent/chromium"
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(name="Зерно", slug="zerno")

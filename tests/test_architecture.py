@@ -176,4 +176,5 @@ def test_registries_are_filled_in_a_fixed_order():
         "moderation",
         "links",
         "crm",
+        "reports",
     ]
