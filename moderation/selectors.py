@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from tenancy.models import Organization
 
-from .models import InboxItem, InboxKind, InboxStatus
+from .models import InboxItem, InboxKind, InboxStatus, ToneSource
 
 
 def inbox_item_list(*, organization: Organization, kind: str = "", status: str = "") -> QuerySet[InboxItem]:
@@ -13,3 +13,14 @@ def inbox_item_list(*, organization: Organization, kind: str = "", status: str =
     if status in InboxStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+def tone_corrections(*, organization: Organization) -> list[tuple[str, str]]:
+    """(text, label) the organization's people set by hand: its own training rows."""
+    rows = (
+        InboxItem.objects.filter(organization=organization, tone_source=ToneSource.PERSON, sentiment__isnull=False)
+        .exclude(text="")
+        .order_by("id")
+        .values_list("text", "sentiment")
+    )
+    return [(text, label) for text, label in rows]

@@ -36,4 +36,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portability.tasks.start_due_deletions",
         "schedule": crontab(minute=35),
     },
+    # Tone of new comments, messages and mentions (moderation/tone): unlabelled items, in batches.
+    "moderation-fan-out-tone": {
+        "task": "moderation.tasks.fan_out_tone",
+        "schedule": 180.0,
+    },
 }
