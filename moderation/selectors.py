@@ -23,4 +23,4 @@ def tone_corrections(*, organization: Organization) -> list[tuple[str, str]]:
         .order_by("id")
         .values_list("text", "sentiment")
     )
-    return [(text, label) for text, label in rows]
+    return [(text, label or "") for text, label in rows]

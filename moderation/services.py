@@ -113,12 +113,12 @@ def tone_pending(*, organization_id: int) -> QuerySet[InboxItem]:
     ).order_by("id")
 
 
-def tone_classify_pending(*, organization_id: int, limit: int = TONE_BATCH) -> int:
+def tone_classify_pending(*, organization_id: int, limit: int | None = None) -> int:
     """Labels up to ``limit`` unlabelled items with the shipped classifier; returns how many.
 
     Idempotent: only items still without a label are written, and the write re-checks that, so a
     person's correction made while the batch was being classified is never overwritten."""
-    items = list(tone_pending(organization_id=organization_id).values_list("pk", "text")[:limit])
+    items = list(tone_pending(organization_id=organization_id).values_list("pk", "text")[: limit or TONE_BATCH])
     if not items:
         return 0
     scored = tone.classify_scored([text for _, text in items])
