@@ -48,7 +48,7 @@ class EmbeddingBackend:
         out: list[tuple[str, float]] = [("neutral", 0.0)] * len(texts)
         if idx:
             chosen = [texts[i] for i in idx]
-            probs = self.model.probabilities(design_matrix(self.embedder.query(chosen), chosen))
+            probs = self.model.probabilities(design_matrix(self.embedder, chosen))
             for i, row in zip(idx, probs, strict=True):
                 out[i] = (LABELS[int(row.argmax())], round(float(row.max()), 4))
         return out

@@ -1,5 +1,5 @@
 """The trained classifier: multinomial logistic regression (numpy) over sentence embeddings
-plus the lexicon cues, and the file it is shipped in (``data/model.npz``).
+(both e5 prefixes) plus the lexicon cues, and the file it is shipped in (``data/model.npz``).
 
 The weights file records the model version and the SHA-256 of the training rows, so a label
 stored on an inbox item can be traced to the exact data it was learned from.
@@ -20,10 +20,14 @@ from . import lexicon
 LABELS = ("negative", "neutral", "positive")
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_PATH = DATA_DIR / "model.npz"
+# Names the feature recipe; with the data hash it makes the version stored on each label.
+MODEL_KIND = "e5qp-lex-lr1"
 
 
 class Embedder(Protocol):
     def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passage(self, texts: list[str]) -> np.ndarray: ...
 
 
 def data_hash(rows: list[tuple[str, str]]) -> str:
@@ -34,8 +38,11 @@ def data_hash(rows: list[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def design_matrix(embeddings: np.ndarray, texts: list[str]) -> np.ndarray:
-    return np.hstack([embeddings.astype(np.float64), lexicon.feature_matrix(texts).astype(np.float64)])
+def design_matrix(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Both e5 prefixes ("query: ", "passage: ") and the lexicon cues: the combination with the
+    best cross-validated accuracy on the training rows (docs/tone.md)."""
+    parts = [embedder.query(texts), embedder.passage(texts), lexicon.feature_matrix(texts)]
+    return np.hstack([part.astype(np.float64) for part in parts])
 
 
 @dataclass

@@ -47,7 +47,7 @@ def choose_l2(features: np.ndarray, y: np.ndarray) -> float:
 def train(rows: list[tuple[str, str]], embedder: Embedder, *, version: str) -> LogisticModel:
     texts = [text for text, _ in rows]
     y = np.array([LABELS.index(label) for _, label in rows])
-    features = design_matrix(embedder.query(texts), texts)
+    features = design_matrix(embedder, texts)
     l2 = choose_l2(features, y)
     return fit(features, y, l2=l2, version=version, trained_on=data_hash(rows))
 

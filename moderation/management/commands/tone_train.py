@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from moderation import tone
 from moderation.selectors import tone_corrections
-from moderation.tone.model import MODEL_PATH, data_hash
+from moderation.tone.model import MODEL_KIND, MODEL_PATH, data_hash
 from moderation.tone.training import TRAIN_CSV, read_rows, train
 from tenancy.models import Organization
 from tenancy.rls import organization_session
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(["text", "label"])
                 writer.writerows(rows)
-        version = f"e5lr-{data_hash(rows)[:12]}"
+        version = f"{MODEL_KIND}-{data_hash(rows)[:12]}"
         model = train(rows, tone.E5(), version=version)
         model.save(Path(options["output"]))
         self.stdout.write(f"{len(rows)} rows, data hash {model.trained_on}, version {model.version}")
