@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 
 from core.errors import DomainError, PermissionDenied
 from moderation import services, tasks, tone
@@ -11,6 +12,7 @@ from moderation.selectors import tone_corrections
 from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 from tests.moderation.factories import InboxItemFactory
+from tests.moderation.test_tone_classifier import HashEmbedder
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +140,13 @@ def test_correction_endpoint(org, other_org, owner_client):
         ).status_code
         == 404
     )
+
+
+def test_tone_train_adds_the_organizations_corrections(org, owner, tmp_path, monkeypatch):
+    monkeypatch.setattr(tone, "E5", HashEmbedder)
+    item = InboxItemFactory(organization=org, text="Ещё и спасибо сказать? Ну-ну")
+    services.tone_correct(access=_access(org, owner), item=item, sentiment=Sentiment.NEGATIVE)
+    out, rows = tmp_path / "org.npz", tmp_path / "rows.csv"
+    call_command("tone_train", organization=org.slug, output=str(out), export=str(rows))
+    assert out.exists()
+    assert rows.read_text(encoding="utf-8").splitlines()[-1] == "Ещё и спасибо сказать? Ну-ну,negative"
