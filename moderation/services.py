@@ -125,7 +125,7 @@ def tone_classify_pending(*, organization_id: int, limit: int | None = None) -> 
     version = tone.model_version()
     written = 0
     for (pk, _text), (label, confidence) in zip(items, scored, strict=True):
-        written += InboxItem.objects.filter(pk=pk, sentiment__isnull=True).update(
+        written += InboxItem.objects.filter(organization_id=organization_id, pk=pk, sentiment__isnull=True).update(
             sentiment=label, tone_confidence=confidence, tone_source=ToneSource.MODEL, tone_model_version=version
         )
     return written
