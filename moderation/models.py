@@ -1,6 +1,8 @@
 """The inbox: comments, private messages and brand mentions synced from the platforms.
 
-``sentiment`` stays NULL until something classifies it. ``status`` is the team's workflow
+``sentiment`` stays NULL until the tone classifier (or a person) labels it; ``tone_source`` says
+which, and a person's label is never overwritten by the model (it is also training data for the
+organization, see docs/tone.md). ``status`` is the team's workflow
 state; the sync never overwrites it (only platform-side fields are upserted).
 """
 
@@ -24,6 +26,11 @@ class Sentiment(models.TextChoices):
     POSITIVE = "positive", _("Positive")
     NEUTRAL = "neutral", _("Neutral")
     NEGATIVE = "negative", _("Negative")
+
+
+class ToneSource(models.TextChoices):
+    MODEL = "model", _("Model")
+    PERSON = "person", _("Person")
 
 
 class InboxStatus(models.TextChoices):
@@ -68,6 +75,9 @@ class InboxItem(TenantModel):
     # Written by the connected account itself (our reply) — not something to answer.
     is_from_account = models.BooleanField(default=False)
     sentiment = models.CharField(_("tone"), max_length=16, choices=Sentiment.choices, null=True, blank=True)
+    tone_confidence = models.FloatField(_("tone confidence"), null=True, blank=True)
+    tone_source = models.CharField(_("tone set by"), max_length=8, choices=ToneSource.choices, blank=True)
+    tone_model_version = models.CharField(_("tone model version"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=InboxStatus.choices, default=InboxStatus.NEW)
     answered_at = models.DateTimeField(null=True, blank=True)
     # The team's work on the item (never touched by a re-sync).
@@ -107,6 +117,12 @@ class InboxItem(TenantModel):
             models.Index(fields=["organization", "account", "-created_at"], name="inbox_org_account_idx"),
             # The inbox list: newest first within one organization, keyset-stable.
             models.Index(fields=["organization", "-created_at", "-id"], name="inbox_org_created_idx"),
+            # The tone batch: audience items without a label yet (a small, shrinking set).
+            models.Index(
+                fields=["organization", "id"],
+                name="inbox_tone_pending_idx",
+                condition=models.Q(sentiment__isnull=True, is_from_account=False),
+            ),
         ]
 
     def __str__(self) -> str:

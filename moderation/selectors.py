@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 
 from tenancy.models import Organization
 
-from .models import InboxItem, InboxKind, InboxNote, InboxReply, InboxStatus, InboxTag, Sentiment
+from .models import InboxItem, InboxKind, InboxNote, InboxReply, InboxStatus, InboxTag, Sentiment, ToneSource
 from .sla import waiting_too_long
 
 # Counting every row of a 400k-item inbox costs more than the page itself: counts stop here.
@@ -93,3 +93,14 @@ def thread_of(item: InboxItem) -> QuerySet[InboxItem]:
         root = item.parent_external_id or item.external_id
         qs = qs.filter(Q(external_id=root) | Q(parent_external_id=root))
     return qs.order_by("created_at", "id")[:50]
+
+
+def tone_corrections(*, organization: Organization) -> list[tuple[str, str]]:
+    """(text, label) the organization's people set by hand: its own training rows."""
+    rows = (
+        InboxItem.objects.filter(organization=organization, tone_source=ToneSource.PERSON, sentiment__isnull=False)
+        .exclude(text="")
+        .order_by("id")
+        .values_list("text", "sentiment")
+    )
+    return [(text, label or "") for text, label in rows]

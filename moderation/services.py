@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import CommentKind, Connector
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
-from moderation.models import OPEN_STATUSES, InboxItem, InboxKind, InboxStatus
+from moderation import tone
+from moderation.models import OPEN_STATUSES, InboxItem, InboxKind, InboxStatus, Sentiment, ToneSource
+from tenancy.access import Access
+from tenancy.roles import Perm
 
 INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]
 _KINDS = frozenset(InboxKind.values)
@@ -117,3 +122,49 @@ def mentions_sync(*, account: SocialAccount, connector: Connector, window: SyncW
         return StepResult(**step_quality(connector))
     result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
     return StepResult(fetched=len(rows), written=result.written, **step_quality(connector, [("inbox", result)]))
+
+
+TONE_BATCH = 200
+
+
+def tone_pending(*, organization_id: int) -> QuerySet[InboxItem]:
+    """Audience items nobody (model or person) has labelled yet, oldest first."""
+    return InboxItem.objects.filter(
+        organization_id=organization_id, sentiment__isnull=True, is_from_account=False
+    ).order_by("id")
+
+
+def tone_classify_pending(*, organization_id: int, limit: int | None = None) -> int:
+    """Labels up to ``limit`` unlabelled items with the shipped classifier; returns how many.
+
+    Idempotent: only items still without a label are written, and the write re-checks that, so a
+    person's correction made while the batch was being classified is never overwritten."""
+    items = list(tone_pending(organization_id=organization_id).values_list("pk", "text")[: limit or TONE_BATCH])
+    if not items:
+        return 0
+    scored = tone.classify_scored([text for _, text in items])
+    version = tone.model_version()
+    written = 0
+    for (pk, _text), (label, confidence) in zip(items, scored, strict=True):
+        written += InboxItem.objects.filter(organization_id=organization_id, pk=pk, sentiment__isnull=True).update(
+            sentiment=label, tone_confidence=confidence, tone_source=ToneSource.MODEL, tone_model_version=version
+        )
+    return written
+
+
+def tone_correct(*, access: Access, item: InboxItem | int, sentiment: str) -> InboxItem:
+    """A person's label: kept from then on (the model never relabels it) and used as this
+    organization's training data (``tone_train --organization``)."""
+    access.require(Perm.WRITE)
+    if sentiment not in Sentiment.values:
+        raise DomainError(_("Unknown tone."), field="sentiment")
+    pk = item.pk if isinstance(item, InboxItem) else item
+    found = InboxItem.objects.filter(organization=access.organization, pk=pk).first()
+    if found is None:
+        raise InboxItem.DoesNotExist
+    found.sentiment = sentiment
+    found.tone_confidence = 1.0
+    found.tone_source = ToneSource.PERSON
+    found.tone_model_version = ""
+    found.save(update_fields=["sentiment", "tone_confidence", "tone_source", "tone_model_version", "updated_at"])
+    return found

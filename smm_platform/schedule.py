@@ -57,4 +57,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.generate_due_reports",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Tone of new comments, messages and mentions (moderation/tone): unlabelled items, in batches.
+    "moderation-fan-out-tone": {
+        "task": "moderation.tasks.fan_out_tone",
+        "schedule": 180.0,
+    },
 }

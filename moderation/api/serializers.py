@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from tenancy.api.fields import TenantModelSerializer
 
-from ..models import InboxAction, InboxItem, InboxNote, InboxReply, InboxTag, ReplyServiceLevel, SavedReply
+from ..models import InboxAction, InboxItem, InboxNote, InboxReply, InboxTag, ReplyServiceLevel, SavedReply, Sentiment
 from ..saved_replies import SAVED_REPLY_FIELDS
 from ..sla import LEVEL_FIELDS
 
@@ -98,3 +98,14 @@ class ReplyServiceLevelSerializer(TenantModelSerializer):
     class Meta:
         model = ReplyServiceLevel
         fields = LEVEL_FIELDS
+
+
+class ToneCorrectionSerializer(serializers.Serializer):
+    sentiment = serializers.ChoiceField(choices=Sentiment.choices)
+
+
+class InboxToneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InboxItem
+        fields = ["id", "sentiment", "tone_confidence", "tone_source", "tone_model_version"]
+        read_only_fields = fields

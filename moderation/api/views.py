@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from tenancy.api.base import OrganizationModelViewSet, OrganizationViewSet
 from tenancy.roles import Perm
 
-from .. import replies, saved_replies, sla, workflow
+from .. import replies, saved_replies, services, sla, workflow
 from ..models import InboxItem, InboxReply, ReplyServiceLevel, SavedReply
 from ..selectors import InboxFilters, inbox_item_list
 from . import serializers as s
@@ -174,3 +174,20 @@ class ReplyServiceLevelViewSet(OrganizationViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         return self._save(request, partial=True)
+
+
+class InboxToneViewSet(OrganizationViewSet):
+    """A person corrects an item's tone: it is kept (the classifier never relabels it) and becomes
+    training data for the organization."""
+
+    queryset = InboxItem.objects.all()
+    serializer_class = s.InboxToneSerializer
+
+    @extend_schema(request=s.ToneCorrectionSerializer, responses=s.InboxToneSerializer)
+    @action(detail=True, methods=["post"])
+    def tone(self, request, *args, **kwargs):
+        item = self.get_object()
+        body = s.ToneCorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = services.tone_correct(access=self.access, item=item, sentiment=body.validated_data["sentiment"])
+        return Response(s.InboxToneSerializer(item, context=self.get_serializer_context()).data)
