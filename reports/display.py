@@ -29,14 +29,14 @@ def goals_figure(goals: list[Json]) -> str | None:
             y=[g["title"] for g in measured],
             orientation="h",
             marker={"color": ["#2e7d32" if g["status"] in ("exceeded", "on_track") else "#c62828" for g in measured]},
-            name=str(_("% of target")),
+            name=str(_("Percent of target")),
         )
     )
     fig.add_vline(x=100, line_dash="dash")
     fig.update_layout(
         margin={"l": 160, "r": 10, "t": 10, "b": 40},
         height=60 + 40 * len(measured),
-        xaxis={"title": str(_("% of target"))},
+        xaxis={"title": str(_("Percent of target"))},
     )
     return json.dumps(fig.to_plotly_json(), default=str)
 

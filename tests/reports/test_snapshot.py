@@ -4,10 +4,11 @@ frozen once made, and the insights input in the organization's timezone."""
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from analytics.kpi_values import kpi_values_for_period
-from crm.models import Lead
+from crm.models import Lead, Sale
 from reports.frame import insight_frame
 from reports.models import Report
 from reports.periods import last_closed_period, previous_period
@@ -15,6 +16,9 @@ from reports.services import report_generate
 from reports.snapshot import build_snapshot
 from tests.analytics.factories import PostMetricDailyFactory, SocialPostFactory
 from tests.analytics.kpi_data import generate
+from tests.content.factories import PostFactory
+from tests.integrations.factories import SocialAccountFactory
+from tests.strategy.factories import ContentPillarFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +105,42 @@ def test_closed_periods():
         dt.date(2026, 3, 1),
     )
     assert previous_period(dt.date(2026, 3, 2), dt.date(2026, 3, 8)) == (dt.date(2026, 2, 23), dt.date(2026, 3, 1))
+
+
+def test_a_planned_post_brings_its_pillar_objective_and_attributed_leads_and_revenue(org):
+    pillar = ContentPillarFactory(strategy__organization=org, name="Обучение")
+    plan = PostFactory(organization=org, objective="lead_generation", pillar=pillar)
+    vk = SocialAccountFactory(organization=org, platform="vk")
+    tg = SocialAccountFactory(organization=org, platform="telegram")
+    day = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)
+    on_vk = SocialPostFactory(organization=org, account=vk, published_at=day, planned_post=plan)
+    on_tg = SocialPostFactory(organization=org, account=tg, published_at=day, planned_post=plan)
+    outside = SocialPostFactory(organization=org, account=vk, published_at=day)
+    for post in (on_vk, on_tg, outside):
+        PostMetricDailyFactory(post=post, day=dt.date(2026, 3, 11), reach=100, likes=5)
+    common = {"organization": org, "post": plan}
+    leads = [
+        Lead.objects.create(external_id="a", attributed_platform="vk", **common),
+        Lead.objects.create(external_id="b", attributed_platform="vk", **common),
+        Lead.objects.create(external_id="c", attributed_platform="telegram", **common),
+        Lead.objects.create(external_id="d", attributed_platform="", **common),  # goes to the first post
+    ]
+    sold = dt.datetime(2026, 3, 12, tzinfo=dt.UTC)
+    for lead, amount, refunded, currency in (
+        (leads[0], "1000.00", False, org.currency),
+        (leads[1], "500.00", True, org.currency),  # refunded: left out
+        (leads[2], "300.00", False, "USD" if org.currency != "USD" else "EUR"),  # another currency: left out
+        (leads[3], "200.00", False, org.currency),
+    ):
+        Sale.objects.create(
+            organization=org, external_id=f"s-{lead.external_id}", lead=lead, amount=amount,
+            currency=currency, sold_at=sold, refunded=refunded,
+        )  # fmt: skip
+    frame = insight_frame(organization=org, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31))
+    rows = {row["post_id"]: row for row in frame.to_dict("records")}
+    assert on_vk.pk < on_tg.pk  # the VK post is the plan's first: it also takes the lead without a platform
+    assert (rows[on_vk.pk]["leads"], rows[on_vk.pk]["revenue"]) == (3, 1200)
+    assert (rows[on_tg.pk]["leads"], rows[on_tg.pk]["revenue"]) == (1, 0)
+    assert (rows[on_tg.pk]["pillar"], rows[on_tg.pk]["objective"]) == ("Обучение", "lead_generation")
+    assert pd.isna(rows[outside.pk]["leads"])
+    assert pd.isna(rows[outside.pk]["pillar"])
