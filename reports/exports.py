@@ -5,13 +5,20 @@ import io
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from .models import Report
 
 
 def _header() -> list[str]:
-    return [str(_("KPI")), str(_("Key")), str(_("Unit")), str(_("This period")), str(_("Previous period"))]
+    return [
+        str(_("KPI")),
+        str(pgettext("KPI table column: the KPI's code", "Key")),
+        str(_("Unit")),
+        str(_("This period")),
+        str(_("Previous period")),
+    ]
 
 
 def _rows(report: Report) -> list[list[object]]:
