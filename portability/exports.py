@@ -6,6 +6,7 @@ sits in memory; on PostgreSQL the whole read runs in one REPEATABLE READ READ ON
 every table comes from the same snapshot. Secret columns are never read (see `tables.py`).
 """
 
+import base64
 import csv
 import io
 import json
@@ -71,12 +72,14 @@ ORGANIZATION_FIELDS = ("id", "name", "slug", "timezone", "currency", "language",
 
 
 class _Encoder(DjangoJSONEncoder):
-    """Exact values: full-precision timestamps (DjangoJSONEncoder cuts them to milliseconds) and
-    decimals as strings."""
+    """Exact values: full-precision timestamps (DjangoJSONEncoder cuts them to milliseconds),
+    decimals as strings, binary columns (a report's PDF) as base64."""
 
     def default(self, o):
         if isinstance(o, datetime):
             return o.isoformat()
+        if isinstance(o, bytes | memoryview):
+            return {"base64": base64.b64encode(bytes(o)).decode("ascii")}
         return super().default(o)
 
 

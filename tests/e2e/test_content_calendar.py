@@ -42,7 +42,7 @@ def test_marketer_plans_on_the_calendar(login, axe):
     problems += _axe_problems(axe, page)
 
     # Filters: only lead-generation posts remain.
-    page.select_option("select[name=objective]", "leads")
+    page.select_option("select[name=objective]", "lead_generation")
     page.locator("form.plan-filters button[type=submit]").click()
     page.wait_for_load_state()
     objectives = set(
@@ -53,7 +53,7 @@ def test_marketer_plans_on_the_calendar(login, axe):
             ]
         ).values_list("objective", flat=True)
     )
-    assert objectives <= {"leads"}
+    assert objectives <= {"lead_generation"}
 
     # Drag and drop in the month view: the post moves to the next day, same time.
     target_day = local.date() + dt.timedelta(days=1)

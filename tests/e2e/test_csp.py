@@ -78,7 +78,7 @@ def test_pages_work_under_the_policy_without_violations(login, page, demo, viola
     page.wait_for_url(re.compile(r"/strategy/\d+/edit/analysis/$"))
     page.click("nav.stepper a[href$='/edit/goals/']")
     page.wait_for_url(re.compile(r"/edit/goals/$"))
-    page.select_option("#id_objective", "lead_generation")
+    page.select_option("#id_objective", "leads")
     # (a locator wait: wait_for_function's string eval would itself be refused by the policy)
     expect(page.locator("#id_kpi option")).to_have_count(len(kpis_for_objective("leads")) + 1)  # + the empty choice
 

@@ -1,5 +1,6 @@
 """Export of an organization's data: exactly its rows, exact numbers, no secrets, expiring links."""
 
+import base64
 import csv
 import io
 import json
@@ -26,6 +27,7 @@ from tenancy.services import api_token_create, invitation_create
 from tests.conftest import access_of
 from tests.integrations.factories import OAuthStateFactory
 from tests.portability.factories import OrganizationExportFactory
+from tests.reports.factories import ReportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +365,11 @@ def test_data_page_query_count_is_constant(owner_web, org, owner, make_member, d
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = owner_web.get(f"/o/{org.slug}/settings/data/")
     assert page.content.decode().count("/download/") == 3
+
+
+def test_binary_columns_are_exported_as_base64(org):
+    """A report's stored PDF (a BinaryField reads back as memoryview) must not break the export."""
+    report = ReportFactory(organization=org, pdf=b"%PDF-1.7 demo")
+    archive = _zip(org)
+    (row,) = [r for r in _jsonl(archive, "reports.Report") if r["id"] == report.pk]
+    assert base64.b64decode(row["pdf"]["base64"]) == b"%PDF-1.7 demo"
