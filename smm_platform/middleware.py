@@ -2,12 +2,22 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
+from .api.errors import _body
 from .error_views import api_error, is_api_request
 
 
+def _has_nul(request) -> bool:
+    """A NUL character in a query parameter: PostgreSQL text cannot hold it, so a filter or a
+    search with one would fail in the database instead of answering 400."""
+    return any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values)
+
+
 class ApiErrorMiddleware:
-    """For `/api/...`: refuses an oversized body up front (413), and turns any non-JSON error
+    """Refuses a NUL character in a query parameter with 400 (pages and API). For `/api/...`:
+    refuses an oversized body up front (413), and turns any non-JSON error
     response — Django's 404 for an unknown path (its HTML debug page with DEBUG on), a 400 from
     a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`, a 500 — into `{"error": {...}}` with the same status.
     Responses rendered by DRF already use the format (whatever renderer) and pass untouched."""
@@ -16,6 +26,11 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _has_nul(request):
+            message = _("Query parameters may not contain NUL characters.")
+            if is_api_request(request):
+                return JsonResponse(_body("invalid", message), status=400)
+            return HttpResponseBadRequest(message)
         if not is_api_request(request):
             return self.get_response(request)
         if self._too_big(request):

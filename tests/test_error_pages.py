@@ -214,3 +214,12 @@ def test_other_error_statuses_keep_their_status_in_the_api_format():
     assert response.status_code == 410
     assert _error(response) == {"error": {"code": "error", "message": "Gone", "fields": {}}}
     assert _error(error_views.api_error(503))["error"]["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_query_parameter_is_a_400_not_a_database_error(client):
+    api = client.get("/api/v1/orgs/nowhere/inbox/saved-replies/", {"q": "a\x00b"})
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "invalid"
+    page = client.get("/accounts/login/", {"next": "\x00"})
+    assert page.status_code == 400
