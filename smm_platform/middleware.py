@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from .api.errors import _body
@@ -16,8 +16,8 @@ def _has_nul(request) -> bool:
 
 
 class ApiErrorMiddleware:
-    """Refuses a NUL character in a query parameter with 400 (pages and API). For `/api/...`:
-    refuses an oversized body up front (413), and turns any non-JSON error
+    """For `/api/...`: refuses a NUL character in a query parameter (400) and an oversized body
+    (413) up front, and turns any non-JSON error
     response — Django's 404 for an unknown path (its HTML debug page with DEBUG on), a 400 from
     a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`, a 500 — into `{"error": {...}}` with the same status.
     Responses rendered by DRF already use the format (whatever renderer) and pass untouched."""
@@ -26,13 +26,11 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request):
-            message = _("Query parameters may not contain NUL characters.")
-            if is_api_request(request):
-                return JsonResponse(_body("invalid", message), status=400)
-            return HttpResponseBadRequest(message)
         if not is_api_request(request):
             return self.get_response(request)
+        if _has_nul(request):
+            message = _("Query parameters may not contain NUL characters.")
+            return JsonResponse(_body("invalid", message), status=400)
         if self._too_big(request):
             return api_error(413)
         response = self.get_response(request)
