@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
+from core.dates import is_in_range, range_message
 from core.vocabulary import SocialPlatform
 from tenancy.api.base import OrganizationViewSet
 from tenancy.api.fields import TenantModelSerializer
@@ -21,6 +22,9 @@ class RangeQuerySerializer(serializers.Serializer):
     end = serializers.DateField(help_text="Last day, included, YYYY-MM-DD.")
 
     def validate(self, attrs):
+        for name in ("start", "end"):  # the organization's day boundaries must exist in the calendar
+            if not is_in_range(attrs[name]):
+                raise serializers.ValidationError({name: range_message()})
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": "The end must not be before the start."})
         if (attrs["end"] - attrs["start"]).days >= MAX_DAYS:
