@@ -77,7 +77,7 @@ def _by_text(account: SocialAccount, posts: Sequence[SocialPost]) -> int:
     candidates = list(
         Post.objects.for_organization(account.organization_id)
         .filter(scheduled_at__range=(start, end))
-        .filter(Q(platform__in=platforms) | Q(target_accounts__contains=[account.pk]))
+        .filter(Q(platform__in=platforms) | Q(target_accounts__has_item=account.pk))
         .exclude(pk__in=taken.values("planned_post"))
         .exclude(status__in=[Post.Status.IDEA])
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from core.numbers import ratio
 from crm.models import Lead
@@ -36,12 +36,11 @@ def post_results(*, organization: Organization, post_ids: Iterable[int]) -> dict
     results: dict[int, PostResult] = defaultdict(PostResult)
     if not ids:
         return {}
-    latest = (
-        PostMetricDaily.objects.for_organization(organization)
-        .filter(post__planned_post__in=ids)
-        .order_by("post_id", "-day")
-        .distinct("post_id")
-        .values("post__planned_post", "reach", "likes", "comments", "shares", "saves", "link_clicks")
+    metrics = PostMetricDaily.objects.for_organization(organization)
+    # The latest day per platform post; a subquery (not DISTINCT ON) so SQLite runs it too.
+    latest_day = metrics.filter(post=OuterRef("post")).order_by("-day").values("day")[:1]
+    latest = metrics.filter(post__planned_post__in=ids, day=Subquery(latest_day)).values(
+        "post__planned_post", "reach", "likes", "comments", "shares", "saves", "link_clicks"
     )
     for row in latest:
         result = results[row["post__planned_post"]]

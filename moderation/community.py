@@ -73,7 +73,7 @@ def community_metrics(
     conversations = (
         members.filter(kind=InboxKind.COMMENT).exclude(parent_external_id="").filter(Exists(other_member)).count()
     )
-    positive = Q(sentiment=Sentiment.POSITIVE) | Q(tags__contains=[InboxTag.PRAISE])
+    positive = Q(sentiment=Sentiment.POSITIVE) | Q(tags__has_item=InboxTag.PRAISE)
     advocates = (
         members.filter(positive)
         .values("author_external_id")

@@ -49,7 +49,7 @@ def inbox_item_list(
     elif f.assignee.isdigit():
         qs = qs.filter(assignee_id=int(f.assignee))
     if f.tag in InboxTag.values:
-        qs = qs.filter(tags__contains=[f.tag])
+        qs = qs.filter(tags__has_item=f.tag)
     if f.overdue:
         qs = waiting_too_long(qs, organization)
     return qs.order_by("-created_at", "-id")

@@ -1,9 +1,11 @@
 """Smoke test of the embedded default, as `make run` serves it on a fresh machine.
 
 Fresh SQLite file, no Redis (eager Celery): migrate, seed the demo, start the dev server, sign in
-as the demo owner over real HTTP and open the dashboard and every navigation item.
+as the demo owner over real HTTP and open the dashboard, every navigation item and every page those
+link to (SQLite lacks some PostgreSQL lookups; this is where a query that only PostgreSQL runs shows).
 """
 
+import html
 import os
 import re
 import subprocess
@@ -13,6 +15,7 @@ import tempfile
 import httpx
 from smoke_server import PY, ROOT, dev_server, sign_in
 
+LINK = re.compile(r'href="(/o/zerno/[^"#]*)"')
 SECTIONS = [
     "",
     "strategy/",
@@ -42,10 +45,19 @@ def main() -> int:
     with dev_server(env) as base, httpx.Client(base_url=base, follow_redirects=True, timeout=30) as http:
         dash = sign_in(http, base, email, password)
         assert "Зерно" in dash.text
+        linked: set[str] = set()
         for section in SECTIONS:
             page = http.get(f"/o/zerno/{section}")
             assert page.status_code == 200, f"/o/zerno/{section} → {page.status_code}"
             print(f"ok  /o/zerno/{section}")
+            linked.update(LINK.findall(page.text))
+        broken = []
+        for href in sorted(linked - {f"/o/zerno/{s}" for s in SECTIONS}):
+            status = http.get(html.unescape(href)).status_code
+            if status >= 500:
+                broken.append(f"{href} → {status}")
+        assert not broken, "pages failing on SQLite:\n" + "\n".join(broken)
+        print(f"ok  {len(linked)} linked pages")
         assert http.get("/api/schema/").status_code == 200
         assert http.get("/api/docs/").status_code == 200
     print(f"embedded default OK: signed in as {email}, {len(SECTIONS)} pages rendered")
