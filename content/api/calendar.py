@@ -1,6 +1,7 @@
 """The calendar over the API: the posts of a date range with their publications, and the plan
 balance of a period (the same reads as the calendar page: content.calendar, content.balance)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
@@ -26,9 +27,9 @@ class RangeQuerySerializer(serializers.Serializer):
             if not is_in_range(attrs[name]):
                 raise serializers.ValidationError({name: range_message()})
         if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": "The end must not be before the start."})
+            raise serializers.ValidationError({"end": _("The end must not be before the start.")})
         if (attrs["end"] - attrs["start"]).days >= MAX_DAYS:
-            raise serializers.ValidationError({"end": f"At most {MAX_DAYS} days at a time."})
+            raise serializers.ValidationError({"end": _("At most %(days)d days at a time.") % {"days": MAX_DAYS}})
         return attrs
 
 

@@ -52,3 +52,14 @@ def test_plan_balance(token_client, org, owner_access):
     }
     assert body["goals_without_posts"] == []
     assert body["warnings"]
+
+
+@pytest.mark.parametrize("path", ["calendar", "plan-balance"])
+@pytest.mark.parametrize(
+    ("start", "end", "field"), [("9999-12-31", "9999-12-31", "start"), ("2026-01-01", "0001-01-01", "end")]
+)
+def test_dates_outside_the_calendar_are_a_400(token_client, org, path, start, end, field):
+    # 9999-12-31 in a timezone east of UTC overflows a datetime (found by the fuzz stage).
+    response = token_client.get(f"/api/v1/orgs/{org.slug}/{path}/", {"start": start, "end": end})
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
