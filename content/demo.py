@@ -127,9 +127,9 @@ def seed_failed_publication(*, access: Access, strategy) -> None:
     # Claimed as the publisher claims a due one (this one only), then published through the
     # account's connector told to refuse.
     token = uuid.uuid4()
-    Publication.objects.filter(pk=publication.pk, status=Publication.Status.SCHEDULED).update(
-        status=Publication.Status.PUBLISHING, claim_token=token, claimed_until=timezone.now() + CLAIM_LEASE
-    )
+    Publication.objects.filter(
+        organization=organization, pk=publication.pk, status=Publication.Status.SCHEDULED
+    ).update(status=Publication.Status.PUBLISHING, claim_token=token, claimed_until=timezone.now() + CLAIM_LEASE)
     publish_one(
         publication.pk,
         str(token),

@@ -47,5 +47,7 @@ def unread_notification_count(*, organization: Organization, user: Any) -> int:
 
 def access_notification(access: Access, notification: Notification | int, *, lock: bool = False) -> Notification:
     """The member's own notification, or NotFound (another member's or organization's: 404)."""
-    own = Notification.objects.filter(user_id=getattr(access.user, "pk", None) or 0)
+    own = Notification.objects.for_organization(access.organization).filter(
+        user_id=getattr(access.user, "pk", None) or 0
+    )
     return get_for_organization(own, access.organization, notification, lock=lock, message=_("Notification not found."))

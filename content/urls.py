@@ -24,6 +24,7 @@ urlpatterns = [
     path("posts/<int:pk>/media/", posts.PostMediaAddView.as_view(), name="post_media_add"),
     path("posts/<int:pk>/publish-schedule/", posts.PostScheduleFormView.as_view(), name="post_schedule_form"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path("notifications/unread/", notifications.NotificationUnreadView.as_view(), name="notifications_unread"),
     path("notifications/read-all/", notifications.NotificationReadAllView.as_view(), name="notifications_read_all"),
     path("notifications/<int:pk>/read/", notifications.NotificationReadView.as_view(), name="notification_read"),
     path("publications/<int:pk>/retry/", notifications.PublicationRetryView.as_view(), name="publication_retry"),

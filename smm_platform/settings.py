@@ -98,7 +98,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.current_organization",
-                "content.context_processors.notifications",
             ],
             "builtins": ["smm_platform.templatetags.safe_links"],
         },

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -17,7 +17,7 @@ from tenancy.views_base import OrganizationViewMixin
 from .. import services
 from ..forms import ScheduleForm
 from ..models import Notification, Publication
-from ..selectors import access_publication, notification_list
+from ..selectors import access_publication, notification_list, unread_notification_count
 
 # Where a publication action came from and goes back to: a fixed choice, never a URL from the form.
 RETURN_TO = ("notifications", "post")
@@ -39,7 +39,16 @@ class NotificationListView(OrganizationViewMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        return context | {"schedule_form": ScheduleForm(), "can_write": self.access.can(Perm.WRITE)}
+        unread = unread_notification_count(organization=self.organization, user=self.request.user)
+        return context | {"unread": unread, "can_write": self.access.can(Perm.WRITE)}
+
+
+class NotificationUnreadView(OrganizationViewMixin, View):
+    """The navigation's unread count (a fragment htmx loads after each page)."""
+
+    def get(self, request: HttpRequest, org_slug: str) -> HttpResponse:
+        unread = unread_notification_count(organization=self.organization, user=request.user)
+        return render(request, "content/_unread_count.html", {"unread": unread})
 
 
 class NotificationReadView(OrganizationViewMixin, View):
