@@ -152,7 +152,7 @@ def test_author_reads_the_failed_publication_and_retries_it(browser, live_server
     assert failed.error_message
     context, page = _sign_in(browser, live_server, demo, "marketer")
     count = page.locator("#unread-count[data-unread]")  # loaded by htmx after the page
-    count.wait_for()
+    count.wait_for(state="attached")
     assert count.get_attribute("data-unread") != "0"
     page.locator("a.notifications-link").click()
     page.wait_for_url(f"**/o/{slug}/content/notifications/")
@@ -169,7 +169,7 @@ def test_author_reads_the_failed_publication_and_retries_it(browser, live_server
     page.click("#read-all")
     page.wait_for_url(f"**/o/{slug}/content/notifications/")
     assert page.locator("h1[data-unread]").get_attribute("data-unread") == "0"
-    page.locator("#unread-count[data-unread]").wait_for()
+    page.locator("#unread-count[data-unread]").wait_for(state="attached")
     assert page.locator("#unread-count").get_attribute("data-unread") == "0"
     assert (
         not Notification.objects.unscoped()
