@@ -340,3 +340,22 @@ def test_best_time_on_the_schedule_form_matches_pandas(owner_web, org, owner_acc
     assert f"({score}, n={n})" in html.split('data-best="weekday"')[1][:120]
     Post.objects.filter(pk=post.pk).update(status="published")
     assert 'id="best-time"' not in owner_web.get(f"/o/{org.slug}/content/posts/{post.pk}/").content.decode()
+
+
+def test_post_page_keeps_a_constant_query_count_as_media_and_accounts_grow(
+    owner_web, org, owner_access, settings, tmp_path, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    post = complete(owner_access)
+    _upload(owner_access, post)
+    url = f"/o/{org.slug}/content/posts/{post.pk}/"
+    owner_web.get(url)
+    with django_assert_max_num_queries(60) as few:
+        owner_web.get(url)
+    for i in range(4):
+        _upload(owner_access, post, name=f"cup{i}.jpg")
+        SocialAccountFactory(organization=org, platform=Platform.VK, external_id=f"x{i}", display_name=f"ВК {i}")
+        review.post_comment(access=owner_access, post=post, comment=f"Комментарий {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = owner_web.get(url).content.decode()
+    assert html.count("data-remove-media=") == 5
