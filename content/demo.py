@@ -2,9 +2,12 @@
 the launch gate, one draft). Idempotent by title."""
 
 import datetime as dt
+import uuid
 
 from django.utils import timezone
 
+from integrations.credentials import connector_for
+from integrations.models import AccountStatus, Platform, SocialAccount
 from strategy.launch_gate import current_strategy
 from strategy.models import ContentPillar, Goal
 from tenancy.access import Access
@@ -12,7 +15,8 @@ from tenancy.roles import Role, role_permissions
 
 from . import services
 from .demo_plan import seed_plan
-from .models import Post
+from .models import Post, Publication
+from .publishing import CLAIM_LEASE, publish_one
 
 POSTS = [
     # title, text, pillar, goal, objective, format, platform, days ahead (None = draft)
@@ -83,3 +87,51 @@ def seed(*, organization, users: dict) -> None:
             if strategy.covers(timezone.localtime(when, organization.tzinfo).date()):
                 services.post_schedule(access=access, post=post, scheduled_at=when)
     seed_plan(access=access, strategy=strategy)
+    seed_failed_publication(access=access, strategy=strategy)
+
+
+FAILED_TITLE = "Акция выходного дня: второй капучино в подарок"
+FAILED_TEXT = "В субботу и воскресенье второй капучино — в подарок. Покажите этот пост бариста."
+
+
+def seed_failed_publication(*, access: Access, strategy) -> None:
+    """One publication that failed, through the real publisher: the demo account answers as a
+    platform would when the connected user may not post (VK error 15). The reason in plain words
+    shows on the post and in its author's notifications."""
+    organization = access.organization
+    if Post.objects.filter(organization=organization, title=FAILED_TITLE).exists():
+        return
+    account = (
+        SocialAccount.objects.for_organization(organization)
+        .filter(platform=Platform.DEMO, status=AccountStatus.ACTIVE)
+        .first()
+    )
+    goal = Goal.objects.filter(organization=organization, strategy=strategy, title="Охват жителей Казани").first()
+    pillar = ContentPillar.objects.filter(organization=organization, strategy=strategy, name="Утро с «Зерном»").first()
+    if account is None or goal is None or pillar is None or not strategy.covers(organization.today()):
+        return
+    post = services.post_create(
+        access=access,
+        title=FAILED_TITLE,
+        text=FAILED_TEXT,
+        platform="vk",
+        objective="engagement",
+        format="text",
+        goal=goal,
+        pillar=pillar,
+    )
+    services.post_schedule(
+        access=access, post=post, scheduled_at=timezone.now() + dt.timedelta(minutes=1), accounts=[account]
+    )
+    publication = post.publications.get()
+    # Claimed as the publisher claims a due one (this one only), then published through the
+    # account's connector told to refuse.
+    token = uuid.uuid4()
+    Publication.objects.filter(
+        organization=organization, pk=publication.pk, status=Publication.Status.SCHEDULED
+    ).update(status=Publication.Status.PUBLISHING, claim_token=token, claimed_until=timezone.now() + CLAIM_LEASE)
+    publish_one(
+        publication.pk,
+        str(token),
+        connector_factory=lambda acc: connector_for(acc, publish_failure="permission_denied"),
+    )

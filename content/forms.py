@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.vocabulary import PostFormat, SocialPlatform
-from integrations.models import SocialAccount
+from integrations.models import AccountStatus, SocialAccount
 from strategy.models import ContentPillar, Goal
 
 from .models import CallToAction, FunnelStage, PostObjective
@@ -78,12 +78,19 @@ class PostForm(forms.Form):
                 organization_id=strategy.organization_id, strategy=strategy
             )
         if organization is not None:
-            self.fields["target_accounts"].queryset = SocialAccount.objects.for_organization(  # type: ignore[attr-defined]
-                organization
-            ).order_by("platform", "pk")
+            self.fields["target_accounts"].queryset = connected_accounts(organization)  # type: ignore[attr-defined]
 
     def clean_target_accounts(self) -> list[int]:
         return [account.pk for account in self.cleaned_data.get("target_accounts") or []]
+
+
+def connected_accounts(organization: Any) -> Any:
+    """The organization's connected (active) accounts: the ones a post can be published to."""
+    return (
+        SocialAccount.objects.for_organization(organization)
+        .filter(status=AccountStatus.ACTIVE)
+        .order_by("platform", "display_name", "pk")
+    )
 
 
 class ScheduleForm(forms.Form):
@@ -94,5 +101,34 @@ class ScheduleForm(forms.Form):
     )
 
 
+class PostScheduleForm(ScheduleForm):
+    """The post page's schedule form: the time and the accounts, among the connected ones (none
+    chosen: the post's own choice, else every connected account of its platforms)."""
+
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("Publish to"),
+        queryset=SocialAccount.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each gets its own publication. None chosen: the post's accounts, else all connected ones."),
+    )
+
+    def __init__(self, *args: Any, organization: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.fields["accounts"].queryset = connected_accounts(organization)  # type: ignore[attr-defined]
+
+    def clean_accounts(self) -> list[int] | None:
+        chosen = [account.pk for account in self.cleaned_data.get("accounts") or []]
+        return chosen or None
+
+
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class MediaUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo or video"),
+        help_text=_("JPEG, PNG, GIF or WebP photos; MP4 or MOV videos. Checked against each platform's limits."),
+    )

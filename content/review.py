@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, NotFound
 from strategy.models import ContentPillar, Goal
 from tenancy.access import Access
 from tenancy.roles import Perm
+from tenancy.scoping import parse_id
 from tenancy.services import audit_log_record
 
 from . import hooks, rules, services
@@ -172,12 +173,37 @@ def post_media_add(*, access: Access, post: Post | int, file: UploadedFile) -> P
 
 
 @transaction.atomic
-def post_media_remove(*, access: Access, post: Post | int, media: PostMedia | int) -> None:
+def post_media_remove(*, access: Access, post: Post | int, media: PostMedia | int | str) -> Post:
+    """Removes a photo or video from a post not yet scheduled, and its file from the storage once
+    no other post (a duplicate shares its files) uses it. The rules run again on what remains: a
+    post out of the draft must stay complete (Instagram needs a file), and with approval required
+    a post in review or approved goes back to the draft, as after any edit."""
     access.require(Perm.WRITE)
     row = access_post(access, post, lock=True)
     if row.status not in services.EDITABLE:
         raise Conflict(_("A scheduled or published post cannot be edited. Unschedule the post first."))
-    pk = media.pk if isinstance(media, PostMedia) else media
-    deleted, _rows = PostMedia.objects.filter(organization=access.organization, post=row, pk=pk).delete()
-    if not deleted:
-        raise DomainError(_("No such file on this post."), field="media")
+    pk = parse_id(media.pk if isinstance(media, PostMedia) else media)
+    item = PostMedia.objects.filter(organization=access.organization, post=row, pk=pk).first() if pk else None
+    if item is None:
+        raise NotFound(_("No such file on this post."))
+    remaining = [
+        rules.MediaInfo(name=m.file.name or "", kind=m.kind, size=m.size) for m in row.media.exclude(pk=item.pk)
+    ]
+    if row.status not in _DRAFTS:
+        found = rules.ready_errors(row, remaining)
+        if found:
+            raise DomainError(_("This file cannot be removed: the post would be incomplete."), fields=found)
+    name = item.file.name
+    storage = item.file.storage
+    item.delete()
+    if name and not PostMedia.objects.filter(organization=access.organization, file=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
+    before = row.status
+    if access.organization.posts_require_approval and before in (Post.Status.IN_REVIEW, Post.Status.APPROVED):
+        row.status = Post.Status.DRAFT
+        row.save(update_fields=["status", "updated_at"])
+    services.record_event(
+        access, row, PostEvent.Action.EDITED, from_status=before, to_status=row.status, comment=_("File removed.")
+    )
+    audit_log_record(access=access, action="post.media_remove", obj=row, changes={"file": name})
+    return row

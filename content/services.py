@@ -21,9 +21,9 @@ from tenancy.scoping import get_for_organization
 from tenancy.services import audit_log_record
 
 from . import hooks, publishing, rules
-from .models import ErrorKind, Post, PostEvent, Publication
+from .models import ErrorKind, Notification, Post, PostEvent, Publication
 from .publishing import refresh_post_status
-from .selectors import access_post, access_publication
+from .selectors import access_notification, access_post, access_publication
 
 # Statuses the editor owns: a post in one of them may be scheduled (unless approval is required).
 EDITABLE = (Post.Status.IDEA, Post.Status.DRAFT, Post.Status.IN_REVIEW, Post.Status.APPROVED)
@@ -214,6 +214,17 @@ def _target_accounts(access: Access, post: Post, accounts: Sequence[SocialAccoun
             % {"platform": SocialPlatform(post.platform).label},
             field="accounts",
         )
+    if accounts is None:
+        # Every platform the post has a text for must have somewhere to go: a platform with no
+        # connected account is refused rather than silently left out.
+        covered = {a.platform for a in chosen}
+        missing = [p for p in rules.post_platforms(post) if p not in covered and Platform.DEMO not in covered]
+        if missing:
+            raise DomainError(
+                _("No connected %(platforms)s account: connect one, or remove that platform's text.")
+                % {"platforms": ", ".join(str(SocialPlatform(p).label) for p in missing)},
+                field="accounts",
+            )
     return chosen
 
 
@@ -356,3 +367,21 @@ def post_delete(*, access: Access, post: Post | int) -> None:
     if post.publications.filter(status=Publication.Status.SCHEDULED).exists():
         raise Conflict(_("Unschedule the post before deleting it."))
     post.delete()
+
+
+@transaction.atomic
+def notification_mark_read(*, access: Access, notification: Notification | int) -> Notification:
+    """Marks one of the member's own notifications read (reading is idempotent)."""
+    row = access_notification(access, notification, lock=True)
+    if row.read_at is None:
+        row.read_at = timezone.now()
+        row.save(update_fields=["read_at"])
+    return row
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, access: Access) -> int:
+    """Marks every unread notification of the member in this organization read; returns how many."""
+    return Notification.objects.filter(
+        organization=access.organization, user_id=getattr(access.user, "pk", None) or 0, read_at__isnull=True
+    ).update(read_at=timezone.now())

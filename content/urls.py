@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import calendar, plan_data, posts
+from .views import calendar, notifications, plan_data, posts
 
 app_name = "content"
 
@@ -20,5 +20,18 @@ urlpatterns = [
     path("posts/<int:pk>/", posts.PostEditView.as_view(), name="post_edit"),
     path("posts/<int:pk>/preview/", posts.PostPreviewView.as_view(), name="post_preview"),
     path("posts/<int:pk>/delete/", posts.PostDeleteView.as_view(), name="post_delete"),
+    path("posts/<int:pk>/media/<int:media_pk>/remove/", posts.PostMediaRemoveView.as_view(), name="post_media_remove"),
+    path("posts/<int:pk>/media/", posts.PostMediaAddView.as_view(), name="post_media_add"),
+    path("posts/<int:pk>/publish-schedule/", posts.PostScheduleFormView.as_view(), name="post_schedule_form"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path("notifications/unread/", notifications.NotificationUnreadView.as_view(), name="notifications_unread"),
+    path("notifications/read-all/", notifications.NotificationReadAllView.as_view(), name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", notifications.NotificationReadView.as_view(), name="notification_read"),
+    path("publications/<int:pk>/retry/", notifications.PublicationRetryView.as_view(), name="publication_retry"),
+    path(
+        "publications/<int:pk>/reschedule/",
+        notifications.PublicationRescheduleView.as_view(),
+        name="publication_reschedule",
+    ),
     path("posts/<int:pk>/<slug:action>/", posts.PostActionView.as_view(), name="post_action"),
 ]

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "experiment.conclude": _("Experiment concluded"),
     "post.schedule": _("Post scheduled"),
     "post.unschedule": _("Post unscheduled"),
+    "post.media_remove": _("Post file removed"),
     "post.plan": _("Post moved on the calendar"),
     "publication.retry": _("Publication retried"),
     "publication.reschedule": _("Publication rescheduled"),

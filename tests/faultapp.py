@@ -3,10 +3,14 @@
 ``celery -A tests.faultapp worker`` runs every real task; with ``SMM_FAULT_STEP_DELAY=<s>`` each
 demo connector fetch sleeps that long first, so a test can kill a worker, stop Redis or drop the
 database connection while a sync step is in flight; ``SMM_FAULT_PUBLISH_DELAY=<s>`` does the same
-for the demo connector's publish; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
+for the demo connector's publish; with ``SMM_FAULT_PUBLISH_LEDGER=<file>`` as well, the demo
+connector behaves as a platform that can be checked: the post lands (a line in the file) *before*
+the delay — the worker can die after the platform posted and before the answer arrived — and
+``find_published`` reads the file; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
 stranded unacknowledged messages every second.
 """
 
+import json
 import os
 import time
 
@@ -41,7 +45,35 @@ if DELAY:
         setattr(DemoConnector, _name, _slow(getattr(DemoConnector, _name)))
 
 
-if PUBLISH_DELAY:
+# A file standing for the platform's wall: one JSON line per post that landed.
+LEDGER = os.environ.get("SMM_FAULT_PUBLISH_LEDGER") or ""
+
+if LEDGER:
+    from integrations.connectors.base import PublishResult
+    from integrations.connectors.demo import DemoConnector
+
+    _land = DemoConnector.publish
+
+    def _landed_then_slow(self, text, *, media_urls=(), link=None, idempotency_key=None):
+        result = _land(self, text, media_urls=media_urls, link=link, idempotency_key=idempotency_key)
+        with open(LEDGER, "a", encoding="utf-8") as ledger:
+            ledger.write(json.dumps({"id": result.external_id, "url": result.permalink, "key": idempotency_key}) + "\n")
+        time.sleep(PUBLISH_DELAY)  # the platform posted; a worker killed now never hears back
+        return result
+
+    def _find_in_ledger(self, text, since, *, idempotency_key=None):
+        if not os.path.exists(LEDGER):
+            return None
+        with open(LEDGER, encoding="utf-8") as ledger:
+            for line in ledger:
+                entry = json.loads(line)
+                if entry["key"] == idempotency_key:
+                    return PublishResult(external_id=entry["id"], permalink=entry["url"])
+        return None
+
+    DemoConnector.publish = _landed_then_slow
+    DemoConnector.find_published = _find_in_ledger
+elif PUBLISH_DELAY:
     from integrations.connectors.demo import DemoConnector
 
     _publish = DemoConnector.publish

@@ -109,6 +109,15 @@ class PostViewSet(OrganizationModelViewSet):
         item = review.post_media_add(access=self.access, post=post, file=body.validated_data["file"])
         return Response(PostMediaSerializer(item, context=self.get_serializer_context()).data, status=201)
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"media/(?P<media_id>[0-9]+)")
+    def media_remove(self, request, media_id=None, *args, **kwargs):
+        """Removes a photo or video (and its stored file) while the post is not scheduled; a post
+        out of the draft must stay complete (400 with the rule that would break)."""
+        post = self.get_object()
+        review.post_media_remove(access=self.access, post=post, media=media_id)
+        return Response(status=204)
+
     def perform_create(self, serializer):
         serializer.instance = services.post_create(access=self.access, **serializer.validated_data)
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from analytics.best_time import best_time
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.forms import apply_domain_error
 from core.vocabulary import SocialPlatform
@@ -17,7 +18,7 @@ from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from .. import review, rules, services
-from ..forms import CommentForm, PostForm, ScheduleForm
+from ..forms import CommentForm, MediaUploadForm, PostForm, PostScheduleForm, ScheduleForm
 from ..models import Post
 from ..selectors import access_post
 
@@ -52,7 +53,16 @@ class PostEditView(OrganizationViewMixin, View):
     """GET: the form, the preview, the history and the review actions. POST: save (or, with
     `_preview`, only show the preview: the same page works without JavaScript)."""
 
-    def _render(self, request: HttpRequest, post: Post, form: PostForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self,
+        request: HttpRequest,
+        post: Post,
+        form: PostForm,
+        status: int = 200,
+        schedule_form: PostScheduleForm | None = None,
+        media_form: MediaUploadForm | None = None,
+    ) -> HttpResponse:
+        editable = post.status in services.EDITABLE
         context = {
             "organization": self.organization,
             "post": post,
@@ -60,12 +70,22 @@ class PostEditView(OrganizationViewMixin, View):
             "preview": preview_of(post, form),
             "events": post.events.select_related("user"),
             "comment_form": CommentForm(),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": schedule_form
+            or PostScheduleForm(organization=self.organization, initial={"accounts": post.target_accounts}),
+            "media_form": media_form or MediaUploadForm(),
+            "publications": post.publications.select_related("account"),
+            # When to publish and in which format, from this organization's own history (the
+            # post's objective); shown where the post is scheduled.
+            "advice": best_time(organization=self.organization, objective=post.objective) if editable else None,
             "can_write": self.access.can(Perm.WRITE),
             "can_approve": self.access.can(Perm.APPROVE),
-            "editable": post.status in services.EDITABLE,
+            "editable": editable,
         }
         return render(request, "content/post_edit.html", context, status=status)
+
+    def render_with(self, request: HttpRequest, post: Post, *, status: int = 400, **forms: Any) -> HttpResponse:
+        """The page again with a bound schedule or upload form showing its errors."""
+        return self._render(request, post, self._form(post=post), status=status, **forms)
 
     def _form(self, data: Any = None, post: Post | None = None) -> PostForm:
         strategy = current_strategy(organization=self.organization)
@@ -142,6 +162,75 @@ class PostActionView(OrganizationViewMixin, View):
             details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
             messages.error(request, f"{exc.message} {details}".strip())
         return target
+
+
+class PostScheduleFormView(PostEditView):
+    """The post page's schedule form: time and accounts; a refusal (no connected account of the
+    platform, the launch gate, approval) is shown on the form itself."""
+
+    required_permission = Perm.WRITE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+        post = access_post(self.access, pk)  # 404 before any validation: the id must be ours
+        form = PostScheduleForm(request.POST, organization=self.organization)
+        if form.is_valid():
+            try:
+                post = services.post_schedule(
+                    access=self.access,
+                    post=post,
+                    scheduled_at=form.cleaned_data["scheduled_at"],
+                    accounts=form.cleaned_data["accounts"],
+                )
+            except (NotFound, PermissionDenied):
+                raise
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("«%(title)s» is scheduled.") % {"title": post.title})
+                return redirect("content:post_edit", org_slug=org_slug, pk=pk)
+        return self.render_with(request, post, schedule_form=form)
+
+
+class PostMediaAddView(PostEditView):
+    """Uploads a photo or video (checked against every platform of the post)."""
+
+    required_permission = Perm.WRITE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+        post = access_post(self.access, pk)
+        form = MediaUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                review.post_media_add(access=self.access, post=post, file=form.cleaned_data["file"])
+            except (NotFound, PermissionDenied):
+                raise
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("File added."))
+                return redirect("content:post_edit", org_slug=org_slug, pk=pk)
+        return self.render_with(request, post, media_form=form)
+
+
+class PostMediaRemoveView(OrganizationViewMixin, View):
+    """Removes one file of a post not yet scheduled (POST only; the rules run again)."""
+
+    required_permission = Perm.WRITE
+
+    def post(self, request: HttpRequest, org_slug: str, pk: int, media_pk: int) -> HttpResponse:
+        access_post(self.access, pk)  # 404 first: the id must be ours
+        try:
+            review.post_media_remove(access=self.access, post=pk, media=media_pk)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            details = "; ".join(m for msgs in exc.fields.values() for m in msgs)
+            messages.error(request, f"{exc.message} {details}".strip())
+        else:
+            messages.success(request, _("File removed."))
+        return redirect("content:post_edit", org_slug=org_slug, pk=pk)
 
 
 class PostDeleteView(OrganizationViewMixin, View):

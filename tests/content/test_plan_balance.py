@@ -96,3 +96,60 @@ def test_the_calendar_shows_the_warnings(owner_web, org, owner_access):
     html = owner_web.get(f"/o/{org.slug}/content/calendar/?date={day.isoformat()}").content.decode()
     assert "Забытая цель" in html
     assert "has no planned post" in html
+
+
+def test_shares_match_pandas_on_a_generated_plan(org, owner_access):
+    """A random week of drafts over three pillars (and none), recounted with pandas from the rows."""
+    import random
+
+    import pandas as pd
+
+    from content.balance import POST_OBJECTIVE_OF
+
+    rng = random.Random(5)
+    strategy, _goal, pillar_a = this_year(org)
+    pillar_a.target_share = 40
+    pillar_a.save()
+    pillars = [
+        pillar_a,
+        ContentPillarFactory(strategy=strategy, objective="awareness", target_share=35),
+        ContentPillarFactory(strategy=strategy, objective="loyalty", target_share=25),
+        None,
+    ]
+    start = next_month_day(org, 1)
+    end = start + dt.timedelta(days=6)
+    rows = []
+    for i in range(37):
+        pillar = rng.choice(pillars)
+        objective = rng.choice(["engagement", "loyalty", "lead_generation", "sales"])
+        day = start + dt.timedelta(days=rng.randint(-2, 8))  # some fall outside the week
+        fields = (
+            {"cta_type": "sign_up", "cta_url": "https://zerno.example/x"}
+            if objective in ("lead_generation", "sales")
+            else {}
+        )
+        draft_on(owner_access, day, objective=objective, pillar=pillar, title=f"g{i}", **fields)
+        rows.append({"pillar": pillar.pk if pillar else None, "objective": objective, "day": day})
+    frame = pd.DataFrame(rows)
+    week = frame[(frame["day"] >= start) & (frame["day"] <= end)]
+    total = len(week)
+
+    balance = plan_balance(organization=org, start=start, end=end)
+
+    assert balance.total == total
+    counts = week["pillar"].value_counts(dropna=False)
+    for row in balance.pillars:
+        n = int(week["pillar"].isna().sum()) if not row.key else int(counts.get(float(row.key), 0))
+        assert (row.posts, row.share) == (n, _pct(n, total)), row.label
+    targets = {}
+    for pillar in pillars[:3]:
+        objective = POST_OBJECTIVE_OF[pillar.objective]
+        targets[objective] = targets.get(objective, Decimal(0)) + Decimal(pillar.target_share)
+    by_objective = week["objective"].value_counts()
+    got = {row.key: (row.posts, row.share, row.target) for row in balance.objectives}
+    expected = {
+        o: (int(by_objective.get(o, 0)), _pct(int(by_objective.get(o, 0)), total), targets.get(o, Decimal(0)))
+        for o in ["engagement", "lead_generation", "sales", "loyalty"]
+        if by_objective.get(o, 0) or targets.get(o)
+    }
+    assert got == expected

@@ -3,6 +3,7 @@ worker killed in the middle of a publication leaves it published exactly once or
 check — never silently stuck, never posted twice."""
 
 import datetime as dt
+import json
 import os
 import signal
 
@@ -73,6 +74,31 @@ def test_pool_child_killed_mid_publish_the_redelivered_task_does_not_post_blindl
     assert list(pub.attempts_made.values_list("result", flat=True)) == [PublishAttempt.Result.UNKNOWN]
     assert pub.error_message
     assert pub.notifications.exists()
+
+
+def test_worker_killed_after_the_platform_posted_is_found_there_and_published_exactly_once(demo_publication, tmp_path):
+    """On a platform that can be asked (VK, Facebook, Instagram): the post landed, then the pool
+    child was killed before the answer. The redelivered task checks the platform first, finds the
+    post by its idempotency key, and records it published — the platform holds exactly one post."""
+    ledger = tmp_path / "wall.jsonl"
+    env = {"SMM_FAULT_PUBLISH_DELAY": "30", "SMM_FAULT_PUBLISH_LEDGER": str(ledger)}
+    [(pk, token)] = publishing.claim_due()
+    with worker_process(app="tests.faultapp", pool="prefork", concurrency=1, env=env) as worker:
+        enqueue_publication(pk, token, queue=worker.queue)
+        wait_until(lambda: ledger.exists() and ledger.read_text().strip(), timeout=60, what="the post on the platform")
+        [child] = worker.pool_children()
+        os.kill(child, signal.SIGKILL)
+        pub = wait_until(lambda: settled(pk), timeout=90, what="the redelivered task")
+    assert pub.status == Publication.Status.PUBLISHED
+    wall = ledger.read_text().strip().splitlines()
+    assert len(wall) == 1  # sent once, never again
+    assert pub.external_id == json.loads(wall[0])["id"]
+    assert list(pub.attempts_made.values_list("result", flat=True)) == [
+        PublishAttempt.Result.UNKNOWN,
+        PublishAttempt.Result.FOUND,
+    ]
+    assert Post.objects.get(pk=pub.post_id).status == Post.Status.PUBLISHED
+    assert not pub.notifications.exists()
 
 
 def test_whole_worker_killed_mid_publish_the_watchdog_takes_it_back(demo_publication):

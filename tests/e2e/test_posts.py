@@ -12,7 +12,8 @@ from django.utils import timezone
 from analytics import plan_links
 from analytics.models import PostMetricDaily, SocialPost
 from content import tasks
-from content.models import Post, Publication
+from content.models import Notification, Post, Publication
+from integrations.models import Platform, SocialAccount
 from strategy.launch_gate import current_strategy
 from strategy.models import ContentPillar, Goal
 from tenancy.models import Organization
@@ -49,6 +50,7 @@ def test_marketer_writes_owner_approves_post_is_published_with_its_result(browse
     # 1. The marketer adds a draft with a call to action from the content plan.
     context, page = _sign_in(browser, live_server, demo, "marketer")
     page.goto(f"/o/{slug}/content/")
+    problems += _axe_problems(axe, page)
     page.fill("#id_title", TITLE)
     page.select_option("#id_platform", "vk")
     page.select_option("#id_objective", "lead_generation")
@@ -89,12 +91,21 @@ def test_marketer_writes_owner_approves_post_is_published_with_its_result(browse
     page.click("#approve")
     page.wait_for_url(re.compile(rf"/posts/{post.pk}/$"))
     problems += _axe_problems(axe, page)
+    # The schedule form: the best time for the objective (or "not enough data") and the accounts
+    # to publish to, among the connected ones; the demo account is chosen.
+    assert page.locator("#best-time [data-best]").count() >= 1
+    demo_account = SocialAccount.objects.unscoped().get(organization=org, platform=Platform.DEMO)
+    page.check(f"#schedule-accounts input[value='{demo_account.pk}']")
     when = timezone.localtime(timezone.now() + dt.timedelta(days=1), org.tzinfo).replace(hour=10, minute=0)
     page.fill("#schedule-at", when.strftime("%Y-%m-%dT%H:%M"))
     page.click("#schedule")
-    page.wait_for_url(f"**/o/{slug}/content/")
+    page.wait_for_url(re.compile(rf"/posts/{post.pk}/$"))
     post.refresh_from_db()
     assert post.status == Post.Status.SCHEDULED
+    assert list(Publication.objects.unscoped().filter(post=post).values_list("account_id", flat=True)) == [
+        demo_account.pk
+    ]
+    problems += _axe_problems(axe, page)
 
     # 4. It becomes due and the publisher runs (Celery is eager in tests): the demo connector publishes.
     Publication.objects.unscoped().filter(post=post).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
@@ -119,8 +130,52 @@ def test_marketer_writes_owner_approves_post_is_published_with_its_result(browse
     result = page.locator(f"tr[data-post='{post.pk}'] .post-result").inner_text()
     assert "1200" in result.replace("\u00a0", "").replace(" ", "")
     assert "5" in result  # ER 5.00 %
+    problems += _axe_problems(axe, page)
     page.goto(f"/o/{slug}/content/posts/{post.pk}/")
     assert page.locator("[data-publication=published]").count() >= 1
+    problems += _axe_problems(axe, page)
+    context.close()
+    assert problems == []
+
+
+def test_author_reads_the_failed_publication_and_retries_it(browser, live_server, demo):
+    """The demo's failed publication: its author sees the unread count in the navigation, reads the
+    reason in plain words on the notifications page, retries; the demo connector publishes it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from content.demo import FAILED_TITLE
+
+    axe, slug = Axe(), demo["slug"]
+    org = Organization.objects.get(slug=slug)
+    failed = Publication.objects.unscoped().get(organization=org, post__title=FAILED_TITLE)
+    assert failed.status == Publication.Status.FAILED
+    assert failed.error_message
+    context, page = _sign_in(browser, live_server, demo, "marketer")
+    count = page.locator("#unread-count[data-unread]")  # loaded by htmx after the page
+    count.wait_for(state="attached")
+    assert count.get_attribute("data-unread") != "0"
+    page.locator("a.notifications-link").click()
+    page.wait_for_url(f"**/o/{slug}/content/notifications/")
+    problems = _axe_problems(axe, page)
+    item = page.locator(f"[data-notification]:has([data-retry='{failed.pk}'])")
+    assert failed.error_message[:40] in item.locator(".notification-reason").inner_text()
+    item.locator(f"[data-retry='{failed.pk}']").click()
+    page.wait_for_url(f"**/o/{slug}/content/notifications/")
+    failed.refresh_from_db()
+    assert failed.status == Publication.Status.SCHEDULED
+    assert tasks.fan_out_due_publications() >= 1
+    failed.refresh_from_db()
+    assert failed.status == Publication.Status.PUBLISHED
+    page.click("#read-all")
+    page.wait_for_url(f"**/o/{slug}/content/notifications/")
+    assert page.locator("h1[data-unread]").get_attribute("data-unread") == "0"
+    page.locator("#unread-count[data-unread]").wait_for(state="attached")
+    assert page.locator("#unread-count").get_attribute("data-unread") == "0"
+    assert (
+        not Notification.objects.unscoped()
+        .filter(organization=org, read_at__isnull=True, user__email__startswith="marketer")
+        .exists()
+    )
     problems += _axe_problems(axe, page)
     context.close()
     assert problems == []

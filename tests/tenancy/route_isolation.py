@@ -63,6 +63,12 @@ PAGE_PK_MODELS = {
     "content:post_preview": "content.Post",
     "content:post_delete": "content.Post",
     "content:post_action": "content.Post",
+    "content:post_media_add": "content.Post",
+    "content:post_media_remove": "content.Post",
+    "content:post_schedule_form": "content.Post",
+    "content:notification_read": "content.Notification",
+    "content:publication_retry": "content.Publication",
+    "content:publication_reschedule": "content.Publication",
     "ads:campaign_launch": "ads.AdCampaign",
     "ads:campaign_pause": "ads.AdCampaign",
     "integrations:sync_now": "integrations.SocialAccount",
@@ -73,6 +79,8 @@ PAGE_PK_MODELS = {
     "tenancy:token_revoke": "tenancy.ApiToken",
     "portability:export_download": "portability.OrganizationExport",
 }
+# Other path arguments that name a row: the argument → its model.
+ID_KWARGS = {"media_pk": "content.PostMedia", "media_id": "content.PostMedia"}
 DENIED = {403, 404}
 
 
@@ -163,6 +171,8 @@ def path_variants(route: Route, slug: str, ids_of) -> list[str]:
             variants = [{**v, "pk": ids_of(model)} for v in variants]
         elif name == "obj_id":
             variants = [{**v, "obj_id": ids_of(apps.get_model(KIND_MODELS[v["kind"]]))} for v in variants]
+        elif name in ID_KWARGS:
+            variants = [{**v, name: ids_of(apps.get_model(ID_KWARGS[name]))} for v in variants]
         else:
             raise LookupError(f"{route.name}: cannot fill path argument <{name}>")
     paths = []

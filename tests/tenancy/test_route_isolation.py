@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views import View
 from rest_framework.test import APIClient
 
-from content.models import Post
+from content.models import Notification, Post, PostMedia
 from crm.models import Sale
 from tenancy.access import Access
 from tenancy.models import Invitation, Membership, Organization
@@ -39,6 +39,9 @@ def victim(settings):
     invitation_create(access=access, email="new@zerno.demo", role=Role.MARKETER)
     api_token_create(access=access, name="CRM", scopes=["read", "write"])
     OrganizationExportFactory(organization=org, requested_by=owner)
+    post = Post.objects.for_organization(org).order_by("pk").first()
+    PostMedia.objects.create(organization=org, post=post, file="posts/cup.jpg", kind="photo", size=1)
+    assert Notification.objects.for_organization(org).exists(), "the demo has a failed publication (content/demo.py)"
     assert Sale.objects.for_organization(org).exists(), "the demo has leads and sales (crm/demo.py)"
     return org
 
