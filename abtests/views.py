@@ -102,6 +102,7 @@ class ABTestDetailView(OrganizationViewMixin, View):
     the actions of the test's life (start, counts, refresh, conclude)."""
 
     template_name = "abtests/detail.html"
+    model = ABTest  # what <pk> names (read through the scoped selector below)
 
     def _get(self, pk) -> ABTest:
         return get_for_organization(
