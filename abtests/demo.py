@@ -1,5 +1,6 @@
 """Demo A/B tests: one concluded with a winner (a creative on CTR), one concluded inconclusive
-(an audience on lead conversion), one running on CPL still collecting its sample."""
+(an audience on lead conversion), one running on CPL still collecting its sample (the demo's
+campaigns; counts from their statistics and CRM leads)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -83,7 +84,7 @@ def seed(*, organization, users) -> None:
             "campaign": campaigns[1] if len(campaigns) > 1 else None,
         },
     ]
-    services.abtest_create(
+    running = services.abtest_create(
         access=access,
         title="Lead form vs landing page",
         hypothesis="An instant lead form gives cheaper CRM leads than sending people to the landing page.",
@@ -96,3 +97,6 @@ def seed(*, organization, users) -> None:
         start_date=today - dt.timedelta(days=10),
         variants=cpl_variants,
     )
+    services.abtest_start(access=access, test=running)
+    if any(v.get("campaign") for v in cpl_variants):
+        services.abtest_refresh(access=access, test=running)
