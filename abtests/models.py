@@ -92,9 +92,11 @@ class ABTest(TenantModel):
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices, blank=True)
-    winner = models.ForeignKey(
-        "ABVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("winner")
-    )
+    # The winning variant by position (0 = the control) and its name, frozen at conclusion. Not a
+    # foreign key: test → variant → test would be a cycle, and the organization purge deletes
+    # children before parents (portability/tables.py).
+    winner_position = models.PositiveSmallIntegerField(_("winner"), null=True, blank=True)
+    winner_name = models.CharField(_("winner"), max_length=120, blank=True)
     decision = models.CharField(_("decision"), max_length=8, choices=Experiment.Decision.choices, blank=True)
     decision_notes = models.TextField(_("decision notes"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)  # the evaluation frozen at conclusion

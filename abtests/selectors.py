@@ -23,7 +23,6 @@ from .models import ABTest, ABVariant, Metric
 def abtest_list(*, organization: Organization) -> QuerySet[ABTest]:
     return (
         ABTest.objects.for_organization(organization)
-        .select_related("winner")
         .annotate(variant_count=Count("variants"))
         .order_by("-created_at", "-id")
     )
@@ -31,11 +30,7 @@ def abtest_list(*, organization: Organization) -> QuerySet[ABTest]:
 
 def abtest_with_variants(*, organization: Organization) -> QuerySet[ABTest]:
     variants = ABVariant.objects.for_organization(organization).select_related("campaign", "post").order_by("position")
-    return (
-        ABTest.objects.for_organization(organization)
-        .select_related("winner")
-        .prefetch_related(Prefetch("variants", queryset=variants))
-    )
+    return ABTest.objects.for_organization(organization).prefetch_related(Prefetch("variants", queryset=variants))
 
 
 def concluded_abtests(*, organization: Organization, start: dt.date, end: dt.date) -> QuerySet[ABTest]:
@@ -47,7 +42,6 @@ def concluded_abtests(*, organization: Organization, start: dt.date, end: dt.dat
     return (
         ABTest.objects.for_organization(organization)
         .filter(status=ABTest.Status.CONCLUDED, concluded_at__gte=since, concluded_at__lt=until)
-        .select_related("winner")
         .order_by("concluded_at", "id")
     )
 

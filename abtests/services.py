@@ -297,7 +297,8 @@ def abtest_conclude(*, access: Access, test: ABTest | int, decision: str, decisi
             _("There is no winning challenger to adopt: drop the change or extend the test."), field="decision"
         )
     row.verdict = ABTest.Verdict.WINNER if winner is not None else ABTest.Verdict.INCONCLUSIVE
-    row.winner = variants[winner] if winner is not None else None
+    row.winner_position = winner
+    row.winner_name = variants[winner].name if winner is not None else ""
     row.decision = decision
     row.decision_notes = decision_notes.strip()
     row.result = evaluation_json(evaluation, variants) | {"stopped_early": not evaluation.sample_reached}
@@ -311,7 +312,7 @@ def abtest_conclude(*, access: Access, test: ABTest | int, decision: str, decisi
         access=access,
         action="abtest.conclude",
         obj=row,
-        changes={"verdict": row.verdict, "winner": row.winner.name if row.winner else "", "decision": decision},
+        changes={"verdict": row.verdict, "winner": row.winner_name, "decision": decision},
     )
     return row
 

@@ -55,7 +55,6 @@ class EvaluationSerializer(serializers.Serializer):
 
 class ABTestSerializer(TenantModelSerializer):
     variants = ABVariantSerializer(many=True, help_text="From 2 to 4; the first is the control")
-    winner = serializers.IntegerField(source="winner_id", read_only=True, allow_null=True)
     evaluation = serializers.SerializerMethodField()
 
     class Meta:
@@ -69,7 +68,8 @@ class ABTestSerializer(TenantModelSerializer):
             "currency",
             "status",
             "verdict",
-            "winner",
+            "winner_position",
+            "winner_name",
             "decision",
             "decision_notes",
             "concluded_at",
@@ -81,7 +81,8 @@ class ABTestSerializer(TenantModelSerializer):
             "currency",
             "status",
             "verdict",
-            "winner",
+            "winner_position",
+            "winner_name",
             "decision",
             "decision_notes",
             "concluded_at",

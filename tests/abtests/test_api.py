@@ -57,7 +57,7 @@ def test_crud_and_conclude_flow(token_client, org):
     assert counted["evaluation"]["explanation"]
     done = token_client.post(url(org, f"{pk}/conclude/"), {"decision": "adopt"}, format="json")
     assert done.status_code == 200, done.content
-    assert done.json()["winner"] == ids[1]
+    assert (done.json()["winner_position"], done.json()["winner_name"]) == (1, "Video")
     assert token_client.delete(url(org, f"{pk}/")).status_code == 409
     listed = token_client.get(url(org), {"status": "concluded"}).json()
     assert [r["id"] for r in listed["results"]] == [pk]

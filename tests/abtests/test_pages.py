@@ -140,7 +140,7 @@ def test_results_page_shows_verdict_and_concludes(owner_web, org, owner_access, 
     assert "decision" in bad.context["conclude_form"].errors
     assert owner_web.post(detail, {"action": "conclude", "decision": "adopt"}).status_code == 302
     test.refresh_from_db()
-    assert (test.status, test.winner.name) == ("concluded", "Video")
+    assert (test.status, test.winner_name) == ("concluded", "Video")
 
 
 def test_early_adopt_is_a_form_error_not_a_500(owner_web, org, owner_access):

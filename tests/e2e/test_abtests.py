@@ -74,7 +74,7 @@ def test_marketer_plans_an_ab_test_and_sees_its_result(browser, live_server, log
     page.wait_for_load_state()
     problems += _axe_problems(axe, page)
     test.refresh_from_db()
-    assert (test.status, test.verdict, test.winner.name, test.decision) == ("concluded", "winner", "Price", "adopt")
+    assert (test.status, test.verdict, test.winner_name, test.decision) == ("concluded", "winner", "Price", "adopt")
 
     inconclusive = ABTest.objects.unscoped().get(organization__slug=slug, verdict="inconclusive")
     page.goto(f"/o/{slug}/abtests/{inconclusive.pk}/")
