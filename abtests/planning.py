@@ -12,6 +12,8 @@ from . import stats
 from .models import Metric
 
 MAX_VARIANTS = 4
+# More than this per variant is no test a business can run (and would not fit the column).
+MAX_SAMPLE = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def plan_sample(
                 _("The current rate plus the effect exceeds 100 %: choose a smaller effect."), field="mde_percent"
             )
         per_variant = stats.proportion_sample_size(baseline=baseline, mde=mde, alpha=alpha_each, power=float(power))
+    if per_variant > MAX_SAMPLE:
+        raise DomainError(
+            _("An effect this small needs more than a billion per variant: plan for a larger effect."),
+            field="mde_percent",
+        )
     return Plan(
         required_per_variant=per_variant,
         total=per_variant * variants,

@@ -231,7 +231,7 @@ def evaluate(*, metric: Metric, counts: Sequence[Counts], alpha: float, required
         ok = all(c.spend > 0 for c in counts)
         prob_best = list(prob_best_gamma(counts)) if ok else [None] * len(counts)
     else:
-        ok = all(c.units > 0 for c in counts)
+        ok = all(0 <= c.conversions <= c.units and c.units > 0 for c in counts)
         prob_best = list(prob_best_beta(counts)) if ok else [None] * len(counts)
 
     verdict, winner = Verdict.COLLECTING, None
@@ -265,7 +265,9 @@ def _empty(estimate: float | None) -> Comparison:
 
 
 def _proportion_vs(a: Counts, b: Counts, alpha: float) -> Comparison:
-    if a.units <= 0 or b.units <= 0:
+    # No rate without units; more conversions than units (e.g. a platform reporting more clicks
+    # than impressions) is not a proportion: no test, shown as "—".
+    if a.units <= 0 or b.units <= 0 or not (0 <= a.conversions <= a.units and 0 <= b.conversions <= b.units):
         return _empty(_rate(b))
     z, p = two_proportion_ztest(a.conversions, a.units, b.conversions, b.units)
     low, high = proportion_diff_interval(a.conversions, a.units, b.conversions, b.units, alpha=alpha)

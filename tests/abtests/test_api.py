@@ -126,3 +126,14 @@ def test_list_query_count_is_constant(token_client, org, owner_access, django_as
         plan(owner_access, title=f"T{i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(token_client.get(url(org)).json()["results"]) == 12
+
+
+def test_an_effect_too_small_to_test_is_a_400_not_a_database_error(token_client, org):
+    body = BODY | {"baseline_percent": "0.0001", "mde_percent": "0.1", "power": "0.99"}
+    response = token_client.post(url(org), body, format="json")
+    assert response.status_code == 400
+    assert "mde_percent" in response.json()["error"]["fields"]
+    calc = token_client.post(
+        url(org, "calculate/"), {"metric": "ctr", "mde_percent": "0.1", "baseline_percent": "0.0001"}, format="json"
+    )
+    assert calc.status_code == 400

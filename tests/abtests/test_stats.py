@@ -120,3 +120,10 @@ def test_invalid_plans_are_refused():
         stats.proportion_sample_size(baseline=0.0, mde=0.1, alpha=0.05, power=0.8)
     with pytest.raises(ValueError):
         stats.evaluate(metric=Metric.CTR, counts=[Counts(1, 1)], alpha=0.05, required=1)
+
+
+def test_counts_that_are_not_proportions_give_no_test_rather_than_an_error():
+    ev = stats.evaluate(metric=Metric.CTR, counts=[Counts(100, 120), Counts(100, 10)], alpha=0.05, required=50)
+    assert ev.comparisons[1].p_value is None
+    assert ev.prob_best == [None, None]
+    assert ev.verdict == Verdict.INCONCLUSIVE
