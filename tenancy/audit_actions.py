@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "strategy.archive": _("Strategy archived"),
     "strategy.delete": _("Strategy deleted"),
     "experiment.conclude": _("Experiment concluded"),
+    "abtest.conclude": _("A/B test concluded"),
     "post.schedule": _("Post scheduled"),
     "post.unschedule": _("Post unscheduled"),
     "post.media_remove": _("Post file removed"),

@@ -18,6 +18,7 @@ APPS = (
     "crm",
     "analytics",
     "portability",
+    "abtests",
 )
 
 
