@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "analytics",
     "reports",
     "portability",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,9 @@ SPECTACULAR_SETTINGS = {
 # --- Secrets for integrations ---------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Outbound webhooks may reach loopback addresses (and plain http there): only for a local test
+# receiver. Never in production: it opens the door to requests against this host (docs/webhooks.md).
+WEBHOOKS_ALLOW_LOOPBACK = False
 
 # --- Logging: structured (one JSON object per line) to stdout --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -24,6 +24,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("integrations/", include("integrations.urls")),
     path("settings/", include("tenancy.urls")),
     path("settings/data/", include("portability.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
 ]
 
 api_org_patterns = [
@@ -38,6 +39,7 @@ api_org_patterns = [
     path("", include("crm.api.urls")),
     path("", include("links.api.urls")),
     path("", include("portability.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

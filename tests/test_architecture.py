@@ -177,4 +177,5 @@ def test_registries_are_filled_in_a_fixed_order():
         "links",
         "crm",
         "reports",
+        "webhooks",
     ]
