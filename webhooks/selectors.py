@@ -29,7 +29,8 @@ def delivery_list(
 
 
 def access_delivery(*, organization: Organization | int, delivery_id: object) -> WebhookDelivery:
-    return get_for_organization(WebhookDelivery.objects.select_related("endpoint"), organization, delivery_id)
+    rows = WebhookDelivery.objects.for_organization(organization).select_related("endpoint")
+    return get_for_organization(rows, organization, delivery_id)
 
 
 def attempt_list(*, organization: Organization | int, delivery: WebhookDelivery) -> QuerySet[WebhookAttempt]:
