@@ -300,7 +300,10 @@ API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMM Platform API",
     "DESCRIPTION": "Strategy, content, analytics, moderation and ads for one organization. "
-    "Authenticate with `Authorization: Bearer <token>` (API token) or a browser session.",
+    "Authenticate with `Authorization: Bearer <token>` (API token) or a browser session.\n\n"
+    "**Integrator guide** (English and Russian): [/api/guide/](/api/guide/) (`docs/api.md`) — tokens "
+    "and scopes, the CRM flow step by step with curl, outbound webhooks and how to verify their "
+    "signatures, errors and limits.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -8,7 +8,7 @@ from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
 from links.models import CODE_PATTERN
 from links.views import follow as link_follow
-from smm_platform.api.docs import SchemaView, swagger_view
+from smm_platform.api.docs import SchemaView, api_guide, swagger_view
 from tenancy import views as tenancy_views
 
 org_patterns: list[URLPattern | URLResolver] = [
@@ -64,6 +64,7 @@ urlpatterns = [
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", swagger_view, name="api-docs"),
+    path("api/guide/", api_guide, name="api-guide"),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.events import Event
 from core.services import fields_of, model_update
-from integrations.crypto import CredentialsUnreadable, decrypt_json, encrypt_json
+from integrations.crypto import CredentialsUnreadable, decrypt_json, encrypt_json, rotate
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
@@ -163,6 +163,21 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     if endpoint.previous_secret_ciphertext and expires is not None and now < expires:
         found.append(str(decrypt_json(endpoint.previous_secret_ciphertext)["secret"]))
     return found
+
+
+def secrets_rotate_all() -> int:
+    """Re-encrypts every endpoint's signing secrets with the first key of FIELD_ENCRYPTION_KEYS
+    (`manage.py rotate_encryption_key`). Crosses organizations on purpose (an operator command);
+    returns the number of endpoints rewritten."""
+    count = 0
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.unscoped().select_for_update():
+            endpoint.secret_ciphertext = rotate(endpoint.secret_ciphertext)
+            if endpoint.previous_secret_ciphertext:
+                endpoint.previous_secret_ciphertext = rotate(endpoint.previous_secret_ciphertext)
+            endpoint.save(update_fields=["secret_ciphertext", "previous_secret_ciphertext"])
+            count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- deliveries

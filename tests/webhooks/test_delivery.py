@@ -4,6 +4,8 @@ reference `standardwebhooks` package), logged, retried with backoff, re-sent, pi
 import datetime as dt
 import itertools
 import json
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -13,7 +15,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from werkzeug import Response
 
 from core.events import Event, emit, emit_rule_fired
-from webhooks import services
+from webhooks import services, transport
 from webhooks.models import PING, DeliveryStatus, WebhookAttempt, WebhookDelivery
 from webhooks.tasks import fan_out_due_deliveries
 
@@ -273,15 +275,13 @@ def test_a_redirect_is_not_followed(org, owner_access, make_endpoint, receiver):
 
 
 def test_a_slow_receiver_times_out(org, owner_access, make_endpoint, receiver, monkeypatch):
-    import time
-
-    from webhooks import transport
-
     monkeypatch.setattr(transport, "TIMEOUT", 0.2)
     make_endpoint(owner_access)
+    release, done = threading.Event(), threading.Event()
 
     def slow(request):
-        time.sleep(0.6)
+        release.wait(5)
+        done.set()
         return Response("late")
 
     receiver.expect_request("/hook").respond_with_handler(slow)
@@ -290,6 +290,11 @@ def test_a_slow_receiver_times_out(org, owner_access, make_endpoint, receiver, m
     assert attempt.status_code is None
     assert not attempt.succeeded
     assert attempt.error
+    # Let the receiver finish before the next test shares it.
+    release.set()
+    assert done.wait(5)
+    time.sleep(0.1)
+    receiver.clear()
 
 
 def test_rule_fired_has_a_documented_emitter(org, owner_access, make_endpoint):
@@ -309,3 +314,23 @@ def test_amounts_and_dates_serialise(org, owner_access, make_endpoint):
     make_endpoint(owner_access)
     _emit(org, data={"amount": Decimal("1.50"), "at": dt.date(2026, 1, 2)})
     assert json.loads(WebhookDelivery.objects.get().body)["data"] == {"amount": "1.50", "at": "2026-01-02"}
+
+
+def test_the_encryption_key_rotation_re_encrypts_signing_secrets(org, owner_access, make_endpoint, settings):
+    import io
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    created = make_endpoint(owner_access)
+    rotated = services.endpoint_rotate_secret(access=owner_access, endpoint=created.endpoint)
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    out = io.StringIO()
+    call_command("rotate_encryption_key", stdout=out)
+    assert "signing secrets of 1 webhook endpoint(s)" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    endpoint = created.endpoint
+    endpoint.refresh_from_db()
+    assert services.signing_secrets(endpoint, timezone.now()) == [rotated, created.secret]
