@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from core.events import Event, emit
 from integrations.connectors.base import AuthExpired, Connector, NotSupported
 from integrations.credentials import connector_for, refresh_token_if_needed
 from integrations.models import AccountStatus
@@ -181,6 +182,18 @@ def mark_failed(pub: Publication, *, kind: str, code: str, message: str) -> None
         claimed_until=None,
     )
     publish_errors.notify_failure(pub)
+    emit(
+        pub.organization_id,
+        Event.PUBLICATION_FAILED,
+        {
+            "publication_id": pub.pk,
+            "post_id": pub.post_id,
+            "account_id": pub.account_id,
+            "error_kind": kind,
+            "error_code": code[:64],
+            "message": message,
+        },
+    )
 
 
 def _retry_later(pub: Publication, failure: Failure, now: datetime) -> None:

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ads.models import AdCampaign
+from core.events import Event, emit_many
 from core.vocabulary import Platform, network_of
 from links.models import TrackedLink
 from links.utm import slug_of
@@ -214,15 +215,49 @@ def apply(lead: Lead, result: Attribution) -> list[str]:
     return changed
 
 
-def attribute_all(organization: Organization | int, leads: Sequence[Lead], *, model: str | None = None) -> set[str]:
-    """Attributes the leads in memory (four queries for the batch); returns the changed field names."""
+def attribute_all(
+    organization: Organization | int,
+    leads: Sequence[Lead],
+    *,
+    model: str | None = None,
+    changed_leads: list[Lead] | None = None,
+) -> set[str]:
+    """Attributes the leads in memory (four queries for the batch); returns the changed field names
+    (and appends to `changed_leads` the leads whose attribution changed)."""
     if not leads:
         return set()
     resolver = Resolver.load(organization, leads, model=model)
     changed: set[str] = set()
     for lead in leads:
-        changed.update(apply(lead, attribute(lead, resolver)))
+        names = apply(lead, attribute(lead, resolver))
+        changed.update(names)
+        if names and changed_leads is not None:
+            changed_leads.append(lead)
     return changed
+
+
+def is_attributed(lead: Lead) -> bool:
+    return bool(lead.post_id or lead.campaign_id or lead.goal_id or lead.attributed_platform)
+
+
+def emit_attributed(organization: Organization | int, leads: Iterable[Lead]) -> None:
+    """`lead.attributed` for each saved lead that now has an attribution (core.events)."""
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    payloads = [
+        {
+            "lead_id": lead.pk,
+            "external_id": lead.external_id,
+            "status": lead.status,
+            "post_id": lead.post_id,
+            "campaign_id": lead.campaign_id,
+            "goal_id": lead.goal_id,
+            "platform": lead.attributed_platform,
+            "attribution_model": lead.attribution_model,
+        }
+        for lead in leads
+        if is_attributed(lead)
+    ]
+    emit_many(organization_id, Event.LEAD_ATTRIBUTED, payloads)
 
 
 def reattribute_pending(*, organization: Organization | int, everything: bool = False) -> int:
@@ -247,4 +282,5 @@ def reattribute_pending(*, organization: Organization | int, everything: bool = 
             if changed:
                 # updated_at is left alone: the CRM's record did not change, only what we derive from it.
                 Lead.objects.bulk_update(changed, list(RESULT_FIELDS))
+                emit_attributed(organization, changed)
             changed_total += len(changed)

@@ -24,6 +24,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from core.errors import DomainError, NotFound
+from core.events import Event, emit_many
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.rls import organization_context, unscoped_context
@@ -190,6 +191,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
     results: dict[str, str] = {}
     new, changed_rows, changed_fields, history = [], [], set(), []
     to_attribute: list[Lead] = []
+    attributed: list[Lead] = []
     for external_id, item in merged.items():
         data = {k: v for k, v in item.items() if k != "external_id"}
         lead = existing.get(external_id)
@@ -214,7 +216,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
         if _needs_attribution(lead, changed):
             to_attribute.append(lead)
     # In the same transaction, four queries for the whole batch (crm/attribution.py).
-    changed_fields |= attribution.attribute_all(organization, to_attribute)
+    changed_fields |= attribution.attribute_all(organization, to_attribute, changed_leads=attributed)
     if new:
         Lead.objects.bulk_create(new)
         history += [_status_change(lead, "", lead.status_changed_at) for lead in new]
@@ -222,6 +224,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
         Lead.objects.bulk_update(changed_rows, sorted(changed_fields | {"updated_at"}))
     if history:
         LeadStatusChange.objects.bulk_create(history)
+    attribution.emit_attributed(organization, attributed)
     return UpsertResult(
         [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
     )
@@ -252,12 +255,14 @@ def lead_update(*, access: Access, lead: Lead, data: Item) -> Lead:
         now = timezone.now()
         previous_status = lead.status
         changed = _apply_lead(lead, dict(serializer.validated_data), now)
+        attributed: list[Lead] = []
         if changed and _needs_attribution(lead, changed):
-            changed += sorted(attribution.attribute_all(access.organization, [lead]))
+            changed += sorted(attribution.attribute_all(access.organization, [lead], changed_leads=attributed))
         if changed:
             lead.save(update_fields=[*changed, "updated_at"])
             if "status" in changed:
                 _status_change(lead, previous_status, now).save()
+        attribution.emit_attributed(access.organization, attributed)
     return lead
 
 
@@ -311,6 +316,20 @@ def _resolve_leads(organization: Organization, valid: list[Item], prefix: str) -
         raise DomainError(next(iter(errors.values()))[0], fields=errors)
 
 
+def _sale_event(sale: Sale) -> dict[str, Any]:
+    """The data of `sale.recorded` (core.events)."""
+    return {
+        "sale_id": sale.pk,
+        "external_id": sale.external_id,
+        "amount": str(sale.amount),
+        "currency": sale.currency,
+        "sold_at": sale.sold_at.isoformat(),
+        "refunded": sale.refunded,
+        "lead_id": sale.lead_id,
+        "lead_external_id": sale.lead.external_id if sale.lead is not None else None,
+    }
+
+
 def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) -> UpsertResult:
     valid = [dict(item) for item in valid]
     _resolve_leads(organization, valid, prefix)
@@ -343,6 +362,7 @@ def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) ->
         results[external_id] = UPDATED
     if new:
         Sale.objects.bulk_create(new)
+        emit_many(organization.pk, Event.SALE_RECORDED, [_sale_event(sale) for sale in new])
     if changed_rows:
         Sale.objects.bulk_update(changed_rows, sorted(changed_fields | {"updated_at"}))
     return UpsertResult(

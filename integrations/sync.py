@@ -28,6 +28,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core.events import Event, emit
 from integrations.account_state import account_mark_failed, persist_connector_state
 from integrations.connectors.base import (
     AuthExpired,
@@ -366,6 +367,19 @@ def _finish(
     save_surviving_reconnect(
         lambda: run.save(update_fields=[*fields, "error_code", "error", "error_kind", "resume_at"])
     )
+    if status == SyncStatus.FAILED:
+        emit(
+            run.organization_id,
+            Event.SYNC_FAILED,
+            {
+                "sync_run_id": run.pk,
+                "account_id": run.account_id,
+                "kind": run.kind,
+                "error_kind": run.error_kind,
+                "error_code": run.error_code,
+                "message": run.error,
+            },
+        )
 
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.events import Event, emit_many
 from integrations.bulk import bulk_upsert
 from integrations.connectors.base import CommentKind, Connector
 from integrations.models import SocialAccount
@@ -145,11 +146,32 @@ def tone_classify_pending(*, organization_id: int, limit: int | None = None) -> 
     scored = tone.classify_scored([text for _, text in items])
     version = tone.model_version()
     written = 0
+    negative: list[int] = []
     for (pk, _text), (label, confidence) in zip(items, scored, strict=True):
-        written += InboxItem.objects.filter(organization_id=organization_id, pk=pk, sentiment__isnull=True).update(
+        updated = InboxItem.objects.filter(organization_id=organization_id, pk=pk, sentiment__isnull=True).update(
             sentiment=label, tone_confidence=confidence, tone_source=ToneSource.MODEL, tone_model_version=version
         )
+        written += updated
+        if updated and label == Sentiment.NEGATIVE:
+            negative.append(pk)
+    if negative:
+        found = InboxItem.objects.filter(organization_id=organization_id, pk__in=negative).order_by("pk")
+        emit_many(organization_id, Event.INBOX_NEGATIVE, [negative_event(item) for item in found])
     return written
+
+
+def negative_event(item: InboxItem) -> dict[str, Any]:
+    """The data of `inbox.negative` (core.events)."""
+    return {
+        "inbox_item_id": item.pk,
+        "kind": item.kind,
+        "account_id": item.account_id,
+        "url": item.url,
+        "author_name": item.author_name,
+        "text": item.text[:1000],
+        "created_at": item.created_at.isoformat() if item.created_at else None,
+        "tone_source": item.tone_source,
+    }
 
 
 def tone_correct(*, access: Access, item: InboxItem | int, sentiment: str) -> InboxItem:
@@ -162,9 +184,12 @@ def tone_correct(*, access: Access, item: InboxItem | int, sentiment: str) -> In
     found = InboxItem.objects.filter(organization=access.organization, pk=pk).first()
     if found is None:
         raise InboxItem.DoesNotExist
+    was_negative = found.sentiment == Sentiment.NEGATIVE
     found.sentiment = sentiment
     found.tone_confidence = 1.0
     found.tone_source = ToneSource.PERSON
     found.tone_model_version = ""
     found.save(update_fields=["sentiment", "tone_confidence", "tone_source", "tone_model_version", "updated_at"])
+    if sentiment == Sentiment.NEGATIVE and not was_negative:
+        emit_many(access.organization.pk, Event.INBOX_NEGATIVE, [negative_event(found)])
     return found

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import is_in_range, range_message
 from core.errors import DomainError
+from core.events import Event, emit
 from core.kpis import kpi_get
 from core.services import fields_of, model_update
 from tenancy.access import Access
@@ -107,6 +108,16 @@ def report_generate(*, organization: Organization, start: dt.date, end: dt.date)
                 status=ReportStatus.READY,
                 generated_at=timezone.now(),
                 snapshot=snapshot,
+            )
+            emit(
+                organization.pk,
+                Event.REPORT_READY,
+                {
+                    "report_id": report.pk,
+                    "period_start": start.isoformat(),
+                    "period_end": end.isoformat(),
+                    "generated_at": report.generated_at.isoformat(),
+                },
             )
     except IntegrityError:
         # Generated concurrently (beat and a button): the first one stays.

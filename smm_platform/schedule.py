@@ -7,6 +7,11 @@ selects due rows (`next_sync_at`, `scheduled_at`) and enqueues one task each.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict[str, dict] = {
+    # Outbound webhooks whose next retry is due (the backoff is stored per delivery, docs/webhooks.md).
+    "webhooks-fan-out-due-deliveries": {
+        "task": "webhooks.tasks.fan_out_due_deliveries",
+        "schedule": 60.0,
+    },
     "tenancy-expire-invitations": {
         "task": "tenancy.tasks.expire_invitations",
         "schedule": crontab(minute=15),

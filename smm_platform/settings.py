@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "abtests",
     "reports",
     "portability",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -300,7 +301,10 @@ API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "SMM Platform API",
     "DESCRIPTION": "Strategy, content, analytics, moderation and ads for one organization. "
-    "Authenticate with `Authorization: Bearer <token>` (API token) or a browser session.",
+    "Authenticate with `Authorization: Bearer <token>` (API token) or a browser session.\n\n"
+    "**Integrator guide** (English and Russian): [/api/guide/](/api/guide/) (`docs/api.md`) — tokens "
+    "and scopes, the CRM flow step by step with curl, outbound webhooks and how to verify their "
+    "signatures, errors and limits.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -344,6 +348,9 @@ SPECTACULAR_SETTINGS = {
 # --- Secrets for integrations ---------------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Outbound webhooks may reach loopback addresses (and plain http there): only for a local test
+# receiver. Never in production: it opens the door to requests against this host (docs/webhooks.md).
+WEBHOOKS_ALLOW_LOOPBACK = False
 
 # --- Logging: structured (one JSON object per line) to stdout --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

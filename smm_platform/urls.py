@@ -8,7 +8,7 @@ from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
 from links.models import CODE_PATTERN
 from links.views import follow as link_follow
-from smm_platform.api.docs import SchemaView, swagger_view
+from smm_platform.api.docs import SchemaView, api_guide, swagger_view
 from tenancy import views as tenancy_views
 
 org_patterns: list[URLPattern | URLResolver] = [
@@ -25,6 +25,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("integrations/", include("integrations.urls")),
     path("settings/", include("tenancy.urls")),
     path("settings/data/", include("portability.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
 ]
 
 api_org_patterns = [
@@ -40,6 +41,7 @@ api_org_patterns = [
     path("", include("crm.api.urls")),
     path("", include("links.api.urls")),
     path("", include("portability.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [
@@ -64,6 +66,7 @@ urlpatterns = [
     path("api/v1/orgs/<slug:org_slug>/", include(api_org_patterns)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", swagger_view, name="api-docs"),
+    path("api/guide/", api_guide, name="api-guide"),
     path("admin/", admin.site.urls),
 ]
 

@@ -178,4 +178,5 @@ def test_registries_are_filled_in_a_fixed_order():
         "crm",
         "abtests",
         "reports",
+        "webhooks",
     ]

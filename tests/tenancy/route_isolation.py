@@ -78,6 +78,12 @@ PAGE_PK_MODELS = {
     "tenancy:invitation_revoke": "tenancy.Invitation",
     "tenancy:token_revoke": "tenancy.ApiToken",
     "portability:export_download": "portability.OrganizationExport",
+    "webhooks:endpoint": "webhooks.WebhookEndpoint",
+    "webhooks:endpoint_toggle": "webhooks.WebhookEndpoint",
+    "webhooks:endpoint_rotate": "webhooks.WebhookEndpoint",
+    "webhooks:endpoint_ping": "webhooks.WebhookEndpoint",
+    "webhooks:endpoint_delete": "webhooks.WebhookEndpoint",
+    "webhooks:delivery_resend": "webhooks.WebhookDelivery",
 }
 # Other path arguments that name a row: the argument → its model.
 ID_KWARGS = {"media_pk": "content.PostMedia", "media_id": "content.PostMedia"}
