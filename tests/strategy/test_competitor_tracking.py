@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from strategy import services
+from strategy import services, tasks
 from strategy.models import Competitor, CompetitorSnapshot, SnapshotSource
 from strategy.public_figures import PublicPost, public_figures
 from tests.strategy.competitor_support import NOW, FakeVK, fixture, tracked_competitor
@@ -162,8 +162,6 @@ def test_a_link_that_is_not_a_community_is_recorded(org):
 
 
 def test_the_beat_task_fans_out_and_tracks(org, other_org, monkeypatch):
-    from strategy import tasks
-
     tracked_competitor(org)
     tracked_competitor(other_org)
     monkeypatch.setattr(tasks, "vk_public_connector", FakeVK(OK).connector)
@@ -192,3 +190,21 @@ def test_figures_edge_cases(followers, posts, expected):
     figures = public_figures(followers=followers, posts=rows, now=NOW)
 
     assert (figures.posts_per_week, figures.average_reactions, figures.engagement_rate) == expected
+
+
+def test_errors_appear_on_the_sync_health_page_in_plain_words(owner_web, org):
+    closed = tracked_competitor(org, name="Обжарка")
+    fine = tracked_competitor(org, name="Бобы и Ко", vk="https://vk.com/club207731554")
+    unset = tracked_competitor(org, name="Без ключа")
+    Competitor.objects.filter(pk=closed.pk).update(
+        tracking_checked_at=NOW, tracking_error_kind="permission", tracking_error="community 198004112 is closed"
+    )
+    Competitor.objects.filter(pk=fine.pk).update(tracking_checked_at=NOW, tracked_at=NOW)
+    Competitor.objects.filter(pk=unset.pk).update(tracking_checked_at=NOW, tracking_error_kind="not_configured")
+
+    html = owner_web.get(f"/o/{org.slug}/integrations/health/").content.decode()
+
+    assert "Competitor tracking (public VK data)" in html
+    assert "VK does not show this community&#x27;s data to visitors" in html
+    assert "no VK service key is configured" in html
+    assert html.index("Обжарка") < html.index("Бобы и Ко")  # failing first
