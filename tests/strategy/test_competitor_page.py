@@ -220,3 +220,17 @@ def test_competitor_api_matches_its_schema(owner_client, org, api_client):
     for n, item in enumerate(snaps["results"]):
         check(item, {"$ref": "#/components/schemas/CompetitorSnapshot"}, f"snapshots[{n}]")
     assert snaps["results"][0]["competitor"] == rival.pk
+
+
+def test_another_organizations_page_and_csv_are_404(client, other_org, make_member, org):
+    rival = tracked_competitor(org)
+    snapshot(org, rival, org.today(), followers=123456)
+    stranger = make_member(other_org).user
+    client.force_login(stranger)
+
+    for suffix in ("", "?format=csv", "?platform=telegram"):
+        response = client.get(page(org) + suffix)
+        assert response.status_code == 404
+        assert b"123456" not in response.content
+    own = client.get(page(other_org) + "?format=csv").content.decode()
+    assert rival.name not in own
