@@ -38,9 +38,10 @@ class BenchmarkRow:
     source: str  # "ours", or a SnapshotSource value
 
 
-def _latest(post_field: str, metric: str) -> Subquery:
-    rows = PostMetricDaily.objects.filter(post=OuterRef(post_field)).order_by("-day").values(metric)[:1]
-    return Subquery(rows)
+def _latest(organization: Organization, metric: str) -> Subquery:
+    """A post's latest observed lifetime counter (its row with the newest day)."""
+    rows = PostMetricDaily.objects.for_organization(organization).filter(post=OuterRef("pk"))
+    return Subquery(rows.order_by("-day").values(metric)[:1])
 
 
 def our_rows(*, organization: Organization, platform: str, now: dt.datetime) -> list[BenchmarkRow]:

@@ -158,7 +158,7 @@ def seed_competitor_tracking(organization, today: dt.date) -> None:
                     "source": SnapshotSource.VK_PUBLIC,
                 },
             )
-        Competitor.objects.filter(pk=competitor.pk).update(
+        Competitor.objects.filter(organization=organization, pk=competitor.pk).update(
             tracking_checked_at=now, tracked_at=now, tracking_error_kind="", tracking_error=""
         )
     Competitor.objects.filter(organization=organization, name="Кофейня «Бариста и кот»").update(
