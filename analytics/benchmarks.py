@@ -57,7 +57,9 @@ def our_rows(*, organization: Organization, platform: str, now: dt.datetime) -> 
         SocialPost.objects.for_organization(organization)
         .filter(account__in=accounts, published_at__gte=window_start(now), published_at__lte=now)
         .annotate(
-            m_likes=_latest("pk", "likes"), m_comments=_latest("pk", "comments"), m_shares=_latest("pk", "shares")
+            m_likes=_latest(organization, "likes"),
+            m_comments=_latest(organization, "comments"),
+            m_shares=_latest(organization, "shares"),
         )
         .values_list("account_id", "published_at", "m_likes", "m_comments", "m_shares")
     )
