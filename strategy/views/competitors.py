@@ -10,9 +10,11 @@ import json
 
 import plotly.graph_objects as go
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -23,7 +25,12 @@ from analytics.benchmarks import BenchmarkRow, competitor_page, competitor_rows,
 from core.formatting import format_number
 from core.kpis import Unit
 from core.vocabulary import SocialPlatform
+from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
+
+from .. import services
+from ..forms import CompetitorSnapshotForm
+from ._common import _run
 
 PAGE_SIZE = 12
 OURS_COLOUR = "#1565c0"  # 5.9:1 on white
@@ -80,7 +87,19 @@ def comparison_figure(rows: list[BenchmarkRow]) -> str | None:
 class CompetitorComparisonView(OrganizationViewMixin, View):
     template_name = "strategy/competitors.html"
 
-    def get(self, request, org_slug):
+    def post(self, request, org_slug):
+        """A typed-in snapshot (the same upsert as the API: typing a day again corrects it)."""
+        self.access.require(Perm.WRITE)
+        form = CompetitorSnapshotForm(request.POST, organization=self.organization, prefix="snapshot")
+        if form.is_valid() and _run(
+            form, lambda: services.competitor_snapshot_record(access=self.access, **form.cleaned_data)
+        ):
+            messages.success(request, _("Snapshot saved."))
+            page_url = reverse("strategy:competitors", kwargs={"org_slug": org_slug})
+            return redirect(f"{page_url}?platform={form.cleaned_data['platform']}")
+        return self.get(request, org_slug, snapshot_form=form, status=400)
+
+    def get(self, request, org_slug, *, snapshot_form=None, status=200):
         form = ComparisonFilter(request.GET or None)
         platform = form.cleaned_data["platform"] if form.is_valid() else SocialPlatform.VK
         platform = platform or SocialPlatform.VK
@@ -104,8 +123,15 @@ class CompetitorComparisonView(OrganizationViewMixin, View):
             "tracked": [c for c in page.object_list if c.tracked_at or c.tracking_error_kind],
             "page_obj": page,
             "is_paginated": page.has_other_pages(),
+            "can_write": self.access.can(Perm.WRITE),
+            "snapshot_form": snapshot_form
+            or CompetitorSnapshotForm(
+                organization=self.organization,
+                prefix="snapshot",
+                initial={"platform": platform, "date": self.organization.today()},
+            ),
         }
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=status)
 
     def csv(self, platform: str, now) -> HttpResponse:
         competitors = list(competitor_page(organization=self.organization))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from analytics.benchmarks import our_rows
 from analytics.models import PostMetricDaily, SocialPost
 from strategy.models import CompetitorSnapshot, SnapshotSource
+from tenancy.roles import Role
 from tests.analytics.factories import PostMetricDailyFactory, SocialPostFactory
 from tests.integrations.factories import SocialAccountFactory
 from tests.strategy.competitor_support import tracked_competitor
@@ -234,3 +235,55 @@ def test_another_organizations_page_and_csv_are_404(client, other_org, make_memb
         assert b"123456" not in response.content
     own = client.get(page(other_org) + "?format=csv").content.decode()
     assert rival.name not in own
+
+
+def test_a_marketer_types_in_a_snapshot_and_typing_again_corrects_it(client, org, marketer):
+    rival = tracked_competitor(org)
+    client.force_login(marketer)
+    data = {
+        "snapshot-competitor": rival.pk,
+        "snapshot-platform": "telegram",
+        "snapshot-date": "2026-01-10",
+        "snapshot-followers": "5200",
+        "snapshot-engagement_rate": "2.10",
+    }
+
+    first = client.post(page(org), data)
+    again = client.post(page(org), {**data, "snapshot-followers": "5300", "snapshot-posts_per_week": "3.5"})
+
+    assert first.status_code == again.status_code == 302
+    snap = CompetitorSnapshot.objects.get()
+    assert (snap.followers, snap.posts_per_week, snap.source) == (5300, Decimal("3.5"), SnapshotSource.MANUAL)
+
+
+def test_bad_snapshot_input_shows_errors_and_writes_nothing(client, org, other_org, marketer):
+    foreign = tracked_competitor(other_org)
+    client.force_login(marketer)
+
+    response = client.post(
+        page(org),
+        {
+            "snapshot-competitor": foreign.pk,
+            "snapshot-platform": "vk",
+            "snapshot-date": "x",
+            "snapshot-followers": "-1",
+        },
+    )
+
+    assert response.status_code == 400
+    errors = response.context["snapshot_form"].errors
+    assert set(errors) == {"competitor", "date", "followers"}
+    assert not CompetitorSnapshot.objects.exists()
+
+
+def test_the_client_role_cannot_type_in(client, org, make_member):
+    rival = tracked_competitor(org)
+    client.force_login(make_member(org, Role.CLIENT).user)
+
+    response = client.post(
+        page(org), {"snapshot-competitor": rival.pk, "snapshot-platform": "vk", "snapshot-date": "2026-01-10"}
+    )
+
+    assert response.status_code == 403
+    assert 'id="snapshot-title"' not in client.get(page(org)).content.decode()
+    assert not CompetitorSnapshot.objects.exists()
