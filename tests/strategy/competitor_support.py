@@ -20,17 +20,22 @@ def fixture(name: str):
 
 
 class FakeVK:
-    """Answers each VK method with a fixture (by method name) and records the calls."""
+    """Answers each VK method with a fixture (by method name) and records the calls.
+    ``for_community`` overrides the answers for one community (by its screen name)."""
 
-    def __init__(self, answers: dict[str, str]):
+    def __init__(self, answers: dict[str, str], *, for_community: dict[str, dict[str, str]] | None = None):
         self.answers = dict(answers)
+        self.for_community = for_community or {}
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self._current: dict[str, str] = self.answers
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         method = request.url.path.rsplit("/", 1)[-1]
         form = dict(parse_qsl(request.content.decode()))
         self.calls.append((method, form))
-        return httpx.Response(200, json=fixture(self.answers[method]))
+        if method == "groups.getById":  # a new community: its answers hold until the next one
+            self._current = {**self.answers, **self.for_community.get(form["group_id"], {})}
+        return httpx.Response(200, json=fixture(self._current[method]))
 
     def connector(self) -> VKPublicConnector:
         return VKPublicConnector(

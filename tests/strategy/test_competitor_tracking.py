@@ -101,23 +101,11 @@ def test_only_the_strategys_competitors_with_a_vk_address_are_tracked(org, other
     ],
 )
 def test_errors_are_recorded_on_the_competitor_and_others_go_on(org, answers, kind):
-    failing = tracked_competitor(org, name="А-кофе")
+    failing = tracked_competitor(org, name="А-кофе", vk="https://vk.com/failing_kzn")
     tracked_competitor(org, name="Я-кофе", vk="https://vk.com/club207731554")
-    vk = FakeVK(answers)
-    first = {"done": False}
+    vk = FakeVK(OK, for_community={"failing_kzn": answers})
 
-    def answer(request):
-        # The first competitor (by name) gets the error, the second a normal answer.
-        if first["done"]:
-            vk.answers = dict(OK)
-        if request.url.path.endswith("wall.get") or "wall.get" not in answers:
-            first["done"] = True
-        return FakeVK.__call__(vk, request)
-
-    connector = vk.connector()
-    connector._http._client._transport.handler = answer
-
-    result = services.competitors_track(organization=org, connector_factory=lambda: connector, now=NOW)
+    result = services.competitors_track(organization=org, connector_factory=vk.connector, now=NOW)
 
     failing.refresh_from_db()
     assert failing.tracking_error_kind == kind
