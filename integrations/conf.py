@@ -24,6 +24,11 @@ def vk_client_secret() -> str:
     return env("VK_CLIENT_SECRET")
 
 
+def vk_service_token() -> str:
+    """The VK app's service key: reads public data of other communities (competitor tracking)."""
+    return env("VK_SERVICE_TOKEN")
+
+
 def vk_id_base_url() -> str:
     """VK ID OAuth 2.1 host: /authorize (browser) and /oauth2/auth (token endpoint)."""
     return env("VK_ID_BASE_URL", "https://id.vk.com").rstrip("/")

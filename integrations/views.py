@@ -12,6 +12,7 @@ from core.errors import DomainError, NotFound
 from core.forms import apply_domain_error
 from integrations import conf, selectors, services
 from integrations.forms import MetaConnectForm, TelegramConnectForm, VkConnectForm
+from strategy.selectors import competitor_tracking_list
 from tenancy import rls
 from tenancy.access import access_for_user
 from tenancy.roles import Perm
@@ -42,6 +43,7 @@ class SyncHealthView(OrganizationViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["health"] = selectors.sync_health(organization=self.organization)
         context["runs"] = selectors.recent_sync_runs(organization=self.organization, limit=RUNS_ON_HEALTH_PAGE)
+        context["competitors"] = competitor_tracking_list(organization=self.organization)
         return context
 
 

@@ -67,4 +67,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "moderation.tasks.fan_out_tone",
         "schedule": 180.0,
     },
+    # Competitors' public VK figures: one snapshot per competitor and day (docs/competitors.md).
+    "strategy-track-competitors": {
+        "task": "strategy.tasks.track_competitors",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

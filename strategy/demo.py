@@ -17,7 +17,7 @@ from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 
 from . import services
-from .demo_analysis import seed_analysis
+from .demo_analysis import seed_analysis, seed_competitor_tracking
 from .models import (
     Competitor,
     Experiment,
@@ -67,6 +67,7 @@ def seed(*, organization, users: dict) -> None:
     if not Strategy.objects.filter(organization=organization, title=NEXT_TITLE).exists():
         _next_draft(marketer_access, current, next_start, next_end)
     _trends_and_experiments(organization, marketer, marketer_access, start, today)
+    seed_competitor_tracking(organization, today)
 
 
 GOALS = [

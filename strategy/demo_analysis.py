@@ -3,7 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from .models import AudienceSegment, BusinessProfile, Competitor, CompetitorSnapshot, PresenceAudit
+from django.utils import timezone
+
+from .models import AudienceSegment, BusinessProfile, Competitor, CompetitorSnapshot, PresenceAudit, SnapshotSource
 
 
 def seed_analysis(organization, start: dt.date) -> None:
@@ -115,3 +117,52 @@ def seed_analysis(organization, start: dt.date) -> None:
                 "notes": notes,
             },
         )
+
+
+# Daily public VK figures of two competitors for the last DEMO_TRACKED_DAYS days, as the daily
+# tracking stores them (docs/competitors.md); one more competitor shows a tracking error on the
+# sync-health page. Deterministic, so seeding twice changes nothing.
+DEMO_TRACKED_DAYS = 30
+DEMO_TRACKED = [
+    # name, followers 30 days ago, daily gain, posts per week, average reactions per post
+    ("Кофе Бум", 38100, 14, "4.25", "512.00"),
+    ("Cofix", 21200, -3, "2.50", "190.00"),
+]
+
+
+def seed_competitor_tracking(organization, today: dt.date) -> None:
+    now = timezone.now()
+    for name, base, gain, per_week, reactions in DEMO_TRACKED:
+        competitor = Competitor.objects.filter(organization=organization, name=name).first()
+        if competitor is None:
+            continue
+        for back in range(DEMO_TRACKED_DAYS):
+            day = today - dt.timedelta(days=back)
+            followers = base + gain * (DEMO_TRACKED_DAYS - back) + (back % 3) * 2
+            average = Decimal(reactions) + Decimal(back % 5)
+            existing = CompetitorSnapshot.objects.filter(
+                organization=organization, competitor=competitor, platform="vk", date=day
+            ).first()
+            if existing is not None and existing.source == SnapshotSource.MANUAL:
+                continue  # the analysis' typed-in snapshot of that day stays
+            CompetitorSnapshot.objects.update_or_create(
+                organization=organization,
+                competitor=competitor,
+                platform="vk",
+                date=day,
+                defaults={
+                    "followers": followers,
+                    "posts_per_week": Decimal(per_week),
+                    "average_reactions": average,
+                    "engagement_rate": (average * 100 / followers).quantize(Decimal("0.01")),
+                    "source": SnapshotSource.VK_PUBLIC,
+                },
+            )
+        Competitor.objects.filter(organization=organization, pk=competitor.pk).update(
+            tracking_checked_at=now, tracked_at=now, tracking_error_kind="", tracking_error=""
+        )
+    Competitor.objects.filter(organization=organization, name="Кофейня «Бариста и кот»").update(
+        tracking_checked_at=now,
+        tracking_error_kind="permission",
+        tracking_error="Access denied: this wall available only for community members",
+    )

@@ -245,3 +245,26 @@ class ExperimentConcludeForm(forms.Form):
     result_notes = forms.CharField(label=_("Result figures and notes"), widget=SMALL_TEXT, required=False)
     decision = forms.ChoiceField(label=_("Decision"), choices=Experiment.Decision.choices)
     recommendation = forms.CharField(label=_("Recommendation"), widget=SMALL_TEXT)
+
+
+class CompetitorSnapshotForm(forms.Form):
+    """A competitor's figures typed in for a day (platforms without public data, closed communities)."""
+
+    competitor = forms.ModelChoiceField(label=_("Competitor"), queryset=Competitor.objects.none())
+    platform = forms.ChoiceField(label=_("Platform"), choices=SocialPlatform.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    followers = forms.IntegerField(label=_("Followers"), required=False, min_value=0, max_value=2_147_483_647)
+    posts_per_week = forms.DecimalField(
+        label=_("Posts per week"), required=False, min_value=0, max_digits=6, decimal_places=2
+    )
+    average_reactions = forms.DecimalField(
+        label=_("Average reactions per post"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+    engagement_rate = forms.DecimalField(
+        label=_("ER by followers, %"), required=False, min_value=0, max_value=100, max_digits=6, decimal_places=2
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this organization's competitors can be chosen (another's id is "not a valid choice").
+        self.fields["competitor"].queryset = Competitor.objects.for_organization(organization).order_by("name", "pk")

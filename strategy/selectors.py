@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from integrations.quality import ErrorKind
 from tenancy.models import Organization, TenantModel
 
 from .checks import StrategyChecks, strategy_checks
@@ -179,3 +180,43 @@ def experiment_concluded_list(
     if end is not None:
         qs = qs.filter(end_date__lte=end)
     return qs.order_by("-end_date", "-id")
+
+
+# --- competitor tracking (docs/competitors.md) --------------------------------------------------
+
+
+def competitor_tracking_text(competitor: Competitor) -> str:
+    """The last automatic tracking of a competitor in words a marketer understands ("" when it was
+    never tracked automatically)."""
+    kind = competitor.tracking_error_kind
+    texts = {
+        "not_configured": _(
+            "Automatic tracking is off: no VK service key is configured (VK_SERVICE_TOKEN). Figures can be typed in."
+        ),
+        "no_community": _("The VK address is not a community page, so it cannot be tracked. Check the link."),
+        ErrorKind.PERMISSION: _(
+            "VK does not show this community's data to visitors (closed, private or blocked). Type its figures in."
+        ),
+        ErrorKind.AUTH: _("VK rejected the service key. Generate a new one in the VK app settings."),
+        ErrorKind.RATE_LIMITED: _("VK asked us to slow down; tracking resumes automatically."),
+        ErrorKind.BLOCKED: _("VK was temporarily unavailable; tracking resumes automatically."),
+        ErrorKind.TRANSIENT: _("VK was temporarily unavailable; tracking resumes automatically."),
+        ErrorKind.INVALID: _("VK did not find this community. Check the link."),
+    }
+    if kind:
+        return str(texts.get(kind, _("The last tracking attempt failed; it is retried tomorrow.")))
+    if competitor.tracked_at:
+        return _("Tracked automatically from public VK data.")
+    return ""
+
+
+def competitor_tracking_list(*, organization: Organization, limit: int = 50) -> list[Competitor]:
+    """Competitors with an automatic tracking attempt, failing ones first (one query)."""
+    rows = list(
+        Competitor.objects.for_organization(organization)
+        .filter(tracking_checked_at__isnull=False)
+        .order_by("name", "pk")[:limit]
+    )
+    for row in rows:
+        row.tracking_text = competitor_tracking_text(row)  # type: ignore[attr-defined]  # display text only
+    return sorted(rows, key=lambda c: c.tracking_error_kind == "")

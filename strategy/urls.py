@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.StrategyCreateView.as_view(), name="create"),
     path("kpi-options/", views.KpiOptionsView.as_view(), name="kpi_options"),
     path("trends/", views.TrendListView.as_view(), name="trends"),
+    path("competitors/", views.CompetitorComparisonView.as_view(), name="competitors"),
     path("experiments/", views.ExperimentListView.as_view(), name="experiments"),
     path("experiments/<int:pk>/", views.ExperimentDetailView.as_view(), name="experiment"),
     path("<int:pk>/", views.StrategyDetailView.as_view(), name="detail"),

@@ -1,6 +1,5 @@
 """Serializers validate the shape of input; the rules live in `strategy.services`."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.kpis import kpi_get
@@ -48,35 +47,48 @@ class AudienceSegmentSerializer(TenantModelSerializer):
         read_only_fields = ["created_at"]
 
 
+SNAPSHOT_FIELDS = ["id", "platform", "date", "followers", "engagement_rate", "posts_per_week", "average_reactions"]
+
+
 class CompetitorSnapshotSerializer(TenantModelSerializer):
     competitor = OrganizationRelatedField(queryset=Competitor.objects.all())
 
     class Meta:
         model = CompetitorSnapshot
-        fields = ["id", "competitor", "platform", "date", "followers", "engagement_rate"]
+        fields = [
+            "id",
+            "competitor",
+            "platform",
+            "date",
+            "followers",
+            "engagement_rate",
+            "posts_per_week",
+            "average_reactions",
+            "source",
+        ]
+        read_only_fields = ["source"]
+
+
+# A snapshot inside its competitor: the competitor is the enclosing object, so it is not repeated
+# (the nested list used to be described with the top-level serializer, whose required
+# `competitor` never came back).
+class CompetitorSnapshotNestedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompetitorSnapshot
+        fields = [*SNAPSHOT_FIELDS, "source"]
+        read_only_fields = fields
 
 
 class CompetitorSerializer(TenantModelSerializer):
     links = serializers.DictField(child=serializers.URLField(), required=False)
-    snapshots = serializers.SerializerMethodField()
+    snapshots = CompetitorSnapshotNestedSerializer(many=True, read_only=True)
+    tracked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    tracking_error_kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Competitor
-        fields = ["id", *COMPETITOR_FIELDS, "snapshots", "created_at"]
+        fields = ["id", *COMPETITOR_FIELDS, "snapshots", "tracked_at", "tracking_error_kind", "created_at"]
         read_only_fields = ["created_at"]
-
-    @extend_schema_field(CompetitorSnapshotSerializer(many=True))
-    def get_snapshots(self, obj):
-        return [
-            {
-                "id": s.id,
-                "platform": s.platform,
-                "date": s.date,
-                "followers": s.followers,
-                "engagement_rate": s.engagement_rate,
-            }
-            for s in obj.snapshots.all()
-        ]
 
 
 class PresenceAuditSerializer(TenantModelSerializer):

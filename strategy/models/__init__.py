@@ -13,6 +13,7 @@ from .analysis import (
     Competitor,
     CompetitorSnapshot,
     PresenceAudit,
+    SnapshotSource,
 )
 from .experiments import Experiment, TrendNote
 from .plan import ContentPillar, FunnelStage, Goal, PillarGoal, PlatformChoice, Strategy, StrategyCompetitor
@@ -30,6 +31,7 @@ __all__ = [
     "PillarGoal",
     "PlatformChoice",
     "PresenceAudit",
+    "SnapshotSource",
     "Strategy",
     "StrategyCompetitor",
     "TrendNote",

@@ -94,6 +94,12 @@ class Competitor(TenantModel):
     strengths = models.TextField(_("strengths"), blank=True)
     weaknesses = models.TextField(_("weaknesses"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Automatic tracking of public data (docs/competitors.md): the last attempt, the last success
+    # and, when the last attempt failed, why (an error category worded on the sync-health page).
+    tracking_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tracked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tracking_error_kind = models.CharField(max_length=20, blank=True, editable=False)
+    tracking_error = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("competitor")
@@ -105,8 +111,13 @@ class Competitor(TenantModel):
         return self.name
 
 
+class SnapshotSource(models.TextChoices):
+    MANUAL = "manual", _("Typed in")
+    VK_PUBLIC = "vk_public", _("VK public data")
+
+
 class CompetitorSnapshot(TenantModel):
-    """Followers/engagement of a competitor on a date: typed in now, filled by connectors later."""
+    """Followers/engagement of a competitor on a date: typed in, or read from public data daily."""
 
     competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="snapshots")
     platform = models.CharField(_("platform"), max_length=16, choices=SocialPlatform.choices)
@@ -115,6 +126,18 @@ class CompetitorSnapshot(TenantModel):
     engagement_rate = models.DecimalField(
         _("engagement rate, %"), max_digits=6, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
     )
+    posts_per_week = models.DecimalField(
+        _("posts per week"), max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    average_reactions = models.DecimalField(
+        _("average reactions per post"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    source = models.CharField(_("source"), max_length=16, choices=SnapshotSource.choices, default=SnapshotSource.MANUAL)
 
     class Meta:
         verbose_name = _("competitor snapshot")

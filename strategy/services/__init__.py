@@ -5,6 +5,7 @@ up within `access.organization`; the rules that span rows live here (docs/ARCHIT
 - `lifecycle`: the strategy document, versions, review and approval
 - `plan`: goals, key platforms, content pillars
 - `experiments`: trend notes and experiments
+- `competitors`: daily tracking of competitors' public data
 
 Callers keep importing from `strategy.services`; the names below are re-exported for them.
 """
@@ -31,6 +32,7 @@ from .analysis import (
     presence_audit_delete,
     presence_audit_update,
 )
+from .competitors import TrackResult, competitors_track, tracked_competitors
 from .experiments import (
     EXPERIMENT_LOCKED_WHEN_RUNNING,
     EXPERIMENT_PLAN_FIELDS,
@@ -104,6 +106,7 @@ __all__ = [
     "ProfileData",
     "SegmentData",
     "StrategyData",
+    "TrackResult",
     "TrendData",
     "audience_segment_create",
     "audience_segment_delete",
@@ -116,6 +119,7 @@ __all__ = [
     "competitor_snapshot_delete",
     "competitor_snapshot_record",
     "competitor_update",
+    "competitors_track",
     "content_pillar_create",
     "content_pillar_delete",
     "content_pillar_update",
@@ -142,6 +146,7 @@ __all__ = [
     "strategy_return_to_draft",
     "strategy_submit",
     "strategy_update",
+    "tracked_competitors",
     "trend_note_create",
     "trend_note_delete",
     "trend_note_update",

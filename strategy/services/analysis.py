@@ -20,6 +20,7 @@ from ..models import (
     Competitor,
     CompetitorSnapshot,
     PresenceAudit,
+    SnapshotSource,
 )
 from ._common import (
     _delete_own,
@@ -149,8 +150,11 @@ def competitor_snapshot_record(
     date: dt.date,
     followers: int | None = None,
     engagement_rate: Decimal | None = None,
+    posts_per_week: Decimal | None = None,
+    average_reactions: Decimal | None = None,
 ) -> CompetitorSnapshot:
-    """Upsert by (competitor, platform, date): typing the same day twice corrects it."""
+    """Upsert by (competitor, platform, date): typing the same day twice corrects it, and a typed
+    figure replaces the automatic one of that day (the row becomes "typed in")."""
     access.require(Perm.WRITE)
     row = _get(Competitor, access, competitor)
     _validate_platforms([platform], "platform")
@@ -159,6 +163,9 @@ def competitor_snapshot_record(
     ).first() or CompetitorSnapshot(organization=access.organization, competitor=row, platform=platform, date=date)
     snapshot.followers = followers
     snapshot.engagement_rate = engagement_rate
+    snapshot.posts_per_week = posts_per_week
+    snapshot.average_reactions = average_reactions
+    snapshot.source = SnapshotSource.MANUAL
     clean_and_save(snapshot, exclude=["organization", "competitor"])
     return snapshot
 

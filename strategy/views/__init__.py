@@ -1,6 +1,7 @@
 """Strategy pages (`pages.py`) and the guided editor (`editor.py`); `strategy/urls.py` and tests import
 the views from here."""
 
+from .competitors import CompetitorComparisonView
 from .editor import (
     STEP_KEYS,
     STEPS,
@@ -30,6 +31,7 @@ __all__ = [
     "STEPS",
     "STEP_KEYS",
     "AnalysisStepView",
+    "CompetitorComparisonView",
     "EditorStepView",
     "ExperimentDetailView",
     "ExperimentListView",

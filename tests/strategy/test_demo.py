@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from strategy import demo
+from strategy.demo_analysis import DEMO_TRACKED_DAYS
 from strategy.launch_gate import current_strategy
-from strategy.models import Experiment, Goal, Strategy
+from strategy.models import CompetitorSnapshot, Experiment, Goal, SnapshotSource, Strategy
 from strategy.selectors import strategy_checks_for, strategy_get
 from tenancy.models import AuditLog
 from tenancy.roles import Role
@@ -38,3 +39,20 @@ def test_seed_is_complete_and_idempotent(org, make_member):
         "running",
     ]
     assert AuditLog.objects.filter(organization=org, action="strategy.approve").count() == 1
+
+
+def test_seed_has_competitors_with_daily_public_snapshots(org, make_member):
+    users = {str(role): make_member(org, role).user for role in Role}
+    demo.seed(organization=org, users=users)
+    count = CompetitorSnapshot.objects.filter(organization=org, source=SnapshotSource.VK_PUBLIC).count()
+    demo.seed(organization=org, users=users)
+
+    assert count == 2 * DEMO_TRACKED_DAYS
+    assert CompetitorSnapshot.objects.filter(organization=org, source=SnapshotSource.VK_PUBLIC).count() == count
+    days = set(
+        CompetitorSnapshot.objects.filter(organization=org, competitor__name="Кофе Бум", platform="vk").values_list(
+            "date", flat=True
+        )
+    )
+    today = timezone.localtime(timezone.now(), org.tzinfo).date()
+    assert {today - dt.timedelta(days=n) for n in range(DEMO_TRACKED_DAYS)} <= days

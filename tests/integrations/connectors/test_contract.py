@@ -140,6 +140,10 @@ ERROR_CASES = [
     ("vk", "vk/error.permission_denied.json", PermissionDenied, 7, None, None),
     ("vk", "vk/error.access_denied_stats.json", PermissionDenied, 15, None, None),
     ("vk", "vk/error.wall_access_replies.json", PermissionDenied, 212, None, None),
+    # Answers to the service key's public reads (competitor tracking, vk_public.py).
+    ("vk", "vk/error.invalid_group_id.json", InvalidRequest, 100, None, None),
+    ("vk", "vk/error.service_token_invalid.json", AuthExpired, 28, None, None),
+    ("vk", "vk/error.wall_members_only.json", PermissionDenied, 15, None, None),
     ("vk_ads", "vk/error.ads_weighted_flood.json", RateLimited, 601, None, SECONDS_TO_MSK_MIDNIGHT),
     ("vk_ads", "vk/error.ads_permission.json", PermissionDenied, 600, None, None),
     # Telegram: the HTTP status equals error_code.
