@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "links",
     "crm",
     "analytics",
+    "adrules",
     "reports",
     "portability",
 ]

@@ -176,5 +176,6 @@ def test_registries_are_filled_in_a_fixed_order():
         "moderation",
         "links",
         "crm",
+        "adrules",
         "reports",
     ]
