@@ -17,9 +17,13 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ads.models import CampaignPlan
 from ads.selectors import Delivery, campaign_daily, campaign_delivery
 from analytics.kpi_engine import KpiValue, kpi_rows
+from core.formatting import format_number
 from core.kpis import Unit, kpi_get
 from crm.models import Lead
 from tenancy.models import Organization
@@ -139,3 +143,53 @@ def campaign_daily_series(
 def _unit(key: str) -> str:
     kpi = kpi_get(key)
     return str(kpi.unit) if kpi else ""
+
+
+LABELS = {
+    "ad_spend": gettext_lazy("Spend"),
+    "impressions": gettext_lazy("Impressions"),
+    "reach": gettext_lazy("Reach"),
+    "clicks": gettext_lazy("Clicks"),
+    "ctr": gettext_lazy("CTR"),
+    "cpc": gettext_lazy("CPC"),
+    "cpm": gettext_lazy("CPM"),
+    "platform_leads": gettext_lazy("Cabinet leads"),
+    "leads": gettext_lazy("CRM leads"),
+    "sales": gettext_lazy("CRM sales"),
+    "revenue": gettext_lazy("CRM revenue"),
+    "cpl": gettext_lazy("CPL (CRM)"),
+    "romi": gettext_lazy("ROMI"),
+}
+
+
+def scorecard_rows(card: Scorecard, currency: str) -> list[dict[str, str]]:
+    """A scorecard as (key, label, shown value with its unit) for pages."""
+    return [
+        {"key": key, "label": str(LABELS[key]), "value": format_number(item.value, unit=item.unit, currency=currency)}
+        for key, item in card.ordered()
+    ]
+
+
+def target_warnings(card: Scorecard, plan: CampaignPlan | None, currency: str) -> list[str]:
+    """A campaign missing its target: CRM CPL above the target CPL, ROMI below the target ROMI."""
+    if plan is None:
+        return []
+    found = []
+    cpl, romi = card.value("cpl"), card.value("romi")
+    if plan.target_cpl is not None and cpl is not None and cpl > plan.target_cpl:
+        found.append(
+            _("CPL (CRM) %(cpl)s is above the target %(target)s.")
+            % {
+                "cpl": format_number(cpl, unit=Unit.MONEY, currency=currency),
+                "target": format_number(plan.target_cpl, unit=Unit.MONEY, currency=currency),
+            }
+        )
+    if plan.target_romi is not None and romi is not None and romi < plan.target_romi:
+        found.append(
+            _("ROMI %(romi)s is below the target %(target)s.")
+            % {
+                "romi": format_number(romi, unit=Unit.PERCENT),
+                "target": format_number(plan.target_romi, unit=Unit.PERCENT),
+            }
+        )
+    return found

@@ -174,6 +174,19 @@ def rule_create(*, access: Access, data: RuleData) -> OptimizationRule:
     return rule
 
 
+def rule_draft(*, organization: Organization, rule: OptimizationRule | None, data: RuleData) -> OptimizationRule:
+    """An unsaved rule with the editor's values, validated like a save: what the preview runs."""
+    values = _validated(organization, data, rule)
+    draft = OptimizationRule(organization=organization)
+    if rule is not None:
+        for f in OptimizationRule._meta.concrete_fields:
+            setattr(draft, f.attname, getattr(rule, f.attname))
+    for name, value in values.items():
+        setattr(draft, name, value)
+    draft.pk = draft.pk or 0
+    return draft
+
+
 def rule_get(*, organization: Organization | int, rule_id: int, lock: bool = False) -> OptimizationRule:
     queryset = OptimizationRule.objects.for_organization(organization)
     if not lock:  # FOR UPDATE refuses the nullable side of the campaign join
@@ -238,6 +251,10 @@ class Decision:
     previous_budget: Decimal | None = None
     new_budget: Decimal | None = None
     window: tuple[dt.date, dt.date] = field(default=(dt.date.min, dt.date.min))
+
+    @property
+    def action_label(self) -> str:
+        return str(ActionKind(self.action).label) if self.action else ""
 
 
 def rule_window(rule: OptimizationRule, today: dt.date) -> tuple[dt.date, dt.date]:

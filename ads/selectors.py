@@ -206,7 +206,7 @@ def campaign_pacing(
     """Per campaign with a monthly budget in its plan (``plan`` selected by the caller), one query."""
     budgets = {}
     for campaign in campaigns:
-        plan = getattr(campaign, "plan", None) if hasattr(campaign, "plan") else None
+        plan = getattr(campaign, "plan", None)  # a missing one-to-one row raises AttributeError: None
         if plan is not None and plan.monthly_budget:
             budgets[campaign.pk] = plan.monthly_budget
     if not budgets:

@@ -338,6 +338,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "reports.models.ReportStatus",
         "ReportPdfStatusEnum": "reports.models.PdfStatus",
         "ReportFrequencyEnum": "reports.models.Frequency",
+        "AdRuleActionEnum": "adrules.models.ActionKind",
+        "AdRuleConditionEnum": "adrules.models.Condition",
+        "AdRuleModeEnum": "adrules.models.Mode",
+        "AdRuleActionStatusEnum": "adrules.models.ActionStatus",
     },
 }
 
