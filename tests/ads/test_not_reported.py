@@ -8,11 +8,10 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from ads.selectors import campaign_performance_list, campaign_ratios_attach
-from core.kpis import kpi_window
-
 from ads.models import AdStatDaily
+from ads.selectors import campaign_performance_list, campaign_ratios_attach
 from analytics.kpi_values import kpi_value
+from core.kpis import kpi_window
 from tests.ads.factories import AdStatDailyFactory
 from tests.analytics.factories import AccountMetricDailyFactory
 
