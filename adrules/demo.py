@@ -3,10 +3,13 @@ them switched on) and their evaluation, so the rule log shows rules that fired."
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
-from ads.models import AdBudget, AdCampaign, CampaignPlan
+from ads.models import AdBudget, AdCampaign, AdCreative, AdSet, BudgetChange, CampaignPlan
+from ads.services import campaign_budget_apply
+from core.errors import DomainError
 from core.numbers import money
 from core.vocabulary import CampaignStatus
 from strategy.models import Goal
@@ -56,6 +59,18 @@ def seed(*, organization: Organization, users: dict) -> None:
     AdBudget.objects.update_or_create(
         organization=organization, month=start, defaults={"amount": money(total or Decimal(50000))}
     )
+    _ad_sets(organization, campaigns[:2])
+    if campaigns and campaigns[-1].daily_budget:
+        last = campaigns[-1]
+        # A person trimmed a budget through the platform (logged as a BudgetChange).
+        with contextlib.suppress(DomainError):
+            campaign_budget_apply(
+                organization=organization,
+                campaign=last,
+                budget=money(last.daily_budget * Decimal("0.9")),
+                source=BudgetChange.Source.USER,
+                actor_id=owner.pk,
+            )
     rules = services.rule_templates_install(access=access)
     for rule in rules:
         if rule.template == "stop_bad_cpl":
@@ -66,3 +81,53 @@ def seed(*, organization: Organization, users: dict) -> None:
             rule.ctr_below = Decimal("5")
             rule.save()
     services.rules_evaluate(organization=organization)
+
+
+AUDIENCES = [
+    {
+        "name": "Казань, 25–45, кофе",
+        "geo": ["RU-TA", "Казань"],
+        "age_min": 25,
+        "age_max": 45,
+        "gender": "all",
+        "interests": ["кофе", "завтраки"],
+        "custom_audiences": [],
+    },
+    {
+        "name": "Похожие на покупателей",
+        "geo": ["RU-TA"],
+        "age_min": 18,
+        "age_max": 55,
+        "gender": "female",
+        "interests": [],
+        "custom_audiences": ["lookalike 1 %: покупатели CRM"],
+    },
+]
+
+
+def _ad_sets(organization: Organization, campaigns: list[AdCampaign]) -> None:
+    for campaign in campaigns:
+        for n, audience in enumerate(AUDIENCES):
+            ad_set = AdSet.objects.create(
+                organization=organization,
+                campaign=campaign,
+                external_id=f"{campaign.external_id}-s{n + 1}",
+                status=campaign.status,
+                raw_spec={"geo_locations": {"regions": [{"key": "RU-TA"}]}, "age_min": audience["age_min"]},
+                **audience,
+            )
+            AdCreative.objects.create(
+                organization=organization,
+                ad_set=ad_set,
+                name=f"{audience['name']}: утренний кофе",
+                title="Кофе к 8 утра",
+                text="Свежая обжарка и завтрак с собой — закажите в приложении.",
+                cta="LEARN_MORE",
+                destination_url="https://zerno.example/menu",
+                utm={
+                    "utm_source": campaign.account.platform,
+                    "utm_medium": "cpc",
+                    "utm_campaign": campaign.external_id,
+                },
+                tracked_url="https://zerno.example/menu?utm_medium=cpc",
+            )

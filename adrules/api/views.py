@@ -16,8 +16,7 @@ BIGINT_MAX = 2**63 - 1
 
 
 class RuleViewSet(OrganizationModelViewSet):
-    """Optimization rules. ``preview`` is a dry run on current data (nothing is written or sent);
-    ``templates`` adds the shipped "stop bad / scale good" rules, disabled."""
+    """Optimization rules. ``preview`` is a dry run on current data (nothing is written or sent)."""
 
     queryset = OptimizationRule.objects.all()
     serializer_class = RuleSerializer
@@ -47,9 +46,15 @@ class RuleViewSet(OrganizationModelViewSet):
         decisions = services.rule_preview(organization=self.organization, rule=rule)
         return Response(DecisionSerializer(decisions, many=True).data)
 
+
+class RuleTemplatesViewSet(OrganizationViewSet):
+    """Adds the shipped "stop bad / scale good" rules, disabled; a template already added is kept.
+    Takes no body (its own endpoint, so no rule field can be sent here)."""
+
+    queryset = OptimizationRule.objects.all()
+
     @extend_schema(request=None, responses=RuleSerializer(many=True))
-    @action(detail=False, methods=["post"])
-    def templates(self, request, *args, **kwargs):
+    def create(self, request, *args, **kwargs):
         created = services.rule_templates_install(access=self.access)
         return Response(RuleSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
