@@ -60,8 +60,8 @@ def seed(*, organization: Organization, users: dict) -> None:
         organization=organization, month=start, defaults={"amount": money(total or Decimal(50000))}
     )
     _ad_sets(organization, campaigns[:2])
-    if campaigns and campaigns[-1].daily_budget:
-        last = campaigns[-1]
+    last = campaigns[-1] if campaigns else None
+    if last is not None and last.daily_budget is not None:
         # A person trimmed a budget through the platform (logged as a BudgetChange).
         with contextlib.suppress(DomainError):
             campaign_budget_apply(

@@ -18,7 +18,8 @@ def test_demo_has_campaigns_with_crm_leads_and_rules_that_fired(settings):
     assert Lead.objects.for_organization(org).filter(campaign__isnull=False).exists()
     assert CampaignPlan.objects.for_organization(org).filter(target_cpl__isnull=False).exists()
     assert AdBudget.objects.for_organization(org).exists()
-    assert AdSet.objects.for_organization(org).exists() and AdCreative.objects.for_organization(org).exists()
+    assert AdSet.objects.for_organization(org).exists()
+    assert AdCreative.objects.for_organization(org).exists()
     assert BudgetChange.objects.for_organization(org).exists()
     rules = OptimizationRule.objects.for_organization(org)
     assert rules.count() == 3
