@@ -253,6 +253,14 @@ class Decision:
     window: tuple[dt.date, dt.date] = field(default=(dt.date.min, dt.date.min))
 
     @property
+    def window_start(self) -> dt.date:
+        return self.window[0]
+
+    @property
+    def window_end(self) -> dt.date:
+        return self.window[1]
+
+    @property
     def action_label(self) -> str:
         return str(ActionKind(self.action).label) if self.action else ""
 

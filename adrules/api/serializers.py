@@ -72,6 +72,6 @@ class DecisionSerializer(serializers.Serializer):
     action = serializers.CharField()
     previous_budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     new_budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    window_start = serializers.DateField(source="window.0")
-    window_end = serializers.DateField(source="window.1")
+    window_start = serializers.DateField()
+    window_end = serializers.DateField()
     figures = serializers.JSONField()
