@@ -10,18 +10,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from adrules.figures import campaign_daily_series, campaign_scorecards, scorecard_rows, target_warnings
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.kpis import kpi_window
 from core.types import StrOrPromise
+from integrations.models import SocialAccount
 from strategy.models import Goal
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
-from . import services
+from . import csv_import, services
 from .models import AdCampaign, BudgetChange
 from .selectors import campaign_pacing, month_bounds, organization_pacing
 
@@ -254,3 +255,41 @@ class AdBudgetView(OrganizationViewMixin, View):
         else:
             messages.success(request, _t("The monthly ad budget is saved."))
         return redirect(reverse("ads:home", kwargs={"org_slug": org_slug}))
+
+
+class StatsImportView(OrganizationViewMixin, TemplateView):
+    """CSV import of campaign statistics: upload → preview with every row's errors → confirm."""
+
+    template_name = "ads/import.html"
+    required_permission = Perm.WRITE
+
+    def get_context_data(self, **kwargs):
+        accounts = SocialAccount.objects.for_organization(self.organization).order_by("platform", "pk")[:100]
+        return super().get_context_data(**kwargs) | {"accounts": accounts, "columns": csv_import.COLUMNS}
+
+    def post(self, request, org_slug):
+        account_id = request.POST.get("account", "")
+        context: dict = {"account_id": account_id}
+        try:
+            if "confirm" in request.POST:
+                count = csv_import.import_rows(
+                    access=self.access, account_id=account_id, text=request.POST.get("text", "")
+                )
+                messages.success(request, _t("Imported %(n)d rows.") % {"n": count})
+                return redirect("ads:home", org_slug=org_slug)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise DomainError(_t("Choose a CSV file."), field="file")
+            text = csv_import.decode(upload.read(csv_import.MAX_BYTES + 1))
+            context |= {
+                "preview": csv_import.preview(access=self.access, account_id=account_id, text=text),
+                "text": text,
+            }
+        except (NotFound, PermissionDenied) as exc:
+            if isinstance(exc, NotFound) and "account" not in str(exc.message).lower():
+                raise
+            context["error"] = str(exc.message)
+        except DomainError as exc:
+            context["error"] = str(exc.message)
+            context["row_errors"] = {k: v for k, v in exc.fields.items() if k.startswith("line ")}
+        return self.render_to_response(self.get_context_data(**context))

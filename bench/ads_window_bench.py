@@ -52,7 +52,7 @@ def seed(orgs: int, campaigns: int, days: int, today: dt.date) -> list[Organizat
         ]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"""INSERT INTO {AdStatDaily._meta.db_table}
+                """INSERT INTO ads_adstatdaily
                     (organization_id, account_id, campaign_id, day, spend, currency, impressions, clicks, reach,
                      leads, updated_at)
                 SELECT %s, %s, c, %s::date - d, 100 + (d %% 50), 'RUB', 1000 + d, 20 + (d %% 7), 800, d %% 3, now()
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1095)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    today = dt.date.today()
+    today = dt.datetime.now(tz=dt.UTC).date()
     with rls.unscoped_session("benchmark: creates and reads several organizations"):
         orgs = seed(args.orgs, args.campaigns, args.days, today)
         try:
@@ -87,7 +87,6 @@ def main() -> None:
             start = today - dt.timedelta(days=29)
             total = AdStatDaily.objects.count()
             print(f"{total} stat rows in {len(orgs)} organizations")
-
 
             window = window_stats(organization=org, start=start, end=today).order_by().values("campaign_id")
             print("--- per-window query (the ads page) ---")

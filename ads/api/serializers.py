@@ -108,3 +108,27 @@ class PacingSerializer(serializers.Serializer):
     days_elapsed = serializers.IntegerField()
     days_in_month = serializers.IntegerField()
     state = serializers.CharField()
+
+
+class StatsImportSerializer(serializers.Serializer):
+    account = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The ad account the campaigns belong to"
+    )
+    csv = serializers.CharField(
+        max_length=1024 * 1024,
+        trim_whitespace=False,
+        help_text="day,campaign,spend,impressions,clicks,reach,leads,revenue",
+    )
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class StatsImportResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    imported = serializers.IntegerField()
+    new_campaigns = serializers.ListField(child=serializers.CharField())
+    rows = ImportRowSerializer(many=True)

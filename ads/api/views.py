@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from adrules.figures import campaign_scorecards, target_warnings
-from ads import services
+from ads import csv_import, services
 from ads.models import AdBudget, AdCampaign, AdStatDaily, CampaignPlan
 from ads.selectors import organization_pacing
 from core.dates import EARLIEST_DATE, LATEST_DATE
@@ -22,6 +22,8 @@ from .serializers import (
     CampaignPlanSerializer,
     PacingSerializer,
     PeriodSerializer,
+    StatsImportResultSerializer,
+    StatsImportSerializer,
 )
 
 # Ids from query strings are range-checked: an out-of-range number is a 400, not a DB error.
@@ -151,3 +153,34 @@ class AdStatDailyViewSet(mixins.ListModelMixin, OrganizationViewSet):
     serializer_class = AdStatDailySerializer
     filterset_class = AdStatFilter
     ordering = ["-day", "campaign_id"]
+
+
+class AdStatImportViewSet(OrganizationViewSet):
+    """CSV import of campaign statistics for platforms without a connector: ``dry_run`` returns
+    each row's errors and writes nothing; otherwise all rows are written or none (400 with the
+    errors per line)."""
+
+    queryset = AdStatDaily.objects.all()
+
+    @extend_schema(request=StatsImportSerializer, responses=StatsImportResultSerializer)
+    def create(self, request, *args, **kwargs):
+        body = StatsImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data["dry_run"]:
+            result = csv_import.preview(access=self.access, account_id=data["account"], text=data["csv"])
+            return Response(
+                StatsImportResultSerializer(
+                    {
+                        "ok": result.ok,
+                        "imported": 0,
+                        "new_campaigns": result.new_campaigns,
+                        "rows": [{"line": r.line, "errors": r.errors} for r in result.rows],
+                    }
+                ).data
+            )
+        count = csv_import.import_rows(access=self.access, account_id=data["account"], text=data["csv"])
+        return Response(
+            StatsImportResultSerializer({"ok": True, "imported": count, "new_campaigns": [], "rows": []}).data,
+            status=201,
+        )
