@@ -124,7 +124,7 @@ class StatsImportSerializer(serializers.Serializer):
 
 class ImportRowSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.CharField())
+    messages = serializers.ListField(child=serializers.CharField(), help_text="The row's errors; empty when valid")
 
 
 class StatsImportResultSerializer(serializers.Serializer):

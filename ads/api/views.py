@@ -175,7 +175,7 @@ class AdStatImportViewSet(OrganizationViewSet):
                         "ok": result.ok,
                         "imported": 0,
                         "new_campaigns": result.new_campaigns,
-                        "rows": [{"line": r.line, "errors": r.errors} for r in result.rows],
+                        "rows": [{"line": r.line, "messages": r.errors} for r in result.rows],
                     }
                 ).data
             )

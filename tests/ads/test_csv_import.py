@@ -80,7 +80,7 @@ def test_api_dry_run_import_and_foreign_account(org, other_org, owner_client):
     url = f"/api/v1/orgs/{org.slug}/ads/stats/import/"
     dry = owner_client.post(url, {"account": account.pk, "csv": BAD, "dry_run": True}, format="json").json()
     assert dry["ok"] is False
-    assert dry["rows"][1]["errors"] == ["day: use YYYY-MM-DD."]
+    assert dry["rows"][1]["messages"] == ["day: use YYYY-MM-DD."]
     refused = owner_client.post(url, {"account": account.pk, "csv": BAD}, format="json")
     assert refused.status_code == 400
     assert "line 3" in refused.json()["error"]["fields"]
