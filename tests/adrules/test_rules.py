@@ -371,3 +371,36 @@ def test_bad_rules_are_refused_with_the_field(org, owner_access, data, field):
         services.rule_create(access=owner_access, data={"name": "x", **data})
     assert list(caught.value.fields) == [field]
     assert not OptimizationRule.objects.filter(organization=org).exists()
+
+
+# --------------------------------------------------------------------------- after each sync, constant reads
+
+
+def test_rules_run_after_an_ad_stats_sync(org, django_capture_on_commit_callbacks):
+    from integrations.models import SyncKind
+    from integrations.services import demo_account_connect
+    from integrations.sync import account_sync
+    account = demo_account_connect(organization=org, sync=False)
+    OptimizationRule.objects.create(
+        organization=org,
+        name="CTR",
+        condition=Condition.CTR_BELOW,
+        ctr_below=Decimal("100"),
+        min_impressions=1,
+        action=ActionKind.NOTIFY,
+        enabled=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        account_sync(account_id=account.pk, plan="full", days=5, kinds=[SyncKind.CAMPAIGNS, SyncKind.AD_STATS])
+    assert RuleEvaluation.objects.filter(organization=org).exists()
+
+
+def test_preview_reads_a_constant_number_of_queries(org, django_assert_max_num_queries):
+    rule = cpl_rule(org)
+    bad_campaign(org)
+    with django_assert_max_num_queries(12) as few:
+        services.rule_preview(organization=org, rule=rule)
+    for _n in range(8):
+        bad_campaign(org)
+    with django_assert_max_num_queries(len(few)):
+        assert len(services.rule_preview(organization=org, rule=rule)) == 9
