@@ -31,6 +31,7 @@ from ads.services import campaign_budget_apply, campaign_status_apply
 from core.errors import DomainError
 from core.numbers import money
 from core.vocabulary import CampaignStatus
+from integrations.connectors.errors import RateLimited, TransientError
 from strategy.launch_gate import LaunchBlocked
 from tenancy.access import Access
 from tenancy.models import Organization
@@ -41,6 +42,7 @@ from tenancy.services import audit_log_record
 from .figures import Scorecard, campaign_scorecards
 from .models import ActionKind, ActionStatus, Condition, Mode, OptimizationRule, RuleAction, RuleEvaluation
 
+MAX_ATTEMPTS = 3
 STALE_CLAIM = dt.timedelta(minutes=10)  # an "executing" claim older than this was left by a dead worker
 MAX_WINDOW_DAYS = 90
 MAX_STREAK_DAYS = 14
@@ -506,7 +508,11 @@ def action_execute(*, organization_id: int, action_id: int) -> RuleAction | None
     except LaunchBlocked as exc:
         action.status, action.error = ActionStatus.BLOCKED, str(exc.message)[:500]
     except DomainError as exc:
-        action.status, action.error = ActionStatus.FAILED, str(exc.message)[:500]
+        # A rate limit or a transient platform error: back to "approved" for a later attempt
+        # (the task retries with a growing delay) until MAX_ATTEMPTS; anything else is final.
+        transient = isinstance(exc.__context__, RateLimited | TransientError) and action.attempts < MAX_ATTEMPTS
+        action.status = ActionStatus.APPROVED if transient else ActionStatus.FAILED
+        action.error = str(exc.message)[:500]
     else:
         action.status, action.error = ActionStatus.DONE, ""
     action.save(update_fields=["status", "error", "updated_at"])

@@ -6,6 +6,7 @@ from tenancy import rls
 from tenancy.models import Organization
 
 from . import services
+from .models import ActionStatus
 
 
 @shared_task(name="adrules.tasks.evaluate_rules", ignore_result=True)
@@ -22,7 +23,10 @@ def evaluate_rules(organization_id: int) -> int:
 
 # acks_late (the app's default): a task whose worker died is delivered again; the claim in
 # ``action_execute`` makes that second run send the same absolute request or nothing.
-@shared_task(name="adrules.tasks.execute_action", ignore_result=True)
-def execute_action(organization_id: int, action_id: int) -> None:
+# A transient platform error leaves the action approved: retried after 1, 2 … minutes.
+@shared_task(name="adrules.tasks.execute_action", ignore_result=True, bind=True, max_retries=services.MAX_ATTEMPTS)
+def execute_action(self, organization_id: int, action_id: int) -> None:
     with rls.organization_session(organization_id):
-        services.action_execute(organization_id=organization_id, action_id=action_id)
+        action = services.action_execute(organization_id=organization_id, action_id=action_id)
+    if action is not None and action.status == ActionStatus.APPROVED:
+        raise self.retry(countdown=60 * action.attempts)

@@ -380,6 +380,7 @@ def test_rules_run_after_an_ad_stats_sync(org, django_capture_on_commit_callback
     from integrations.models import SyncKind
     from integrations.services import demo_account_connect
     from integrations.sync import account_sync
+
     account = demo_account_connect(organization=org, sync=False)
     OptimizationRule.objects.create(
         organization=org,
@@ -404,3 +405,25 @@ def test_preview_reads_a_constant_number_of_queries(org, django_assert_max_num_q
         bad_campaign(org)
     with django_assert_max_num_queries(len(few)):
         assert len(services.rule_preview(organization=org, rule=rule)) == 9
+
+
+def test_a_rate_limited_call_is_retried_then_succeeds(org, monkeypatch):
+    c = bad_campaign(org, platform="meta_ads", external_id="120210000000001")
+    cpl_rule(org, action=ActionKind.BUDGET_DOWN, percent=Decimal("20"))
+    sent = []
+    answers = iter(
+        [
+            meta(sent, "meta_ads/error.rate_limit_ads_management.json", status=400),
+            meta(sent),
+        ]
+    )
+    monkeypatch.setattr("integrations.account_state.connector_for", lambda account: next(answers))
+    (action_id,) = services.rules_evaluate(organization=org)
+    first = services.action_execute(organization_id=org.pk, action_id=action_id)
+    assert (first.status, first.attempts) == (ActionStatus.APPROVED, 1)  # left for a retry
+    assert first.error  # the platform's message is kept
+    second = services.action_execute(organization_id=org.pk, action_id=action_id)
+    assert (second.status, second.attempts, second.error) == (ActionStatus.DONE, 2, "")
+    assert len(sent) == 2
+    c.refresh_from_db()
+    assert c.daily_budget == Decimal("800.00")
