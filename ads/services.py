@@ -213,16 +213,23 @@ def campaign_budget_apply(
     previous = campaign.daily_budget
     if previous is None or budget > previous:
         ensure_launch_allowed(organization=organization)
-    log = {"organization_id": organization.pk, "campaign_id": campaign.pk, "previous": previous, "new": budget}
+    log = {"campaign_id": campaign.pk, "previous": previous, "new": budget}
     try:
         _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget))
     except DomainError as exc:
-        BudgetChange.objects.create(**log, source=source, actor_id=actor_id, ok=False, error=str(exc.message)[:500])
+        BudgetChange.objects.create(
+            organization_id=organization.pk,
+            **log,
+            source=source,
+            actor_id=actor_id,
+            ok=False,
+            error=str(exc.message)[:500],
+        )
         raise
     with transaction.atomic():
         AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(daily_budget=budget)
         campaign.daily_budget = budget
-        BudgetChange.objects.create(**log, source=source, actor_id=actor_id)
+        BudgetChange.objects.create(organization_id=organization.pk, **log, source=source, actor_id=actor_id)
         if access is not None:
             audit_log_record(
                 access=access,
