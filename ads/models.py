@@ -7,6 +7,7 @@ campaign-days where ``leads`` is not NULL; ROI = (SUM(revenue) - SUM(spend)) / S
 where it reports none.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +113,140 @@ class AdStatDaily(FactModel):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.day}"
+
+
+# --------------------------------------------------------------------------- planning (targets, budgets)
+# Kept in this module (Django loads models from it) but apart from the sync tables above: what the
+# marketer plans — the campaign's goal and target, its ad sets and creatives, monthly budgets and
+# the log of budget changes. See docs/ads.md.
+
+
+class CampaignPlan(TenantModel):
+    """What a campaign is for and how it is judged: a strategy goal, a target CPL or target ROMI
+    (CRM figures, see docs/ads.md), and a monthly budget (major units of the organization's
+    currency). One per campaign; absent = nothing planned."""
+
+    campaign = models.OneToOneField(AdCampaign, on_delete=models.CASCADE, related_name="plan")
+    goal = models.ForeignKey(
+        "strategy.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("goal")
+    )
+    target_cpl = models.DecimalField(_("target CPL"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_romi = models.DecimalField(_("target ROMI, %"), max_digits=9, decimal_places=2, null=True, blank=True)
+    monthly_budget = models.DecimalField(_("monthly budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign plan")
+        verbose_name_plural = _("campaign plans")
+        indexes = [models.Index(fields=["organization", "campaign"], name="campaignplan_org_campaign_idx")]
+
+    def __str__(self) -> str:
+        return f"plan {self.campaign_id}"
+
+
+class AdBudget(TenantModel):
+    """The organization's monthly ad budget (all campaigns), one row per month (its first day)."""
+
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("monthly ad budget")
+        verbose_name_plural = _("monthly ad budgets")
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["organization", "month"], name="adbudget_org_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.amount}"
+
+
+class AdSet(TenantModel):
+    """An ad set (Meta) / ad group (VK): the audience as structured fields plus the raw spec."""
+
+    class Gender(models.TextChoices):
+        ALL = "all", _("All")
+        FEMALE = "female", _("Women")
+        MALE = "male", _("Men")
+
+    campaign = models.ForeignKey(AdCampaign, on_delete=models.CASCADE, related_name="ad_sets")
+    external_id = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    status = models.CharField(_("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PAUSED)
+    geo = models.JSONField(_("geography"), default=list, blank=True, help_text="Country/region/city codes or names")
+    age_min = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, default=Gender.ALL)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    custom_audiences = models.JSONField(_("custom audiences"), default=list, blank=True)
+    raw_spec = models.JSONField(_("platform targeting spec"), default=dict, blank=True)
+    daily_budget = models.DecimalField(_("daily budget"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ad set")
+        verbose_name_plural = _("ad sets")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organization", "campaign"], name="adset_org_campaign_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_min__lte=models.F("age_max")),
+                name="adset_age_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdCreative(TenantModel):
+    """A creative of an ad set: text, media, call to action with UTM tags and its tracked link."""
+
+    ad_set = models.ForeignKey(AdSet, on_delete=models.CASCADE, related_name="creatives")
+    external_id = models.CharField(max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=300)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    media_url = models.URLField(_("media"), max_length=1000, blank=True)
+    cta = models.CharField(_("call to action"), max_length=60, blank=True)
+    destination_url = models.URLField(_("destination"), max_length=1000, blank=True)
+    utm = models.JSONField(_("UTM tags"), default=dict, blank=True)
+    tracked_url = models.URLField(_("tracked link"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("ad creative")
+        verbose_name_plural = _("ad creatives")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["organization", "ad_set"], name="adcreative_org_adset_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetChange(TenantModel):
+    """Every budget change sent to a platform: who or what asked, before/after, the outcome."""
+
+    class Source(models.TextChoices):
+        USER = "user", _("A person")
+        RULE = "rule", _("An optimization rule")
+
+    campaign = models.ForeignKey(AdCampaign, on_delete=models.CASCADE, related_name="budget_changes")
+    previous = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    new = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.USER)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ok = models.BooleanField(default=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget change")
+        verbose_name_plural = _("budget changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "campaign", "created_at"], name="budgetchange_org_camp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.previous} → {self.new}"

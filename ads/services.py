@@ -8,14 +8,15 @@ demo platform's connector simulates the change (``integrations.account_state.con
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ads.models import AdCampaign, AdStatDaily
+from ads.models import AdBudget, AdCampaign, AdStatDaily, BudgetChange, CampaignPlan
 from core.errors import DomainError
 from core.numbers import money
 from core.vocabulary import CampaignStatus
@@ -26,6 +27,7 @@ from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
 from strategy.launch_gate import ensure_launch_allowed
+from strategy.models import Goal
 from tenancy.access import Access
 from tenancy.models import Organization
 from tenancy.roles import Perm
@@ -170,26 +172,130 @@ def ad_campaign_pause(*, access: Access, campaign_id: int) -> AdCampaign:
 
 
 def ad_campaign_budget_set(*, access: Access, campaign_id: int, daily_budget: Decimal | str) -> AdCampaign:
-    """Set the daily budget (major units of the campaign's currency)."""
+    """Set the daily budget (major units of the campaign's currency) on the platform, logged in
+    ``BudgetChange``. A raise passes the strategy launch gate (it spends more); a cut never waits."""
     access.require(Perm.WRITE)
     campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
+    budget = budget_parse(daily_budget)
+    return campaign_budget_apply(
+        organization=access.organization,
+        campaign=campaign,
+        budget=budget,
+        source=BudgetChange.Source.USER,
+        actor_id=access.user.pk if access.user else None,
+        access=access,
+    )
+
+
+def budget_parse(value: Decimal | str) -> Decimal:
     try:
-        budget = money(daily_budget)
+        budget = money(value)
     except (InvalidOperation, ValueError):
         raise DomainError(_("Enter the daily budget as a number."), field="daily_budget") from None
     if budget <= 0 or budget >= MAX_DAILY_BUDGET:
         raise DomainError(_("The daily budget must be a positive amount."), field="daily_budget")
+    return budget
+
+
+def campaign_budget_apply(
+    *,
+    organization: Organization,
+    campaign: AdCampaign,
+    budget: Decimal,
+    source: str,
+    actor_id: int | None = None,
+    access: Access | None = None,
+) -> AdCampaign:
+    """Send a new daily budget through the connector; store it only when the platform accepted it.
+    Every attempt, accepted or refused, is a ``BudgetChange`` row."""
     if campaign.status in (CampaignStatus.ARCHIVED, CampaignStatus.DELETED):
         raise DomainError(_("An archived or deleted campaign cannot be changed."), field="daily_budget")
     previous = campaign.daily_budget
-    _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget))
+    if previous is None or budget > previous:
+        ensure_launch_allowed(organization=organization)
+    log = {"campaign_id": campaign.pk, "previous": previous, "new": budget}
+    try:
+        _remote(campaign, lambda c: c.set_campaign_budget(campaign.external_id, budget))
+    except DomainError as exc:
+        BudgetChange.objects.create(
+            organization_id=organization.pk,
+            **log,
+            source=source,
+            actor_id=actor_id,
+            ok=False,
+            error=str(exc.message)[:500],
+        )
+        raise
     with transaction.atomic():
         AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(daily_budget=budget)
         campaign.daily_budget = budget
-        audit_log_record(
-            access=access,
-            action="ads.campaign_budget_set",
-            obj=campaign,
-            changes={"daily_budget": [str(previous) if previous is not None else None, str(budget)]},
-        )
+        BudgetChange.objects.create(organization_id=organization.pk, **log, source=source, actor_id=actor_id)
+        if access is not None:
+            audit_log_record(
+                access=access,
+                action="ads.campaign_budget_set",
+                obj=campaign,
+                changes={"daily_budget": [str(previous) if previous is not None else None, str(budget)]},
+            )
     return campaign
+
+
+def campaign_status_apply(*, organization: Organization, campaign: AdCampaign, status: str) -> AdCampaign:
+    """Pause or resume a campaign for an automated caller (optimization rules); resuming is gated."""
+    if status == CampaignStatus.ACTIVE:
+        ensure_launch_allowed(organization=organization)
+    if campaign.status == status:
+        return campaign
+    _remote(campaign, lambda c: c.set_campaign_status(campaign.external_id, status))
+    AdCampaign.objects.for_organization(campaign.organization_id).filter(pk=campaign.pk).update(status=status)
+    campaign.status = status
+    return campaign
+
+
+# --------------------------------------------------------------------------- plans and budgets
+
+
+class CampaignPlanData(TypedDict, total=False):
+    goal: int | None
+    target_cpl: Decimal | None
+    target_romi: Decimal | None
+    monthly_budget: Decimal | None
+
+
+def campaign_plan_set(*, access: Access, campaign_id: int, data: CampaignPlanData) -> CampaignPlan:
+    """Create or update a campaign's goal, target CPL/ROMI and monthly budget."""
+    access.require(Perm.WRITE)
+    campaign = ad_campaign_get(organization=access.organization, campaign_id=campaign_id)
+    values: dict[str, Any] = {}
+    if "goal" in data:
+        goal_id = data["goal"]
+        if goal_id is not None and not Goal.objects.for_organization(access.organization).filter(pk=goal_id).exists():
+            raise DomainError(_("Choose a goal of this organization."), field="goal")
+        values["goal_id"] = goal_id
+    for field in ("target_cpl", "target_romi", "monthly_budget"):
+        if field in data:
+            value = data[field]
+            if value is not None and field != "target_romi" and value <= 0:
+                raise DomainError(_("Enter a positive amount."), field=field)
+            values[field] = value
+    with transaction.atomic():
+        plan, _created = CampaignPlan.objects.update_or_create(
+            organization=access.organization, campaign=campaign, defaults=values
+        )
+        audit_log_record(
+            access=access, action="ads.campaign_plan_set", obj=campaign, changes={k: str(v) for k, v in values.items()}
+        )
+    return plan
+
+
+def ad_budget_set(*, access: Access, month: dt.date, amount: Decimal) -> AdBudget:
+    """The organization's monthly ad budget (all campaigns) for the month of ``month``."""
+    access.require(Perm.WRITE)
+    if amount <= 0 or amount >= MAX_DAILY_BUDGET * 31:
+        raise DomainError(_("Enter a positive amount."), field="amount")
+    with transaction.atomic():
+        budget, _created = AdBudget.objects.update_or_create(
+            organization=access.organization, month=month.replace(day=1), defaults={"amount": money(amount)}
+        )
+        audit_log_record(access=access, action="ads.budget_set", obj=budget, changes={"amount": str(budget.amount)})
+    return budget

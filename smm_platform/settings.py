@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "links",
     "crm",
     "analytics",
+    "adrules",
     "abtests",
     "reports",
     "portability",
@@ -342,6 +343,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "reports.models.ReportStatus",
         "ReportPdfStatusEnum": "reports.models.PdfStatus",
         "ReportFrequencyEnum": "reports.models.Frequency",
+        "AdRuleActionEnum": "adrules.models.ActionKind",
+        "AdRuleConditionEnum": "adrules.models.Condition",
+        "AdRuleModeEnum": "adrules.models.Mode",
+        "AdRuleActionStatusEnum": "adrules.models.ActionStatus",
     },
 }
 

@@ -49,6 +49,13 @@ ACTION_LABELS = {
     "ads.campaign_launched": _("Ad campaign launched"),
     "ads.campaign_paused": _("Ad campaign paused"),
     "ads.campaign_budget_set": _("Ad campaign budget changed"),
+    "ads.campaign_plan_set": _("Ad campaign goal, target or monthly budget changed"),
+    "ads.budget_set": _("Monthly ad budget changed"),
+    "adrules.rule_created": _("Optimization rule created"),
+    "adrules.rule_updated": _("Optimization rule changed"),
+    "adrules.rule_deleted": _("Optimization rule deleted"),
+    "adrules.action_approved": _("Optimization rule action approved"),
+    "adrules.action_rejected": _("Optimization rule action rejected"),
     "export.request": _("Data export requested"),
     "export.download": _("Data export downloaded"),
 }

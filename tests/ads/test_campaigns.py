@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ads.models import AdCampaign, CampaignStatus
+from ads.models import AdCampaign, BudgetChange, CampaignStatus
 from ads.services import ad_campaign_budget_set, ad_campaign_launch, ad_campaign_pause
 from core.errors import DomainError
 from integrations.connectors.base import AuthExpired
@@ -142,6 +142,7 @@ def test_pause_needs_no_strategy(owner_client, org):
 
 
 def test_budget_is_set_and_validated(owner_client, org):
+    approve_strategy(org)  # a raise spends more: it passes the launch gate
     active = campaign(org, status=CampaignStatus.ACTIVE)
     response = owner_client.post(url(org, active.pk, "budget"), {"daily_budget": "1250.50"})
     assert response.status_code == 200
@@ -151,6 +152,24 @@ def test_budget_is_set_and_validated(owner_client, org):
     assert "daily_budget" in bad.json()["error"]["fields"]
     active.refresh_from_db()
     assert active.daily_budget == Decimal("1250.50")
+
+
+def test_raising_a_budget_needs_an_approved_strategy_lowering_does_not(owner_client, org):
+    active = campaign(org, status=CampaignStatus.ACTIVE)
+    raised = owner_client.post(url(org, active.pk, "budget"), {"daily_budget": "800"})
+    assert raised.status_code == 400
+    assert raised.json()["error"]["code"] == "launch_blocked"
+    lowered = owner_client.post(url(org, active.pk, "budget"), {"daily_budget": "500"})
+    assert lowered.status_code == 200
+    active.refresh_from_db()
+    assert active.daily_budget == Decimal("500.00")
+    (change,) = BudgetChange.objects.filter(organization=org)
+    assert (change.previous, change.new, change.source, change.ok) == (
+        Decimal("700.00"),
+        Decimal("500.00"),
+        "user",
+        True,
+    )
 
 
 class FakeMetaAds:

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from ads.models import AdStatDaily
+from ads.selectors import campaign_performance_list, campaign_ratios_attach
 from analytics.kpi_values import kpi_value
+from core.kpis import kpi_window
 from tests.ads.factories import AdStatDailyFactory
 from tests.analytics.factories import AccountMetricDailyFactory
 
@@ -77,10 +79,16 @@ def test_ratios_use_only_rows_reporting_both_parts(owner_web, org):
     for crm_kpi in ("leads", "cpl", "conversion", "revenue", "romi"):
         assert kpi_value(organization=org, kpi=crm_kpi, on=today) is None, crm_kpi
 
-    response = owner_web.get(f"/o/{org.slug}/ads/")
-    (got,) = response.context["object_list"]
+    # The cabinet's own CPL and ROI (from its conversions) still follow the both-parts rule where
+    # they are computed (reports read ``campaign_performance_list``).
+    (got,) = campaign_performance_list(organization=org, start=kpi_window(today)[0], end=today)
+    campaign_ratios_attach([got])
     assert (got.cpc, got.cpl, got.roi) == (cpc, cpl, roi)
     assert got.spend_total == Decimal(frame["spend"].dropna().sum())
+    # The ads page judges by the CRM: no CRM records here, so CPL (CRM) and ROMI are "no data".
+    response = owner_web.get(f"/o/{org.slug}/ads/")
+    (row,) = response.context["rows"]
+    assert (row["figures"]["cpl"], row["figures"]["romi"]) == ("—", "—")
 
 
 def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
@@ -91,7 +99,7 @@ def test_a_campaign_that_reports_no_spend_shows_dashes(owner_web, org):
     response = owner_web.get(f"/o/{org.slug}/ads/")
 
     html = response.content.decode()
-    for column in ("spend", "clicks", "cpc", "leads", "cpl", "roi"):
+    for column in ("spend", "clicks", "ctr", "cpc", "leads", "cpl", "romi"):
         assert f'<td data-col="{column}">—</td>' in html, column
     assert kpi_value(organization=org, kpi="cpc", on=today) is None
     assert kpi_value(organization=org, kpi="romi", on=today) is None

@@ -8,6 +8,7 @@ import pytest
 
 from ads.models import AdStatDaily, CampaignStatus
 from analytics.kpi_values import kpi_value
+from core.formatting import format_number
 from tenancy.roles import Role
 
 from .test_campaigns import approve_strategy, campaign
@@ -43,33 +44,38 @@ def test_campaign_figures_match_raw_rows(owner_web, org, other_org, django_asser
     foreign = campaign(other_org, external_id="c1")
     _stats(other_org, foreign, [today])
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(PAGE_QUERIES):
         response = owner_web.get(f"/o/{org.slug}/ads/")
     assert response.status_code == 200
-    rows = {c.pk: c for c in response.context["object_list"]}
+    rows = {row["campaign"].pk: row["figures"] for row in response.context["rows"]}
     assert set(rows) == {c1.pk, c2.pk}
 
     frame = pd.DataFrame([vars(r) for r in raw])
     frame = frame[frame["day"] > today - dt.timedelta(days=30)]
-    spend, clicks = frame["spend"].sum(), int(frame["clicks"].sum())
-    with_leads = frame[frame["leads"].notna()]
-    with_revenue = frame[frame["revenue"].notna()]
-    leads, spend_l = int(with_leads["leads"].sum()), with_leads["spend"].sum()
-    revenue, spend_r = with_revenue["revenue"].sum(), with_revenue["spend"].sum()
+    spend, clicks, impressions = frame["spend"].sum(), int(frame["clicks"].sum()), int(frame["impressions"].sum())
     got = rows[c1.pk]
-    assert got.spend_total == spend
-    assert got.clicks_total == clicks
-    assert got.leads_total == leads
     cent = Decimal("0.01")
-    assert got.cpc == (Decimal(spend) / clicks).quantize(cent)
-    assert got.cpl == (Decimal(spend_l) / leads).quantize(cent)
-    assert got.roi == ((revenue - spend_r) * 100 / spend_r).quantize(cent)
-    # The same rule as the organization KPIs (only c1 has stats in this organization). The page's
-    # CPL and ROI are the ad cabinet's; the organization's `cpl` and `romi` read CRM leads and sales.
-    assert got.cpc == kpi_value(organization=org, kpi="cpc", on=today)
-    assert kpi_value(organization=org, kpi="platform_leads", on=today) == leads
-    assert rows[c2.pk].spend_total is None
-    assert rows[c2.pk].cpl is None
+    assert got["ad_spend"] == format_number(spend, unit="money", currency="RUB")
+    assert got["clicks"] == format_number(clicks, unit="count")
+    assert got["cpc"] == format_number((Decimal(spend) / clicks).quantize(cent), unit="money", currency="RUB")
+    assert got["ctr"] == format_number((Decimal(clicks) * 100 / impressions).quantize(cent), unit="percent")
+    # The same rule as the organization KPIs (only c1 has stats in this organization).
+    assert kpi_value(organization=org, kpi="cpc", on=today) == (Decimal(spend) / clicks).quantize(cent)
+    assert rows[c2.pk]["ad_spend"] == "—"
+    assert rows[c2.pk]["cpl"] == "—"
+
+
+PAGE_QUERIES = 22
+
+
+def test_ads_page_query_count_does_not_grow_with_campaigns(owner_web, org, django_assert_max_num_queries):
+    today = org.today()
+    for n in range(12):
+        c = campaign(org, external_id=f"many{n}")
+        _stats(org, c, [today - dt.timedelta(days=i) for i in range(3)])
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        response = owner_web.get(f"/o/{org.slug}/ads/")
+    assert len(response.context["rows"]) == 12
 
 
 def test_launch_in_the_ui_obeys_the_strategy_gate(owner_web, org):

@@ -17,6 +17,7 @@ APPS = (
     "links",
     "crm",
     "analytics",
+    "adrules",
     "portability",
     "abtests",
 )
