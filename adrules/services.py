@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from ads.models import AdCampaign, CampaignPlan
 from ads.services import campaign_budget_apply, campaign_status_apply
 from core.errors import DomainError
+from core.events import emit_rule_fired
 from core.numbers import money
 from core.vocabulary import CampaignStatus
 from integrations.connectors.errors import RateLimited, TransientError
@@ -439,7 +440,7 @@ def _propose(
         status = ActionStatus.APPROVED
     try:
         with transaction.atomic():
-            return RuleAction.objects.create(
+            action = RuleAction.objects.create(
                 organization=organization,
                 rule=rule,
                 evaluation=evaluation,
@@ -450,6 +451,15 @@ def _propose(
                 previous_budget=decision.previous_budget,
                 new_budget=decision.new_budget,
             )
+            emit_rule_fired(
+                organization.pk,
+                rule_id=rule.pk,
+                rule_name=rule.name,
+                campaign_id=decision.campaign.pk,
+                action=str(decision.action),
+                reason=decision.reason[:300],
+            )
+            return action
     except IntegrityError:
         return None  # already proposed for this window end: one action per rule, campaign and day
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from adrules import services
 from adrules.models import ActionKind, ActionStatus, Condition, Mode, OptimizationRule, RuleAction, RuleEvaluation
 from ads.models import AdCampaign, BudgetChange, CampaignStatus
+from core import events
 from core.errors import DomainError
 from integrations.connectors.meta_ads import MetaAdsConnector
 from tests.integrations.connectors.conftest import resolve_fixtures_dir
@@ -226,6 +227,19 @@ def test_same_window_is_proposed_once(org):
     services.rules_evaluate(organization=org)
     assert RuleEvaluation.objects.filter(organization=org).count() == 2
     assert RuleAction.objects.filter(organization=org).count() == 1
+
+
+def test_a_fired_rule_emits_rule_fired_once_per_window(org, monkeypatch):
+    seen = []
+    monkeypatch.setattr(events, "_sinks", [*events._sinks, lambda org_id, event, data: seen.extend(data)])
+    c = bad_campaign(org)
+    rule = cpl_rule(org, mode=Mode.APPROVAL)
+    services.rules_evaluate(organization=org)
+    services.rules_evaluate(organization=org)
+    assert len(seen) == 1  # the second evaluation proposes nothing new
+    assert seen[0]["rule_id"] == rule.pk
+    assert seen[0]["campaign_id"] == c.pk
+    assert seen[0]["action"] == ActionKind.PAUSE
 
 
 def test_disabled_rules_are_not_evaluated(org):
