@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -70,11 +70,14 @@ def _clean(data: KeywordData) -> KeywordData:
 
 
 def _save(access: Access, keyword: BrandKeyword, data: KeywordData) -> BrandKeyword:
-    try:
-        with transaction.atomic():
-            return model_update(instance=keyword, data=_clean(data), fields=KEYWORD_FIELDS, exclude=["organization"])[0]
-    except IntegrityError:
-        raise DomainError(_("This phrase is already on the list."), field="phrase") from None
+    def unique(row: BrandKeyword) -> None:
+        same = BrandKeyword.objects.for_organization(access.organization).filter(phrase__iexact=row.phrase)
+        if same.exclude(pk=row.pk).exists():
+            raise DomainError(_("This phrase is already on the list."), field="phrase")
+
+    return model_update(
+        instance=keyword, data=_clean(data), fields=KEYWORD_FIELDS, exclude=["organization"], validate=unique
+    )[0]
 
 
 def keyword_create(*, access: Access, **data: Unpack[KeywordData]) -> BrandKeyword:
