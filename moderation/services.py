@@ -110,9 +110,9 @@ def clear_waiting(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         if heard is None or item.waiting_since is None or heard <= item.waiting_since:
             continue
         status = InboxStatus.ASSIGNED if item.assignee_id else InboxStatus.NEW
-        back += InboxItem.objects.filter(pk=item.pk, status=InboxStatus.WAITING).update(
-            status=status, waiting_since=None
-        )
+        back += InboxItem.objects.filter(
+            organization_id=account.organization_id, pk=item.pk, status=InboxStatus.WAITING
+        ).update(status=status, waiting_since=None)
     return back
 
 
