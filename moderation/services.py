@@ -22,7 +22,17 @@ from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
 from integrations.tasks import queue_errors
 from moderation import tone
-from moderation.models import OPEN_STATUSES, BrandKeyword, InboxItem, InboxKind, InboxStatus, Sentiment, ToneSource
+from moderation.models import (
+    OPEN_STATUSES,
+    BrandKeyword,
+    InboxItem,
+    InboxKind,
+    InboxStatus,
+    ReplyServiceLevel,
+    Sentiment,
+    ToneSource,
+)
+from moderation.service_level import elapsed_seconds, hours_of
 from tenancy.access import Access
 from tenancy.roles import Perm
 
@@ -77,7 +87,7 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    return InboxItem.objects.filter(
+    marked = InboxItem.objects.filter(
         organization_id=account.organization_id,
         account_id=account.pk,
         external_id__in=parents,
@@ -85,6 +95,32 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         answered_at__isnull=True,
         is_from_account=False,
     ).update(status=InboxStatus.REPLIED, answered_at=Subquery(first_reply))
+    _count_first_response(account, parents)
+    return marked
+
+
+def _count_first_response(account: SocialAccount, parents: set[str]) -> None:
+    """The first-response figure of items answered on the platform, counted like a reply sent
+    from the product (business hours when the organization's service level has them)."""
+    todo = InboxItem.objects.filter(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        external_id__in=parents,
+        answered_at__isnull=False,
+        first_response_seconds__isnull=True,
+        is_from_account=False,
+    ).only("pk", "created_at", "answered_at")
+    rows = list(todo)
+    if not rows:
+        return
+    level = ReplyServiceLevel.objects.for_organization(account.organization_id).first()
+    hours = hours_of(level, account.organization.tzinfo)
+    for row in rows:
+        if row.answered_at is None:  # filtered above; keeps the type checker sure
+            continue
+        InboxItem.objects.filter(organization_id=account.organization_id, pk=row.pk).update(
+            first_response_seconds=elapsed_seconds(row.created_at, row.answered_at, hours)
+        )
 
 
 def clear_waiting(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
