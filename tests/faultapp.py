@@ -3,7 +3,9 @@
 ``celery -A tests.faultapp worker`` runs every real task; with ``SMM_FAULT_STEP_DELAY=<s>`` each
 demo connector fetch sleeps that long first, so a test can kill a worker, stop Redis or drop the
 database connection while a sync step is in flight; ``SMM_FAULT_PUBLISH_DELAY=<s>`` does the same
-for the demo connector's publish; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
+for the demo connector's publish and ``SMM_FAULT_REPLY_DELAY=<s>`` for its comment reply (each
+reply call is appended to the file ``SMM_FAULT_REPLY_LOG`` names: "start", then "sent" once the
+platform answered); ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
 stranded unacknowledged messages every second.
 """
 
@@ -51,6 +53,29 @@ if PUBLISH_DELAY:
         return _publish(self, *args, **kwargs)
 
     DemoConnector.publish = _slow_publish
+
+
+REPLY_DELAY = float(os.environ.get("SMM_FAULT_REPLY_DELAY") or 0)
+REPLY_LOG = os.environ.get("SMM_FAULT_REPLY_LOG", "")
+
+if REPLY_DELAY or REPLY_LOG:
+    from integrations.connectors.demo import DemoConnector
+
+    _reply = DemoConnector.reply
+
+    def _logged_reply(self, comment_external_id, text, **kwargs):
+        def log(line: str) -> None:
+            if REPLY_LOG:
+                with open(REPLY_LOG, "a", encoding="utf-8") as f:
+                    f.write(f"{line} {comment_external_id}\n")
+
+        log("start")
+        time.sleep(REPLY_DELAY)
+        result = _reply(self, comment_external_id, text, **kwargs)
+        log("sent")
+        return result
+
+    DemoConnector.reply = _logged_reply
 
 
 @app.task(name="tests.faultapp.sleep")
