@@ -29,7 +29,7 @@ MONDAY_MORNING = dt.datetime(2025, 3, 17, 9, 30, tzinfo=MSK)
 def business_minutes(start: dt.datetime, end: dt.datetime) -> int:
     """Minutes Monday–Friday 09:00–18:00 Moscow time, by listing every minute (no holidays here)."""
     minutes = pd.date_range(start, end, freq="min", inclusive="left").tz_convert("Europe/Moscow")
-    return int(((minutes.dayofweek < 5) & (minutes.hour >= 9) & (minutes.hour < 18)).sum())
+    return int(((minutes.day_of_week < 5) & (minutes.hour >= 9) & (minutes.hour < 18)).sum())
 
 
 def expected(figures_minutes: list[float], target_minutes: int) -> dict:
