@@ -136,6 +136,10 @@ DEFINITIONS: dict[str, Definition] = {
     "returning_members": Definition((_I,), ("returning_members",), _count("returning_members")),
     "positive_share": Definition((_I,), ("positive", "rated"), _ratio("positive", "rated", scale=100)),
     "first_response_time": Definition((_I,), ("first_response_minutes",), _count("first_response_minutes")),
+    "first_response_average": Definition((_I,), ("first_response_mean",), _count("first_response_mean")),
+    "answered_within_target": Definition(
+        (_I,), ("answered_in_target", "answered"), _ratio("answered_in_target", "answered", scale=100)
+    ),
     "resolved_in_social": Definition((_I,), ("inbox_items", "resolved"), _resolved),
     "support_savings": Definition((_I,), ("inbox_items", "resolved"), _support_savings, economics=True),
     "ad_spend": Definition((_A,), ("spend",), _amount("spend")),

@@ -216,8 +216,30 @@ CATALOG: tuple[Kpi, ...] = (
         _("First response time"),
         Unit.MINUTES,
         Direction.LOWER,
-        _("Median minutes from an incoming comment or message to the first brand reply over the window."),
+        _(
+            "Median minutes from an incoming comment or message to the first brand reply over the window "
+            "(business hours only when the reply service level counts them)."
+        ),
         (_O.SUPPORT_LOAD, _O.LOYALTY),
+    ),
+    Kpi(
+        "first_response_average",
+        _("Average first response time"),
+        Unit.MINUTES,
+        Direction.LOWER,
+        _(
+            "Mean minutes from an incoming comment or message to the first brand reply over the window "
+            "(business hours only when the reply service level counts them)."
+        ),
+        (_O.SUPPORT_LOAD,),
+    ),
+    Kpi(
+        "answered_within_target",
+        _("Answered within the response target"),
+        Unit.PERCENT,
+        Direction.HIGHER,
+        _("Answered items whose first reply met the first-response target ÷ all answered items * 100 over the window."),
+        (_O.SUPPORT_LOAD,),
     ),
     Kpi(
         "resolved_in_social",

@@ -1,6 +1,6 @@
 """Inbox work for «Зерно»: a service level with business hours, saved replies in the brand's
 voice, and on the synced comments a note, a sent reply, an escalation and a resolution, so the
-inbox shows every state. Idempotent: rows are found by their natural keys."""
+inbox shows every state; brand keywords for the mention search. Idempotent: rows are found by their natural keys."""
 
 from django.utils import timezone
 
@@ -8,6 +8,7 @@ from integrations.models import SocialAccount
 
 from .models import (
     ActionKind,
+    BrandKeyword,
     InboxAction,
     InboxItem,
     InboxKind,
@@ -26,7 +27,14 @@ SAVED = [
 ]
 
 
+KEYWORDS = [("Зерно кофейня", ["зерно пшеницы", "кофейное зерно оптом"]), ("Зерно Казань", [])]
+
+
 def seed(*, organization, users: dict) -> None:
+    for phrase, exclusions in KEYWORDS:
+        BrandKeyword.objects.get_or_create(
+            organization=organization, phrase=phrase, defaults={"exclusions": exclusions}
+        )
     ReplyServiceLevel.objects.get_or_create(
         organization=organization, defaults={"first_response_minutes": 60, "business_hours": True}
     )
@@ -67,3 +75,7 @@ def seed(*, organization, users: dict) -> None:
     )
     if len(items) > 1:
         InboxItem.objects.for_organization(organization).filter(pk=items[1].pk).update(status=InboxStatus.RESOLVED)
+    if len(items) > 2:  # asked the customer for the order number
+        InboxItem.objects.for_organization(organization).filter(pk=items[2].pk, status=InboxStatus.NEW).update(
+            status=InboxStatus.WAITING, waiting_since=timezone.now()
+        )

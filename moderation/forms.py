@@ -30,7 +30,12 @@ class TagForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("assign", _("Assign")), ("tag", _("Tag")), ("resolve", _("Resolve"))]
+    ACTIONS = [
+        ("assign", _("Assign")),
+        ("tag", _("Tag")),
+        ("resolve", _("Resolve")),
+        ("wait", _("Waiting for the customer")),
+    ]
     items = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     assignee = forms.IntegerField(label=_("Assignee"), required=False)
@@ -40,3 +45,13 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Ids are checked against the organization by the service; here only their shape.
         self.fields["items"].choices = [(v, v) for v in self.data.getlist("items") if str(v).isdigit()]
+
+
+class KeywordForm(forms.Form):
+    phrase = forms.CharField(label=_("Phrase to search for"), max_length=100)
+    exclusions = forms.CharField(
+        label=_("Skip posts containing (comma or line separated)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

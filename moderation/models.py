@@ -93,6 +93,8 @@ class InboxItem(TenantModel):
     thread_parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="thread_replies"
     )
+    # Set by "waiting for the customer"; a newer customer message in the thread clears the wait.
+    waiting_since = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     # Seconds counted in the organization's business hours when it has them (reply service level).
@@ -180,6 +182,7 @@ class ActionKind(models.TextChoices):
     HIDE = "hide", _("Hidden on the platform")
     RESOLVE = "resolve", _("Resolved")
     TESTIMONIAL = "testimonial", _("Marked as a testimonial")
+    WAIT = "wait", _("Waiting for the customer")
 
 
 class InboxAction(TenantModel):
@@ -226,3 +229,22 @@ class ReplyServiceLevel(TenantModel):
     workdays = models.JSONField(_("working days"), default=_weekdays)
     skip_holidays = models.BooleanField(_("skip Russian public holidays"), default=True)
     alert_email = models.EmailField(_("alert email"), blank=True)
+
+
+class BrandKeyword(TenantModel):
+    """A phrase the mention search looks for on the platforms; a found post whose text contains one
+    of ``exclusions`` (case-insensitive) is not the brand's (e.g. "зерно" the grain) and is skipped."""
+
+    phrase = models.CharField(_("phrase"), max_length=100)
+    exclusions = models.JSONField(_("exclude posts containing"), default=list, blank=True)
+    is_active = models.BooleanField(_("search for it"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("brand keyword")
+        verbose_name_plural = _("brand keywords")
+        ordering = ["phrase", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "phrase"], name="brandkeyword_org_phrase")]
+
+    def __str__(self) -> str:
+        return self.phrase

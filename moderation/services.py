@@ -7,23 +7,37 @@ never overwritten by a re-sync.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.events import Event, emit_many
 from integrations.bulk import bulk_upsert
-from integrations.connectors.base import CommentKind, Connector
+from integrations.connectors.base import CommentKind, Connector, RemoteMention
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
+from integrations.tasks import queue_errors
 from moderation import tone
-from moderation.models import OPEN_STATUSES, InboxItem, InboxKind, InboxStatus, Sentiment, ToneSource
+from moderation.models import (
+    OPEN_STATUSES,
+    BrandKeyword,
+    InboxItem,
+    InboxKind,
+    InboxStatus,
+    ReplyServiceLevel,
+    Sentiment,
+    ToneSource,
+)
+from moderation.service_level import elapsed_seconds, hours_of
 from tenancy.access import Access
 from tenancy.roles import Perm
 
+logger = logging.getLogger("moderation.services")
 INBOX_KEY = ["organization_id", "account_id", "kind", "external_id"]
 _KINDS = frozenset(InboxKind.values)
 
@@ -53,6 +67,8 @@ def comments_sync(*, account: SocialAccount, connector: Connector, window: SyncW
     result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
     written = result.written + _mark_answered(account, rows)
     _link_threads(account, rows)
+    clear_waiting(account, rows)
+    queue_tone(account.organization_id)
     return StepResult(fetched=len(rows), written=written, **step_quality(connector, [("inbox", result)]))
 
 
@@ -72,7 +88,7 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         .order_by("created_at")
         .values("created_at")[:1]
     )
-    return InboxItem.objects.filter(
+    marked = InboxItem.objects.filter(
         organization_id=account.organization_id,
         account_id=account.pk,
         external_id__in=parents,
@@ -80,6 +96,76 @@ def _mark_answered(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
         answered_at__isnull=True,
         is_from_account=False,
     ).update(status=InboxStatus.REPLIED, answered_at=Subquery(first_reply))
+    _count_first_response(account, parents)
+    return marked
+
+
+def _count_first_response(account: SocialAccount, parents: set[str]) -> None:
+    """The first-response figure of items answered on the platform, counted like a reply sent
+    from the product (business hours when the organization's service level has them)."""
+    todo = InboxItem.objects.filter(
+        organization_id=account.organization_id,
+        account_id=account.pk,
+        external_id__in=parents,
+        answered_at__isnull=False,
+        first_response_seconds__isnull=True,
+        is_from_account=False,
+    ).only("pk", "created_at", "answered_at")
+    rows = list(todo)
+    if not rows:
+        return
+    level = ReplyServiceLevel.objects.for_organization(account.organization_id).first()
+    hours = hours_of(level, account.organization.tzinfo)
+    for row in rows:
+        if row.answered_at is None:  # filtered above; keeps the type checker sure
+            continue
+        InboxItem.objects.filter(organization_id=account.organization_id, pk=row.pk).update(
+            first_response_seconds=elapsed_seconds(row.created_at, row.answered_at, hours)
+        )
+
+
+def clear_waiting(account: SocialAccount, rows: list[dict[str, Any]]) -> int:
+    """A customer message newer than the wait, in the thread of an item waiting for the customer
+    (an answer under it, or next to it under the same parent), puts the item back to ``assigned``
+    (it has an assignee) or ``new``. Returns how many items went back."""
+    latest: dict[str, Any] = {}
+    for r in rows:
+        if r["is_from_account"]:
+            continue
+        for key in {r["parent_external_id"], r["external_id"]} - {""}:
+            if key not in latest or r["created_at"] > latest[key]:
+                latest[key] = r["created_at"]
+    if not latest:
+        return 0
+    waiting = InboxItem.objects.filter(
+        organization_id=account.organization_id, account_id=account.pk, status=InboxStatus.WAITING
+    ).filter(Q(external_id__in=list(latest)) | Q(parent_external_id__in=list(latest)))
+    back = 0
+    for item in waiting.only("pk", "external_id", "parent_external_id", "waiting_since", "assignee_id"):
+        heard = max((latest[k] for k in (item.external_id, item.parent_external_id) if k in latest), default=None)
+        # The item's own row is in the sync too (a re-sync): only a message written after the wait counts.
+        if heard is None or item.waiting_since is None or heard <= item.waiting_since:
+            continue
+        status = InboxStatus.ASSIGNED if item.assignee_id else InboxStatus.NEW
+        back += InboxItem.objects.filter(
+            organization_id=account.organization_id, pk=item.pk, status=InboxStatus.WAITING
+        ).update(status=status, waiting_since=None)
+    return back
+
+
+def queue_tone(organization_id: int) -> None:
+    """The tone of what the sync just brought in: one ``classify_tone`` batch run after the commit
+    (the beat fan-out remains the safety net when the queue is down)."""
+    # tasks imports this module: the task is looked up at call time (a real cycle).
+    from .tasks import classify_tone
+
+    def enqueue() -> None:
+        try:
+            classify_tone.delay(organization_id)
+        except queue_errors():
+            logger.warning("tone queue unavailable; the beat fan-out labels the items later", exc_info=True)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _link_threads(account: SocialAccount, rows: list[dict[str, Any]]) -> None:
@@ -102,8 +188,14 @@ def _link_threads(account: SocialAccount, rows: list[dict[str, Any]]) -> None:
 
 
 def mentions_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
-    query = (account.options or {}).get("mention_query") or account.display_name
-    mentions = connector.search_mentions(query, window.posts_since)
+    """Mentions of the brand: one search per active brand keyword of the organization (without
+    keywords, the account's ``mention_query`` option or its name), posts containing one of the
+    keyword's exclusions dropped, the same post found by two keywords stored once."""
+    found: dict[str, RemoteMention] = {}
+    for query, exclusions in mention_queries(account):
+        for m in connector.search_mentions(query, window.posts_since):
+            if not is_excluded(m.text or "", exclusions):
+                found.setdefault(m.external_id, m)
     rows = [
         {
             "organization_id": account.organization_id,
@@ -117,12 +209,26 @@ def mentions_sync(*, account: SocialAccount, connector: Connector, window: SyncW
             "created_at": m.created_at,
             "like_count": m.likes,
         }
-        for m in mentions
+        for m in found.values()
     ]
     if not rows:
         return StepResult(**step_quality(connector))
     result = bulk_upsert(InboxItem, rows, key_fields=INBOX_KEY, on_duplicate="last")
+    queue_tone(account.organization_id)
     return StepResult(fetched=len(rows), written=result.written, **step_quality(connector, [("inbox", result)]))
+
+
+def mention_queries(account: SocialAccount) -> list[tuple[str, list[str]]]:
+    keywords = BrandKeyword.objects.for_organization(account.organization_id).filter(is_active=True)
+    queries = [(k.phrase, list(k.exclusions)) for k in keywords]
+    if queries:
+        return queries
+    return [((account.options or {}).get("mention_query") or account.display_name, [])]
+
+
+def is_excluded(text: str, exclusions: list[str]) -> bool:
+    folded = text.casefold()
+    return any(word.strip() and word.strip().casefold() in folded for word in exclusions)
 
 
 TONE_BATCH = 200

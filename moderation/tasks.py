@@ -3,8 +3,10 @@
 * ``moderation.tasks.send_reply``: one queued reply, sent at most once (row-lock claim).
 * ``moderation.tasks.watch_inbox`` (beat, every minute): breach alerts per organization, and
   replies stuck in "sending" (a dead worker) marked failed for a person to check.
-* ``moderation.tasks.fan_out_tone`` (beat) → ``classify_tone`` per organization: the tone of new
-  items in batches; idempotent, never touches a person's label.
+* ``moderation.tasks.classify_tone``: queued after each comments/mentions sync step of an
+  account (``services.queue_tone``) and by ``fan_out_tone`` (beat, the safety net) — the tone of
+  new items in batches; idempotent, never touches a person's label; then the negative-mention
+  spike check (``reputation.spike_check``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from celery import shared_task
 from tenancy import rls
 from tenancy.models import Organization
 
-from . import replies, services, sla
+from . import replies, reputation, services, sla
 from .models import InboxItem, ReplyServiceLevel
 
 # Per beat run and organization; the next run (every few minutes) continues where this stopped.
@@ -40,9 +42,6 @@ def watch_inbox() -> int:
     return alerted
 
 
-MAX_BATCHES = 10
-
-
 @shared_task(name="moderation.tasks.classify_tone")
 def classify_tone(organization_id: int, max_batches: int = MAX_BATCHES) -> int:
     """Labels the organization's unlabelled items; idempotent, never touches a person's label."""
@@ -53,6 +52,8 @@ def classify_tone(organization_id: int, max_batches: int = MAX_BATCHES) -> int:
             written += done
             if done < services.TONE_BATCH:
                 break
+        if written:  # new labels may be negative mentions: the spike alert looks at them now
+            reputation.spike_check(organization_id=organization_id)
     return written
 
 

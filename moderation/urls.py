@@ -16,5 +16,10 @@ urlpatterns = [
     path("items/<int:pk>/hide/", views.HideView.as_view(), name="hide"),
     path("items/<int:pk>/resolve/", views.ResolveView.as_view(), name="resolve"),
     path("items/<int:pk>/testimonial/", views.TestimonialView.as_view(), name="testimonial"),
+    path("items/<int:pk>/wait/", views.WaitView.as_view(), name="wait"),
+    path("reputation/", views.ReputationView.as_view(), name="reputation"),
+    path("keywords/", views.KeywordListView.as_view(), name="keywords"),
+    path("keywords/add/", views.KeywordCreateView.as_view(), name="keyword_add"),
+    path("keywords/<int:pk>/delete/", views.KeywordDeleteView.as_view(), name="keyword_delete"),
     path("replies/<int:pk>/retry/", views.ReplyRetryView.as_view(), name="reply_retry"),
 ]

@@ -1,12 +1,14 @@
 import datetime as dt
+import json
 
+import plotly.graph_objects as go
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from analytics.models import SocialPost
 from core.errors import DomainError, NotFound, PermissionDenied
@@ -15,10 +17,10 @@ from tenancy.models import Membership
 from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
-from . import replies, saved_replies, workflow
+from . import replies, reputation, saved_replies, workflow
 from .community import community_metrics
-from .forms import AssignForm, BulkForm, NoteForm, ReasonForm, ReplyForm, ResolveForm, TagForm
-from .models import InboxItem, InboxKind, InboxReply, InboxStatus, InboxTag, Sentiment
+from .forms import AssignForm, BulkForm, KeywordForm, NoteForm, ReasonForm, ReplyForm, ResolveForm, TagForm
+from .models import BrandKeyword, InboxItem, InboxKind, InboxReply, InboxStatus, InboxTag, Sentiment
 from .selectors import COUNT_CAP, CappedPaginator, InboxFilters, inbox_item_list, status_counts, thread_of
 from .sla import level_get
 
@@ -258,3 +260,114 @@ class BulkView(OrganizationViewMixin, View):
         back = request.POST.get("back", "")
         query = back if back.startswith("?") else ""  # only the list's own filters, never another address
         return redirect(reverse("moderation:home", args=[org_slug]) + query)
+
+
+class WaitView(_ItemAction):
+    form_class = ResolveForm  # no fields needed
+
+    def perform(self, pk, data):
+        workflow.item_wait(access=self.access, item=pk)
+        return _("Waiting for the customer: a new message from them puts the item back in the queue.")
+
+
+REPUTATION_PERIODS = (7, 30, 90)
+
+
+class ReputationView(OrganizationViewMixin, TemplateView):
+    """Mention volume and tone per day over a period (chart and the same figures as a table)."""
+
+    template_name = "moderation/reputation.html"
+
+    def get_context_data(self, **kwargs):
+        raw = self.request.GET.get("days", "")
+        days = int(raw) if raw.isdigit() and int(raw) in REPUTATION_PERIODS else 30
+        until = self.organization.today()
+        series = reputation.mention_series(
+            organization=self.organization, since=until - dt.timedelta(days=days - 1), until=until
+        )
+        totals = {
+            key: sum(getattr(d, key) for d in series) for key in ("positive", "neutral", "negative", "unrated", "total")
+        }
+        return super().get_context_data(**kwargs) | {
+            "days": days,
+            "periods": REPUTATION_PERIODS,
+            "series": series,
+            "totals": totals,
+            "has_data": totals["total"] > 0,
+            "figure": reputation_figure(series),
+            "spike": reputation.spike_measure(organization_id=self.organization.pk),
+            "spike_rule": {
+                "min": reputation.SPIKE_MIN_COUNT,
+                "ratio": reputation.SPIKE_RATIO,
+                "days": reputation.BASELINE_DAYS,
+            },
+            "keywords": BrandKeyword.objects.for_organization(self.organization).filter(is_active=True),
+        }
+
+
+def reputation_figure(series) -> dict:
+    names = {
+        "negative": _("Negative"),
+        "neutral": _("Neutral"),
+        "positive": _("Positive"),
+        "unrated": _("Not rated yet"),
+    }
+    colors = {"negative": "#b42318", "neutral": "#667085", "positive": "#067647", "unrated": "#d0d5dd"}
+    x = [d.day.isoformat() for d in series]
+    fig = go.Figure()
+    for key, name in names.items():
+        fig.add_trace(go.Bar(x=x, y=[getattr(d, key) for d in series], name=str(name), marker_color=colors[key]))
+    fig.update_layout(
+        barmode="stack",
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=320,
+        legend={"orientation": "h"},
+        hovermode="x unified",
+        xaxis={"tickformat": "%d.%m"},
+    )
+    return json.loads(json.dumps(fig.to_plotly_json(), default=str))
+
+
+class KeywordListView(OrganizationViewMixin, ListView):
+    """Brand keywords the mention search looks for (owners and admins change them)."""
+
+    template_name = "moderation/keywords.html"
+    model = BrandKeyword
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "form": kwargs.get("form") or KeywordForm(),
+            "can_manage": self.access.can(Perm.MANAGE_ORGANIZATION),
+        }
+
+
+class KeywordCreateView(OrganizationViewMixin, View):
+    required_permission = Perm.MANAGE_ORGANIZATION
+
+    def post(self, request, org_slug):
+        form = KeywordForm(request.POST)
+        if form.is_valid():
+            try:
+                reputation.keyword_create(
+                    access=self.access,
+                    phrase=form.cleaned_data["phrase"],
+                    exclusions=reputation.parse_exclusions(form.cleaned_data["exclusions"]),
+                )
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Keyword added."))
+        else:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("moderation:keywords", org_slug=org_slug)
+
+
+class KeywordDeleteView(OrganizationViewMixin, View):
+    required_permission = Perm.MANAGE_ORGANIZATION
+    model = BrandKeyword
+
+    def post(self, request, org_slug, pk):
+        reputation.keyword_delete(access=self.access, keyword=pk)
+        messages.success(request, _("Keyword removed."))
+        return redirect("moderation:keywords", org_slug=org_slug)

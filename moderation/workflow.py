@@ -156,10 +156,35 @@ def item_resolve(*, access: Access, item: InboxItem | int, resolution: str = "")
     return row
 
 
+@transaction.atomic
+def item_wait(*, access: Access, item: InboxItem | int) -> InboxItem:
+    """The team waits for the customer's answer (asked for an order number, say). The item leaves
+    the service-level clock; a newer customer message in the thread puts it back (``sync_clear_waiting``)."""
+    access.require(Perm.WRITE)
+    row = access_item(access, item, lock=True)
+    if row.status == InboxStatus.RESOLVED:
+        raise Conflict(_("The item is already resolved."))
+    if row.is_from_account:
+        raise DomainError(_("This is the account's own message; nobody is waited for."))
+    if row.status != InboxStatus.WAITING:
+        row.status, row.waiting_since = InboxStatus.WAITING, timezone.now()
+        row.save(update_fields=["status", "waiting_since", "updated_at"])
+        _log(access, row, ActionKind.WAIT)
+    return row
+
+
+BULK_ACTIONS = ("assign", "tag", "resolve", "wait")
+
+
 def items_bulk(*, access: Access, ids: Sequence[int], action: str, assignee: int | None = None, tag: str = "") -> int:
     """One action on many items of the organization (foreign or missing ids are skipped)."""
     access.require(Perm.WRITE)
-    own = list(InboxItem.objects.for_organization(access.organization).filter(pk__in=ids).values_list("pk", flat=True))
+    if action not in BULK_ACTIONS:
+        raise DomainError(_("Unknown action."), field="action")
+    rows = InboxItem.objects.for_organization(access.organization).filter(pk__in=ids)
+    if action == "wait":  # nobody waits for a resolved item or for the account's own message
+        rows = rows.exclude(status=InboxStatus.RESOLVED).exclude(is_from_account=True)
+    own = list(rows.values_list("pk", flat=True))
     for pk in own:
         if action == "assign":
             item_assign(access=access, item=pk, assignee=assignee)
@@ -167,6 +192,8 @@ def items_bulk(*, access: Access, ids: Sequence[int], action: str, assignee: int
             item_tag(access=access, item=pk, tags=[tag], add=True)
         elif action == "resolve":
             item_resolve(access=access, item=pk)
+        elif action == "wait":
+            item_wait(access=access, item=pk)
         else:
             raise DomainError(_("Unknown action."), field="action")
     return len(own)

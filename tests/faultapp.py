@@ -6,7 +6,9 @@ database connection while a sync step is in flight; ``SMM_FAULT_PUBLISH_DELAY=<s
 for the demo connector's publish; with ``SMM_FAULT_PUBLISH_LEDGER=<file>`` as well, the demo
 connector behaves as a platform that can be checked: the post lands (a line in the file) *before*
 the delay — the worker can die after the platform posted and before the answer arrived — and
-``find_published`` reads the file; ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
+``find_published`` reads the file; ``SMM_FAULT_REPLY_DELAY=<s>`` delays its comment reply (each
+reply call is appended to the file ``SMM_FAULT_REPLY_LOG`` names: "start", then "sent" once the
+platform answered); ``SMM_FAULT_FAST_RESTORE=1`` sweeps for
 stranded unacknowledged messages every second.
 """
 
@@ -83,6 +85,29 @@ elif PUBLISH_DELAY:
         return _publish(self, *args, **kwargs)
 
     DemoConnector.publish = _slow_publish
+
+
+REPLY_DELAY = float(os.environ.get("SMM_FAULT_REPLY_DELAY") or 0)
+REPLY_LOG = os.environ.get("SMM_FAULT_REPLY_LOG", "")
+
+if REPLY_DELAY or REPLY_LOG:
+    from integrations.connectors.demo import DemoConnector
+
+    _reply = DemoConnector.reply
+
+    def _logged_reply(self, comment_external_id, text, **kwargs):
+        def log(line: str) -> None:
+            if REPLY_LOG:
+                with open(REPLY_LOG, "a", encoding="utf-8") as f:
+                    f.write(f"{line} {comment_external_id}\n")
+
+        log("start")
+        time.sleep(REPLY_DELAY)
+        result = _reply(self, comment_external_id, text, **kwargs)
+        log("sent")
+        return result
+
+    DemoConnector.reply = _logged_reply
 
 
 @app.task(name="tests.faultapp.sleep")

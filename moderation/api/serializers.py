@@ -2,9 +2,21 @@ from rest_framework import serializers
 
 from tenancy.api.fields import TenantModelSerializer
 
-from ..models import InboxAction, InboxItem, InboxNote, InboxReply, InboxTag, ReplyServiceLevel, SavedReply, Sentiment
+from ..models import (
+    BrandKeyword,
+    InboxAction,
+    InboxItem,
+    InboxNote,
+    InboxReply,
+    InboxTag,
+    ReplyServiceLevel,
+    SavedReply,
+    Sentiment,
+)
+from ..reputation import KEYWORD_FIELDS
 from ..saved_replies import SAVED_REPLY_FIELDS
 from ..sla import LEVEL_FIELDS
+from ..workflow import BULK_ACTIONS
 
 
 class InboxReplySerializer(TenantModelSerializer):
@@ -38,6 +50,7 @@ class InboxItemSerializer(TenantModelSerializer):
             "id", "account", "platform", "kind", "external_id", "post_external_id", "parent_external_id",
             "thread_parent", "author_name", "text", "url", "created_at", "sentiment", "status", "assignee", "tags",
             "answered_at", "first_response_seconds", "resolved_at", "resolution", "resolution_seconds", "is_hidden",
+            "waiting_since", "tone_confidence", "tone_source", "tone_model_version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -109,3 +122,35 @@ class InboxToneSerializer(serializers.ModelSerializer):
         model = InboxItem
         fields = ["id", "sentiment", "tone_confidence", "tone_source", "tone_model_version"]
         read_only_fields = fields
+
+
+class BulkSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    action = serializers.ChoiceField(choices=[(a, a) for a in BULK_ACTIONS])
+    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="For `assign`.")
+    tag = serializers.CharField(
+        required=False, max_length=16, help_text="For `tag`: question, complaint, order, praise or spam."
+    )
+
+    def validate(self, attrs):
+        if attrs["action"] == "tag" and not attrs.get("tag"):
+            raise serializers.ValidationError({"tag": "Choose the tag to add."})
+        return attrs
+
+
+class BulkResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class BrandKeywordSerializer(TenantModelSerializer):
+    exclusions = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=20,
+        help_text="Skip posts containing any.",
+    )
+
+    class Meta:
+        model = BrandKeyword
+        fields = ["id", *KEYWORD_FIELDS, "created_at"]
+        read_only_fields = ["id", "created_at"]

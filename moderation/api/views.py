@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from tenancy.api.base import OrganizationModelViewSet, OrganizationViewSet
 from tenancy.roles import Perm
 
-from .. import replies, saved_replies, services, sla, workflow
-from ..models import InboxItem, InboxReply, ReplyServiceLevel, SavedReply
+from .. import replies, reputation, saved_replies, services, sla, workflow
+from ..models import BrandKeyword, InboxItem, InboxReply, ReplyServiceLevel, SavedReply
 from ..selectors import InboxFilters, inbox_item_list
 from . import serializers as s
 
@@ -81,6 +81,29 @@ class InboxItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         data = self._body(s.ResolveSerializer)
         item = workflow.item_resolve(access=self.access, item=self.get_object(), resolution=data["resolution"])
         return self._item(item)
+
+    @extend_schema(request=None, responses=s.InboxItemSerializer)
+    @action(detail=True, methods=["post"])
+    def wait(self, request, *args, **kwargs):
+        """Waiting for the customer; their next message in the thread returns the item to the queue."""
+        return self._item(workflow.item_wait(access=self.access, item=self.get_object()))
+
+    @extend_schema(request=s.BulkSerializer, responses=s.BulkResultSerializer)
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        """One action (`assign`, `tag`, `resolve`, `wait`) on many items; ids of other
+        organizations (or missing) are skipped; `wait` skips resolved items."""
+        body = s.BulkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        n = workflow.items_bulk(
+            access=self.access,
+            ids=data["ids"],
+            action=data["action"],
+            assignee=data.get("assignee"),
+            tag=data.get("tag") or "",
+        )
+        return Response({"updated": n})
 
     @extend_schema(request=None, responses=s.TestimonialSerializer)
     @action(detail=True, methods=["post"])
@@ -191,3 +214,29 @@ class InboxToneViewSet(OrganizationViewSet):
         body.is_valid(raise_exception=True)
         item = services.tone_correct(access=self.access, item=item, sentiment=body.validated_data["sentiment"])
         return Response(s.InboxToneSerializer(item, context=self.get_serializer_context()).data)
+
+
+class BrandKeywordViewSet(OrganizationModelViewSet):
+    """Brand keywords the scheduled mention search looks for (with exclusions); owners and admins
+    change them."""
+
+    queryset = BrandKeyword.objects.all()
+    serializer_class = s.BrandKeywordSerializer
+    ordering = ["phrase", "id"]
+    action_permissions = {
+        "create": Perm.MANAGE_ORGANIZATION,
+        "update": Perm.MANAGE_ORGANIZATION,
+        "partial_update": Perm.MANAGE_ORGANIZATION,
+        "destroy": Perm.MANAGE_ORGANIZATION,
+    }
+
+    def perform_create(self, serializer):
+        serializer.instance = reputation.keyword_create(access=self.access, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = reputation.keyword_update(
+            access=self.access, keyword=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        reputation.keyword_delete(access=self.access, keyword=instance)

@@ -12,7 +12,7 @@ from ads.models import AdStatDaily
 from analytics.models import AccountMetricDaily
 from crm.models import Lead, Sale
 from links.models import LinkClickHourly, TrackedLink, new_code
-from moderation.models import InboxItem
+from moderation.models import InboxItem, ReplyServiceLevel
 from strategy.models import BusinessProfile
 from tests.ads.factories import AdCampaignFactory
 from tests.content.factories import PostFactory
@@ -217,6 +217,9 @@ def generate(org, *, seed: int, scale: int = 1, margin="35", support_cost="120.5
     for n in range(60 * scale):
         created = _moment(rng)
         answered = _maybe(rng, created + dt.timedelta(minutes=rng.randint(-30, 600)), 0.4)
+        # Every other answered item has the figure the reply service level counted (business
+        # hours: shorter than the wall clock); derived from n, so the random stream is unchanged.
+        counted = (n * 997) % 5400 if answered is not None and answered >= created and n % 2 == 0 else None
         inbox_rows.append(
             InboxItem(
                 organization=org,
@@ -225,6 +228,7 @@ def generate(org, *, seed: int, scale: int = 1, margin="35", support_cost="120.5
                 external_id=f"I{seed}-{n}",
                 created_at=created,
                 answered_at=answered,
+                first_response_seconds=counted,
                 author_external_id=rng.choice(["", "a", "b", "c", "d", "e"]),
                 is_from_account=rng.random() < 0.1,
                 sentiment=rng.choice([None, "positive", "negative", "neutral"]),
@@ -232,12 +236,14 @@ def generate(org, *, seed: int, scale: int = 1, margin="35", support_cost="120.5
             )
         )
     InboxItem.objects.bulk_create(inbox_rows)
+    ReplyServiceLevel.objects.update_or_create(organization=org, defaults={"first_response_minutes": 45})
     inbox = pd.DataFrame(
         [
             {
                 "platform": r.account.platform,
                 "created": r.created_at,
                 "answered": r.answered_at,
+                "counted": r.first_response_seconds,
                 "author": r.author_external_id,
                 "from_account": r.is_from_account,
                 "sentiment": r.sentiment,

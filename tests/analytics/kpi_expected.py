@@ -12,6 +12,7 @@ from core.numbers import money, ratio, round_to
 from .kpi_data import AD_PLATFORMS_FOR, Facts
 
 TOTAL = "__total__"
+TARGET_MINUTES = 45  # the first-response target kpi_data sets (moderation.ReplyServiceLevel)
 CALENDAR = ("day", "week", "month")
 BASIC = ("total", *CALENDAR, "platform")
 ALL = (*BASIC, "post", "campaign", "goal", "pillar")
@@ -39,6 +40,8 @@ SOURCES = {
     "returning_members": ("inbox",),
     "positive_share": ("inbox",),
     "first_response_time": ("inbox",),
+    "first_response_average": ("inbox",),
+    "answered_within_target": ("inbox",),
     "resolved_in_social": ("inbox",),
     "support_savings": ("inbox",),
     "ad_spend": ("ads",),
@@ -196,9 +199,11 @@ def _sale_parts(sub: pd.DataFrame) -> dict:
 
 
 def _inbox_parts(sub: pd.DataFrame, tz) -> dict:
-    answered = sub[sub.answered.notna()]
-    answered = answered[answered.answered >= answered.created]
-    minutes = [(a - c).total_seconds() / 60 for a, c in zip(answered.answered, answered.created, strict=True)]
+    # The counted figure (business hours) where the service level recorded one, else the wall clock.
+    wall = (sub.answered - sub.created).dt.total_seconds()
+    figure = sub.counted.astype("float64").where(sub.counted.notna(), wall.where(sub.answered >= sub.created))
+    figure = figure.dropna()
+    minutes = [v / 60 for v in figure]
     people = sub[sub.author != ""]
     weeks = people.assign(week=people.created.map(lambda m: _period(m.astimezone(tz).date(), "week")))
     per_author = weeks.groupby("author").week.nunique()
@@ -208,6 +213,9 @@ def _inbox_parts(sub: pd.DataFrame, tz) -> dict:
         "rated": Decimal(int(sub.sentiment.notna().sum())),
         "positive": Decimal(int((sub.sentiment == "positive").sum())),
         "first_response_minutes": round_to(statistics.median(minutes), 2) if minutes else None,
+        "first_response_mean": round_to(statistics.fmean(minutes), 2) if minutes else None,
+        "answered": Decimal(len(minutes)) if minutes else None,
+        "answered_in_target": Decimal(int((figure <= TARGET_MINUTES * 60).sum())) if minutes else None,
         "returning_members": Decimal(int((per_author >= 2).sum())) if not people.empty else None,
     }
 
@@ -225,6 +233,8 @@ def _kpi(key: str, p: dict, facts: Facts) -> tuple:
         return value, value, None
     if key == "first_response_time":
         return g("first_response_minutes"), g("first_response_minutes"), None
+    if key == "first_response_average":
+        return g("first_response_mean"), g("first_response_mean"), None
     if key == "site_clicks":
         present = [g(x) for x in ("link_clicks", "ad_clicks", "tracked_clicks") if g(x) is not None]
         value = sum(present, Decimal(0)) if present else None
@@ -235,6 +245,7 @@ def _kpi(key: str, p: dict, facts: Facts) -> tuple:
         "cpc": ("cpc_spend", "cpc_clicks", 1, True),
         "conversion": ("sales", "leads", 100, False),
         "positive_share": ("positive", "rated", 100, False),
+        "answered_within_target": ("answered_in_target", "answered", 100, False),
     }
     if key in pairs:
         top, bottom, scale, is_money = pairs[key]

@@ -160,7 +160,13 @@ def test_catalog(owner_client, org):
     assert "goal" not in er["dimensions"]
     assert "goal" in next(k for k in body if k["key"] == "leads")["dimensions"]
     support = owner_client.get(url(org, "catalog/?objective=support_load")).json()
-    assert [k["key"] for k in support] == ["first_response_time", "resolved_in_social", "support_savings"]
+    assert [k["key"] for k in support] == [
+        "first_response_time",
+        "first_response_average",
+        "answered_within_target",
+        "resolved_in_social",
+        "support_savings",
+    ]
     assert owner_client.get(url(org, "catalog/?objective=fame")).status_code == 400
 
 

@@ -32,6 +32,13 @@ def test_community_manager_filters_negative_replies_with_a_saved_reply_and_resol
     )
     login("marketer")
 
+    def resolved_kpi() -> int:
+        page.goto(f"/o/{slug}/analytics/")
+        cell = page.locator("tr[data-kpi='resolved_in_social'] td[data-col='current']").inner_text()
+        digits = re.sub(r"\D", "", cell)
+        return int(digits) if digits else 0
+
+    before = resolved_kpi()
     page.goto(f"/o/{slug}/moderation/")
     page.select_option("#f-tone", "negative")
     page.locator("main form[method=get] button[type=submit]").click()
@@ -61,4 +68,29 @@ def test_community_manager_filters_negative_replies_with_a_saved_reply_and_resol
     item.refresh_from_db()
     assert item.status == "resolved"
     assert item.first_response_seconds is not None
+    # The KPI the owner sees moved: one more request resolved in social media.
+    assert resolved_kpi() == before + 1
+    problems += _axe_problems(axe, page)
+    assert problems == []
+
+
+def test_reputation_and_keywords_pages(browser, live_server, login, page, demo):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, problems, slug = Axe(), [], demo["slug"]
+    login("owner")
+    page.goto(f"/o/{slug}/moderation/reputation/")
+    page.select_option("#r-days", "90")
+    page.locator("main form[method=get] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"days=90"))
+    assert page.locator("table[data-reputation] tbody tr").count() == 90
+    problems += _axe_problems(axe, page)
+
+    page.goto(f"/o/{slug}/moderation/keywords/")
+    page.fill("#kw-phrase", "Зерно на Баумана")
+    page.fill("#kw-exclusions", "пшеница")
+    page.locator("#keyword-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/moderation/keywords/$"))
+    assert "Зерно на Баумана" in page.locator("table[data-keywords]").inner_text()
+    problems += _axe_problems(axe, page)
     assert problems == []

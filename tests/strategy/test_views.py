@@ -246,6 +246,8 @@ def test_kpi_options_partial(owner_web, org):
     response = owner_web.get(page(org, "kpi-options/?objective=support_load"))
     assert response.content.decode() == (
         '<option value="">---------</option><option value="first_response_time">First response time</option>'
+        '<option value="first_response_average">Average first response time</option>'
+        '<option value="answered_within_target">Answered within the response target</option>'
         '<option value="resolved_in_social">Requests resolved in social media</option>'
         '<option value="support_savings">Support savings</option>'
     )
