@@ -3,6 +3,7 @@ platform or an account. Invalid input is shown on the form and the page falls ba
 30 days; it is never an error page."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -45,9 +46,7 @@ class PeriodForm(forms.Form):
         ]
 
     def _choice(self, name: str) -> forms.ChoiceField:
-        field = self.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        return field
+        return cast(forms.ChoiceField, self.fields[name])
 
     def clean(self):
         data = super().clean()
