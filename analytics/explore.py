@@ -135,6 +135,10 @@ def daily_overview(scope: Scope) -> pd.DataFrame:
     frame = pd.DataFrame(index=pd.Index(dates, name="day"))
     for name in (*ACCOUNT_SUMS, "er_interactions", "er_reach"):
         frame[name] = _series(account_rows, f"s_{name}", dates)
+    # Interactions not reported count as 0 on a day that reports a reach.
+    frame["er_interactions"] = frame["er_interactions"].where(
+        frame["er_reach"].isna(), frame["er_interactions"].fillna(0)
+    )
     frame["er"] = frame["er_interactions"] / frame["er_reach"].where(frame["er_reach"] > 0) * 100
 
     platform = scope.coarse_platform
@@ -456,7 +460,7 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
     if frame.empty:
         return values, sizes
     local = frame["published_at"]
-    labels = local.dt.weekday.astype(int) * 24 + local.dt.hour.astype(int)
+    labels = local.dt.dayofweek.astype(int) * 24 + local.dt.hour.astype(int)
     numerator, denominator = _metric_parts(frame, metric)
     top = numerator.groupby(labels).sum(min_count=1)
     bottom = denominator.groupby(labels).sum(min_count=1)
