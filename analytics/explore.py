@@ -460,7 +460,7 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
     if frame.empty:
         return values, sizes
     local = frame["published_at"]
-    labels = local.dt.dayofweek.astype(int) * 24 + local.dt.hour.astype(int)
+    labels = local.dt.day_of_week.astype(int) * 24 + local.dt.hour.astype(int)
     numerator, denominator = _metric_parts(frame, metric)
     top = numerator.groupby(labels).sum(min_count=1)
     bottom = denominator.groupby(labels).sum(min_count=1)
@@ -471,6 +471,14 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
         if bottom[cell] and not math.isnan(bottom[cell]) and not math.isnan(top[cell]):
             values[weekday, hour] = top[cell] / bottom[cell]
     return values, sizes
+
+
+def heatmap_posts(frame: pd.DataFrame) -> np.ndarray:
+    """Posts published per weekday × hour cell, whatever they report."""
+    counts = np.zeros((7, 24), dtype=int)
+    for stamp in frame["published_at"]:
+        counts[stamp.day_of_week, stamp.hour] += 1
+    return counts
 
 
 # ---------------------------------------------------------------------------------- audience growth

@@ -502,17 +502,19 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             )
         values, sizes = explore.heatmap(frame, metric)
         weekdays = [str(WEEKDAYS[i]) for i in range(7)]
+        published = explore.heatmap_posts(frame)
         rows = [
             [
                 weekdays[d],
                 f"{h:02d}:00",
+                int(published[d, h]),
                 None if values[d, h] != values[d, h] else float(values[d, h]),
                 int(sizes[d, h]),
                 too_small if sizes[d, h] < MIN_GROUP_SIZE else "",
             ]
             for d in range(7)
             for h in range(24)
-            if sizes[d, h]
+            if published[d, h]
         ]
         charts.append(
             Chart(
@@ -521,6 +523,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
                 [
                     Column("weekday", _("Weekday")),
                     Column("hour", _("Hour")),
+                    Column("published", _("Posts published"), Unit.COUNT),
                     Column(metric, metric_name, metric_unit),
                     Column("posts", _("Posts measured"), Unit.COUNT),
                     Column("note", _("Note")),
@@ -529,7 +532,11 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
                 heatmap_figure(
                     values, sizes, weekdays=weekdays, metric_name=metric_name, unit=metric_unit, currency=currency
                 ),
-                note=_("Hours in the organization's time zone (%(tz)s).") % {"tz": self.organization.timezone},
+                note=_(
+                    "Hours in the organization's time zone (%(tz)s). Colour: dark purple is the lowest value, "
+                    "yellow the highest; each value is in the table below."
+                )
+                % {"tz": self.organization.timezone},
                 currency=currency,
             )
         )

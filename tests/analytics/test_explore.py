@@ -260,7 +260,7 @@ def test_what_performs_by_dimension_and_heatmap_equal_pandas(org, data):
     assert reel.values["reach"] == (None if pd.isna(one["reach"]) else one["reach"])
     # The heatmap, in the organization's timezone, for leads.
     local = pd.to_datetime(raw.posts.set_index("id")["published_at"], utc=True).dt.tz_convert(org.tzinfo)
-    want_posts["cell"] = local.reindex(want_posts.index).dt.dayofweek * 24 + local.reindex(want_posts.index).dt.hour
+    want_posts["cell"] = local.reindex(want_posts.index).dt.day_of_week * 24 + local.reindex(want_posts.index).dt.hour
     values, sizes = explore.heatmap(frame, "leads")
     cells = want_posts.groupby("cell")["leads"]
     for cell, mean in cells.mean().items():
