@@ -327,7 +327,8 @@ def posts_table(scope: Scope) -> pd.DataFrame:
     frame["objective"] = frame["objective"].replace(SYNC_OBJECTIVES)
     frame["er"] = frame["engagements"] / frame["reach"].where(frame["reach"] > 0) * 100
     frame["fit_metric"] = frame["objective"].map(objective_metric)
-    frame["fit_value"] = [row[metric] for metric, (_i, row) in zip(frame["fit_metric"], frame.iterrows(), strict=True)]
+    metric = frame["fit_metric"]
+    frame["fit_value"] = frame["er"].where(metric == "er", frame["leads"].where(metric == "leads", frame["revenue"]))
     return frame
 
 
@@ -476,8 +477,12 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
 def heatmap_posts(frame: pd.DataFrame) -> np.ndarray:
     """Posts published per weekday × hour cell, whatever they report."""
     counts = np.zeros((7, 24), dtype=int)
-    for stamp in frame["published_at"]:
-        counts[stamp.day_of_week, stamp.hour] += 1
+    if frame.empty:
+        return counts
+    local = frame["published_at"]
+    cells = (local.dt.day_of_week * 24 + local.dt.hour).value_counts()
+    for cell, n in cells.items():
+        counts[divmod(int(cell), 24)] = int(n)
     return counts
 
 

@@ -1,7 +1,7 @@
 """One row per published platform post with its latest numbers: the table the insights engine,
 the reports and the analytics pages read.
 
-Built from `SocialPost` + its latest `PostMetricDaily` observation (`selectors.post_performance_list`).
+Built from `SocialPost` + its latest `PostMetricDaily` observation (`selectors.latest_post_metrics`).
 A platform post linked to its planned post (`SocialPost.planned_post`, analytics/plan_links.py)
 takes the plan's pillar and objective and the CRM leads attributed to that planned post, with
 their sales revenue (refunds and other currencies left out). A planned post published to several
@@ -9,10 +9,12 @@ accounts credits each lead to the platform post on the lead's platform; a lead w
 goes to the first of them. Posts outside the plan keep `pillar`, `leads` and `revenue` missing
 (readers skip what there is no data for), and their objective is what the sync recorded
 (`extra["objective"]`). `published_at` is converted to the organization's timezone: weekday and
-time of day are the organization's. Four queries whatever the number of posts.
+time of day are the organization's. Four queries whatever the number of posts, read as values
+(no model instances: a year of a large organization is tens of thousands of rows).
 """
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from content.models import Post
 from crm.models import Lead
 from tenancy.models import Organization
 
-from .selectors import post_performance_list
+from .selectors import latest_post_metrics, window_posts
 
 # (planned post id, platform or "") → [leads, revenue]
 _Outcomes = dict[tuple[int, str], list[float]]
@@ -76,10 +78,32 @@ def post_frame(
     account_id: int | None = None,
 ) -> pd.DataFrame:
     """The posts published on the days `start`..`end` (in `tz`; the current timezone by default)."""
-    items = post_performance_list(
+    posts = window_posts(
         organization=organization, since=start, until=end, tz=tz, platform=platform, account_id=account_id
     )
-    links = {item.post.pk: item.post.planned_post_id for item in items if item.post.planned_post_id is not None}
+    post_rows = list(
+        posts.values(
+            "pk",
+            "account_id",
+            "account__platform",
+            "account__display_name",
+            "published_at",
+            "format",
+            "planned_post_id",
+            "extra",
+            "text",
+            "permalink",
+        )
+    )
+    metrics: dict[int, dict[str, Any]] = {}
+    if post_rows:
+        metrics = {
+            m["post_id"]: dict(m)
+            for m in latest_post_metrics(organization=organization, posts=posts).values(
+                "post_id", "reach", "views", "likes", "comments", "shares", "saves", "link_clicks"
+            )
+        }
+    links = {p["pk"]: p["planned_post_id"] for p in post_rows if p["planned_post_id"] is not None}
     plans = {
         p.pk: p
         for p in Post.objects.for_organization(organization).filter(pk__in=set(links.values())).select_related("pillar")
@@ -89,34 +113,36 @@ def post_frame(
     for post_pk, plan_pk in sorted(links.items()):
         first_of_plan.setdefault(plan_pk, post_pk)
     rows = []
-    for item in items:
-        post = item.post
-        plan = plans.get(links.get(post.pk, 0))
+    for post in post_rows:
+        pk, platform_of = post["pk"], post["account__platform"]
+        plan = plans.get(links.get(pk, 0))
         leads = revenue = np.nan
         if plan is not None:
-            own = outcomes.get((plan.pk, post.account.platform), [0.0, 0.0])
-            unplaced = outcomes.get((plan.pk, ""), [0.0, 0.0]) if first_of_plan[plan.pk] == post.pk else [0.0, 0.0]
+            own = outcomes.get((plan.pk, platform_of), [0.0, 0.0])
+            unplaced = outcomes.get((plan.pk, ""), [0.0, 0.0]) if first_of_plan[plan.pk] == pk else [0.0, 0.0]
             leads, revenue = own[0] + unplaced[0], own[1] + unplaced[1]
+        m: dict[str, Any] = metrics.get(pk, {})
+        reach = m.get("reach")
         rows.append(
-            {
-                "post_id": post.pk,
-                "published_at": post.published_at,
-                "platform": post.account.platform,
-                "format": post.format,
-                "pillar": plan.pillar.name if plan is not None and plan.pillar else None,
-                "objective": plan.objective if plan is not None else (post.extra or {}).get("objective"),
-                "reach": item.reach,
-                "engagements": item.interactions if item.reach is not None else None,
-                "link_clicks": item.link_clicks,
-                "leads": leads,
-                "revenue": revenue,
-                "account_id": post.account_id,
-                "account": post.account.display_name,
-                "views": item.views,
-                "planned_post_id": plan.pk if plan is not None else None,
-                "text": post.text,
-                "permalink": post.permalink,
-            }
+            (
+                pk,
+                post["published_at"],
+                platform_of,
+                post["format"],
+                plan.pillar.name if plan is not None and plan.pillar else None,
+                plan.objective if plan is not None else (post["extra"] or {}).get("objective"),
+                reach,
+                sum(m.get(k) or 0 for k in ("likes", "comments", "shares", "saves")) if reach is not None else None,
+                m.get("link_clicks"),
+                leads,
+                revenue,
+                post["account_id"],
+                post["account__display_name"],
+                m.get("views"),
+                plan.pk if plan is not None else None,
+                post["text"],
+                post["permalink"],
+            )
         )
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(organization.timezone)

@@ -81,12 +81,14 @@ def window_posts(
 
 
 def latest_post_metrics(*, organization: Organization, posts: QuerySet[SocialPost]) -> QuerySet[PostMetricDaily]:
-    """Each post's latest observation: the row whose day is the post's greatest (a correlated
-    subquery on the natural key, not DISTINCT ON, so SQLite runs it too); only the posts of
-    `posts` are read."""
+    """Each post's latest observation (the row of its greatest day), read from the posts' side:
+    for each post of `posts`, one backward step on the `(organization, post, day)` natural key (a
+    correlated subquery, not DISTINCT ON, so SQLite runs it too). Only the window's posts and one
+    row per post are read."""
     metrics = PostMetricDaily.objects.for_organization(organization)
-    latest_day = metrics.filter(post=OuterRef("post")).order_by("-day").values("day")[:1]
-    return metrics.filter(post__in=posts.order_by().values("pk"), day=Subquery(latest_day))
+    latest = metrics.filter(post=OuterRef("pk")).order_by("-day").values("pk")[:1]
+    ids = posts.order_by().annotate(latest_metric=Subquery(latest)).values("latest_metric")
+    return metrics.filter(pk__in=ids).order_by()
 
 
 def post_performance_list(

@@ -309,8 +309,8 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
         sort = sort if sort in explore.SORTS else "published_at"
         descending = self.request.GET.get("dir", "desc") != "asc"
         frame = explore.sort_posts(explore.posts_table(scope), sort, descending)
-        records = [_post_row(r) for r in frame.to_dict("records")]
-        page = Paginator(records, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = Paginator(frame, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = [_post_row(r) for r in page.object_list.to_dict("records")]
         keep = [(k, v) for k, v in self.request.GET.items() if k not in ("sort", "dir", "page", "export", "chart")]
         headers = []
         for key, name in POST_COLUMNS_SORTABLE.items():
@@ -324,7 +324,33 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
                 }
             )
         currency = self.organization.currency
-        table = Chart(
+        files = [self.posts_file(frame, currency)] if self.request.GET.get("export") else []
+        extremes = [
+            {
+                "objective": _label(PostObjective, e.objective),
+                "metric": e.metric,
+                "best": _post_row(e.best),
+                "worst": _post_row(e.worst) if e.worst is not None else None,
+            }
+            for e in explore.best_and_worst(frame)
+        ]
+        return {
+            "charts": [],
+            "files": files,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
+            "headers": headers,
+            "sort": sort,
+            "descending": descending,
+            "total": len(frame),
+            "extremes": extremes,
+            "sort_fields": [("sort", sort), ("dir", "desc" if descending else "asc")],
+        }
+
+    def posts_file(self, frame, currency) -> Chart:
+        """Every post of the period, sorted as shown (the posts table's export)."""
+        records = [_post_row(r) for r in frame.to_dict("records")]
+        return Chart(
             "posts",
             _("Published posts"),
             [
@@ -362,27 +388,6 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
             ],
             currency=currency,
         )
-        extremes = [
-            {
-                "objective": _label(PostObjective, e.objective),
-                "metric": e.metric,
-                "best": _post_row(e.best),
-                "worst": _post_row(e.worst) if e.worst is not None else None,
-            }
-            for e in explore.best_and_worst(frame)
-        ]
-        return {
-            "charts": [],
-            "files": [table],
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
-            "headers": headers,
-            "sort": sort,
-            "descending": descending,
-            "total": len(records),
-            "extremes": extremes,
-            "sort_fields": [("sort", sort), ("dir", "desc" if descending else "asc")],
-        }
 
 
 class PostDetailView(OrganizationViewMixin, DetailView):
