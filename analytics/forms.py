@@ -26,9 +26,13 @@ class PeriodForm(forms.Form):
     platform = forms.ChoiceField(label=_("Platform"), required=False)
     account = forms.TypedChoiceField(label=_("Account"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, organization: Organization, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, organization: Organization, **kwargs):
+        if data is not None and not data.get("period"):
+            data = data.copy()  # a page link without a period shows (and uses) the default one
+            data["period"] = str(DEFAULT_DAYS)
+        super().__init__(data, **kwargs)
         self.organization = organization
+        self.fields["period"].initial = str(DEFAULT_DAYS)
         self._choice("period").choices = [
             *((str(d), gettext("Last %(days)s days") % {"days": d}) for d in PERIOD_DAYS),
             (CUSTOM, gettext("Custom dates")),
