@@ -62,6 +62,9 @@ PERMUTATIONS_FIRST = 1999
 PERMUTATIONS_FINE = 39999
 REFINE_BELOW = 0.05
 _SEED = 20240612
+# Fewer posts than this in a segment (or in the rest) and the engine draws no conclusion; the
+# analytics pages mark such segments "too small to conclude".
+MIN_GROUP_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class _Comparison:
 
 
 def find_insights(
-    posts: pd.DataFrame, *, alpha: float = 0.05, min_group_size: int = 10, min_lift: float = 0.2
+    posts: pd.DataFrame, *, alpha: float = 0.05, min_group_size: int = MIN_GROUP_SIZE, min_lift: float = 0.2
 ) -> list[Insight]:
     """Segments that did significantly and notably better or worse than the rest, most certain first.
 

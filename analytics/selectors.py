@@ -1,15 +1,18 @@
 """Reads of the synced facts (dashboards, reports and the API share these).
 
-Query counts do not grow with the number of rows: each function is one or two queries.
+Query counts do not grow with the number of rows: each function is one or two queries, and
+reads only the rows of its window (a range on the indexed columns, never a per-row cast).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.utils import timezone
 
 from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
 from core.numbers import round_to
@@ -35,6 +38,7 @@ class PostPerformance:
     shares: int | None
     saves: int | None
     link_clicks: int | None
+    views: int | None = None
 
     @property
     def interactions(self) -> int:
@@ -48,29 +52,63 @@ class PostPerformance:
         return round_to(Decimal(self.interactions) / Decimal(self.reach), 4)
 
 
-def post_performance_list(
-    *, organization: Organization, since: date, until: date, account_id: int | None = None
-) -> list[PostPerformance]:
-    """Posts published in [since, until] with their latest lifetime numbers. Two queries."""
-    posts = SocialPost.objects.filter(
-        organization=organization, published_at__date__gte=since, published_at__date__lte=until
-    ).select_related("account")
+def published_window(since: date, until: date, tz: dt.tzinfo | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) instants of the days `since`..`until` in `tz` (the current timezone by default):
+    a range on the indexed `published_at` instead of a per-row date cast."""
+    zone = tz or timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def window_posts(
+    *,
+    organization: Organization,
+    since: date,
+    until: date,
+    tz: dt.tzinfo | None = None,
+    account_id: int | None = None,
+    platform: str = "",
+) -> QuerySet[SocialPost]:
+    """The platform posts published on the days `since`..`until` (in `tz`), newest first."""
+    start, end = published_window(since, until, tz)
+    posts = SocialPost.objects.for_organization(organization).filter(published_at__gte=start, published_at__lt=end)
     if account_id is not None:
         posts = posts.filter(account_id=account_id)
-    rows = list(posts.order_by("-published_at", "-pk"))
-    latest_days = (
-        PostMetricDaily.objects.filter(organization=organization, post__in=[p.pk for p in rows])
-        .values("post_id")
-        .annotate(last=Max("day"))
+    if platform:
+        posts = posts.filter(account__platform=platform)
+    return posts.order_by("-published_at", "-pk")
+
+
+def latest_post_metrics(*, organization: Organization, posts: QuerySet[SocialPost]) -> QuerySet[PostMetricDaily]:
+    """Each post's latest observation (the row of its greatest day), read from the posts' side:
+    for each post of `posts`, one backward step on the `(organization, post, day)` natural key (a
+    correlated subquery, not DISTINCT ON, so SQLite runs it too). Only the window's posts and one
+    row per post are read."""
+    metrics = PostMetricDaily.objects.for_organization(organization)
+    latest = metrics.filter(post=OuterRef("pk")).order_by("-day").values("pk")[:1]
+    ids = posts.order_by().annotate(latest_metric=Subquery(latest)).values("latest_metric")
+    return metrics.filter(pk__in=ids).order_by()
+
+
+def post_performance_list(
+    *,
+    organization: Organization,
+    since: date,
+    until: date,
+    account_id: int | None = None,
+    tz: dt.tzinfo | None = None,
+    platform: str = "",
+) -> list[PostPerformance]:
+    """Posts published in [since, until] (days in `tz`, the current timezone by default) with
+    their latest lifetime numbers. Two queries: the window's posts, and their latest snapshots."""
+    posts = window_posts(
+        organization=organization, since=since, until=until, tz=tz, account_id=account_id, platform=platform
     )
-    wanted = {(row["post_id"], row["last"]) for row in latest_days}
+    rows = list(posts.select_related("account"))
     metrics: dict[int, PostMetricDaily] = {}
-    if wanted:
-        for metric in PostMetricDaily.objects.filter(
-            organization=organization, post__in=[p for p, _ in wanted], day__in={d for _, d in wanted}
-        ):
-            if (metric.post_id, metric.day) in wanted:
-                metrics[metric.post_id] = metric
+    if rows:
+        metrics = {m.post_id: m for m in latest_post_metrics(organization=organization, posts=posts)}
     result = []
     for post in rows:
         m = metrics.get(post.pk)
@@ -84,6 +122,7 @@ def post_performance_list(
                 shares=m.shares if m else None,
                 saves=m.saves if m else None,
                 link_clicks=m.link_clicks if m else None,
+                views=m.views if m else None,
             )
         )
     return result

@@ -1,107 +1,20 @@
 """The insights engine's input: one row per published platform post with its latest numbers.
 
-Built from `SocialPost` + its latest `PostMetricDaily` observation. A platform post linked to its
-planned post (`SocialPost.planned_post`, analytics/plan_links.py) takes the plan's pillar and
-objective and the CRM leads attributed to that planned post, with their sales revenue (refunds and
-other currencies left out). A planned post published to several accounts credits each lead to the
-platform post on the lead's platform; a lead without a platform goes to the first of them. Posts
-outside the plan keep `pillar`, `leads` and `revenue` missing (the engine skips what it has no data
-for), and their objective is what the sync recorded (`extra["objective"]`). `published_at` is
-converted to the organization's timezone: weekday and time of day are the organization's.
+The table is built by `analytics.post_frame` (its docstring says how leads and revenue are
+credited); the report keeps the engine's columns. Days are read in the server's timezone as the
+report periods are; `published_at` is in the organization's timezone.
 """
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
-from django.db.models import Count, Q, Sum
 
-from analytics.models import SocialPost
-from analytics.selectors import post_performance_list
-from content.models import Post
-from crm.models import Lead
+from analytics.post_frame import INSIGHT_COLUMNS as COLUMNS
+from analytics.post_frame import post_frame
 from tenancy.models import Organization
 
-# (planned post id, platform or "") → [leads, revenue]
-_Outcomes = dict[tuple[int, str], list[float]]
-
-
-def _plan_outcomes(organization: Organization, planned_ids: set[int]) -> _Outcomes:
-    """Leads and sales revenue attributed to the planned posts, per the lead's platform: one query."""
-    rows = (
-        Lead.objects.for_organization(organization)
-        .filter(post_id__in=planned_ids)
-        .values("post_id", "attributed_platform")
-        .annotate(
-            leads=Count("id", distinct=True),
-            revenue=Sum(
-                "sales__amount",
-                filter=Q(sales__refunded=False, sales__currency=organization.currency),
-            ),
-        )
-    )
-    return {
-        (row["post_id"], row["attributed_platform"] or ""): [float(row["leads"]), float(row["revenue"] or 0)]
-        for row in rows
-    }
-
-
-COLUMNS = [
-    "post_id",
-    "published_at",
-    "platform",
-    "format",
-    "pillar",
-    "objective",
-    "reach",
-    "engagements",
-    "link_clicks",
-    "leads",
-    "revenue",
-]
+__all__ = ["COLUMNS", "insight_frame"]
 
 
 def insight_frame(*, organization: Organization, start: dt.date, end: dt.date) -> pd.DataFrame:
-    items = list(post_performance_list(organization=organization, since=start, until=end))
-    links = dict(
-        SocialPost.objects.for_organization(organization)
-        .filter(pk__in=[item.post.pk for item in items], planned_post__isnull=False)
-        .values_list("pk", "planned_post_id")
-    )
-    plans = {
-        p.pk: p
-        for p in Post.objects.for_organization(organization).filter(pk__in=set(links.values())).select_related("pillar")
-    }
-    outcomes = _plan_outcomes(organization, set(plans))
-    first_of_plan: dict[int, int] = {}
-    for post_pk, plan_pk in sorted(links.items()):
-        first_of_plan.setdefault(plan_pk, post_pk)
-    rows = []
-    for item in items:
-        post = item.post
-        plan = plans.get(links.get(post.pk, 0))
-        leads = revenue = np.nan
-        if plan is not None:
-            own = outcomes.get((plan.pk, post.account.platform), [0.0, 0.0])
-            unplaced = outcomes.get((plan.pk, ""), [0.0, 0.0]) if first_of_plan[plan.pk] == post.pk else [0.0, 0.0]
-            leads, revenue = own[0] + unplaced[0], own[1] + unplaced[1]
-        rows.append(
-            {
-                "post_id": post.pk,
-                "published_at": post.published_at,
-                "platform": post.account.platform,
-                "format": post.format,
-                "pillar": plan.pillar.name if plan is not None and plan.pillar else None,
-                "objective": plan.objective if plan is not None else (post.extra or {}).get("objective"),
-                "reach": item.reach,
-                "engagements": item.interactions if item.reach is not None else None,
-                "link_clicks": item.link_clicks,
-                "leads": leads,
-                "revenue": revenue,
-            }
-        )
-    frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
-    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(organization.timezone)
-    for column in ("reach", "engagements", "link_clicks", "leads", "revenue"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame
+    return post_frame(organization=organization, start=start, end=end)[COLUMNS]

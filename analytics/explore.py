@@ -1,0 +1,622 @@
+"""The figures of the marketer's analytics pages (overview, posts, what performs, audience growth).
+
+Every function reads a fixed number of queries whatever the number of posts or days and returns
+pandas frames or plain dataclasses; the pages (`views.py`) only lay them out and `charts.py`
+draws them. Conventions (docs/analytics.md):
+
+* A period is the organization's calendar days `start`..`end`; the previous period is the same
+  number of days right before it.
+* Sums skip values a platform did not report; a total with nothing reported is missing (None/NaN),
+  not 0. ER is pooled: interactions ÷ reach × 100 over the rows (days or posts) that report a reach.
+* Filters: a platform narrows every figure (tracked-link clicks by their post's or campaign's
+  platform, leads by their attributed platform, else the one the CRM sent, ad spend by the ad
+  account's platform); an account narrows the account and post figures, and the figures without an
+  account (tracked clicks, leads, spend) to that account's platform.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+
+from ads.models import AdCampaign, AdStatDaily
+from content.models import PostObjective
+from crm.models import Lead
+from links.models import LinkClickHourly, TrackedLink
+from moderation.models import InboxItem, InboxKind
+from strategy.models import Strategy
+from tenancy.models import Organization
+
+from .insights import MIN_GROUP_SIZE
+from .kpi_sources.base import ad_platform_label, ad_platforms_for
+from .models import AccountMetricDaily, PostMetricDaily, SocialPost
+from .post_frame import post_frame
+from .selectors import published_window
+
+PERIOD_DAYS = (7, 30, 90, 365)
+DEFAULT_DAYS = 30
+MAX_PERIOD_DAYS = 731
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page shows: the period, and optionally one platform or one account."""
+
+    organization: Organization
+    start: dt.date
+    end: dt.date
+    platform: str = ""
+    account_id: int | None = None
+    account_platform: str = ""  # the chosen account's platform (for figures without an account)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.organization.tzinfo
+
+    @property
+    def previous(self) -> "Scope":
+        end = self.start - dt.timedelta(days=1)
+        return Scope(
+            self.organization,
+            end - dt.timedelta(days=self.days - 1),
+            end,
+            self.platform,
+            self.account_id,
+            self.account_platform,
+        )
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+    @property
+    def coarse_platform(self) -> str:
+        """The platform figures without an account are narrowed to."""
+        return self.platform or self.account_platform
+
+
+# ---------------------------------------------------------------------------------------- overview
+
+ACCOUNT_SUMS = ("reach", "views", "interactions", "link_clicks", "followers", "followers_gained", "followers_lost")
+DAILY_COLUMNS = [
+    *ACCOUNT_SUMS,
+    "er_interactions",
+    "er_reach",
+    "er",
+    "tracked_clicks",
+    "site_clicks",
+    "leads",
+    "spend",
+    "cpl",
+    "posts",
+]
+
+
+def _accounts(scope: Scope, qs: QuerySet) -> QuerySet:
+    if scope.account_id is not None:
+        qs = qs.filter(account_id=scope.account_id)
+    if scope.platform:
+        qs = qs.filter(account__platform=scope.platform)
+    return qs
+
+
+def _series(rows: Iterable[Any], key: str, dates: list[dt.date]) -> pd.Series:
+    values = {row["d"]: row[key] for row in rows}
+    return pd.Series([values.get(d) for d in dates], index=dates, dtype="float64")
+
+
+def daily_overview(scope: Scope) -> pd.DataFrame:
+    """One row per day of the period with the figures of the overview charts. Five queries."""
+    org, dates = scope.organization, scope.dates
+    start_at, end_at = published_window(scope.start, scope.end, scope.tz)
+    accounts = _accounts(
+        scope, AccountMetricDaily.objects.for_organization(org).filter(day__gte=scope.start, day__lte=scope.end)
+    )
+    with_reach = Q(reach__gt=0)
+    account_rows = list(
+        accounts.values(d=F("day"))
+        .annotate(
+            **{f"s_{name}": Sum(name) for name in ACCOUNT_SUMS},
+            s_er_interactions=Sum("interactions", filter=with_reach),
+            s_er_reach=Sum("reach", filter=with_reach),
+        )
+        .order_by()
+    )
+    frame = pd.DataFrame(index=pd.Index(dates, name="day"))
+    for name in (*ACCOUNT_SUMS, "er_interactions", "er_reach"):
+        frame[name] = _series(account_rows, f"s_{name}", dates)
+    # Interactions not reported count as 0 on a day that reports a reach.
+    frame["er_interactions"] = frame["er_interactions"].where(
+        frame["er_reach"].isna(), frame["er_interactions"].fillna(0)
+    )
+    frame["er"] = frame["er_interactions"] / frame["er_reach"].where(frame["er_reach"] > 0) * 100
+
+    platform = scope.coarse_platform
+    clicks: QuerySet = LinkClickHourly.objects.for_organization(org).filter(hour__gte=start_at, hour__lt=end_at)
+    if platform:
+        clicks = clicks.alias(
+            p=Coalesce("link__post__platform", ad_platform_label("link__campaign__account__platform"))
+        ).filter(p=platform)
+    click_rows = list(clicks.values(d=TruncDate("hour", tzinfo=scope.tz)).annotate(n=Sum("clicks")).order_by())
+    frame["tracked_clicks"] = _series(click_rows, "n", dates)
+    if TrackedLink.objects.for_organization(org).exists():  # with a tracked link, no clicks is 0
+        frame["tracked_clicks"] = frame["tracked_clicks"].fillna(0)
+    frame["site_clicks"] = frame[["link_clicks", "tracked_clicks"]].sum(axis=1, min_count=1)
+
+    leads: QuerySet = Lead.objects.for_organization(org).filter(created__gte=start_at, created__lt=end_at)
+    if platform:
+        leads = leads.alias(p=Coalesce(NullIf("attributed_platform", Value("")), NullIf("platform", Value("")))).filter(
+            p=platform
+        )
+    lead_rows = list(leads.values(d=TruncDate("created", tzinfo=scope.tz)).annotate(n=Count("id")).order_by())
+    frame["leads"] = _series(lead_rows, "n", dates).fillna(0)
+
+    spend = AdStatDaily.objects.for_organization(org).filter(day__gte=scope.start, day__lte=scope.end)
+    if platform:
+        spend = spend.filter(account__platform__in=ad_platforms_for(platform))
+    spend_rows = list(spend.values(d=F("day")).annotate(n=Sum("spend")).order_by())
+    frame["spend"] = _series(spend_rows, "n", dates)
+    frame["cpl"] = frame["spend"] / frame["leads"].where(frame["leads"] > 0)
+
+    posts: QuerySet = SocialPost.objects.for_organization(org).filter(
+        published_at__gte=start_at, published_at__lt=end_at
+    )
+    posts = _accounts(scope, posts)
+    post_rows = list(posts.values(d=TruncDate("published_at", tzinfo=scope.tz)).annotate(n=Count("id")).order_by())
+    frame["posts"] = _series(post_rows, "n", dates).fillna(0)
+    return frame[DAILY_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Total:
+    key: str
+    current: float | None
+    previous: float | None
+    unit: str  # "count", "percent", "money"
+    higher_is_better: bool = True
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.current is None or not self.previous:
+            return None
+        return round((self.current - self.previous) * 100 / abs(self.previous), 1)
+
+    @property
+    def improved(self) -> bool | None:
+        change = self.change_percent
+        if change is None or change == 0:
+            return None
+        return (change > 0) == self.higher_is_better
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def period_totals(frame: pd.DataFrame) -> dict[str, float | None]:
+    """The period's figures from its daily rows."""
+
+    def total(column: str) -> float | None:
+        return _num(frame[column].sum(min_count=1))
+
+    er_reach = total("er_reach")
+    leads = total("leads") or 0.0
+    spend = total("spend")
+    followers = frame["followers"].dropna()
+    return {
+        "reach": total("reach"),
+        "views": total("views"),
+        "er": (total("er_interactions") or 0.0) / er_reach * 100 if er_reach else None,
+        "followers": _num(followers.iloc[-1]) if len(followers) else None,
+        "followers_gained": total("followers_gained"),
+        "followers_lost": total("followers_lost"),
+        "link_clicks": total("link_clicks"),
+        "tracked_clicks": total("tracked_clicks"),
+        "site_clicks": total("site_clicks"),
+        "leads": leads,
+        "spend": spend,
+        "cpl": spend / leads if spend is not None and leads else None,
+        "posts": total("posts") or 0.0,
+    }
+
+
+TOTAL_UNITS = {
+    "reach": ("count", True),
+    "views": ("count", True),
+    "er": ("percent", True),
+    "followers": ("count", True),
+    "followers_gained": ("count", True),
+    "followers_lost": ("count", False),
+    "link_clicks": ("count", True),
+    "tracked_clicks": ("count", True),
+    "site_clicks": ("count", True),
+    "leads": ("count", True),
+    "spend": ("money", False),
+    "cpl": ("money", False),
+    "posts": ("count", True),
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    day: dt.date
+    kind: str  # "campaign" | "strategy"
+    title: str
+
+
+@dataclass
+class Overview:
+    daily: pd.DataFrame
+    previous_daily: pd.DataFrame
+    totals: list[Total]
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        columns = ["reach", "views", "followers", "site_clicks", "leads", "posts"]
+        return bool(self.daily[columns].fillna(0).to_numpy().any())
+
+
+def events(scope: Scope) -> list[Event]:
+    """Campaign starts and strategy approvals within the period (the charts' annotations)."""
+    start_at, end_at = published_window(scope.start, scope.end, scope.tz)
+    org = scope.organization
+    found = []
+    campaigns = AdCampaign.objects.for_organization(org).filter(start_at__gte=start_at, start_at__lt=end_at)
+    if scope.coarse_platform:
+        campaigns = campaigns.filter(account__platform__in=ad_platforms_for(scope.coarse_platform))
+    for name, at in campaigns.order_by("start_at", "pk").values_list("name", "start_at")[:50]:
+        if at is not None:  # filtered on it above
+            found.append(Event(at.astimezone(scope.tz).date(), "campaign", name))
+    strategies = Strategy.objects.for_organization(org).filter(approved_at__gte=start_at, approved_at__lt=end_at)
+    for title, at in strategies.order_by("approved_at", "pk").values_list("title", "approved_at")[:20]:
+        if at is not None:
+            found.append(Event(at.astimezone(scope.tz).date(), "strategy", title))
+    return sorted(found, key=lambda e: (e.day, e.kind, e.title))
+
+
+def overview(scope: Scope) -> Overview:
+    daily = daily_overview(scope)
+    previous_daily = daily_overview(scope.previous)
+    now, before = period_totals(daily), period_totals(previous_daily)
+    totals = [Total(key, now[key], before[key], unit, better) for key, (unit, better) in TOTAL_UNITS.items()]
+    return Overview(daily, previous_daily, totals, events(scope))
+
+
+# ------------------------------------------------------------------------------------------- posts
+
+SORTS = ("published_at", "reach", "views", "er", "link_clicks", "leads", "revenue")
+LEAD_OBJECTIVES = {PostObjective.LEAD_GENERATION.value}
+SALES_OBJECTIVES = {PostObjective.SALES.value}
+SYNC_OBJECTIVES = {"leads": PostObjective.LEAD_GENERATION.value}
+
+
+def objective_metric(objective: object) -> str:
+    """The per-post figure that says whether a post of this objective worked."""
+    if objective in LEAD_OBJECTIVES:
+        return "leads"
+    if objective in SALES_OBJECTIVES:
+        return "revenue"
+    return "er"
+
+
+def posts_table(scope: Scope) -> pd.DataFrame:
+    """The period's published posts with ER (%) and the figure fitting each one's objective."""
+    frame = post_frame(
+        organization=scope.organization,
+        start=scope.start,
+        end=scope.end,
+        tz=scope.tz,
+        platform=scope.platform,
+        account_id=scope.account_id,
+    )
+    # The sync's own objective names (extra["objective"]) as the plan's.
+    frame["objective"] = frame["objective"].replace(SYNC_OBJECTIVES)
+    frame["er"] = frame["engagements"] / frame["reach"].where(frame["reach"] > 0) * 100
+    frame["fit_metric"] = frame["objective"].map(objective_metric)
+    metric = frame["fit_metric"]
+    frame["fit_value"] = frame["er"].where(metric == "er", frame["leads"].where(metric == "leads", frame["revenue"]))
+    return frame
+
+
+def sort_posts(frame: pd.DataFrame, sort: str, descending: bool) -> pd.DataFrame:
+    """Sorted by `sort` (missing values last whatever the direction), then newest first."""
+    if sort not in SORTS:
+        sort = "published_at"
+    ordered = frame.sort_values(["published_at", "post_id"], ascending=False, kind="mergesort")
+    return ordered.sort_values(sort, ascending=not descending, na_position="last", kind="mergesort")
+
+
+@dataclass(frozen=True)
+class Extreme:
+    objective: str
+    metric: str
+    best: dict
+    worst: dict | None  # None when the objective has a single measured post
+
+
+def best_and_worst(frame: pd.DataFrame) -> list[Extreme]:
+    """Per objective, the post with the highest and the lowest fitting figure (posts without it
+    left out; ties go to the newer post)."""
+    result = []
+    for objective in [o for o in PostObjective.values if o in set(frame["objective"].dropna())]:
+        metric = objective_metric(objective)
+        measured = frame[(frame["objective"] == objective) & frame[metric].notna()]
+        if measured.empty:
+            continue
+        ordered = measured.sort_values(["published_at", "post_id"], ascending=False, kind="mergesort")
+        best = ordered.loc[ordered[metric].idxmax()].to_dict()
+        worst = ordered.loc[ordered[metric].idxmin()].to_dict() if len(ordered) > 1 else None
+        result.append(Extreme(objective, metric, best, worst))
+    return result
+
+
+def post_daily(*, post: SocialPost) -> pd.DataFrame:
+    """A post's lifetime totals per observation day (reach, views, interactions, clicks)."""
+    rows = list(
+        PostMetricDaily.objects.for_organization(post.organization_id)
+        .filter(post=post)
+        .order_by("day")
+        .values("day", "reach", "views", "likes", "comments", "shares", "saves", "link_clicks")
+    )
+    frame = pd.DataFrame.from_records(
+        rows, columns=["day", "reach", "views", "likes", "comments", "shares", "saves", "link_clicks"]
+    )
+    parts = frame[["likes", "comments", "shares", "saves"]].astype("float64")
+    frame["interactions"] = parts.sum(axis=1, min_count=1)
+    return frame.set_index("day")[["reach", "views", "interactions", "link_clicks"]].astype("float64")
+
+
+def post_comments(*, post: SocialPost, limit: int = 50) -> tuple[list[InboxItem], dict[str, int]]:
+    """The newest comments under the post and the count per tone (None: not labelled yet)."""
+    qs = InboxItem.objects.for_organization(post.organization_id).filter(
+        account_id=post.account_id, post_external_id=post.external_id, kind=InboxKind.COMMENT
+    )
+    tones = {row["sentiment"] or "": row["n"] for row in qs.values("sentiment").annotate(n=Count("id")).order_by()}
+    return list(qs.order_by("-created_at", "-pk")[:limit]), tones
+
+
+def post_leads(*, post: SocialPost, limit: int = 50) -> list[Lead]:
+    """Leads attributed to the planned post this platform post is, on its platform or on none."""
+    if post.planned_post_id is None:
+        return []
+    qs = Lead.objects.for_organization(post.organization_id).filter(
+        post_id=post.planned_post_id, attributed_platform__in=[post.account.platform, ""]
+    )
+    return list(qs.order_by("-created", "-pk")[:limit])
+
+
+# ----------------------------------------------------------------------------------- what performs
+
+PERFORM_METRICS = ("er", "reach", "clicks", "leads")
+DIMENSIONS = ("format", "pillar", "objective", "platform")
+
+
+def _metric_parts(frame: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Series]:
+    """(numerator, denominator) per post; the group figure is sum(numerator) ÷ sum(denominator)."""
+    if metric == "er":
+        measured = frame["reach"] > 0
+        return frame["engagements"].where(measured) * 100, frame["reach"].where(measured)
+    column = {"reach": "reach", "clicks": "link_clicks", "leads": "leads"}[metric]
+    values = frame[column]
+    return values, values.notna().astype("float64").where(values.notna())
+
+
+def group_figures(frame: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """Per label: posts, and for each metric its value and the posts it is measured on (`n_<metric>`)."""
+    out = pd.DataFrame({"posts": labels.groupby(labels).size()})
+    for metric in PERFORM_METRICS:
+        numerator, denominator = _metric_parts(frame, metric)
+        top = numerator.groupby(labels).sum(min_count=1)
+        bottom = denominator.groupby(labels).sum(min_count=1)
+        out[metric] = top / bottom.where(bottom > 0)
+        out[f"n_{metric}"] = denominator.notna().groupby(labels).sum()
+    return out
+
+
+@dataclass(frozen=True)
+class Segment:
+    label: str
+    posts: int
+    values: dict[str, float | None]
+    sizes: dict[str, int]
+
+    def enough(self, metric: str) -> bool:
+        return self.sizes[metric] >= MIN_GROUP_SIZE
+
+
+def segments(frame: pd.DataFrame, dimension: str) -> list[Segment]:
+    labels = frame[dimension].fillna("").astype(str)
+    if frame.empty:
+        return []
+    figures = group_figures(frame, labels)
+    return [
+        Segment(
+            str(label),
+            int(row["posts"]),
+            {m: _num(row[m]) for m in PERFORM_METRICS},
+            {m: int(row[f"n_{m}"]) for m in PERFORM_METRICS},
+        )
+        for label, row in figures.iterrows()
+    ]
+
+
+def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, posts measured) as 7 weekdays × 24 hours of publication in the organization's time."""
+    values = np.full((7, 24), np.nan)
+    sizes = np.zeros((7, 24), dtype=int)
+    if frame.empty:
+        return values, sizes
+    local = frame["published_at"]
+    labels = local.dt.day_of_week.astype(int) * 24 + local.dt.hour.astype(int)
+    numerator, denominator = _metric_parts(frame, metric)
+    top = numerator.groupby(labels).sum(min_count=1)
+    bottom = denominator.groupby(labels).sum(min_count=1)
+    counts = denominator.notna().groupby(labels).sum()
+    for cell in counts.index:
+        weekday, hour = divmod(int(cell), 24)
+        sizes[weekday, hour] = int(counts[cell])
+        if bottom[cell] and not math.isnan(bottom[cell]) and not math.isnan(top[cell]):
+            values[weekday, hour] = top[cell] / bottom[cell]
+    return values, sizes
+
+
+def heatmap_posts(frame: pd.DataFrame) -> np.ndarray:
+    """Posts published per weekday × hour cell, whatever they report."""
+    counts = np.zeros((7, 24), dtype=int)
+    if frame.empty:
+        return counts
+    local = frame["published_at"]
+    cells = (local.dt.day_of_week * 24 + local.dt.hour).value_counts()
+    for cell, n in cells.items():
+        counts[divmod(int(cell), 24)] = int(n)
+    return counts
+
+
+# ---------------------------------------------------------------------------------- audience growth
+
+UNUSUAL_Z = 3.5  # robust z-score (median and MAD) beyond which a day's net change is unusual
+UNUSUAL_MIN_DAYS = 7
+
+
+def account_days(scope: Scope) -> pd.DataFrame:
+    """One row per account and day: followers, gained, lost and the net change. One query."""
+    qs = _accounts(
+        scope,
+        AccountMetricDaily.objects.for_organization(scope.organization).filter(
+            day__gte=scope.start - dt.timedelta(days=1), day__lte=scope.end
+        ),
+    )
+    rows = list(
+        qs.values(
+            "account_id",
+            "account__display_name",
+            "account__platform",
+            "day",
+            "followers",
+            "followers_gained",
+            "followers_lost",
+        ).order_by("account_id", "day")
+    )
+    columns = ["account_id", "account", "platform", "day", "followers", "gained", "lost"]
+    frame = pd.DataFrame.from_records(
+        [
+            (
+                r["account_id"],
+                r["account__display_name"],
+                r["account__platform"],
+                r["day"],
+                r["followers"],
+                r["followers_gained"],
+                r["followers_lost"],
+            )
+            for r in rows
+        ],
+        columns=columns,
+    )
+    for column in ("followers", "gained", "lost"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    # Net change: gained − lost where both are reported, else the change of the follower total.
+    both = frame["gained"].notna() & frame["lost"].notna()
+    diff = frame.groupby("account_id")["followers"].diff()
+    previous_day = frame.groupby("account_id")["day"].shift()
+    consecutive = previous_day.notna() & (
+        pd.to_datetime(frame["day"]) - pd.to_datetime(previous_day) == pd.Timedelta(days=1)
+    )
+    frame["net"] = (frame["gained"] - frame["lost"]).where(both, diff.where(consecutive))
+    return frame[frame["day"] >= scope.start].reset_index(drop=True)
+
+
+def unusual_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """Account-days whose net change is far from the account's usual (robust z-score > UNUSUAL_Z;
+    accounts with fewer than UNUSUAL_MIN_DAYS measured days are left out)."""
+    found = []
+    for _account, rows in frame.dropna(subset=["net"]).groupby("account_id"):
+        if len(rows) < UNUSUAL_MIN_DAYS:
+            continue
+        median = rows["net"].median()
+        mad = (rows["net"] - median).abs().median()
+        if mad > 0:
+            score = 0.6745 * (rows["net"] - median) / mad
+        else:
+            std = rows["net"].std(ddof=0)
+            if not std:
+                continue
+            score = (rows["net"] - rows["net"].mean()) / std * (UNUSUAL_Z / 3)
+        found.append(rows.assign(score=score)[score.abs() > UNUSUAL_Z])
+    if not found:
+        return frame.head(0).assign(score=pd.Series(dtype="float64"))
+    return pd.concat(found).sort_values(["day", "account_id"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DayContext:
+    posts: list[dict]
+    campaigns: list[str]
+    mentions: int
+
+
+def what_happened(scope: Scope, days: pd.DataFrame) -> dict[tuple[int, dt.date], DayContext]:
+    """For each (account, day) of `days`: posts published on the account that day, ad campaigns
+    that started that day (on the account's platform) and mentions of the account. Three queries."""
+    if days.empty:
+        return {}
+    wanted = {(int(a), d) for a, d in zip(days["account_id"], days["day"], strict=True)}
+    platforms = dict(zip(days["account_id"].astype(int), days["platform"], strict=True))
+    first, last = min(d for _a, d in wanted), max(d for _a, d in wanted)
+    start_at, end_at = published_window(first, last, scope.tz)
+    org = scope.organization
+    posts: dict[tuple[int, dt.date], list[Any]] = {}
+    for row in (
+        SocialPost.objects.for_organization(org)
+        .filter(account_id__in=list(platforms), published_at__gte=start_at, published_at__lt=end_at)
+        .order_by("published_at", "pk")
+        .values("pk", "account_id", "published_at", "text", "format")
+    ):
+        key = (row["account_id"], row["published_at"].astimezone(scope.tz).date())
+        if key in wanted:
+            posts.setdefault(key, []).append(row)
+    campaigns: dict[tuple[str, dt.date], list[str]] = {}
+    for name, at, platform in (
+        AdCampaign.objects.for_organization(org)
+        .filter(start_at__gte=start_at, start_at__lt=end_at)
+        .annotate(p=ad_platform_label("account__platform"))
+        .values_list("name", "start_at", "p")
+    ):
+        if at is not None:
+            campaigns.setdefault((platform, at.astimezone(scope.tz).date()), []).append(name)
+    mentions: dict[tuple[int, dt.date], int] = {}
+    for account_id, d, n in (
+        InboxItem.objects.for_organization(org)
+        .filter(
+            kind=InboxKind.MENTION,
+            account_id__in=list(platforms),
+            created_at__gte=start_at,
+            created_at__lt=end_at,
+        )
+        .values_list("account_id", TruncDate("created_at", tzinfo=scope.tz))
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        mentions[(account_id, d)] = n
+    return {
+        key: DayContext(
+            posts.get(key, []),
+            campaigns.get((platforms[key[0]], key[1]), []),
+            mentions.get(key, 0),
+        )
+        for key in wanted
+    }

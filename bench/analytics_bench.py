@@ -1,0 +1,146 @@
+"""Analytics pages benchmark: a large organization's posts table, overview and what-performs pages.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smm_bench python bench/analytics_bench.py --posts 10000
+
+Creates an organization (slug ``bench-analytics``) with three accounts, ``--posts`` platform posts
+over the last 365 days with three daily snapshots each, and a year of daily account metrics; then
+times `post_performance_list` over 365 days and the server time of the analytics pages (Django's
+test client, signed in as the owner), with their query counts. Removes the organization at the end
+(``--keep`` leaves it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smm_platform.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost  # noqa: E402
+from analytics.selectors import post_performance_list  # noqa: E402
+from integrations.models import SocialAccount  # noqa: E402
+from tenancy.models import Membership, Organization  # noqa: E402
+from tenancy.roles import Role  # noqa: E402
+
+SLUG = "bench-analytics"
+
+
+def build(posts: int) -> Organization:
+    Organization.objects.filter(slug=SLUG).delete()
+    org = Organization.objects.create(name="Bench analytics", slug=SLUG)
+    user, _ = get_user_model().objects.get_or_create(username="bench-analytics@example.com")
+    Membership.objects.create(organization=org, user=user, role=Role.OWNER)
+    accounts = [
+        SocialAccount.objects.create(organization=org, platform=p, external_id=f"b-{p}", display_name=p)
+        for p in ("vk", "telegram", "instagram")
+    ]
+    rng = random.Random(1)
+    today = org.today()
+    AccountMetricDaily.objects.bulk_create(
+        AccountMetricDaily(
+            organization=org,
+            account=a,
+            day=today - dt.timedelta(days=i),
+            followers=10000 + i,
+            followers_gained=rng.randint(0, 50),
+            followers_lost=rng.randint(0, 20),
+            reach=rng.randint(0, 9000),
+            views=rng.randint(0, 12000),
+            interactions=rng.randint(0, 500),
+            link_clicks=rng.randint(0, 80),
+        )
+        for a in accounts
+        for i in range(400)
+    )
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=365)
+    made = SocialPost.objects.bulk_create(
+        SocialPost(
+            organization=org,
+            account=accounts[n % 3],
+            external_id=str(n),
+            published_at=start + dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
+            format=rng.choice(("photo", "video", "text")),
+        )
+        for n in range(posts)
+    )
+    PostMetricDaily.objects.bulk_create(
+        (
+            PostMetricDaily(
+                organization=org,
+                account_id=p.account_id,
+                post=p,
+                day=p.published_at.date() + dt.timedelta(days=k),
+                reach=rng.randint(0, 5000),
+                views=rng.randint(0, 9000),
+                likes=rng.randint(0, 300),
+                link_clicks=rng.randint(0, 50),
+            )
+            for p in made
+            for k in range(3)
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE analytics_socialpost; ANALYZE analytics_postmetricdaily")
+    return org
+
+
+def timed(label: str, fn, repeat: int = 3) -> None:
+    best, queries = float("inf"), 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - began)
+        queries = len(ctx)
+    print(f"{label:55s} {best * 1000:8.0f} ms  {queries:3d} queries")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=10000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    org = build(args.posts)
+    today = org.today()
+    client = Client()
+    client.force_login(Membership.objects.for_organization(org).get().user)
+    try:
+        timed(
+            "post_performance_list, 365 days",
+            lambda: post_performance_list(organization=org, since=today - dt.timedelta(days=364), until=today),
+        )
+        for path in (
+            "overview/?period=365",
+            "posts/?period=365&sort=er",
+            "performs/?period=365&metric=er",
+            "audience/?period=365",
+        ):
+
+            def get(path=path):
+                response = client.get(f"/o/{SLUG}/analytics/{path}", HTTP_HOST="localhost")
+                assert response.status_code == 200, (path, response.status_code)
+
+            timed(f"GET analytics/{path}", get)
+    finally:
+        if not args.keep:
+            Organization.objects.filter(slug=SLUG).delete()
+
+
+if __name__ == "__main__":
+    main()
