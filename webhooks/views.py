@@ -24,7 +24,7 @@ NEW_SECRET_KEY = "new_webhook_secret"  # noqa: S105 - a session key name
 class EndpointListView(OrganizationViewMixin, FormView):
     template_name = "webhooks/endpoints.html"
     form_class = EndpointForm
-    required_permission = Perm.WRITE
+    required_permission = Perm.MANAGE_TOKENS
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
@@ -48,7 +48,7 @@ class EndpointDetailView(OrganizationViewMixin, ListView):
     """One endpoint, its actions, and its deliveries newest first (50 a page, attempts included)."""
 
     template_name = "webhooks/endpoint.html"
-    required_permission = Perm.WRITE
+    required_permission = Perm.MANAGE_TOKENS
     model = WebhookDelivery
     paginate_by = 50
 
@@ -66,7 +66,7 @@ class EndpointDetailView(OrganizationViewMixin, ListView):
 
 
 class _EndpointAction(OrganizationViewMixin, View):
-    required_permission = Perm.WRITE
+    required_permission = Perm.MANAGE_TOKENS
 
     def endpoint(self) -> WebhookEndpoint:
         return selectors.access_endpoint(organization=self.organization, endpoint_id=self.kwargs["pk"])
@@ -106,7 +106,7 @@ class EndpointDeleteView(_EndpointAction):
 
 
 class DeliveryResendView(OrganizationViewMixin, View):
-    required_permission = Perm.WRITE
+    required_permission = Perm.MANAGE_TOKENS
 
     def post(self, request, org_slug, pk):
         delivery = selectors.access_delivery(organization=self.organization, delivery_id=pk)

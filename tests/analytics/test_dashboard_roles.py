@@ -66,6 +66,7 @@ def test_settings_menu_links_only_what_the_role_may_open(client, org, make_membe
         expected += [
             f"/o/{org.slug}/settings/tokens/",
             f"/o/{org.slug}/crm/webhooks/",
+            f"/o/{org.slug}/settings/webhooks/",
             f"/o/{org.slug}/settings/audit-log/",
             f"/o/{org.slug}/settings/data/",
         ]

@@ -117,8 +117,8 @@ def test_the_deliveries_page_has_a_constant_number_of_queries(
     assert owner_web.get(url + "?page=2").status_code == 200
 
 
-@pytest.mark.parametrize("role", [Role.ANALYST, Role.CLIENT])
-def test_members_without_write_cannot_manage_webhooks(org, client, make_member, role, owner_access, make_endpoint):
+@pytest.mark.parametrize("role", [Role.MARKETER, Role.ANALYST, Role.CLIENT])
+def test_only_owners_and_admins_manage_webhooks(org, client, make_member, role, owner_access, make_endpoint):
     endpoint = make_endpoint(owner_access).endpoint
     client.force_login(make_member(org, role).user)
     assert client.get(reverse("webhooks:endpoints", kwargs={"org_slug": org.slug})).status_code == 403
