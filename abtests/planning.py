@@ -47,7 +47,9 @@ def plan_sample(
     alpha_each = float(alpha) / (variants - 1)
     if metric == Metric.CPL:
         if mde >= 1:
-            raise DomainError(_("A lead cannot get cheaper by 100 percent or more: enter less than 100."), field="mde_percent")
+            raise DomainError(
+                _("A lead cannot get cheaper by 100 percent or more: enter less than 100."), field="mde_percent"
+            )
         per_variant = stats.cpl_sample_size(mde=mde, alpha=alpha_each, power=float(power))
     else:
         if baseline_percent is None:

@@ -44,14 +44,15 @@ class EmbeddingBackend:
 
     def classify(self, texts: list[str]) -> list[tuple[str, float]]:
         # The embedder has nothing to say about an empty comment: neutral, no confidence to speak of.
-        idx = [i for i, t in enumerate(texts) if t.strip()]
-        out: list[tuple[str, float]] = [("neutral", 0.0)] * len(texts)
-        if idx:
-            chosen = [texts[i] for i in idx]
-            probs = self.model.probabilities(design_matrix(self.embedder, chosen))
-            for i, row in zip(idx, probs, strict=True):
-                out[i] = (LABELS[int(row.argmax())], round(float(row.max()), 4))
-        return out
+        # Each distinct text is embedded once: short comments ("спасибо", "цена?") repeat a lot, and
+        # the embedding is nearly all of the cost.
+        unique = list(dict.fromkeys(t for t in texts if t.strip()))
+        scored: dict[str, tuple[str, float]] = {}
+        if unique:
+            probs = self.model.probabilities(design_matrix(self.embedder, unique))
+            for text, row in zip(unique, probs, strict=True):
+                scored[text] = (LABELS[int(row.argmax())], round(float(row.max()), 4))
+        return [scored.get(t, ("neutral", 0.0)) for t in texts]
 
 
 _forced: list[Backend] = []

@@ -36,6 +36,25 @@ def test_classify_contract_labels_order_and_empty_input():
 
 
 @needs_embeddings
+def test_repeated_texts_are_embedded_once_and_scored_alike(monkeypatch):
+    embedded: list[str] = []
+    real = tone.design_matrix
+
+    def recording(embedder, texts):
+        embedded.extend(texts)
+        return real(embedder, texts)
+
+    monkeypatch.setattr(tone, "design_matrix", recording)
+    texts = ["Спасибо!", "Где мой заказ?", "Спасибо!", "", "Где мой заказ?", "Спасибо!"]
+    scored = tone.classify_scored(texts)
+    assert embedded == ["Спасибо!", "Где мой заказ?"]
+    assert scored[0] == scored[2] == scored[5]
+    assert scored[1] == scored[4]
+    assert scored[3] == ("neutral", 0.0)
+    assert [label for label, _ in scored] == tone.classify(texts)
+
+
+@needs_embeddings
 def test_the_shipped_model_is_the_default_backend_and_names_its_data():
     shipped = LogisticModel.load(MODEL_PATH)
     assert tone.model_version() == shipped.version
