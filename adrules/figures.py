@@ -162,10 +162,16 @@ LABELS = {
 }
 
 
-def scorecard_rows(card: Scorecard, currency: str) -> list[dict[str, str]]:
-    """A scorecard as (key, label, shown value with its unit) for pages."""
+def scorecard_rows(card: Scorecard, currency: str) -> list[dict[str, Any]]:
+    """A scorecard as (key, label, shown value with its unit) for pages; `catalog` marks the KPI
+    catalog's figures (the page tags them `data-kpi`), the rest are the cabinet's delivery figures."""
     return [
-        {"key": key, "label": str(LABELS[key]), "value": format_number(item.value, unit=item.unit, currency=currency)}
+        {
+            "key": key,
+            "catalog": kpi_get(key) is not None,
+            "label": str(LABELS[key]),
+            "value": format_number(item.value, unit=item.unit, currency=currency),
+        }
         for key, item in card.ordered()
     ]
 
