@@ -311,17 +311,43 @@ def generate(
             if log and (i < 3 or (i + 1) % 100 == 0):
                 print(f"  {org.slug}: {counts}", flush=True)
         with connection.cursor() as cursor:
-            for model in (SocialPost, PostMetricDaily, AccountMetricDaily, InboxItem, AdStatDaily, Lead):
+            for model in FACT_MODELS:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return {**_summary(per_org), "rows": totals, "seconds": round(time.perf_counter() - started, 1)}
+
+
+FACT_MODELS = (SocialPost, PostMetricDaily, AccountMetricDaily, InboxItem, AdStatDaily, Lead)
+
+
+def _summary(per_org: dict[str, int]) -> dict[str, Any]:
     ranked = sorted(per_org.items(), key=lambda kv: kv[1], reverse=True)
     return {
-        "organizations": preset.organizations,
-        "rows": totals,
-        "seconds": round(time.perf_counter() - started, 1),
+        "organizations": len(per_org),
         "largest": ranked[0][0] if ranked else None,
         "median": ranked[len(ranked) // 2][0] if ranked else None,
         "largest_share": round(ranked[0][1] / max(1, sum(per_org.values())), 3) if ranked else 0,
+        "rows_by_organization": per_org,
     }
+
+
+def describe(prefix: str = SLUG_PREFIX) -> dict[str, Any]:
+    """The summary of an already generated dataset (rows per organization counted in SQL)."""
+    per_org: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    with unscoped_session("benchmark data generator: describe"):
+        slugs = dict(Organization.objects.filter(slug__startswith=prefix).values_list("pk", "slug"))
+        with connection.cursor() as cursor:
+            for model in FACT_MODELS:
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(
+                    f"SELECT organization_id, count(*) FROM {table} WHERE organization_id = ANY(%s)"  # noqa: S608
+                    " GROUP BY organization_id",
+                    [list(slugs)],
+                )
+                for org_id, n in cursor.fetchall():
+                    per_org[slugs[org_id]] = per_org.get(slugs[org_id], 0) + n
+                    totals[model._meta.db_table] = totals.get(model._meta.db_table, 0) + n
+    return {**_summary(per_org), "rows": totals}
 
 
 def drop(prefix: str = SLUG_PREFIX) -> int:

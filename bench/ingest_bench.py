@@ -137,7 +137,16 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
+    results = run(rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
 
+
+def run(*, rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, float]:
+    """Run the benchmark; prints as it goes and returns the figures."""
+    args = argparse.Namespace(rows=rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
     n_rows = per_account * args.accounts
     with connection.cursor() as cursor:
@@ -222,10 +231,7 @@ def main() -> int:
         f"{results['upsert_noop_vs_copy']:.2f}x (no-op), {results['upsert_10pct_changed_vs_copy']:.2f}x (10% changed); "
         f"no-op locked {results['noop_rows_locked']} rows"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return results
 
 
 if __name__ == "__main__":
