@@ -103,7 +103,7 @@ def copy_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]], samp
     return written
 
 
-def _ids(model: type[models.Model], org_id: int, order: str = "id") -> list[int]:
+def _ids(model: Any, org_id: int, order: str = "id") -> list[int]:
     return list(model.objects.unscoped().filter(organization_id=org_id).order_by(order).values_list("id", flat=True))
 
 
@@ -153,7 +153,7 @@ def generate_organization(org: Organization, preset: Preset, size: float, *, end
     counts["account_metrics"] = copy_rows(AccountMetricDaily, account_metrics(), sample)
 
     per_day = preset.posts_per_day * size / max(1, len(accounts)) * preset.accounts
-    post_rows = []
+    post_rows: list[dict[str, Any]] = []
     for account in accounts:
         for day in days:
             n = int(per_day * WEEKDAY_WEIGHTS[day.weekday()] + rnd.random())
@@ -270,7 +270,7 @@ def generate_organization(org: Organization, preset: Preset, size: float, *, end
             )
     counts["ad_stats"] = copy_rows(AdStatDaily, stats, stats[0])
 
-    leads = []
+    leads: list[dict[str, Any]] = []
     for day in days:
         for _ in range(int(preset.leads_per_day * size * WEEKDAY_WEIGHTS[day.weekday()] + rnd.random())):
             created = datetime(day.year, day.month, day.day, rnd.randint(8, 21), tzinfo=UTC)

@@ -137,16 +137,16 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
-    results = run(rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
+    results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
-def run(*, rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, float]:
+def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, float]:
     """Run the benchmark; prints as it goes and returns the figures."""
-    args = argparse.Namespace(rows=rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
+    args = argparse.Namespace(rows=total_rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
     n_rows = per_account * args.accounts
     with connection.cursor() as cursor:

@@ -113,7 +113,7 @@ def bench_pages(slug: str, requests: int) -> dict[str, Any]:
 
 
 def bench_ingestion(rows: int) -> dict[str, Any]:
-    return ingest_bench.run(rows=rows, accounts=max(10, min(200, rows // 1000)))
+    return ingest_bench.run(total_rows=rows, accounts=max(10, min(200, rows // 1000)))
 
 
 def print_table(report: dict[str, Any]) -> None:
