@@ -5,8 +5,9 @@
 Measures, on the same PostgreSQL in one run:
 
 1. ``integrations.bulk.bulk_upsert`` into ``analytics_accountmetricdaily`` (the production sync
-   path: COPY into a temp table + INSERT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM),
-   first run (all inserts), second identical run (all no-ops), third run with 10% changed;
+   path: COPY into a temp table, unchanged rows filtered out, INSERT ... ON CONFLICT DO UPDATE
+   WHERE IS DISTINCT FROM), first run (all inserts), second identical run (all no-ops, with the
+   rows it locked), third run with 10% changed, fourth half new days / half updated days;
 2. a raw ``COPY`` of the same rows (same text serialization) into a scratch table with the
    same columns and no indexes or constraints — the floor any upsert path is compared with;
 3. optionally (``--bulk-create-rows``) Django's ``bulk_create(update_conflicts=True)``.
@@ -183,6 +184,18 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             "upsert, 10% of rows changed", lambda: bulk_upsert(AccountMetricDaily, changed, key_fields=KEY)
         )
         assert third.written == args.accounts * len(range(0, per_account, 10)), third
+        # The mix: half of the batch updates existing days (all values changed), half is new days.
+        half = per_account // 2
+        mix = [
+            {**row, "reach": row["reach"] + 7} if (row["day"] - FIRST_DAY).days < per_account else row
+            for row in build_rows(org.pk, account_ids, per_account + half)
+            if (row["day"] - FIRST_DAY).days >= per_account - half
+        ]
+        fourth, s4 = timed(
+            f"upsert, half new / half updated ({len(mix)} rows)",
+            lambda: bulk_upsert(AccountMetricDaily, mix, key_fields=KEY),
+        )
+        assert fourth.written == len(mix), fourth
         print("baseline: raw COPY of the same rows into a scratch table")
         _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
         results = {
@@ -197,6 +210,9 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             "upsert_insert_vs_copy": s_copy / s1,
             "upsert_noop_vs_copy": s_copy / s2,
             "upsert_10pct_changed_vs_copy": s_copy / s3,
+            # Same number of rows as the COPY only when per_account is even (it is by default).
+            "upsert_half_new_rows_per_s": len(mix) / s4,
+            "upsert_half_new_vs_copy": (len(mix) / s4) / (n_rows / s_copy),
             "noop_rows_locked": noop_locked,
             "noop_wal_bytes_cluster": noop_wal,
             "changed_rows_updated": third.written,
@@ -219,6 +235,7 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
     print(f"upsert (first run, inserts)   {results['upsert_insert_rows_per_s']:>12,.0f} rows/s")
     print(f"upsert (identical, no-op)     {results['upsert_noop_rows_per_s']:>12,.0f} rows/s")
     print(f"upsert (10% changed)          {results['upsert_10pct_changed_rows_per_s']:>12,.0f} rows/s")
+    print(f"upsert (half new, half upd.)  {results['upsert_half_new_rows_per_s']:>12,.0f} rows/s")
     print(f"raw COPY (scratch table)      {results['raw_copy_rows_per_s']:>12,.0f} rows/s")
     if "bulk_create_rows_per_s" in results:
         print(f"bulk_create(update_conflicts) {results['bulk_create_rows_per_s']:>12,.0f} rows/s")
@@ -228,7 +245,8 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
     )
     print(
         f"upsert rows/s vs COPY: {results['upsert_insert_vs_copy']:.2f}x (inserts), "
-        f"{results['upsert_noop_vs_copy']:.2f}x (no-op), {results['upsert_10pct_changed_vs_copy']:.2f}x (10% changed); "
+        f"{results['upsert_noop_vs_copy']:.2f}x (no-op), {results['upsert_10pct_changed_vs_copy']:.2f}x (10% changed), "
+        f"{results['upsert_half_new_vs_copy']:.2f}x (half new / half updated); "
         f"no-op locked {results['noop_rows_locked']} rows"
     )
     return results

@@ -125,6 +125,7 @@ def print_table(report: dict[str, Any]) -> None:
             ("upsert: first insert", "upsert_insert_rows_per_s", "upsert_insert_vs_copy"),
             ("upsert: no-op re-pull", "upsert_noop_rows_per_s", "upsert_noop_vs_copy"),
             ("upsert: 10% changed", "upsert_10pct_changed_rows_per_s", "upsert_10pct_changed_vs_copy"),
+            ("upsert: half new, half upd.", "upsert_half_new_rows_per_s", "upsert_half_new_vs_copy"),
         ):
             print(f"  {label:<28} {ing[key]:>12,.0f}   {ing[ratio]:.2f}x COPY")
         print(f"  rows locked by the no-op re-pull: {ing['noop_rows_locked']}")
