@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-unit test-integration test-e2e lint messages schema clean
+.PHONY: install run test test-unit test-integration test-e2e lint messages schema bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ messages: install
 
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# Benchmarks against PostgreSQL (DATABASE_URL): generates a dataset, prints a table, writes
+# bench/results/bench.json. BENCH_PRESET=ci (seconds), small (minutes) or large (hours; the issue's scale).
+BENCH_PRESET ?= ci
+bench: install
+	$(PY) bench/run.py --preset $(BENCH_PRESET) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

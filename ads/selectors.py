@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import FilteredRelation, Q, QuerySet, Sum
 
 from core.numbers import money, ratio
 from tenancy.models import Organization
@@ -19,23 +19,31 @@ def campaign_performance_list(*, organization: Organization, start: dt.date, end
     CPC, CPL and ROI use only the days that report both of their parts (`*_with_*` pairs: a
     NULL metric was not reported, see `analytics.kpi_values`), so a campaign-day without
     revenue adds no spend to ROI and one without spend adds no leads to CPL."""
-    in_window = Q(stats__day__gte=start, stats__day__lte=end)
-    with_spend = in_window & Q(stats__spend__isnull=False)
+    # The window and the organization are in the join itself (not only in the aggregates' FILTER):
+    # the natural-key index (organization, campaign, day) then reads the window's rows of this
+    # organization only, never another tenant's stats or the whole history.
+    with_spend = Q(period_stats__spend__isnull=False)
     return (
         AdCampaign.objects.filter(organization=organization)
         .select_related("account")
         .annotate(
-            spend_total=Sum("stats__spend", filter=in_window),
-            clicks_total=Sum("stats__clicks", filter=in_window),
-            impressions_total=Sum("stats__impressions", filter=in_window),
-            leads_total=Sum("stats__leads", filter=in_window),
-            revenue_total=Sum("stats__revenue", filter=in_window),
-            spend_with_clicks=Sum("stats__spend", filter=with_spend & Q(stats__clicks__isnull=False)),
-            clicks_with_spend=Sum("stats__clicks", filter=with_spend & Q(stats__clicks__isnull=False)),
-            spend_with_leads=Sum("stats__spend", filter=with_spend & Q(stats__leads__isnull=False)),
-            leads_with_spend=Sum("stats__leads", filter=with_spend & Q(stats__leads__isnull=False)),
-            spend_with_revenue=Sum("stats__spend", filter=with_spend & Q(stats__revenue__isnull=False)),
-            revenue_with_spend=Sum("stats__revenue", filter=with_spend & Q(stats__revenue__isnull=False)),
+            period_stats=FilteredRelation(
+                "stats",
+                condition=Q(stats__organization_id=organization.pk, stats__day__gte=start, stats__day__lte=end),
+            )
+        )
+        .annotate(
+            spend_total=Sum("period_stats__spend"),
+            clicks_total=Sum("period_stats__clicks"),
+            impressions_total=Sum("period_stats__impressions"),
+            leads_total=Sum("period_stats__leads"),
+            revenue_total=Sum("period_stats__revenue"),
+            spend_with_clicks=Sum("period_stats__spend", filter=with_spend & Q(period_stats__clicks__isnull=False)),
+            clicks_with_spend=Sum("period_stats__clicks", filter=with_spend & Q(period_stats__clicks__isnull=False)),
+            spend_with_leads=Sum("period_stats__spend", filter=with_spend & Q(period_stats__leads__isnull=False)),
+            leads_with_spend=Sum("period_stats__leads", filter=with_spend & Q(period_stats__leads__isnull=False)),
+            spend_with_revenue=Sum("period_stats__spend", filter=with_spend & Q(period_stats__revenue__isnull=False)),
+            revenue_with_spend=Sum("period_stats__revenue", filter=with_spend & Q(period_stats__revenue__isnull=False)),
         )
         .order_by("status", "name", "id")
     )

@@ -5,8 +5,9 @@
 Measures, on the same PostgreSQL in one run:
 
 1. ``integrations.bulk.bulk_upsert`` into ``analytics_accountmetricdaily`` (the production sync
-   path: COPY into a temp table + INSERT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM),
-   first run (all inserts), second identical run (all no-ops), third run with 10% changed;
+   path: COPY into a temp table, unchanged rows filtered out, INSERT ... ON CONFLICT DO UPDATE
+   WHERE IS DISTINCT FROM), first run (all inserts), second identical run (all no-ops, with the
+   rows it locked), third run with 10% changed, fourth half new days / half updated days;
 2. a raw ``COPY`` of the same rows (same text serialization) into a scratch table with the
    same columns and no indexes or constraints — the floor any upsert path is compared with;
 3. optionally (``--bulk-create-rows``) Django's ``bulk_create(update_conflicts=True)``.
@@ -78,6 +79,31 @@ def timed(label: str, fn):
     return result, seconds
 
 
+def locked_rows(org_id: int) -> int:
+    """Rows of the organization whose current version carries an xmax: locked (or deleted) since
+    they were written. Right after the first insert it is 0; a merge that locks every conflicting
+    row (ON CONFLICT ... DO UPDATE ... WHERE false) sets it on every row it looked at."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM analytics_accountmetricdaily WHERE organization_id = %s AND xmax::text <> '0'",
+            [org_id],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def wal_bytes_since(lsn: str) -> int:
+    """WAL written since ``lsn`` by the whole cluster (other sessions' writes included)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)::bigint", [lsn])
+        return int(cursor.fetchone()[0])
+
+
+def wal_lsn() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return str(cursor.fetchone()[0])
+
+
 def raw_copy(rows: list[dict]) -> None:
     """COPY the same rows, serialized by the same compiled formatter (the same bytes), into a
     scratch table: an ordinary WAL-logged table with the same columns and no indexes,
@@ -112,7 +138,16 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
+    results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
 
+
+def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, float]:
+    """Run the benchmark; prints as it goes and returns the figures."""
+    args = argparse.Namespace(rows=total_rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
     n_rows = per_account * args.accounts
     with connection.cursor() as cursor:
@@ -137,14 +172,30 @@ def main() -> int:
         print("production path: integrations.bulk.bulk_upsert")
         first, s1 = timed("upsert, first run (inserts)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
         assert first.written == n_rows, first
+        lsn = wal_lsn()
         second, s2 = timed(
             "upsert, identical second run (no-op)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
         )
+        noop_wal = wal_bytes_since(lsn)
+        noop_locked = locked_rows(org.pk)
         assert second.written == 0, second
+        print(f"    no-op: {noop_locked} rows locked, {noop_wal:,} bytes of WAL cluster-wide")
         third, s3 = timed(
             "upsert, 10% of rows changed", lambda: bulk_upsert(AccountMetricDaily, changed, key_fields=KEY)
         )
         assert third.written == args.accounts * len(range(0, per_account, 10)), third
+        # The issue's mix: half of the batch updates existing days (all values changed), half is new days.
+        half = per_account // 2
+        mix = [
+            {**row, "reach": row["reach"] + 7} if (row["day"] - FIRST_DAY).days < per_account else row
+            for row in build_rows(org.pk, account_ids, per_account + half)
+            if (row["day"] - FIRST_DAY).days >= per_account - half
+        ]
+        fourth, s4 = timed(
+            f"upsert, half new / half updated ({len(mix)} rows)",
+            lambda: bulk_upsert(AccountMetricDaily, mix, key_fields=KEY),
+        )
+        assert fourth.written == len(mix), fourth
         print("baseline: raw COPY of the same rows into a scratch table")
         _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
         results = {
@@ -155,6 +206,15 @@ def main() -> int:
             "raw_copy_rows_per_s": n_rows / s_copy,
             "ratio_copy_to_upsert_insert": s1 / s_copy,
             "ratio_copy_to_upsert_noop": s2 / s_copy,
+            # The issue's figure: production rows/s as a fraction of raw COPY rows/s (1.0 = as fast).
+            "upsert_insert_vs_copy": s_copy / s1,
+            "upsert_noop_vs_copy": s_copy / s2,
+            "upsert_10pct_changed_vs_copy": s_copy / s3,
+            # Same number of rows as the COPY only when per_account is even (it is by default).
+            "upsert_half_new_rows_per_s": len(mix) / s4,
+            "upsert_half_new_vs_copy": (len(mix) / s4) / (n_rows / s_copy),
+            "noop_rows_locked": noop_locked,
+            "noop_wal_bytes_cluster": noop_wal,
             "changed_rows_updated": third.written,
         }
         if args.bulk_create_rows:
@@ -175,6 +235,7 @@ def main() -> int:
     print(f"upsert (first run, inserts)   {results['upsert_insert_rows_per_s']:>12,.0f} rows/s")
     print(f"upsert (identical, no-op)     {results['upsert_noop_rows_per_s']:>12,.0f} rows/s")
     print(f"upsert (10% changed)          {results['upsert_10pct_changed_rows_per_s']:>12,.0f} rows/s")
+    print(f"upsert (half new, half upd.)  {results['upsert_half_new_rows_per_s']:>12,.0f} rows/s")
     print(f"raw COPY (scratch table)      {results['raw_copy_rows_per_s']:>12,.0f} rows/s")
     if "bulk_create_rows_per_s" in results:
         print(f"bulk_create(update_conflicts) {results['bulk_create_rows_per_s']:>12,.0f} rows/s")
@@ -182,10 +243,13 @@ def main() -> int:
         f"ratio raw COPY / upsert: {results['ratio_copy_to_upsert_insert']:.2f}x (inserts), "
         f"{results['ratio_copy_to_upsert_noop']:.2f}x (no-op)"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    print(
+        f"upsert rows/s vs COPY: {results['upsert_insert_vs_copy']:.2f}x (inserts), "
+        f"{results['upsert_noop_vs_copy']:.2f}x (no-op), {results['upsert_10pct_changed_vs_copy']:.2f}x (10% changed), "
+        f"{results['upsert_half_new_vs_copy']:.2f}x (half new / half updated); "
+        f"no-op locked {results['noop_rows_locked']} rows"
+    )
+    return results
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from analytics.models import AccountMetricDaily
@@ -150,6 +151,28 @@ def test_decimal_and_json_round_trip(org):
 def test_uses_a_constant_number_of_queries(org, django_assert_max_num_queries):
     account = SocialAccountFactory(organization=org)
     rows = metric_rows(account, range(1, 29))
-    with django_assert_max_num_queries(5):  # savepoint, temp table, COPY/INSERT, merge, drop, release
+    # savepoint, temp table, COPY, skip unchanged, merge, drop, release
+    with django_assert_max_num_queries(6):
         result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
     assert (result.written, result.inserted) == (28, None)
+
+
+def test_a_noop_rerun_locks_no_row(org):
+    """Unchanged rows are filtered out before the merge: ON CONFLICT would lock (and WAL-log the
+    lock of) every conflicting row even when its WHERE skips the update."""
+    account = SocialAccountFactory(organization=org)
+    rows = metric_rows(account, range(1, 29))
+    bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
+    rows[3]["reach"] = 9999
+
+    result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, detailed=True)
+
+    assert (result.rows, result.written, result.inserted, result.updated) == (28, 1, 0, 1)
+    with connection.cursor() as cursor:  # a locked row version carries an xmax; the changed row aside
+        cursor.execute(
+            "SELECT day FROM analytics_accountmetricdaily"
+            " WHERE organization_id = %s AND day <> %s AND xmax::text <> '0'",
+            [org.pk, rows[3]["day"]],
+        )
+        assert cursor.fetchall() == []
+    assert AccountMetricDaily.objects.get(day=rows[3]["day"]).reach == 9999

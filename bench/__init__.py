@@ -1,0 +1,1 @@
+"""Benchmarks and the dataset generator (not an app: nothing in the apps imports it)."""
