@@ -82,6 +82,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     queryset = Lead.objects.all()
     serializer_class = s.LeadSerializer
     filterset_class = LeadFilter
+    cursor_pagination = True
     ordering_fields = ["created", "status_changed_at", "updated_at"]
     ordering = ["-created", "-id"]
 

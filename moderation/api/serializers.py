@@ -1,8 +1,20 @@
 from rest_framework import serializers
 
+from core.vocabulary import Platform
 from tenancy.api.fields import TenantModelSerializer
 
-from ..models import InboxAction, InboxItem, InboxNote, InboxReply, InboxTag, ReplyServiceLevel, SavedReply, Sentiment
+from ..models import (
+    InboxAction,
+    InboxItem,
+    InboxKind,
+    InboxNote,
+    InboxReply,
+    InboxStatus,
+    InboxTag,
+    ReplyServiceLevel,
+    SavedReply,
+    Sentiment,
+)
 from ..saved_replies import SAVED_REPLY_FIELDS
 from ..sla import LEVEL_FIELDS
 
@@ -109,3 +121,19 @@ class InboxToneSerializer(serializers.ModelSerializer):
         model = InboxItem
         fields = ["id", "sentiment", "tone_confidence", "tone_source", "tone_model_version"]
         read_only_fields = fields
+
+
+class InboxQuerySerializer(serializers.Serializer):
+    """Filters of the inbox list; an unknown value is a 400, not the whole inbox."""
+
+    kind = serializers.ChoiceField(InboxKind.choices, required=False, help_text="Comment, message or mention.")
+    status = serializers.ChoiceField(InboxStatus.choices, required=False)
+    platform = serializers.ChoiceField(Platform.choices, required=False)
+    tone = serializers.ChoiceField(Sentiment.choices, required=False, help_text="The item's sentiment.")
+    assignee = serializers.RegexField(
+        r"^(none|[1-9][0-9]{0,18})$", required=False, help_text="A member's user id, or `none` for unassigned."
+    )
+    tag = serializers.ChoiceField(InboxTag.choices, required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Only items waiting longer than the first-response target."
+    )
