@@ -203,6 +203,16 @@ def _decimal_pattern(pattern: str) -> str:
     return rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
 
 
+def _json_bodies_only(operation: dict) -> None:
+    """The API's contract for bodies is JSON; form encodings (which DRF also parses, for the browsable
+    API) are documented only where JSON is not offered (file uploads). Generated clients otherwise
+    pick a form encoding for a JSON model."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            content.pop(media_type, None)
+
+
 def postprocess(result, generator, request, public):
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
@@ -212,6 +222,7 @@ def postprocess(result, generator, request, public):
                 continue
             for parameter in operation.get("parameters", []):
                 _constrain(parameter)
+            _json_bodies_only(operation)
             responses = operation.setdefault("responses", {})
             codes = ["400", "401", "403", "404", "429"]
             if method != "get":
