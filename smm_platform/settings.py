@@ -302,7 +302,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "SMM Platform API",
     "DESCRIPTION": "Strategy, content, analytics, moderation and ads for one organization. "
     "Authenticate with `Authorization: Bearer <token>` (API token) or a browser session.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -36,7 +36,16 @@ def generated(live_server, tmp_path):
     if not generator.exists():
         generator = Path(shutil.which("openapi-python-client") or "openapi-python-client")
     done = subprocess.run(
-        [str(generator), "generate", "--path", str(tmp_path / "schema.json"), "--output-path", str(tmp_path / PACKAGE), "--meta", "none"],
+        [
+            str(generator),
+            "generate",
+            "--path",
+            str(tmp_path / "schema.json"),
+            "--output-path",
+            str(tmp_path / PACKAGE),
+            "--meta",
+            "none",
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -69,10 +78,17 @@ def test_a_generated_client_runs_the_crm_flow(live_server, demo, generated):
     slug = demo["slug"]
     client_module = generated("client")
     models = generated("models")
-    api = {name: generated(f"api.orgs.{name}") for name in (
-        "orgs_tokens_create", "orgs_leads_create", "orgs_sales_create", "orgs_kpis_retrieve",
-        "orgs_attribution_retrieve", "orgs_posts_list",
-    )}
+    api = {
+        name: generated(f"api.orgs.{name}")
+        for name in (
+            "orgs_tokens_create",
+            "orgs_leads_create",
+            "orgs_sales_create",
+            "orgs_kpis_retrieve",
+            "orgs_attribution_retrieve",
+            "orgs_posts_list",
+        )
+    }
 
     # 1. A token for the integration, created through the API by the signed-in owner.
     cookies, csrf = owner_session(live_server.url, demo["password"])
