@@ -150,4 +150,5 @@ def test_a_generated_client_runs_the_crm_flow(live_server, demo, generated):
     # 6. The posts, page by page as the schema says.
     posts = api["orgs_posts_list"].sync_detailed(slug, client=crm, page_size=5)
     assert posts.status_code == 200, posts.content
-    assert posts.parsed.count > 0 and 0 < len(posts.parsed.results) <= 5
+    assert posts.parsed.count > 0
+    assert 0 < len(posts.parsed.results) <= 5
