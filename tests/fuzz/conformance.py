@@ -48,8 +48,59 @@ def demo_ids(schema: dict, slug: str, get_json: Callable[[str], object]) -> dict
     return values
 
 
-def toml_config(slug: str, ids: dict[str, dict[str, int]]) -> str:
-    lines = ["[parameters]", f'"path.org_slug" = "{slug}"', ""]
+def body_properties(schema: dict, operation: dict) -> dict[str, dict]:
+    """The top-level properties of an operation's JSON body (through `$ref`, `oneOf` and items)."""
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    found: dict[str, dict] = {}
+    stack = [body] if body else []
+    while stack:
+        node = stack.pop()
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            node = schema["components"]["schemas"][name]
+        stack += node.get("oneOf", []) + node.get("anyOf", []) + node.get("allOf", [])
+        for name, prop in node.get("properties", {}).items():
+            if name == "items" and prop.get("type") == "array" and isinstance(prop.get("items"), dict):
+                stack.append(prop["items"])
+            else:
+                found[name] = prop
+    return found
+
+
+def referenced_ids(schema: dict, slug: str, get_json: Callable[[str], object]) -> dict[str, list[int]]:
+    """Body fields naming another resource by id (`strategy`, `goal`, `pillar`, ...) → existing ids,
+    so that schema-valid bodies reference rows that exist (an unknown id is rightly a 400)."""
+    collections = [p for p in schema["paths"] if p.endswith("/") and "{id}" not in p and p.count("{") == 1]
+    names = set()
+    for item in schema["paths"].values():
+        for method in ("post", "put", "patch"):
+            if method in item:
+                for name, prop in body_properties(schema, item[method]).items():
+                    kinds = {prop.get("type")} | {o.get("type") for o in prop.get("oneOf", []) + prop.get("anyOf", [])}
+                    if "integer" in kinds and name != "id":
+                        names.add(name)
+    found: dict[str, list[int]] = {}
+    for name in sorted(names):
+        plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+        matches = [p for p in collections if p.rstrip("/").rsplit("/", 1)[-1].endswith(plural)]
+        if len(matches) != 1:
+            continue
+        payload = get_json(matches[0].replace("{org_slug}", slug) + "?page_size=20")
+        items = payload.get("results", payload) if isinstance(payload, dict) else payload
+        pks = [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), int)]
+        if pks:
+            found[name] = pks
+    return found
+
+
+def toml_config(slug: str, ids: dict[str, dict[str, int]], references: dict[str, list[int]] | None = None) -> str:
+    lines = ["[parameters]", f'"path.org_slug" = "{slug}"']
+    for name in sorted(references or {}):
+        lines.append(f'"body.{name}" = {{ dictionary = "{name}_ids" }}')
+        lines.append(f'"body.items.[*].{name}" = {{ dictionary = "{name}_ids" }}')
+    lines.append("")
+    for name, pks in sorted((references or {}).items()):
+        lines += [f"[dictionaries.{name}_ids]", f"values = {pks}", ""]
     for path, found in sorted(ids.items()):
         if not found:
             continue
@@ -65,6 +116,7 @@ def run(
     slug: str,
     ids: dict[str, dict[str, int]],
     workdir: Path,
+    references: dict[str, list[int]] | None = None,
     seed: int = 20261130,
     max_examples: int = 10,
     phases: str = PHASES,
@@ -72,7 +124,7 @@ def run(
 ) -> tuple[int, str, dict]:
     """Runs `st run`; returns (exit code, console output, the JSON report)."""
     config = workdir / "schemathesis.toml"
-    config.write_text(toml_config(slug, ids))
+    config.write_text(toml_config(slug, ids, references))
     report = workdir / "report.json"
     command = [
         str(Path(sys.executable).with_name("st")),
@@ -103,6 +155,8 @@ def run(
         "true",
         *extra,
     ]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=workdir)
+    console = workdir / "console.txt"  # streamed: a long run can be followed while it runs
+    with console.open("w") as out:
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=workdir)
     payload = json.loads(report.read_text()) if report.exists() else {}
-    return done.returncode, done.stdout + done.stderr, payload
+    return done.returncode, console.read_text(), payload

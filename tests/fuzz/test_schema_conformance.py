@@ -41,13 +41,16 @@ def test_schemathesis_with_every_check_finds_nothing(live_server, demo_token, tm
     base = live_server.url
     schema = httpx.get(f"{base}/api/schema/?format=json", timeout=60).json()
     headers = {"Authorization": f"Bearer {demo_token}"}
-    ids = conformance.demo_ids(schema, "zerno", lambda path: httpx.get(base + path, headers=headers, timeout=60).json())
+    get_json = lambda path: httpx.get(base + path, headers=headers, timeout=60).json()  # noqa: E731
+    ids = conformance.demo_ids(schema, "zerno", get_json)
+    references = conformance.referenced_ids(schema, "zerno", get_json)
 
     code, output, report = conformance.run(
         schema_url=f"{base}/api/schema/?format=json",
         token=demo_token,
         slug="zerno",
         ids=ids,
+        references=references,
         workdir=tmp_path,
         max_examples=MAX_EXAMPLES,
     )
