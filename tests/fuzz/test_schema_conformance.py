@@ -52,7 +52,7 @@ def test_schemathesis_with_every_check(live_server, demo_token, tmp_path, capsys
     ids = conformance.demo_ids(schema, "zerno", get_json)
     references = conformance.referenced_ids(schema, "zerno", get_json)
 
-    code, output, report = conformance.run(
+    _code, output, report = conformance.run(
         schema_url=f"{base}/api/schema/?format=json",
         token=demo_token,
         slug="zerno",
