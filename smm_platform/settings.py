@@ -72,9 +72,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "smm_platform.middleware.ApiErrorMiddleware",  # after Locale: translated API error messages
+    "smm_platform.api.conventions.RateLimitHeadersMiddleware",  # on every API answer, errors included
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "smm_platform.api.conventions.IdempotencyMiddleware",  # after auth: keys are per caller
     "tenancy.middleware.OrganizationTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -278,7 +280,7 @@ REST_FRAMEWORK = {
         "tenancy.api.filters.OrganizationFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "smm_platform.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "smm_platform.api.errors.exception_handler",
     # The browsable API is a development aid: production answers JSON only (an HTML page of an API
     # response adds forms, and their choices, that no integrator needs).
@@ -306,10 +308,15 @@ SPECTACULAR_SETTINGS = {
     "**Integrator guide** (English and Russian): [/api/guide/](/api/guide/) (`docs/api.md`) — tokens "
     "and scopes, the CRM flow step by step with curl, outbound webhooks and how to verify their "
     "signatures, errors and limits.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error responses, rate-limit headers, parameter constraints and idempotency on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "smm_platform.api.schema.postprocess",
+    ],
     # Swagger UI served from our static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -17,6 +17,8 @@ class KpiViewSet(OrganizationViewSet):
     """KPI values computed from the organization's facts and CRM records (docs/kpis.md)."""
 
     pagination_class = None
+    list_returns_object = True  # one report (the catalog action answers a list)
+    conditional_get = True  # KPI reads answer an ETag; If-None-Match → 304
     filter_backends: list = []  # the query parameters are the report's own
     # No rows are listed; the schema generator asks for a model (the path's organization parameter).
     queryset = AccountMetricDaily.objects.none()

@@ -115,6 +115,7 @@ class PlanBalanceViewSet(OrganizationViewSet):
     targets, the goals without a planned post, and the warnings the calendar shows (docs/calendar.md)."""
 
     pagination_class = None
+    list_returns_object = True  # one report, not a collection (the schema says so)
     filter_backends: list = []
     queryset = Post.objects.none()  # no rows listed; the schema asks for a model
 

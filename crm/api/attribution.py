@@ -71,6 +71,7 @@ class AttributionViewSet(OrganizationViewSet):
     serializer_class = AttributionReportSerializer
     filter_backends: list = []
     pagination_class = None
+    list_returns_object = True  # one report, not a collection (the schema says so)
 
     @extend_schema(parameters=[AttributionQuerySerializer], responses=AttributionReportSerializer)
     def list(self, request, *args, **kwargs):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins
 from rest_framework.response import Response
 
@@ -82,6 +82,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     queryset = Lead.objects.all()
     serializer_class = s.LeadSerializer
     filterset_class = LeadFilter
+    cursor_pagination = True
     ordering_fields = ["created", "status_changed_at", "updated_at"]
     ordering = ["-created", "-id"]
 
@@ -95,7 +96,40 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
             queryset = queryset.prefetch_related("status_changes")
         return queryset
 
-    @extend_schema(request=_write_request(s.LeadBulkSerializer, s.LeadInSerializer), responses=s.UpsertResultSerializer)
+    @extend_schema(
+        request=_write_request(s.LeadBulkSerializer, s.LeadInSerializer),
+        responses={200: s.UpsertResultSerializer},  # an upsert: 200 whether rows were created or updated
+        examples=[
+            OpenApiExample(
+                "Two leads from a CRM",
+                request_only=True,
+                value={
+                    "items": [
+                        {
+                            "external_id": "amo-1042",
+                            "created": "2026-03-02T10:15:00+03:00",
+                            "utm_source": "vk",
+                            "utm_campaign": "march",
+                        },
+                        {"external_id": "amo-1043", "status": "qualified", "value": "12000.00", "link_code": "Ab3dE7k"},
+                    ]
+                },
+            ),
+            OpenApiExample(
+                "Upsert result",
+                response_only=True,
+                value={
+                    "created": 1,
+                    "updated": 1,
+                    "unchanged": 0,
+                    "items": [
+                        {"external_id": "amo-1042", "id": 501, "result": "created"},
+                        {"external_id": "amo-1043", "id": 502, "result": "updated"},
+                    ],
+                },
+            ),
+        ],
+    )
     def create(self, request, *args, **kwargs):
         items, prefix = items_of(request.data)
         result = services.upsert_leads(organization=self.organization, items=items, error_prefix=prefix)
@@ -127,7 +161,23 @@ class SaleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organization
     ordering_fields = ["sold_at", "amount"]
     ordering = ["-sold_at", "-id"]
 
-    @extend_schema(request=_write_request(s.SaleBulkSerializer, s.SaleInSerializer), responses=s.UpsertResultSerializer)
+    @extend_schema(
+        request=_write_request(s.SaleBulkSerializer, s.SaleInSerializer),
+        responses={200: s.UpsertResultSerializer},  # an upsert: 200 whether rows were created or updated
+        examples=[
+            OpenApiExample(
+                "A sale of a lead",
+                request_only=True,
+                value={
+                    "external_id": "order-77",
+                    "amount": "15000.00",
+                    "currency": "RUB",
+                    "sold_at": "2026-03-05T18:00:00+03:00",
+                    "lead_external_id": "amo-1042",
+                },
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
         items, prefix = items_of(request.data)
         result = services.upsert_sales(organization=self.organization, items=items, error_prefix=prefix)

@@ -1,13 +1,16 @@
 from rest_framework import serializers
 
+from core.vocabulary import Platform
 from tenancy.api.fields import TenantModelSerializer
 
 from ..models import (
     BrandKeyword,
     InboxAction,
     InboxItem,
+    InboxKind,
     InboxNote,
     InboxReply,
+    InboxStatus,
     InboxTag,
     ReplyServiceLevel,
     SavedReply,

@@ -22,11 +22,13 @@ class InboxItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
 
     queryset = InboxItem.objects.all()
     serializer_class = s.InboxItemSerializer
+    query_serializer_class = s.InboxQuerySerializer
+    cursor_pagination = True
 
     def safely_get_queryset(self, queryset):
         if self.action != "list":
             return queryset.select_related("account").prefetch_related("notes", "replies")
-        q = self.request.query_params
+        q = self.query
         filters = InboxFilters(
             kind=q.get("kind", ""),
             status=q.get("status", ""),
@@ -34,7 +36,7 @@ class InboxItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
             tone=q.get("tone", ""),
             assignee=q.get("assignee", ""),
             tag=q.get("tag", ""),
-            overdue=q.get("overdue", "") in ("1", "true"),
+            overdue=q.get("overdue", False),
         )
         return inbox_item_list(organization=self.organization, filters=filters)
 

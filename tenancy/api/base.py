@@ -19,6 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import APIView
 
 from core.errors import PermissionDenied
+from smm_platform.api.conventions import with_etag
 
 from ..access import Access, access_for_token, access_for_user
 from ..middleware import activate_organization_timezone
@@ -48,7 +49,18 @@ class OrganizationScopedMixin(_ViewBase):
     organization_field = "organization"
     # action name -> permission; unsafe methods default to `write`, safe ones to `read`.
     action_permissions: dict[str, str] = {}
+    # Query parameters of the list (filters): validated before the view runs, so an unknown enum value
+    # or a malformed number is a 400 naming the parameter, never silently ignored; documented in the
+    # schema (smm_platform.api.schema). The validated values are `self.query`.
+    query_serializer_class: type | None = None
+    # Large collections add an opt-in cursor to the page numbers (smm_platform.api.pagination).
+    cursor_pagination = False
+    # GET answers carry an ETag; `If-None-Match` with it is a 304 (smm_platform.api.conventions).
+    conditional_get = False
+    # A `list` answering one report object rather than a collection (the schema documents an object).
+    list_returns_object = False
     access: Access
+    query: dict
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -69,6 +81,21 @@ class OrganizationScopedMixin(_ViewBase):
         request.organization = self.access.organization
         activate_organization_timezone(self.access.organization)
         super().initial(request, *args, **kwargs)
+        self.query = self.validated_query(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.conditional_get:
+            response = with_etag(request, response)
+        return response
+
+    def validated_query(self, request) -> dict:
+        serializer_class = self.query_serializer_class
+        if serializer_class is None or request.method not in SAFE_METHODS or getattr(self, "action", "list") != "list":
+            return {}
+        serializer = serializer_class(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
     @staticmethod
     def resolve_access(request, org_slug: str) -> Access:

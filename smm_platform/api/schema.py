@@ -1,0 +1,244 @@
+"""The OpenAPI schema tells the truth about what the API serves and refuses.
+
+Two places, so every endpoint inherits them without declaring anything:
+
+- `AutoSchema` (DEFAULT_SCHEMA_CLASS): read-only model fields declare the empty string or null where
+  the column allows them (DRF drops `allow_blank` from read-only fields, so a blank choice or URL would
+  otherwise be "not in the enum" / "not a uri"); a view's `query_serializer_class` documents its
+  query parameters; only `list` actions are paginated; a view with `list_returns_object` answers one
+  object; `conditional_get` views document `If-None-Match`, `ETag` and 304.
+- `postprocess` (a drf-spectacular postprocessing hook): the shared `Error` schema on every error
+  response an operation can give (400, 401, 403, 404, 429; 409 and 422 on writes, 415 where a body is
+  read), the constraints the server enforces on shared parameters (`page` ≥ 1, `page_size` 1–200,
+  integer ids ≥ 1), and formats a validator reads differently from the server (`time` without an
+  offset, decimals that need a digit).
+"""
+
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from .pagination import MAX_PAGE_SIZE
+
+MAX_ID = 2**63 - 1  # bigint primary keys
+METHODS = ("get", "put", "patch", "post", "delete")
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error of the API has this shape.",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code, e.g. `validation_error`."},
+                "message": {"type": "string", "description": "Human-readable, in the request's language."},
+                "fields": {
+                    "type": "object",
+                    "description": "Field (or query parameter) → messages; empty when not about fields.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "retry_after": {"type": "number", "description": "Seconds to wait (429 only)."},
+            },
+            "required": ["code", "message", "fields"],
+        }
+    },
+    "required": ["error"],
+    "example": {
+        "error": {
+            "code": "validation_error",
+            "message": "Enter a whole number.",
+            "fields": {"page": ["Enter a whole number."]},
+        }
+    },
+}
+
+ERRORS = {
+    "400": "Invalid input: a malformed query parameter, filter value or body (see `error.fields`).",
+    "401": "No or invalid credentials.",
+    "403": "The token's scopes or the member's role do not allow this.",
+    "404": "No such organization or object (another organization's objects are 404 too).",
+    "409": "The request conflicts with the object's current state.",
+    "415": "Unsupported media type of the body.",
+    "422": "The `Idempotency-Key` was already used with a different request body.",
+    "429": "Rate limit exceeded: wait `Retry-After` seconds (also in `RateLimit-Reset`).",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retry safe: a repeat with the same key and body within 24 hours returns the first "
+    "answer (`Idempotent-Replayed: true`); the same key with another body is a 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests allowed in the current window (the tightest of the applicable limits).",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "Seconds until the window resets.",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        model_field = _model_field(field)
+        if model_field is not None and field.read_only:
+            if model_field.null and not field.allow_null:
+                field.allow_null = True
+            text = isinstance(field, serializers.CharField | serializers.ChoiceField)
+            if model_field.blank and isinstance(model_field, models.CharField | models.TextField) and text:
+                field.allow_blank = True
+        # drf-spectacular itself declares a blank URL as "uri or empty" and a blank choice as "enum or
+        # empty" once it knows the field allows blanks.
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _is_list_view(self, serializer=None):
+        # A `list` that answers one report object (attribution, plan balance) says so on the view.
+        if getattr(self.view, "list_returns_object", False) and getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+    def _get_paginator(self):
+        # Only `list` actions are paginated (DRF's mixin); a detail action answering a list is a bare array.
+        if getattr(self.view, "action", "list") not in ("list", None):
+            return None
+        return super()._get_paginator()
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        query_serializer = getattr(self.view, "query_serializer_class", None)
+        if query_serializer is not None and getattr(self.view, "action", "list") == "list":
+            parameters.append(query_serializer)
+        if self._conditional():
+            parameters.append(
+                OpenApiParameter(
+                    "If-None-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The `ETag` of an earlier answer: 304 without a body if unchanged.",
+                )
+            )
+        return parameters
+
+    def _conditional(self) -> bool:
+        return bool(getattr(self.view, "conditional_get", False)) and self.method == "GET"
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._conditional():
+            ok = responses.get("200")
+            if ok is not None:
+                ok.setdefault("headers", {})["ETag"] = {
+                    "description": "Send it back in `If-None-Match`.",
+                    "schema": {"type": "string"},
+                }
+            responses["304"] = {"description": "Not modified since the `ETag` given in `If-None-Match`."}
+        return responses
+
+
+def _model_field(field) -> Any:
+    parent = getattr(field, "parent", None)
+    model = getattr(getattr(parent, "Meta", None), "model", None)
+    source = getattr(field, "source", None)
+    if model is None or not source or "." in source or source == "*":
+        return None
+    try:
+        model_field = model._meta.get_field(source)
+    except FieldDoesNotExist:
+        return None
+    return model_field if isinstance(model_field, models.Field) else None  # not a reverse relation
+
+
+def _error_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _constrain(parameter: dict) -> None:
+    schema = parameter.setdefault("schema", {})
+    name, where = parameter.get("name"), parameter.get("in")
+    if where == "query" and name == "page":
+        schema.update(type="integer", minimum=1)
+    elif where == "query" and name == "page_size":
+        schema.update(type="integer", minimum=1, maximum=MAX_PAGE_SIZE)
+    elif where == "path" and schema.get("type") == "integer":
+        schema.update(minimum=1, maximum=MAX_ID)
+    elif where == "query" and "" not in schema.get("enum", [""]):
+        # DRF reads an empty query value of an optional field as "not given" (HTML form semantics).
+        schema["enum"] = [*schema["enum"], ""]
+    elif where == "path" and name == "org_slug":
+        schema.update(pattern=r"^[-a-zA-Z0-9_]+$")
+
+
+def _fix_formats(node: Any) -> None:
+    """Walks a schema: `time` becomes a pattern (the validator demands an offset the API never sends),
+    decimals need at least one digit (the server refuses an empty string)."""
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+        if node.get("format") == "decimal" and isinstance(node.get("pattern"), str):
+            node["pattern"] = _decimal_pattern(node["pattern"])
+        for value in node.values():
+            _fix_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            _fix_formats(value)
+
+
+def _decimal_pattern(pattern: str) -> str:
+    # drf-spectacular: ^-?\d{0,I}(?:\.\d{0,F})?$ — which also matches "", "-" and ".".
+    import re
+
+    match = re.fullmatch(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
+    if not match:
+        return pattern
+    whole, fraction = match.groups()
+    if fraction == "0":
+        return rf"^-?\d{{1,{whole}}}$"
+    return rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+
+
+def _json_bodies_only(operation: dict) -> None:
+    """The API's contract for bodies is JSON; form encodings (which DRF also parses, for the browsable
+    API) are documented only where JSON is not offered (file uploads). Generated clients otherwise
+    pick a form encoding for a JSON model."""
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            content.pop(media_type, None)
+
+
+def postprocess(result, generator, request, public):
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in METHODS:
+                continue
+            for parameter in operation.get("parameters", []):
+                _constrain(parameter)
+            _json_bodies_only(operation)
+            responses = operation.setdefault("responses", {})
+            codes = ["400", "401", "403", "404", "429"]
+            if method != "get":
+                codes += ["409"]
+            if "requestBody" in operation:
+                codes += ["415"]
+            if method == "post":
+                codes += ["422"]
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            for code in codes:
+                responses.setdefault(code, _error_response(ERRORS[code]))
+            for response in responses.values():
+                if "$ref" in response:
+                    continue
+                headers = response.setdefault("headers", {})
+                for name, description in RATE_LIMIT_HEADERS.items():
+                    headers.setdefault(name, {"description": description, "schema": {"type": "integer", "minimum": 0}})
+    _fix_formats(result)
+    return result

@@ -1,0 +1,275 @@
+"""The API's conventions for integrators: Idempotency-Key, RateLimit-* headers, strict and cursor
+pagination, filter validation, ETags on KPI reads, deprecation headers, and a schema that documents
+all of it (smm_platform/api/conventions.py, pagination.py, schema.py)."""
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
+
+from crm.models import Lead
+from smm_platform.api.conventions import deprecated, deprecation_headers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def leads_url(org):
+    return f"/api/v1/orgs/{org.slug}/leads/"
+
+
+def lead(external_id, **fields):
+    return {"external_id": external_id, "created": "2026-03-01T10:00:00+03:00", **fields}
+
+
+def field_errors(response):
+    assert response.status_code == 400, response.content
+    return response.json()["error"]["fields"]
+
+
+# --------------------------------------------------------------------------- Idempotency-Key
+
+
+def test_a_repeated_idempotency_key_returns_the_first_answer_and_creates_nothing(token_client, leads_url, org):
+    first = token_client.post(leads_url, lead("A-1", value="10"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = token_client.post(leads_url, lead("A-1", value="10"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code in (200, 201)
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert again["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    assert Lead.objects.for_organization(org).count() == 1
+
+
+def test_a_replay_does_not_run_the_view_again(token_client, leads_url, org):
+    token_client.post(leads_url, lead("A-1", value="10"), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    Lead.objects.for_organization(org).update(value=Decimal("99"))  # a later change by someone else
+
+    token_client.post(leads_url, lead("A-1", value="10"), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+
+    assert Lead.objects.for_organization(org).get().value == Decimal("99")
+
+
+def test_the_same_key_with_another_body_is_a_422(token_client, leads_url):
+    token_client.post(leads_url, lead("A-1"), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+    response = token_client.post(leads_url, lead("B-2"), format="json", HTTP_IDEMPOTENCY_KEY="k-3")
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_keys_are_per_caller_and_failures_are_not_kept(token_client, leads_url, owner_access, make_token, org):
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(owner_access, name='BI').secret}")
+    token_client.post(leads_url, lead("A-1"), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    assert "Idempotent-Replayed" not in other.post(leads_url, lead("B-1"), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+
+    refused = token_client.post(leads_url, {"external_id": ""}, format="json", HTTP_IDEMPOTENCY_KEY="retry-me")
+    corrected = token_client.post(leads_url, lead("C-1"), format="json", HTTP_IDEMPOTENCY_KEY="retry-me")
+    assert refused.status_code == 400
+    assert corrected.status_code in (200, 201)
+    assert "Idempotent-Replayed" not in corrected
+    assert Lead.objects.for_organization(org).count() == 3
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "ключ"])
+def test_a_malformed_key_is_a_400(token_client, leads_url, key):
+    response = token_client.post(leads_url, lead("A-1"), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert "Idempotency-Key" in field_errors(response)
+
+
+# --------------------------------------------------------------------------- RateLimit-* headers
+
+
+@pytest.fixture
+def tight_limit(settings):
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "3/min"},
+    }
+    yield
+    cache.clear()
+
+
+def test_rate_limit_headers_count_down_to_a_429(token_client, org, tight_limit):
+    url = f"/api/v1/orgs/{org.slug}/leads/"
+    answers = [token_client.get(url) for _ in range(4)]
+
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert [r["RateLimit-Remaining"] for r in answers] == ["2", "1", "0", "0"]
+    assert {r["RateLimit-Limit"] for r in answers} == {"3"}
+    assert all(0 < int(r["RateLimit-Reset"]) <= 60 for r in answers)
+
+
+def test_rate_limit_headers_on_errors_too(token_client, api_client, org, tight_limit):
+    assert "RateLimit-Remaining" in token_client.get("/api/v1/orgs/nobody/leads/")  # 404
+    assert "RateLimit-Remaining" in token_client.get(f"/api/v1/orgs/{org.slug}/leads/?page=0")  # 400
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer smm_nope_nope")
+    unauthorized = api_client.get(f"/api/v1/orgs/{org.slug}/leads/")
+    assert unauthorized.status_code == 401
+    assert unauthorized["RateLimit-Limit"] == "3"
+
+
+# --------------------------------------------------------------------------- pagination and filters
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),
+        ("page_size=x", "page_size"),
+        ("page_size=1&page_size=2", "page_size"),
+        ("cursor=%%%", "cursor"),
+        ("cursor=&page=1", "cursor"),
+    ],
+)
+def test_malformed_pagination_is_a_400_naming_the_parameter(token_client, leads_url, query, field):
+    assert field in field_errors(token_client.get(f"{leads_url}?{query}"))
+
+
+def test_the_cursor_walks_every_lead_once_newest_first_even_when_leads_arrive(token_client, leads_url, org):
+    token_client.post(leads_url, {"items": [lead(f"L-{i}") for i in range(5)]}, format="json")
+    ids = sorted(Lead.objects.for_organization(org).values_list("id", flat=True), reverse=True)
+
+    seen, url = [], f"{leads_url}?cursor=&page_size=2"
+    while url:
+        page = token_client.get(url).json()
+        assert "count" not in page
+        seen += [row["id"] for row in page["results"]]
+        if len(seen) == 2:  # a lead arriving mid-walk is neither repeated nor shifts the pages
+            token_client.post(leads_url, lead("L-new"), format="json")
+        url = page["next"]
+
+    assert seen == ids
+
+
+def test_page_numbers_stay_the_default(token_client, leads_url):
+    token_client.post(leads_url, {"items": [lead(f"L-{i}") for i in range(3)]}, format="json")
+    page = token_client.get(f"{leads_url}?page_size=2&page=2").json()
+    assert page["count"] == 3
+    assert len(page["results"]) == 1
+
+
+@pytest.mark.parametrize("query", ["platform=bogus", "status=zzz", "kind=x", "tone=angry", "assignee=abc", "tag=nope"])
+def test_an_unknown_inbox_filter_value_is_a_400(token_client, org, query):
+    name = query.split("=")[0]
+    assert name in field_errors(token_client.get(f"/api/v1/orgs/{org.slug}/inbox/items/?{query}"))
+
+
+def test_valid_inbox_filters_pass(token_client, org):
+    response = token_client.get(f"/api/v1/orgs/{org.slug}/inbox/items/?platform=vk&status=new&overdue=1&assignee=none")
+    assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------- ETag on KPI reads
+
+
+@pytest.mark.parametrize("path", ["kpis/catalog/", "kpis/?start=2026-03-01&end=2026-03-31&kpis=reach,leads"])
+def test_kpi_reads_answer_an_etag_and_304_when_unchanged(token_client, org, path):
+    url = f"/api/v1/orgs/{org.slug}/{path}"
+    first = token_client.get(url)
+    etag = first["ETag"]
+
+    unchanged = token_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    stale = token_client.get(url, HTTP_IF_NONE_MATCH='"something-else"')
+
+    assert first.status_code == 200
+    assert etag.startswith('"')
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert unchanged["ETag"] == etag
+    assert stale.status_code == 200
+    assert stale["ETag"] == etag
+
+
+def test_the_etag_changes_with_the_answer(token_client, org):
+    url = f"/api/v1/orgs/{org.slug}/kpis/catalog/"
+    assert token_client.get(url)["ETag"] != token_client.get(url + "?objective=leads")["ETag"]
+
+
+# --------------------------------------------------------------------------- deprecation
+
+
+def test_deprecation_and_sunset_headers():
+    headers = deprecation_headers(
+        since=date(2026, 12, 1), sunset=date(2027, 6, 1), link="https://example.com/changelog"
+    )
+    assert headers == {
+        "Deprecation": f"@{calendar.timegm((2026, 12, 1, 0, 0, 0))}",
+        "Sunset": "Tue, 01 Jun 2027 00:00:00 GMT",
+        "Link": '<https://example.com/changelog>; rel="deprecation"; type="text/html"',
+    }
+
+
+def test_a_deprecated_operation_sends_the_headers_and_is_marked_in_the_schema():
+    class OldView(APIView):
+        authentication_classes: list = []
+        permission_classes: list = []
+
+        @deprecated(since=date(2026, 12, 1), sunset=date(2027, 6, 1), link="https://example.com/changelog")
+        def get(self, request):
+            return Response({"ok": True})
+
+    response = OldView.as_view()(APIRequestFactory().get("/old/"))
+    assert response["Deprecation"] == f"@{calendar.timegm((2026, 12, 1, 0, 0, 0))}"
+    assert response["Sunset"].startswith("Tue, 01 Jun 2027")
+
+    from django.urls import path
+
+    schema = SchemaGenerator(patterns=[path("api/v1/old/", OldView.as_view())]).get_schema(request=None, public=True)
+    assert schema["paths"]["/api/v1/old/"]["get"]["deprecated"] is True
+
+
+# --------------------------------------------------------------------------- the schema documents it all
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def test_every_operation_documents_its_errors_with_the_shared_schema(schema):
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, method, operation in operations(schema):
+        for code in ("400", "401", "403", "404", "429"):
+            assert operation["responses"][code]["content"] == error, f"{method} {path} {code}"
+        if method == "post":
+            assert operation["responses"]["422"]["content"] == error
+            assert "Idempotency-Key" in [p["name"] for p in operation["parameters"]]
+        assert "RateLimit-Remaining" in next(iter(operation["responses"].values()))["headers"]
+
+
+def test_shared_parameters_declare_the_constraints_the_server_enforces(schema):
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            kind = parameter["schema"]
+            if parameter["name"] == "page":
+                assert kind["minimum"] == 1
+            if parameter["name"] == "page_size":
+                assert (kind["minimum"], kind["maximum"]) == (1, 200)
+            if parameter["in"] == "path" and kind.get("type") == "integer":
+                assert kind["minimum"] == 1, f"{method} {path}"
+
+
+def test_the_large_collections_offer_a_cursor(schema):
+    for path in ("/api/v1/orgs/{org_slug}/leads/", "/api/v1/orgs/{org_slug}/inbox/items/"):
+        assert "cursor" in [p["name"] for p in schema["paths"][path]["get"]["parameters"]]
+    assert "304" in schema["paths"]["/api/v1/orgs/{org_slug}/kpis/"]["get"]["responses"]
