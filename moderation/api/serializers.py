@@ -157,3 +157,19 @@ class BrandKeywordSerializer(TenantModelSerializer):
         model = BrandKeyword
         fields = ["id", *KEYWORD_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
+
+
+class InboxQuerySerializer(serializers.Serializer):
+    """Filters of the inbox list; an unknown value is a 400, not the whole inbox."""
+
+    kind = serializers.ChoiceField(InboxKind.choices, required=False, help_text="Comment, message or mention.")
+    status = serializers.ChoiceField(InboxStatus.choices, required=False)
+    platform = serializers.ChoiceField(Platform.choices, required=False)
+    tone = serializers.ChoiceField(Sentiment.choices, required=False, help_text="The item's sentiment.")
+    assignee = serializers.RegexField(
+        r"^(none|[1-9][0-9]{0,18})$", required=False, help_text="A member's user id, or `none` for unassigned."
+    )
+    tag = serializers.ChoiceField(InboxTag.choices, required=False)
+    overdue = serializers.BooleanField(
+        required=False, help_text="Only items waiting longer than the first-response target."
+    )
