@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-unit test-integration test-e2e lint messages schema bench clean
+.PHONY: install run test test-unit test-integration test-e2e lint messages schema bench clean conformance
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ test: install
 	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "integration" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "e2e" $(PYTEST_ARGS)
-	$(PY) -m pytest -m "fuzz" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "fuzz and not conformance" $(PYTEST_ARGS)
+
+# The schema against the API it serves, every schemathesis check (~9 minutes): known failures remain
+# (docs/api-changelog.md), so it measures the gap and is kept out of `make test` until it is zero.
+conformance: install
+	$(PY) -m pytest -m "conformance" $(PYTEST_ARGS)
 
 test-unit: install
 	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)

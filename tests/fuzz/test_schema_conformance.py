@@ -18,7 +18,7 @@ from tenancy.services import api_token_create
 
 from . import conformance
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.conformance]  # `make conformance`, outside `make test`
 
 MAX_EXAMPLES = 5
 # Unique failures still open (seed 20261130, 5 examples: 172 operations, ~7,600 cases; 85 against a
