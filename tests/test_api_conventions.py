@@ -67,8 +67,10 @@ def test_the_same_key_with_another_body_is_a_422(token_client, leads_url):
 def test_keys_are_per_caller_and_failures_are_not_kept(token_client, leads_url, owner_access, make_token, org):
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(owner_access, name='BI').secret}")
-    token_client.post(leads_url, lead("A-1"), format="json", HTTP_IDEMPOTENCY_KEY="shared")
-    assert "Idempotent-Replayed" not in other.post(leads_url, lead("B-1"), format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    token_client.post(leads_url, lead("A-1"), format="json", HTTP_IDEMPOTENCY_KEY="same-key")
+    assert "Idempotent-Replayed" not in other.post(
+        leads_url, lead("B-1"), format="json", HTTP_IDEMPOTENCY_KEY="same-key"
+    )
 
     refused = token_client.post(leads_url, {"external_id": ""}, format="json", HTTP_IDEMPOTENCY_KEY="retry-me")
     corrected = token_client.post(leads_url, lead("C-1"), format="json", HTTP_IDEMPOTENCY_KEY="retry-me")

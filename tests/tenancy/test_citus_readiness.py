@@ -61,6 +61,10 @@ EXCEPTIONS: dict[tuple[str, str], tuple[str, str]] = {
         "one planned slot per post (a one-to-one on the post id)",
         "key change: a ForeignKey plus UniqueConstraint(organization, post) instead of OneToOneField",
     ),
+    ("ads.CampaignPlan", "field:campaign"): (
+        "one plan (goal, targets, monthly budget) per campaign (a one-to-one on the campaign id)",
+        "key change: a ForeignKey plus UniqueConstraint(organization, campaign) instead of OneToOneField",
+    ),
     ("content.CalendarFeed", "field:secret"): (
         "the iCalendar feed URL carries only the secret (calendar apps cannot sign in)",
         REFERENCE_LOOKUP + "; the tenant table's constraint becomes unique (organization, secret)",
