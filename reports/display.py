@@ -7,6 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from abtests.models import ABTest, Metric, Varies
 from core.formatting import format_kpi
 
 from .models import Report
@@ -64,6 +65,30 @@ def trend_figure(trend: Json) -> str | None:
     return json.dumps(fig.to_plotly_json(), default=str)
 
 
+def _label(choices: Any, key: str) -> str:
+    return str(choices(key).label) if key in choices.values else key
+
+
+def abtest_rows(snapshot: Json) -> list[Json]:
+    """The snapshot's concluded A/B tests with their labels in the reader's language. Snapshots
+    made before the section existed have no key and show the empty state."""
+    verdicts = {
+        "winner": ABTest.Verdict.WINNER.label,
+        "inconclusive": ABTest.Verdict.INCONCLUSIVE.label,
+        "stopped_early": _("Stopped early"),
+    }
+    return [
+        t
+        | {
+            "varies_label": _label(Varies, t.get("varies", "")),
+            "metric_label": _label(Metric, t.get("metric", "")),
+            "verdict_label": str(verdicts.get(t.get("verdict", ""), t.get("verdict", ""))),
+            "decision_label": _label(ABTest.Decision, t.get("decision", "")),
+        }
+        for t in snapshot.get("abtests", [])
+    ]
+
+
 def report_context(report: Report) -> Json:
     snapshot = report.snapshot or {}
     insights = [i | {"lift_percent": round(Decimal(str(i["lift"])) * 100, 1)} for i in snapshot.get("insights", [])]
@@ -72,6 +97,7 @@ def report_context(report: Report) -> Json:
         "snapshot": snapshot,
         "currency": snapshot.get("currency"),
         "insights": insights,
+        "abtests": abtest_rows(snapshot),
         "worked": [i for i in insights if i["direction"] == "better"],
         "did_not": [i for i in insights if i["direction"] == "worse"],
         "goals_json": goals_figure(snapshot.get("goals", [])),

@@ -15,6 +15,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from abtests.models import ABTest
+from abtests.selectors import concluded_abtests
 from ads.models import AdStatDaily
 from ads.selectors import campaign_performance_list
 from analytics.insights import Insight, find_insights
@@ -197,6 +199,59 @@ def _recommendation_json(recommendation: Recommendation, insights: list[Insight]
     return {"action": str(recommendation.action), "text": recommendation.text, "evidence": evidence, "insights": tied}
 
 
+def _percent(value: Any) -> str | None:
+    """A frozen relative change (0.25) as a percent string ("25.0")."""
+    return None if value is None else str(round(Decimal(str(value)) * 100, 1))
+
+
+def _abtest_comparison(test: ABTest) -> Json | None:
+    """The comparison the report quotes from the frozen result: the winning challenger's, or the
+    only challenger's when the test had two variants; None when the result has neither."""
+    comparisons = (test.result or {}).get("comparisons") or []
+    variants = (test.result or {}).get("variants") or []
+    if test.winner_position:
+        index: int | None = test.winner_position
+    else:
+        present = [i for i, c in enumerate(comparisons) if c]
+        index = present[0] if len(present) == 1 else None
+    if index is None or index >= len(comparisons) or not comparisons[index]:
+        return None
+    c = comparisons[index]
+    p_value = c.get("p_value")
+    return {
+        "variant": variants[index]["name"] if index < len(variants) else "",
+        "lift": _percent(c.get("lift")),
+        "lift_low": _percent(c.get("lift_low")),
+        "lift_high": _percent(c.get("lift_high")),
+        "p_value": None if p_value is None else str(round(Decimal(str(p_value)), 4)),
+    }
+
+
+def abtests_section(*, organization: Organization, start: dt.date, end: dt.date) -> list[Json]:
+    """A/B tests concluded in the period with the frozen verdict, winner and decision. Keys, not
+    labels: the page and the PDF translate them when shown (reports/display.py)."""
+    tz = organization.tzinfo
+    rows = []
+    for test in concluded_abtests(organization=organization, start=start, end=end):
+        stopped_early = bool((test.result or {}).get("stopped_early"))
+        verdict = "stopped_early" if stopped_early and test.verdict != ABTest.Verdict.WINNER else test.verdict
+        rows.append(
+            {
+                "id": test.pk,
+                "title": test.title,
+                "varies": test.varies,
+                "metric": test.metric,
+                "verdict": verdict,
+                "winner": test.winner_name,
+                "comparison": _abtest_comparison(test),
+                "decision": test.decision,
+                "notes": test.decision_notes,
+                "concluded": test.concluded_at.astimezone(tz).date().isoformat() if test.concluded_at else None,
+            }
+        )
+    return rows
+
+
 def trend_series(*, organization: Organization, start: dt.date, end: dt.date) -> Json:
     rows = kpi_rows(organization=organization, kpis=TREND_KPIS, start=start, end=end, group_by=Dimension.DAY)
     return {
@@ -236,6 +291,7 @@ def build_snapshot(*, organization: Organization, start: dt.date, end: dt.date, 
         "insights_window": {"start": window_start.isoformat(), "end": end.isoformat(), "posts": len(frame)},
         "recommendations": [_recommendation_json(r, insights) for r in recommendations],
         "experiments": experiments,
+        "abtests": abtests_section(organization=organization, start=start, end=end),
         "activity": activity_section(organization=organization, start=start, end=end),
         "kpis": table,
         "trend": trend_series(organization=organization, start=start, end=end),
