@@ -3,18 +3,25 @@ pagination, filter validation, ETags on KPI reads, deprecation headers, and a sc
 all of it (smm_platform/api/conventions.py, pagination.py, schema.py)."""
 
 import calendar
+import functools
+import re
 from datetime import date
 from decimal import Decimal
 
+import jsonschema
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
+from content.models import Post
 from crm.models import Lead
 from smm_platform.api.conventions import deprecated, deprecation_headers
+from tests.content.test_posts import complete
+from tests.moderation.factories import InboxItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +245,11 @@ def test_a_deprecated_operation_sends_the_headers_and_is_marked_in_the_schema():
 
 @pytest.fixture(scope="module")
 def schema():
+    return _schema()
+
+
+@functools.cache
+def _schema():
     return SchemaGenerator().get_schema(request=None, public=True)
 
 
@@ -275,3 +287,112 @@ def test_the_large_collections_offer_a_cursor(schema):
     for path in ("/api/v1/orgs/{org_slug}/leads/", "/api/v1/orgs/{org_slug}/inbox/items/"):
         assert "cursor" in [p["name"] for p in schema["paths"][path]["get"]["parameters"]]
     assert "304" in schema["paths"]["/api/v1/orgs/{org_slug}/kpis/"]["get"]["responses"]
+
+
+# Query parameters taking a row id (`?object_id=` of the audit log is any object's key, a string).
+ID_NAME = re.compile(r"^(id|account|campaign|competitor|endpoint|goal|item|pillar|post|rule|strategy)$")
+
+
+def id_query_parameters(schema):
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            name, kind = parameter["name"], parameter["schema"]
+            if parameter["in"] != "query" or name in ("page", "page_size"):
+                continue
+            if kind.get("type") == "integer" or ID_NAME.match(name):
+                yield path, method, parameter
+
+
+def test_every_integer_query_parameter_naming_an_id_declares_minimum_one(schema):
+    found = list(id_query_parameters(schema))
+    assert len(found) >= 20  # strategy, account, goal, pillar, campaign, endpoint, … on many lists
+    for path, method, parameter in found:
+        kind = parameter["schema"]
+        assert kind.get("type") == "integer", f"{method} {path} ?{parameter['name']}: {kind}"
+        assert kind.get("minimum", 0) >= 1, f"{method} {path} ?{parameter['name']}: {kind}"
+
+
+def test_only_list_actions_document_filters(schema):
+    history = schema["paths"]["/api/v1/orgs/{org_slug}/posts/{id}/history/"]["get"]
+    assert {p["name"] for p in history.get("parameters", []) if p["in"] == "query"} == set()
+
+
+def _id_filter_cases():
+    found = sorted(
+        {(path, parameter["name"]) for path, method, parameter in id_query_parameters(_schema()) if method == "get"}
+    )
+    return [(path, name, value) for path, name in found for value in ("0", "-1")]
+
+
+@pytest.mark.parametrize(("path", "name", "value"), _id_filter_cases())
+def test_an_id_filter_below_one_is_a_400_naming_the_parameter(token_client, org, path, name, value):
+    url = path.replace("{org_slug}", org.slug)
+    query = {name: value}
+    if "calendar/" in path:
+        query |= {"start": "2026-03-01", "end": "2026-03-31"}
+    response = token_client.get(url, query)
+    assert response.status_code == 400, (url, query, response.content[:300])
+    assert name in response.json()["error"]["fields"]
+
+
+def test_a_fractional_id_is_a_400_too(token_client, org):
+    response = token_client.get(f"/api/v1/orgs/{org.slug}/links/", {"campaign": "1.5"})
+    assert response.status_code == 400
+    assert "campaign" in response.json()["error"]["fields"]
+
+
+def test_a_valid_id_filter_still_filters(token_client, org):
+    assert token_client.get(f"/api/v1/orgs/{org.slug}/links/", {"campaign": "1"}).status_code == 200
+    assert token_client.get(f"/api/v1/orgs/{org.slug}/links/", {"campaign": str(2**63 - 1)}).status_code == 200
+
+
+# ------------------------------------------------------ documented statuses are the ones answered
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 → JSON Schema: `nullable: true` becomes "or null"."""
+    if isinstance(node, list):
+        return [_json_schema(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def assert_documented(schema, template, method, response):
+    responses = schema["paths"][template][method]["responses"]
+    code = str(response.status_code)
+    assert code in responses, f"{method} {template} answered {code}, documents {sorted(responses)}"
+    body_schema = responses[code]["content"]["application/json"]["schema"]
+    root = _json_schema({**body_schema, "components": schema["components"]})
+    jsonschema.validate(response.json(), root)
+
+
+def test_the_four_creating_actions_document_the_status_they_answer(
+    schema, owner_client, org, owner_access, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    post = complete(owner_access)
+    base = f"/api/v1/orgs/{org.slug}"
+    posts = "/api/v1/orgs/{org_slug}/posts/{id}"
+
+    photo = SimpleUploadedFile("cup.jpg", b"x" * 100, content_type="image/jpeg")
+    media = owner_client.post(f"{base}/posts/{post.pk}/media/", {"file": photo}, format="multipart")
+    assert media.status_code == 201, media.content
+    assert_documented(schema, f"{posts}/media/", "post", media)
+
+    comment = owner_client.post(f"{base}/posts/{post.pk}/comment/", {"comment": "Хорошо"}, format="json")
+    assert comment.status_code == 201, comment.content
+    assert_documented(schema, f"{posts}/comment/", "post", comment)
+
+    duplicate = owner_client.post(f"{base}/posts/{post.pk}/duplicate/")
+    assert duplicate.status_code == 201, duplicate.content
+    assert_documented(schema, f"{posts}/duplicate/", "post", duplicate)
+
+    item = InboxItemFactory(organization=org, text="Отличный кофе!")
+    testimonial = owner_client.post(f"{base}/inbox/items/{item.pk}/testimonial/")
+    assert testimonial.status_code == 201, testimonial.content
+    assert_documented(schema, "/api/v1/orgs/{org_slug}/inbox/items/{id}/testimonial/", "post", testimonial)
+    assert Post.objects.for_organization(org).filter(pk=testimonial.json()["post"]).exists()

@@ -70,7 +70,7 @@ class PostViewSet(OrganizationModelViewSet):
         comment = self._comment(PostRequiredCommentSerializer)
         return self._post(review.post_request_changes(access=self.access, post=post, comment=comment))
 
-    @extend_schema(request=PostRequiredCommentSerializer, responses=PostEventSerializer)
+    @extend_schema(request=PostRequiredCommentSerializer, responses={201: PostEventSerializer})
     @action(detail=True, methods=["post"])
     def comment(self, request, *args, **kwargs):
         post = self.get_object()
@@ -84,7 +84,7 @@ class PostViewSet(OrganizationModelViewSet):
         events = post.events.select_related("user")
         return Response(PostEventSerializer(events, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses=PostSerializer)
+    @extend_schema(request=None, responses={201: PostSerializer})
     @action(detail=True, methods=["post"])
     def duplicate(self, request, *args, **kwargs):
         copy = review.post_duplicate(access=self.access, post=self.get_object())
@@ -99,7 +99,7 @@ class PostViewSet(OrganizationModelViewSet):
         body.is_valid(raise_exception=True)
         return self._post(review.post_move(access=self.access, post=post, **body.validated_data))
 
-    @extend_schema(request={"multipart/form-data": PostMediaUploadSerializer}, responses=PostMediaSerializer)
+    @extend_schema(request={"multipart/form-data": PostMediaUploadSerializer}, responses={201: PostMediaSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def media(self, request, *args, **kwargs):
         """Adds a photo or video, checked against each platform's kind, size and count limits."""

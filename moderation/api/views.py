@@ -107,7 +107,7 @@ class InboxItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         )
         return Response({"updated": n})
 
-    @extend_schema(request=None, responses=s.TestimonialSerializer)
+    @extend_schema(request=None, responses={201: s.TestimonialSerializer})
     @action(detail=True, methods=["post"])
     def testimonial(self, request, *args, **kwargs):
         post = workflow.item_mark_testimonial(access=self.access, item=self.get_object())

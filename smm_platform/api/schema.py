@@ -5,7 +5,8 @@ Two places, so every endpoint inherits them without declaring anything:
 - `AutoSchema` (DEFAULT_SCHEMA_CLASS): read-only model fields declare the empty string or null where
   the column allows them (DRF drops `allow_blank` from read-only fields, so a blank choice or URL would
   otherwise be "not in the enum" / "not a uri"); a view's `query_serializer_class` documents its
-  query parameters; only `list` actions are paginated; a view with `list_returns_object` answers one
+  query parameters; only `list` actions are paginated and filtered (id filters declare `minimum: 1`
+  themselves, `tenancy.api.filters`); a view with `list_returns_object` answers one
   object; `conditional_get` views document `If-None-Match`, `ETag` and 304.
 - `postprocess` (a drf-spectacular postprocessing hook): the shared `Error` schema on every error
   response an operation can give (400, 401, 403, 404, 429; 409 and 422 on writes, 415 where a body is
@@ -105,6 +106,12 @@ class AutoSchema(openapi.AutoSchema):
         if getattr(self.view, "action", "list") not in ("list", None):
             return None
         return super()._get_paginator()
+
+    def get_filter_backends(self):
+        # Only `list` actions filter (DRF's mixin); a detail action answering a list takes no filters.
+        if getattr(self.view, "action", "list") not in ("list", None):
+            return []
+        return super().get_filter_backends()
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
