@@ -77,6 +77,13 @@ def seed(*, organization, users) -> None:
         decision_notes="No proven difference; keep the broad audience, it is cheaper to run.",
     )
 
+    # Both concluded in the last closed month, so the demo's monthly report lists them.
+    ended = today.replace(day=1) - dt.timedelta(days=3)
+    concluded_at = dt.datetime.combine(ended, dt.time(12), tzinfo=organization.tzinfo)
+    ABTest.objects.for_organization(organization).filter(pk__in=[creative.pk, audience.pk]).update(
+        end_date=ended, concluded_at=concluded_at
+    )
+
     cpl_variants: list[services.VariantData] = [
         {"name": campaigns[0].name if campaigns else "Lead form", "campaign": campaigns[0] if campaigns else None},
         {

@@ -1,6 +1,8 @@
 """The demo: one concluded test with a winner, one inconclusive, one running on CPL linked to
 campaigns; idempotent; visible on the list and results pages."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -37,8 +39,13 @@ def test_demo_has_a_winner_and_an_inconclusive_test(org, make_member, client):
     assert inconclusive.result["stopped_early"] is False
     assert running.status == "running"
     assert all(v.campaign_id for v in running.variants.all())
-    today = org.today()
-    assert set(selectors.concluded_abtests(organization=org, start=today, end=today)) == {winner, inconclusive}
+    # Concluded in the last closed month, the period of the demo's monthly report.
+    last_month_end = org.today().replace(day=1) - dt.timedelta(days=1)
+    last_month = (last_month_end.replace(day=1), last_month_end)
+    assert set(selectors.concluded_abtests(organization=org, start=last_month[0], end=last_month[1])) == {
+        winner,
+        inconclusive,
+    }
 
     client.force_login(users["owner"], backend="django.contrib.auth.backends.ModelBackend")
     page = client.get(reverse("abtests:detail", kwargs={"org_slug": org.slug, "pk": winner.pk}))

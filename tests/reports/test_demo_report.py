@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from abtests.models import ABTest
 from reports.models import Report
 from tenancy.models import Organization
 
@@ -28,3 +29,12 @@ def test_the_demo_latest_report_shows_a_real_finding_and_a_recommendation_tied_t
     assert finding["n_segment"] >= 10
     assert finding["n_rest"] >= 10
     assert finding["p_value"] <= 0.05
+
+
+def test_the_demo_latest_report_lists_the_ab_tests_concluded_in_its_month(demo):
+    report = Report.objects.filter(organization=demo).order_by("-period_end").first()
+    concluded = ABTest.objects.for_organization(demo).filter(
+        concluded_at__date__range=(report.period_start, report.period_end)
+    )
+    assert concluded.count() == 2
+    assert {row["title"] for row in report.snapshot["abtests"]} == {t.title for t in concluded}
