@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -47,11 +47,16 @@ class RuleViewSet(OrganizationModelViewSet):
         return Response(DecisionSerializer(decisions, many=True).data)
 
 
+class NoBodySerializer(serializers.Serializer):
+    """No field: the templates endpoint takes no body."""
+
+
 class RuleTemplatesViewSet(OrganizationViewSet):
     """Adds the shipped "stop bad / scale good" rules, disabled; a template already added is kept.
     Takes no body (its own endpoint, so no rule field can be sent here)."""
 
     queryset = OptimizationRule.objects.all()
+    serializer_class = NoBodySerializer  # OPTIONS describes an empty body
 
     @extend_schema(request=None, responses=RuleSerializer(many=True))
     def create(self, request, *args, **kwargs):

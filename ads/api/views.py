@@ -120,6 +120,7 @@ class AdBudgetViewSet(OrganizationViewSet):
     """The organization's monthly ad budget and this month's pacing."""
 
     queryset = AdBudget.objects.all()
+    serializer_class = AdBudgetSerializer  # the body of create, also what OPTIONS describes
 
     @extend_schema(request=AdBudgetSerializer, responses=AdBudgetSerializer)
     def create(self, request, *args, **kwargs):
@@ -161,6 +162,7 @@ class AdStatImportViewSet(OrganizationViewSet):
     errors per line)."""
 
     queryset = AdStatDaily.objects.all()
+    serializer_class = StatsImportSerializer  # the body of create, also what OPTIONS describes
 
     @extend_schema(request=StatsImportSerializer, responses=StatsImportResultSerializer)
     def create(self, request, *args, **kwargs):
