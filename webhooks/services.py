@@ -220,11 +220,9 @@ def record_events(organization_id: int, event: str, payloads: Sequence[Mapping[s
     """The event sink (`core.events`): one delivery per active endpoint subscribed to `event` and
     payload, written in the caller's transaction and sent after it commits. One query when no
     endpoint listens."""
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.for_organization(organization_id).filter(is_active=True)
-        if event in endpoint.events
-    ]
+    endpoints = list(
+        WebhookEndpoint.objects.for_organization(organization_id).filter(is_active=True, events__has_item=event)
+    )
     if not endpoints:
         return
     slug = Organization.objects.filter(pk=organization_id).values_list("slug", flat=True).get()
