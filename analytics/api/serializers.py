@@ -115,15 +115,25 @@ MAX_ID = 2**63 - 1  # bigint primary keys
 
 
 class MetricFactQuerySerializer(serializers.Serializer):
-    """Filters of the daily metric facts. A malformed value is a 400; an end before the start is an
-    empty range (no rows), and an account or post of another organization matches no row."""
+    """Filters of the daily metric facts. A malformed value is a 400 — an empty `start`, `end`,
+    `account` or `post` too (the schema's date and integer formats do not admit it; an empty
+    `platform` is "any", as in every enum filter); an end before the start is an empty range (no
+    rows), and an account or post of another organization matches no row."""
+
+    def __init__(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if hasattr(data, "dict"):  # a QueryDict: read as JSON would be, so "" is a value, not "absent"
+            kwargs["data"] = data.dict()
+        super().__init__(*args, **kwargs)
 
     start = serializers.DateField(required=False, help_text="First day, included, YYYY-MM-DD.")
     end = serializers.DateField(required=False, help_text="Last day, included, YYYY-MM-DD.")
     account = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="Only this social account's rows."
     )
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False, help_text="Only this platform.")
+    platform = serializers.ChoiceField(
+        choices=Platform.choices, required=False, allow_blank=True, help_text="Only this platform."
+    )
 
 
 class PostMetricFactQuerySerializer(MetricFactQuerySerializer):

@@ -125,6 +125,7 @@ def test_account_days_are_the_table_row_for_row(read_client, org, facts):
         ("start=2026-03-04", lambda f, x: f.day >= dt.date(2026, 3, 4)),
         ("end=2026-03-01", lambda f, x: f.day <= dt.date(2026, 3, 1)),
         ("platform=telegram", lambda f, x: f.platform == "telegram"),
+        ("platform=", lambda f, x: f.day > DAY.replace(day=1) - dt.timedelta(days=1)),  # empty: any
         ("account={vk}", lambda f, x: f.account_id == x["vk"].id),
         ("account={vk}&platform=telegram", lambda f, x: f.account_id < 0),  # no row is both
         ("post={post0}&start=2026-03-03", lambda f, x: (f.post_id == x["posts"][0].id) & (f.day >= DAY.replace(day=3))),
@@ -253,6 +254,8 @@ def test_without_credentials_it_is_401(api_client, org, facts):
     [
         ("start=2026-13-01", "start"),
         ("start=yesterday", "start"),
+        ("start=", "start"),
+        ("account=", "account"),
         ("end=2026-02-30", "end"),
         ("account=0", "account"),
         ("account=abc", "account"),
