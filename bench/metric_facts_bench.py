@@ -111,10 +111,10 @@ def main() -> None:
     url = f"/api/v1/orgs/{org.slug}/metrics/posts/?page_size=200"
     try:
         for label, offset in (("first page", None), ("middle", rows // 2), ("last", rows - 150)):
-            cursor = "" if offset is None else "&cursor={}.{}".format(*ordered[offset])
+            position = "" if offset is None else "&cursor={}.{}".format(*ordered[offset])
 
-            def get(cursor=cursor):
-                response = client.get(url + cursor, HTTP_HOST="localhost")
+            def get(position=position):
+                response = client.get(url + position, HTTP_HOST="localhost")
                 assert response.status_code == 200, response.status_code
 
             timed(f"GET metrics/posts/ 200 rows, {label}", get)
@@ -125,9 +125,9 @@ def main() -> None:
             .order_by("day", "id")[:201]
             .query.sql_with_params()
         )
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN ANALYZE {sql}", params)
-            print("\n".join(row[0] for row in cursor.fetchall()))
+        with connection.cursor() as db:
+            db.execute(f"EXPLAIN ANALYZE {sql}", params)
+            print("\n".join(row[0] for row in db.fetchall()))
     finally:
         if not args.keep:
             Organization.objects.filter(slug__in=SLUGS).delete()
