@@ -98,7 +98,8 @@ class AccountMetricDaily(FactModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "account", "day"], name="accountmetricdaily_natural_key"),
         ]
-        indexes = [models.Index(fields=["organization", "day"], name="accountmetric_org_day_idx")]
+        # (day, id): the API's keyset pages (metrics/accounts/) and every day-range read.
+        indexes = [models.Index(fields=["organization", "day", "id"], name="accountmetric_org_day_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day}"
@@ -129,7 +130,8 @@ class PostMetricDaily(FactModel):
             models.UniqueConstraint(fields=["organization", "post", "day"], name="postmetricdaily_natural_key"),
         ]
         indexes = [
-            models.Index(fields=["organization", "day"], name="postmetric_org_day_idx"),
+            # (day, id): the API's keyset pages (metrics/posts/) and every day-range read.
+            models.Index(fields=["organization", "day", "id"], name="postmetric_org_day_id_idx"),
             models.Index(fields=["organization", "account", "day"], name="postmetric_org_acc_day_idx"),
         ]
 

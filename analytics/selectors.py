@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -134,3 +135,43 @@ def account_metric_totals(*, organization: Organization, since: date, until: dat
     return AccountMetricDaily.objects.filter(organization=organization, day__gte=since, day__lte=until).aggregate(
         **{name: Sum(name) for name in fields}
     )
+
+
+_Fact = TypeVar("_Fact", PostMetricDaily, AccountMetricDaily)
+
+
+@dataclass(frozen=True)
+class MetricFactFilters:
+    """Filters of the raw daily facts the API lists (`metrics/posts/`, `metrics/accounts/`)."""
+
+    start: date | None = None
+    end: date | None = None
+    account_id: int | None = None
+    platform: str = ""
+    post_id: int | None = None
+
+
+def _fact_rows(qs: QuerySet[_Fact], filters: MetricFactFilters) -> QuerySet[_Fact]:
+    if filters.start is not None:
+        qs = qs.filter(day__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(day__lte=filters.end)
+    if filters.account_id is not None:
+        qs = qs.filter(account_id=filters.account_id)
+    if filters.platform:
+        qs = qs.filter(account__platform=filters.platform)
+    # The account's platform comes with the row: one query per page, whatever its size.
+    return qs.select_related("account").order_by("day", "id")
+
+
+def post_metric_fact_list(*, organization: Organization, filters: MetricFactFilters) -> QuerySet[PostMetricDaily]:
+    """Daily post snapshots (lifetime totals as observed that day) in (day, id) order."""
+    qs = PostMetricDaily.objects.filter(organization=organization)
+    if filters.post_id is not None:
+        qs = qs.filter(post_id=filters.post_id)
+    return _fact_rows(qs, filters)
+
+
+def account_metric_fact_list(*, organization: Organization, filters: MetricFactFilters) -> QuerySet[AccountMetricDaily]:
+    """One account's figures of one day, in (day, id) order."""
+    return _fact_rows(AccountMetricDaily.objects.filter(organization=organization), filters)

@@ -363,6 +363,13 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Outbound webhooks may reach loopback addresses (and plain http there): only for a local test
 # receiver. Never in production: it opens the door to requests against this host (docs/webhooks.md).
 WEBHOOKS_ALLOW_LOOPBACK = False
+# A CA bundle (PEM file) webhook receivers' certificates are verified against instead of the public
+# roots: only for a test receiver with its own certificate authority. Empty (the default): the public
+# roots, and verification is never off (docs/webhooks.md).
+WEBHOOKS_CA_BUNDLE = ""
+# The first retry's wait in seconds; the n-th waits 4**(n-1) times as long, at most 8 h. Only tests
+# shorten it.
+WEBHOOKS_RETRY_BASE_SECONDS = 30
 
 # --- Logging: structured (one JSON object per line) to stdout --------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

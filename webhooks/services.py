@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,11 +32,18 @@ from .safety import UnsafeDestination, check_url, destination
 
 # Exponential backoff: the n-th retry waits RETRY_BASE * 4**(n-1), at most RETRY_CAP. With
 # MAX_ATTEMPTS = 8 the last attempt is about 19 hours after the first (RETRY_DELAYS below), so a
-# receiver that is down for most of a day still gets its events.
+# receiver that is down for most of a day still gets its events. RETRY_BASE is
+# settings.WEBHOOKS_RETRY_BASE_SECONDS (30 s; tests with a real worker shorten it).
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=8)
 MAX_ATTEMPTS = 8
-RETRY_DELAYS: tuple[timedelta, ...] = tuple(min(RETRY_BASE * 4**n, RETRY_CAP) for n in range(MAX_ATTEMPTS - 1))
+
+
+def retry_delays(base: timedelta = RETRY_BASE) -> tuple[timedelta, ...]:
+    return tuple(min(base * 4**n, RETRY_CAP) for n in range(MAX_ATTEMPTS - 1))
+
+
+RETRY_DELAYS: tuple[timedelta, ...] = retry_delays()
 # A delivery being sent is claimed for this long: a worker that dies mid-request leaves it to the
 # next fan-out after the claim expires (the request timeouts are far shorter).
 CLAIM = timedelta(minutes=2)
@@ -64,7 +72,8 @@ def retry_delay(attempts_made: int) -> timedelta | None:
     """How long to wait after the `attempts_made`-th failed attempt; None: give up."""
     if attempts_made >= MAX_ATTEMPTS:
         return None
-    return RETRY_DELAYS[attempts_made - 1]
+    base = timedelta(seconds=getattr(settings, "WEBHOOKS_RETRY_BASE_SECONDS", RETRY_BASE.total_seconds()))
+    return retry_delays(base)[attempts_made - 1]
 
 
 # --------------------------------------------------------------------------- endpoints

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import httpx
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .safety import UnsafeDestination, destination
@@ -26,6 +29,19 @@ class Outcome:
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@cache
+def _context_for(ca_bundle: str) -> ssl.SSLContext:
+    # Verification stays on (certificate and host name); only the trusted roots change.
+    return ssl.create_default_context(cafile=ca_bundle)
+
+
+def verification() -> ssl.SSLContext | bool:
+    """How receivers' certificates are verified: against `settings.WEBHOOKS_CA_BUNDLE` when one is
+    configured (a test receiver's own authority), else the public roots. Never off."""
+    ca_bundle = getattr(settings, "WEBHOOKS_CA_BUNDLE", "")
+    return _context_for(str(ca_bundle)) if ca_bundle else True
 
 
 def post(url: str, headers: dict[str, str], body: str) -> Outcome:
@@ -50,6 +66,7 @@ def post(url: str, headers: dict[str, str], body: str) -> Outcome:
         with (
             httpx.Client(
                 timeout=httpx.Timeout(TIMEOUT, connect=CONNECT_TIMEOUT),
+                verify=verification(),
                 follow_redirects=False,
                 trust_env=False,  # no proxy from the environment: we connect to the checked address
             ) as client,

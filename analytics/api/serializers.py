@@ -1,4 +1,5 @@
-"""The KPI report's query and answer (`GET kpis/`) and the catalog (`GET kpis/catalog/`)."""
+"""The KPI report's query and answer (`GET kpis/`), the catalog (`GET kpis/catalog/`) and the raw daily
+metric facts (`GET metrics/posts/`, `GET metrics/accounts/`)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -6,6 +7,7 @@ from rest_framework import serializers
 
 from analytics.kpi_engine import periods
 from analytics.kpi_sources import CALENDAR, Dimension
+from analytics.models import AccountMetricDaily, PostMetricDaily
 from core.dates import is_in_range, range_message
 from core.kpis import CATALOG, OBJECTIVE_CHOICES, Aggregation, Direction, Unit, kpi_get
 from core.vocabulary import Platform
@@ -107,3 +109,92 @@ class KpiCatalogSerializer(serializers.Serializer):
     objectives = serializers.ListField(child=serializers.ChoiceField(OBJECTIVE_CHOICES))
     aggregation = serializers.ChoiceField(choices=[a.value for a in Aggregation])
     dimensions = serializers.ListField(child=serializers.CharField(), help_text="The group_by values it can split by.")
+
+
+MAX_ID = 2**63 - 1  # bigint primary keys
+
+
+class MetricFactQuerySerializer(serializers.Serializer):
+    """Filters of the daily metric facts. A malformed value is a 400 — an empty `start`, `end`,
+    `account` or `post` too (the schema's date and integer formats do not admit it; an empty
+    `platform` is "any", as in every enum filter); an end before the start is an empty range (no
+    rows), and an account or post of another organization matches no row."""
+
+    def __init__(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if hasattr(data, "dict"):  # a QueryDict: read as JSON would be, so "" is a value, not "absent"
+            kwargs["data"] = data.dict()
+        super().__init__(*args, **kwargs)
+
+    start = serializers.DateField(required=False, help_text="First day, included, YYYY-MM-DD.")
+    end = serializers.DateField(required=False, help_text="Last day, included, YYYY-MM-DD.")
+    account = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Only this social account's rows."
+    )
+    platform = serializers.ChoiceField(
+        choices=Platform.choices, required=False, allow_blank=True, help_text="Only this platform."
+    )
+
+
+class PostMetricFactQuerySerializer(MetricFactQuerySerializer):
+    post = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Only this platform post's snapshots."
+    )
+
+
+class PostMetricFactSerializer(serializers.ModelSerializer):
+    """A platform post's lifetime totals as observed on `day` (null: not reported by the platform)."""
+
+    platform = serializers.ChoiceField(choices=Platform.choices, source="account.platform", read_only=True)
+
+    class Meta:
+        model = PostMetricDaily
+        fields = [
+            "id",
+            "post",
+            "account",
+            "platform",
+            "day",
+            "reach",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "saves",
+            "link_clicks",
+            "video_views",
+            "followers_gained",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AccountMetricFactSerializer(serializers.ModelSerializer):
+    """One account's figures of one day; `followers` is the total at the end of the day (null: not
+    reported by the platform)."""
+
+    platform = serializers.ChoiceField(choices=Platform.choices, source="account.platform", read_only=True)
+
+    class Meta:
+        model = AccountMetricDaily
+        fields = [
+            "id",
+            "account",
+            "platform",
+            "day",
+            "followers",
+            "followers_gained",
+            "followers_lost",
+            "reach",
+            "views",
+            "engaged",
+            "interactions",
+            "likes",
+            "comments",
+            "shares",
+            "saves",
+            "link_clicks",
+            "profile_visits",
+            "updated_at",
+        ]
+        read_only_fields = fields

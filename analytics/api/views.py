@@ -1,16 +1,28 @@
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from analytics.kpi_engine import available, kpi_rows
 from analytics.kpi_sources import Dimension
-from analytics.models import AccountMetricDaily
+from analytics.models import AccountMetricDaily, PostMetricDaily
+from analytics.selectors import MetricFactFilters, account_metric_fact_list, post_metric_fact_list
 from core.kpis import CATALOG, kpis_for_objective
+from smm_platform.api.pagination import DayIdCursorPagination
 from tenancy.api.base import OrganizationViewSet
 
-from .serializers import KpiCatalogQuerySerializer, KpiCatalogSerializer, KpiQuerySerializer, KpiReportSerializer
+from .serializers import (
+    AccountMetricFactSerializer,
+    KpiCatalogQuerySerializer,
+    KpiCatalogSerializer,
+    KpiQuerySerializer,
+    KpiReportSerializer,
+    MetricFactQuerySerializer,
+    PostMetricFactQuerySerializer,
+    PostMetricFactSerializer,
+)
 
 
 class KpiViewSet(OrganizationViewSet):
@@ -76,3 +88,56 @@ class KpiViewSet(OrganizationViewSet):
             for kpi in kpis
         ]
         return Response(KpiCatalogSerializer(data, many=True).data)
+
+
+class _MetricFactViewSet(mixins.ListModelMixin, OrganizationViewSet):
+    pagination_class = DayIdCursorPagination  # large and growing: keyset pages, no COUNT(*)
+    filter_backends: list = []  # the query parameters are validated by `query_serializer_class`
+
+    def filters(self) -> MetricFactFilters:
+        q = self.query
+        return MetricFactFilters(
+            start=q.get("start"),
+            end=q.get("end"),
+            account_id=q.get("account"),
+            platform=q.get("platform", ""),
+            post_id=q.get("post"),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Daily post metric snapshots",
+        description=(
+            "Every platform post's lifetime totals as observed each day (platforms revise them for about "
+            "48 hours), in ascending (day, id) order, cursor-paginated. Filters: `start`/`end` (days, "
+            "included), `account`, `platform`, `post`. A null figure was not reported by the platform."
+        ),
+    )
+)
+class PostMetricFactViewSet(_MetricFactViewSet):
+    queryset = PostMetricDaily.objects.all()
+    serializer_class = PostMetricFactSerializer
+    query_serializer_class = PostMetricFactQuerySerializer
+
+    def safely_get_queryset(self, queryset):
+        return post_metric_fact_list(organization=self.organization, filters=self.filters())
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Daily account metrics",
+        description=(
+            "Every social account's figures of each day (followers at the end of the day, reach, views, "
+            "interactions...), in ascending (day, id) order, cursor-paginated. Filters: `start`/`end` (days, "
+            "included), `account`, `platform`. A null figure was not reported by the platform."
+        ),
+    )
+)
+class AccountMetricFactViewSet(_MetricFactViewSet):
+    queryset = AccountMetricDaily.objects.all()
+    serializer_class = AccountMetricFactSerializer
+    query_serializer_class = MetricFactQuerySerializer
+
+    def safely_get_queryset(self, queryset):
+        return account_metric_fact_list(organization=self.organization, filters=self.filters())
