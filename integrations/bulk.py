@@ -351,6 +351,7 @@ def _upsert_postgresql(
     cols = [qn(plan.column(n)) for n in plan.columns]
     col_list = ", ".join(cols)
     with connection.cursor() as cursor:
+        _merge_settings(cursor, len(rows))
         # Column types come from the target table; no constraints, dropped at commit.
         cursor.execute(
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {col_list} FROM {qn(plan.table)} WITH NO DATA"  # noqa: S608
@@ -416,6 +417,18 @@ def _upsert_postgresql(
                 written, inserted = cursor.rowcount, None
         cursor.execute(f"DROP TABLE {temp}")
     return int(written), inserted
+
+
+# Memory for the anti-join's and the merge's hash tables, for this transaction only. At the
+# default 4 MB the hash of a 100k-row batch against the organization's existing rows spills to
+# disk in batches (bench/ingest_bench.py: the skip-unchanged phase); 64 MB holds ~500k keys.
+_MERGE_WORK_MEM = "64MB"
+_MERGE_WORK_MEM_FROM_ROWS = 20_000  # smaller batches fit the default
+
+
+def _merge_settings(cursor, rows: int) -> None:
+    if rows >= _MERGE_WORK_MEM_FROM_ROWS:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [_MERGE_WORK_MEM])
 
 
 def _copy_from(cursor, sql: str, buffer: io.StringIO) -> None:
