@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -26,6 +27,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -100,13 +102,15 @@ def bodies(requests: int) -> list[dict]:
     return out
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, *, production: bool = False) -> subprocess.Popen:
     env = {
         **os.environ,
         "API_RATE_LIMIT": "1000000/min",
         "API_ORGANIZATION_RATE_LIMIT": "1000000/min",
         "DEBUG": os.environ.get("DEBUG", "1"),
     }
+    if production:  # DEBUG off as deployed (no query log kept per request); plain HTTP on loopback
+        env |= {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(48), "SECURE_SSL_REDIRECT": "0"}
     command = [
         sys.executable,
         "-m",
@@ -178,36 +182,57 @@ def report(name: str, result: dict) -> None:
     )
 
 
+def run(*, requests: int, concurrency: int, workers: int, production: bool = False, keep: bool = False) -> dict:
+    """Both passes against a fresh gunicorn; the figures of each (errors as a count)."""
+    org, token = make_organization()
+    port = free_port()
+    server = start_server(port, workers, production=production)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base)
+        payloads = bodies(requests)
+        first = run_pass(base, token, payloads, concurrency, "created")
+        report("create", first)
+        assert not first["errors"], first["errors"][:5]
+        stored = lead_count(org)
+        assert stored == requests * PER_REQUEST, f"{stored} leads stored, expected {requests * PER_REQUEST}"
+        repeat = run_pass(base, token, payloads, concurrency, "unchanged")
+        report("repeat", repeat)
+        assert not repeat["errors"], repeat["errors"][:5]
+        assert lead_count(org) == stored, "a repeat created rows"
+        print(f"stored {stored} leads exactly once; concurrency {concurrency}, {workers} gunicorn workers")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        if not keep:
+            drop_organization(org)
+    summary: dict[str, Any] = {
+        "concurrency": concurrency,
+        "gunicorn_workers": workers,
+        "debug": not production,
+        "leads": stored,
+    }
+    for name, result in (("create", first), ("repeat", repeat)):
+        summary[name] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in result.items() if k != "errors"}
+        summary[name]["errors"] = len(result["errors"])
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=200, help="bulk requests per pass (100 leads each)")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads (2-4 on a small machine)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--production", action="store_true", help="DEBUG off in the server, as deployed")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark organization")
     args = parser.parse_args()
-
-    org, token = make_organization()
-    port = free_port()
-    server = start_server(port, args.workers)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base)
-        payloads = bodies(args.requests)
-        first = run_pass(base, token, payloads, args.concurrency, "created")
-        report("create", first)
-        assert not first["errors"], first["errors"][:5]
-        stored = lead_count(org)
-        assert stored == args.requests * PER_REQUEST, f"{stored} leads stored, expected {args.requests * PER_REQUEST}"
-        repeat = run_pass(base, token, payloads, args.concurrency, "unchanged")
-        report("repeat", repeat)
-        assert not repeat["errors"], repeat["errors"][:5]
-        assert lead_count(org) == stored, "a repeat created rows"
-        print(f"stored {stored} leads exactly once; concurrency {args.concurrency}, {args.workers} gunicorn workers")
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        if not args.keep:
-            drop_organization(org)
+    run(
+        requests=args.requests,
+        concurrency=args.concurrency,
+        workers=args.workers,
+        production=args.production,
+        keep=args.keep,
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,7 +39,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from analytics.models import AccountMetricDaily  # noqa: E402
-from integrations.bulk import _Plan, _row_formatter, bulk_upsert  # noqa: E402
+from integrations.bulk import _Plan, _row_formatter, bulk_upsert, recording_phases  # noqa: E402
 from integrations.models import Platform, SocialAccount  # noqa: E402
 from tenancy.models import Organization  # noqa: E402
 
@@ -77,6 +78,80 @@ def timed(label: str, fn):
     seconds = time.perf_counter() - start
     print(f"  {label:<44} {seconds:8.3f} s", flush=True)
     return result, seconds
+
+
+PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "merge")
+
+
+def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, float]]):
+    """The production ``bulk_upsert``, timed as a whole and by phase (the function's own recorder)."""
+    with recording_phases() as phases:
+        result, seconds = timed(label, lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
+    split = {name: round(phases.get(name, 0.0), 3) for name in PHASES}
+    split["other"] = round(seconds - sum(split.values()), 3)  # plan, temp table, commit (deferred FK checks)
+    phases_out[label] = split
+    print("    " + ", ".join(f"{name} {value:.3f}" for name, value in split.items()))
+    return result, seconds
+
+
+SECONDARY_INDEXES = ("accountmetric_org_day_idx",)
+
+
+def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: int) -> dict[str, float]:
+    """The merge phase of another half-new/half-updated batch, twice, each in a transaction that is
+    rolled back: with every index, then with the secondary (non-unique) indexes dropped inside the
+    transaction. The difference is what maintaining those indexes costs the merge; the HOT share
+    of the updates comes from the transaction's own statistics."""
+    half = per_account // 2
+    start_day, end_day = per_account, per_account + 2 * half  # rows the half-new run already wrote + as many new
+    batch = [
+        {**row, "reach": row["reach"] + 11} if (row["day"] - FIRST_DAY).days < per_account + half else row
+        for row in build_rows(org_id, account_ids, end_day)
+        if start_day <= (row["day"] - FIRST_DAY).days
+    ]
+    out: dict[str, float] = {}
+    for variant in ("all_indexes", "unique_key_only"):
+        try:
+            with transaction.atomic():
+                if variant == "unique_key_only":
+                    with connection.cursor() as cursor:
+                        for name in SECONDARY_INDEXES:
+                            cursor.execute(f"DROP INDEX {name}")
+                with recording_phases() as phases:
+                    bulk_upsert(AccountMetricDaily, batch, key_fields=KEY)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                        ["analytics_accountmetricdaily"],
+                    )
+                    updated, hot = cursor.fetchone()
+                out[f"merge_s_{variant}"] = round(phases["merge"], 3)
+                out[f"hot_update_share_{variant}"] = round(hot / updated, 3) if updated else 0.0
+                raise _Rollback
+        except _Rollback:
+            pass
+    out["secondary_index_maintenance_s"] = round(out["merge_s_all_indexes"] - out["merge_s_unique_key_only"], 3)
+    out["rows"] = len(batch)
+    print(
+        f"    merge of {len(batch)} rows: {out['merge_s_all_indexes']:.3f} s with every index, "
+        f"{out['merge_s_unique_key_only']:.3f} s with the unique key only "
+        f"(secondary index maintenance {out['secondary_index_maintenance_s']:.3f} s); "
+        f"HOT updates {out['hot_update_share_all_indexes']:.0%}"
+    )
+    return out
+
+
+class _Rollback(Exception):
+    pass
+
+
+def table_fillfactor() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce((SELECT split_part(o, '=', 2) FROM unnest(reloptions) o"
+            " WHERE o LIKE 'fillfactor=%%'), '100') FROM pg_class WHERE relname = 'analytics_accountmetricdaily'"
+        )
+        return int(cursor.fetchone()[0])
 
 
 def locked_rows(org_id: int) -> int:
@@ -145,7 +220,7 @@ def main() -> int:
     return 0
 
 
-def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, float]:
+def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, Any]:
     """Run the benchmark; prints as it goes and returns the figures."""
     args = argparse.Namespace(rows=total_rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
@@ -167,22 +242,19 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
     rows = build_rows(org.pk, account_ids, per_account)
     changed = build_rows(org.pk, account_ids, per_account, salt=1)
 
-    results: dict[str, float] = {}
+    results: dict[str, Any] = {}
+    phases: dict[str, dict[str, float]] = {}
     try:
         print("production path: integrations.bulk.bulk_upsert")
-        first, s1 = timed("upsert, first run (inserts)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
+        first, s1 = upsert_phases("first insert", rows, phases)
         assert first.written == n_rows, first
         lsn = wal_lsn()
-        second, s2 = timed(
-            "upsert, identical second run (no-op)", lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
-        )
+        second, s2 = upsert_phases("no-op re-pull", rows, phases)
         noop_wal = wal_bytes_since(lsn)
         noop_locked = locked_rows(org.pk)
         assert second.written == 0, second
         print(f"    no-op: {noop_locked} rows locked, {noop_wal:,} bytes of WAL cluster-wide")
-        third, s3 = timed(
-            "upsert, 10% of rows changed", lambda: bulk_upsert(AccountMetricDaily, changed, key_fields=KEY)
-        )
+        third, s3 = upsert_phases("10% changed", changed, phases)
         assert third.written == args.accounts * len(range(0, per_account, 10)), third
         # The issue's mix: half of the batch updates existing days (all values changed), half is new days.
         half = per_account // 2
@@ -191,10 +263,7 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             for row in build_rows(org.pk, account_ids, per_account + half)
             if (row["day"] - FIRST_DAY).days >= per_account - half
         ]
-        fourth, s4 = timed(
-            f"upsert, half new / half updated ({len(mix)} rows)",
-            lambda: bulk_upsert(AccountMetricDaily, mix, key_fields=KEY),
-        )
+        fourth, s4 = upsert_phases("half new, half updated", mix, phases)
         assert fourth.written == len(mix), fourth
         print("baseline: raw COPY of the same rows into a scratch table")
         _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
@@ -216,7 +285,11 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             "noop_rows_locked": noop_locked,
             "noop_wal_bytes_cluster": noop_wal,
             "changed_rows_updated": third.written,
+            "phases_s": phases,
+            "fillfactor": table_fillfactor(),
         }
+        print("index maintenance: the merge with and without the secondary indexes (rolled back)")
+        results["index_probe"] = index_maintenance_probe(org.pk, account_ids, per_account)
         if args.bulk_create_rows:
             AccountMetricDaily.objects.filter(organization=org).delete()
             subset = rows[: args.bulk_create_rows]

@@ -29,11 +29,14 @@ stores them). Policies (the per-fact-type decision is in docs/decisions/0003-dup
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import io
 import itertools
 import json
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,12 +47,41 @@ from django.utils import timezone
 
 from integrations.bulk_sqlite import _upsert_sqlite
 
-__all__ = ["DuplicateKey", "DuplicateKeys", "UpsertResult", "bulk_upsert"]
+__all__ = ["DuplicateKey", "DuplicateKeys", "UpsertResult", "bulk_upsert", "recording_phases"]
 
 DUPLICATE_POLICIES = frozenset({"last", "most_complete", "reject"})
 
 _temp_names = itertools.count(1)
 _COPY_CHUNK_ROWS = 20_000
+
+# Seconds spent in each phase of the PostgreSQL path, added up while ``recording_phases`` is active
+# (the ingestion benchmark): serialize, copy (COPY into the temporary table), skip_unchanged (the
+# anti-join), merge (the INSERT ... ON CONFLICT, index maintenance included). None = not recorded.
+_phases: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("bulk_upsert_phases", default=None)
+
+
+@contextlib.contextmanager
+def recording_phases() -> Iterator[dict[str, float]]:
+    """Collect the per-phase seconds of every ``bulk_upsert`` in the block into the yielded dict."""
+    phases: dict[str, float] = {}
+    token = _phases.set(phases)
+    try:
+        yield phases
+    finally:
+        _phases.reset(token)
+
+
+@contextlib.contextmanager
+def _phase(name: str) -> Iterator[None]:
+    phases = _phases.get()
+    if phases is None:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - start
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +155,8 @@ def bulk_upsert(
     if not rows:
         return UpsertResult(0, 0, 0 if detailed else None, 0 if detailed else None)
     plan = _Plan(model, key_fields, update_fields, rows[0])
-    deduped, duplicates = plan.dedupe(rows, on_duplicate)
+    with _phase("dedupe"):
+        deduped, duplicates = plan.dedupe(rows, on_duplicate)
     if on_duplicate == "reject" and any(d.action == "rejected" for d in duplicates):
         raise DuplicateKeys(model, [d for d in duplicates if d.action == "rejected"])
     vendor = connections[using].vendor
@@ -318,6 +351,7 @@ def _upsert_postgresql(
     cols = [qn(plan.column(n)) for n in plan.columns]
     col_list = ", ".join(cols)
     with connection.cursor() as cursor:
+        _merge_settings(cursor, len(rows))
         # Column types come from the target table; no constraints, dropped at commit.
         cursor.execute(
             f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {col_list} FROM {qn(plan.table)} WITH NO DATA"  # noqa: S608
@@ -325,11 +359,13 @@ def _upsert_postgresql(
         copy_sql = f"COPY {temp} ({col_list}) FROM STDIN"
         fmt = _row_formatter(plan)
         for start in range(0, len(rows), _COPY_CHUNK_ROWS):
-            try:
-                text = "".join(map(fmt, rows[start : start + _COPY_CHUNK_ROWS]))
-            except KeyError as exc:
-                raise ValueError(f"every row must have the columns of the first row; missing {exc}") from None
-            _copy_from(cursor, copy_sql, io.StringIO(text))
+            with _phase("serialize"):
+                try:
+                    text = "".join(map(fmt, rows[start : start + _COPY_CHUNK_ROWS]))
+                except KeyError as exc:
+                    raise ValueError(f"every row must have the columns of the first row; missing {exc}") from None
+            with _phase("copy"):
+                _copy_from(cursor, copy_sql, io.StringIO(text))
         keys = ", ".join(qn(plan.column(n)) for n in plan.key_fields)
         update_cols = [qn(plan.column(n)) for n in plan.update_fields]
         sets = [f"{c} = EXCLUDED.{c}" for c in update_cols]
@@ -359,7 +395,8 @@ def _upsert_postgresql(
             params.append(sorted({row["organization_id"] for row in rows}))
         # No ANALYZE of the temporary table: the planner sizes a never-analyzed table by its pages,
         # which was enough for a hash join here (ANALYZE cost 0.11 s per 200k rows).
-        cursor.execute(f"DELETE FROM {temp} s USING {target} t WHERE {key_match}{same_values}", params)  # noqa: S608
+        with _phase("skip_unchanged"):
+            cursor.execute(f"DELETE FROM {temp} s USING {target} t WHERE {key_match}{same_values}", params)  # noqa: S608
         if cursor.rowcount == len(rows):
             cursor.execute(f"DROP TABLE {temp}")
             return 0, 0 if detailed else None
@@ -367,18 +404,31 @@ def _upsert_postgresql(
             f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {temp} "  # noqa: S608
             f"ON CONFLICT ({keys}) {conflict}"
         )
-        if detailed:
-            # xmax = 0 only for freshly inserted tuples: splits the count in the same statement.
-            cursor.execute(
-                f"WITH merged AS ({merge} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
-                "SELECT COUNT(*), COUNT(*) FILTER (WHERE inserted) FROM merged"
-            )
-            written, inserted = cursor.fetchone()
-        else:
-            cursor.execute(merge)
-            written, inserted = cursor.rowcount, None
+        with _phase("merge"):
+            if detailed:
+                # xmax = 0 only for freshly inserted tuples: splits the count in the same statement.
+                cursor.execute(
+                    f"WITH merged AS ({merge} RETURNING (xmax = 0) AS inserted) "  # noqa: S608
+                    "SELECT COUNT(*), COUNT(*) FILTER (WHERE inserted) FROM merged"
+                )
+                written, inserted = cursor.fetchone()
+            else:
+                cursor.execute(merge)
+                written, inserted = cursor.rowcount, None
         cursor.execute(f"DROP TABLE {temp}")
     return int(written), inserted
+
+
+# Memory for the anti-join's and the merge's hash tables, for this transaction only. At the
+# default 4 MB the hash of a 100k-row batch against the organization's existing rows spills to
+# disk in batches (bench/ingest_bench.py: the skip-unchanged phase); 64 MB holds ~500k keys.
+_MERGE_WORK_MEM = "64MB"
+_MERGE_WORK_MEM_FROM_ROWS = 20_000  # smaller batches fit the default
+
+
+def _merge_settings(cursor, rows: int) -> None:
+    if rows >= _MERGE_WORK_MEM_FROM_ROWS:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [_MERGE_WORK_MEM])
 
 
 def _copy_from(cursor, sql: str, buffer: io.StringIO) -> None:

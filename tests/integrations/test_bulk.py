@@ -8,7 +8,8 @@ from django.db import connection
 from django.utils import timezone
 
 from analytics.models import AccountMetricDaily
-from integrations.bulk import bulk_upsert
+from integrations import bulk
+from integrations.bulk import bulk_upsert, recording_phases
 from moderation.models import InboxItem, InboxStatus
 from tests.ads.factories import AdCampaignFactory
 from tests.integrations.factories import SocialAccountFactory
@@ -176,3 +177,42 @@ def test_a_noop_rerun_locks_no_row(org):
         )
         assert cursor.fetchall() == []
     assert AccountMetricDaily.objects.get(day=rows[3]["day"]).reach == 9999
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the phases are those of the PostgreSQL path")
+def test_recording_phases_splits_the_postgresql_path_and_costs_nothing_otherwise(org):
+    account = SocialAccountFactory(organization=org)
+    with recording_phases() as phases:
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)  # no-op: no merge
+    assert set(phases) == {"dedupe", "serialize", "copy", "skip_unchanged", "merge"}
+    assert all(seconds >= 0 for seconds in phases.values())
+    with recording_phases() as later:
+        pass
+    bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 9)), key_fields=KEY)  # outside: not recorded
+    assert later == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="work_mem is a PostgreSQL setting")
+def test_a_large_batch_raises_work_mem_for_its_own_transaction_only(org, monkeypatch, transactional_db):
+    monkeypatch.setattr(bulk, "_MERGE_WORK_MEM_FROM_ROWS", 5)
+    real_merge_settings = bulk._merge_settings
+    seen = []
+
+    def spy(cursor, rows):
+        real_merge_settings(cursor, rows)
+        cursor.execute("SHOW work_mem")
+        seen.append(cursor.fetchone()[0])
+
+    monkeypatch.setattr(bulk, "_merge_settings", spy)
+    account = SocialAccountFactory(organization=org)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        before = cursor.fetchone()[0]
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)  # 7 rows: raised
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 3)), key_fields=KEY)  # 2 rows: default
+        cursor.execute("SHOW work_mem")
+        after = cursor.fetchone()[0]
+    assert seen == [bulk._MERGE_WORK_MEM, before]
+    assert after == before  # set for the upsert's transaction only
+    assert AccountMetricDaily.objects.filter(account=account).count() == 7
