@@ -29,6 +29,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analytics", "0005_socialpost_plan_link")]
+    dependencies = [("analytics", "0006_metric_day_id_indexes")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
