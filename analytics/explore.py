@@ -416,14 +416,20 @@ def _metric_parts(frame: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Serie
 
 
 def group_figures(frame: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Per label: posts, and for each metric its value and the posts it is measured on (`n_<metric>`)."""
-    out = pd.DataFrame({"posts": labels.groupby(labels).size()})
+    """Per label: posts, and for each metric its value and the posts it is measured on (`n_<metric>`).
+    One grouped sum over every metric's parts (not a groupby per metric)."""
+    parts: dict[str, Any] = {"posts": np.ones(len(frame))}
     for metric in PERFORM_METRICS:
         numerator, denominator = _metric_parts(frame, metric)
-        top = numerator.groupby(labels).sum(min_count=1)
-        bottom = denominator.groupby(labels).sum(min_count=1)
-        out[metric] = top / bottom.where(bottom > 0)
-        out[f"n_{metric}"] = denominator.notna().groupby(labels).sum()
+        parts[f"top_{metric}"] = numerator.to_numpy(dtype="float64")
+        parts[f"bottom_{metric}"] = denominator.to_numpy(dtype="float64")
+        parts[f"n_{metric}"] = denominator.notna().to_numpy(dtype="float64")
+    sums = pd.DataFrame(parts).groupby(labels.to_numpy()).sum(min_count=1)
+    out = pd.DataFrame({"posts": sums["posts"].astype(int)})
+    for metric in PERFORM_METRICS:
+        bottom = sums[f"bottom_{metric}"]
+        out[metric] = sums[f"top_{metric}"] / bottom.where(bottom > 0)
+        out[f"n_{metric}"] = sums[f"n_{metric}"].astype(int)
     return out
 
 

@@ -192,10 +192,9 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
                 currency=currency,
             )
             columns = [day_col, *(Column(col, name, unit) for col, name, unit, _k, _a in series), posts_col, events_col]
-            rows = [
-                [d, *(frame.at[d, col] for col, *_rest in series), frame.at[d, "posts"], events_by_day[i]]
-                for i, d in enumerate(days)
-            ]
+            values = [frame[col].tolist() for col, *_rest in series]
+            posts = frame["posts"].tolist()
+            rows = [[d, *(column[i] for column in values), posts[i], events_by_day[i]] for i, d in enumerate(days)]
             return Chart(key, title, columns, rows, figure, currency=currency)
 
         people = _("people")
