@@ -36,7 +36,7 @@ from tenancy.models import Organization
 from .insights import MIN_GROUP_SIZE
 from .kpi_sources.base import ad_platform_label, ad_platforms_for
 from .models import AccountMetricDaily, PostMetricDaily, SocialPost
-from .post_frame import post_frame
+from .post_frame import credited_platform, post_frame
 from .selectors import published_window
 
 PERIOD_DAYS = (7, 30, 90, 365)
@@ -426,8 +426,9 @@ def post_leads(*, post: SocialPost, limit: int = 50) -> list[Lead]:
     """Leads attributed to the planned post this platform post is, on its platform or on none."""
     if post.planned_post_id is None:
         return []
+    platform = credited_platform(post.account.platform, post.planned_post.platform if post.planned_post else "")
     qs = Lead.objects.for_organization(post.organization_id).filter(
-        post_id=post.planned_post_id, attributed_platform__in=[post.account.platform, ""]
+        post_id=post.planned_post_id, attributed_platform__in=[platform, ""]
     )
     return list(qs.order_by("-created", "-pk")[:limit])
 

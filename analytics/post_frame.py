@@ -5,7 +5,8 @@ Built from `SocialPost` + its latest `PostMetricDaily` observation (`selectors.l
 A platform post linked to its planned post (`SocialPost.planned_post`, analytics/plan_links.py)
 takes the plan's pillar and objective and the CRM leads attributed to that planned post, with
 their sales revenue (refunds and other currencies left out). A planned post published to several
-accounts credits each lead to the platform post on the lead's platform; a lead without a platform
+accounts credits each lead to the platform post on the lead's platform (the demo platform's
+account standing in for the planned post's platform); a lead without a platform
 goes to the first of them. Posts outside the plan keep `pillar`, `leads` and `revenue` missing
 (readers skip what there is no data for), and their objective is what the sync recorded
 (`extra["objective"]`). `published_at` is converted to the organization's timezone: weekday and
@@ -22,6 +23,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 
 from content.models import Post
+from core.vocabulary import Platform
 from crm.models import Lead
 from tenancy.models import Organization
 
@@ -50,6 +52,13 @@ def _plan_outcomes(organization: Organization, planned_ids: set[int]) -> _Outcom
         (row["post_id"], row["attributed_platform"] or ""): [float(row["leads"]), float(row["revenue"] or 0)]
         for row in rows
     }
+
+
+def credited_platform(account_platform: str, plan_platform: str) -> str:
+    """The platform whose leads a platform post of a planned post takes: its account's, except the
+    demo platform's simulated account, which stands in for the planned post's platform (as the
+    link to the plan treats it)."""
+    return plan_platform if account_platform == Platform.DEMO else account_platform
 
 
 # The insights engine's columns (reports/frame.py).
@@ -120,10 +129,10 @@ def post_frame(
     linked = planned.notna()
     plan_ids = {int(p) for p in planned[linked]}
     plans = {
-        pk: (objective, pillar)
-        for pk, objective, pillar in Post.objects.for_organization(organization)
+        pk: (objective, pillar, plan_platform)
+        for pk, objective, pillar, plan_platform in Post.objects.for_organization(organization)
         .filter(pk__in=plan_ids)
-        .values_list("pk", "objective", "pillar__name")
+        .values_list("pk", "objective", "pillar__name", "platform")
     }
     outcomes = _plan_outcomes(organization, set(plans)) if plans else {}
     frame["pillar"] = None
@@ -145,7 +154,7 @@ def post_frame(
         ):
             if plan_pk not in plans:
                 continue
-            own = outcomes.get((plan_pk, platform_of), [0.0, 0.0])
+            own = outcomes.get((plan_pk, credited_platform(platform_of, plans[plan_pk][2])), [0.0, 0.0])
             unplaced = outcomes.get((plan_pk, ""), [0.0, 0.0]) if first_of_plan[plan_pk] == post_pk else [0.0, 0.0]
             index.append(i)
             objectives.append(plans[plan_pk][0])
