@@ -126,7 +126,7 @@ class CompetitorSerializer(TenantModelSerializer):
 
     @extend_schema_field(CompetitorSnapshotNestedSerializer(many=True))
     def get_snapshots(self, obj: Competitor) -> list:
-        return CompetitorSnapshotNestedSerializer(recent_snapshots(obj), many=True).data
+        return list(CompetitorSnapshotNestedSerializer(recent_snapshots(obj), many=True).data)
 
     def get_snapshot_count(self, obj: Competitor) -> int:
         count = getattr(obj, "snapshot_count", None)
