@@ -124,7 +124,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     org = build(args.posts)
-    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} cores".format(*os.getloadavg(), os.cpu_count()))
+    one, five, fifteen = os.getloadavg()
+    print(f"load average (1, 5, 15 min): {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores")
     today = org.today()
     client = Client()
     client.force_login(Membership.objects.for_organization(org).get().user)
@@ -145,7 +146,8 @@ def main() -> None:
                 assert response.status_code == 200, (path, response.status_code)
 
             timed(f"GET analytics/{path}", get)
-        print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+        one, five, fifteen = os.getloadavg()
+        print(f"load average after: {one:.1f} {five:.1f} {fifteen:.1f}")
     finally:
         if not args.keep:
             Organization.objects.filter(slug=SLUG).delete()
