@@ -13,16 +13,19 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.formats import get_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core.formatting import currency_symbol, format_number
+from core.formatting import MISSING, NBSP, _decimal, _digits, currency_symbol, format_number
 from core.kpis import Unit
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -62,10 +65,22 @@ class Chart:
 
     def cells(self) -> list[list[str]]:
         """The rows as shown: grouped numbers with units, dates in the active language."""
-        return [
-            [_shown(value, column, self.currency) for value, column in zip(row, self.columns, strict=True)]
-            for row in self.rows
-        ]
+        shown = [_column_formatter(column, self.currency) for column in self.columns]
+        return [[show(value) for value, show in zip(row, shown, strict=True)] for row in self.rows]
+
+    def table_body(self) -> SafeString:
+        """The data table's rows as HTML (escaped): built here rather than in a template loop,
+        which cost more than the rest of a page with a year of days."""
+        return mark_safe(  # noqa: S308 — every cell is escaped
+            "".join(
+                '<tr><th scope="row">'
+                + escape(row[0])
+                + "</th>"
+                + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:])
+                + "</tr>"
+                for row in self.cells()
+            )
+        )
 
 
 def _clean(value: Any) -> Any:
@@ -83,6 +98,42 @@ def _shown(value: Any, column: Column, currency: str) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat(sep=" ", timespec="minutes") if isinstance(value, dt.datetime) else value.isoformat()
     return str(value)
+
+
+def _column_formatter(column: Column, currency: str) -> Callable[[Any], str]:
+    """`_shown` for one column, with the active language's separators looked up once: the same
+    text as `core.formatting.format_number`, at a fraction of its cost per cell."""
+    try:
+        kind: Unit | None = Unit(column.unit) if column.unit else None
+    except ValueError:
+        kind = None
+    grouping = get_format("NUMBER_GROUPING")
+    if kind is None or kind == Unit.MINUTES or grouping != 3:
+        return lambda value: _shown(value, column, currency)
+    decimal_sep, thousand_sep = str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR"))
+    if kind == Unit.PERCENT:
+        template = _("%(number)s%%")
+        suffix = ""
+    else:
+        template = ""
+        suffix = f"{NBSP}{currency_symbol(currency)}" if kind == Unit.MONEY and currency else ""
+
+    def show(value: Any) -> str:
+        value = _clean(value)
+        if value is None or value == "":
+            return MISSING
+        number = _decimal(value)
+        if number is None:
+            return str(value)
+        rounded, places = _digits(number, kind, None)
+        if not rounded:
+            rounded = abs(rounded)  # no "-0"
+        text = f"{rounded:,.{places}f}".replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
+        if template:
+            return template % {"number": text}
+        return text + suffix
+
+    return show
 
 
 def _export_value(value: Any) -> Any:

@@ -17,13 +17,13 @@ draws them. Conventions (docs/analytics.md):
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models import Count, F, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 
 from ads.models import AdCampaign, AdStatDaily
 from content.models import PostObjective
@@ -36,7 +36,7 @@ from tenancy.models import Organization
 from .insights import MIN_GROUP_SIZE
 from .kpi_sources.base import ad_platform_label, ad_platforms_for
 from .models import AccountMetricDaily, PostMetricDaily, SocialPost
-from .post_frame import post_frame
+from .post_frame import credited_platform, post_frame
 from .selectors import published_window
 
 PERIOD_DAYS = (7, 30, 90, 365)
@@ -115,31 +115,62 @@ def _series(rows: Iterable[Any], key: str, dates: list[dt.date]) -> pd.Series:
     return pd.Series([values.get(d) for d in dates], index=dates, dtype="float64")
 
 
+def _followers_carried(scope: Scope, rows: pd.DataFrame, dates: list[dt.date]) -> pd.Series:
+    """Followers per day summed over the accounts, each account at its last known count: a day an
+    account did not report carries its previous count forward (from before the period too), so a
+    missing report is not a dip. An account counts from its first report on. One query (each
+    account's last count before the period)."""
+    newest_first = Window(RowNumber(), partition_by=[F("account_id")], order_by=F("day").desc())
+    before = _accounts(
+        scope,
+        AccountMetricDaily.objects.for_organization(scope.organization).filter(
+            day__lt=scope.start, followers__isnull=False
+        ),
+    )
+    earlier = pd.DataFrame.from_records(
+        [
+            (account_id, scope.start - dt.timedelta(days=1), followers)
+            for account_id, followers, _rank in before.annotate(rank=newest_first)
+            .filter(rank=1)
+            .values_list("account_id", "followers", "rank")
+        ],
+        columns=["account_id", "day", "followers"],
+    )
+    known = pd.concat([earlier, rows.loc[rows["followers"].notna(), ["account_id", "day", "followers"]]])
+    if known.empty:
+        return pd.Series([np.nan] * len(dates), index=dates, dtype="float64")
+    per_account = known.pivot(index="day", columns="account_id", values="followers").astype("float64")
+    carried = per_account.reindex(sorted({*per_account.index, *dates})).ffill().reindex(dates)
+    return carried.sum(axis=1, min_count=1)
+
+
+ACCOUNT_FIELDS = ("account_id", "day", *ACCOUNT_SUMS)
+
+
 def daily_overview(scope: Scope) -> pd.DataFrame:
-    """One row per day of the period with the figures of the overview charts. Five queries."""
+    """One row per day of the period with the figures of the overview charts. Seven queries.
+
+    Account metrics are read per account and day (a few accounts × the days: not growing with
+    posts) and summed here, since the follower totals need each account's own series."""
     org, dates = scope.organization, scope.dates
     start_at, end_at = published_window(scope.start, scope.end, scope.tz)
     accounts = _accounts(
         scope, AccountMetricDaily.objects.for_organization(org).filter(day__gte=scope.start, day__lte=scope.end)
     )
-    with_reach = Q(reach__gt=0)
-    account_rows = list(
-        accounts.values(d=F("day"))
-        .annotate(
-            **{f"s_{name}": Sum(name) for name in ACCOUNT_SUMS},
-            s_er_interactions=Sum("interactions", filter=with_reach),
-            s_er_reach=Sum("reach", filter=with_reach),
-        )
-        .order_by()
-    )
-    frame = pd.DataFrame(index=pd.Index(dates, name="day"))
-    for name in (*ACCOUNT_SUMS, "er_interactions", "er_reach"):
-        frame[name] = _series(account_rows, f"s_{name}", dates)
+    rows = pd.DataFrame.from_records(list(accounts.values_list(*ACCOUNT_FIELDS)), columns=ACCOUNT_FIELDS)
+    for name in ACCOUNT_SUMS:
+        rows[name] = pd.to_numeric(rows[name], errors="coerce").astype("float64")
+    with_reach = rows["reach"] > 0
+    rows["er_interactions"] = rows["interactions"].where(with_reach)
+    rows["er_reach"] = rows["reach"].where(with_reach)
+    sums = rows.groupby("day")[[*ACCOUNT_SUMS, "er_interactions", "er_reach"]].sum(min_count=1)
+    frame = sums.reindex(pd.Index(dates, name="day")).astype("float64")
     # Interactions not reported count as 0 on a day that reports a reach.
     frame["er_interactions"] = frame["er_interactions"].where(
         frame["er_reach"].isna(), frame["er_interactions"].fillna(0)
     )
     frame["er"] = frame["er_interactions"] / frame["er_reach"].where(frame["er_reach"] > 0) * 100
+    frame["followers"] = _followers_carried(scope, rows, dates)
 
     platform = scope.coarse_platform
     clicks: QuerySet = LinkClickHourly.objects.for_organization(org).filter(hour__gte=start_at, hour__lt=end_at)
@@ -289,8 +320,10 @@ def events(scope: Scope) -> list[Event]:
 
 
 def overview(scope: Scope) -> Overview:
-    daily = daily_overview(scope)
-    previous_daily = daily_overview(scope.previous)
+    """The period and the one before it, read together (one set of queries for both)."""
+    previous = scope.previous
+    both = daily_overview(replace(scope, start=previous.start))
+    daily, previous_daily = both.loc[scope.dates], both.loc[previous.dates]
     now, before = period_totals(daily), period_totals(previous_daily)
     totals = [Total(key, now[key], before[key], unit, better) for key, (unit, better) in TOTAL_UNITS.items()]
     return Overview(daily, previous_daily, totals, events(scope))
@@ -393,8 +426,9 @@ def post_leads(*, post: SocialPost, limit: int = 50) -> list[Lead]:
     """Leads attributed to the planned post this platform post is, on its platform or on none."""
     if post.planned_post_id is None:
         return []
+    platform = credited_platform(post.account.platform, post.planned_post.platform if post.planned_post else "")
     qs = Lead.objects.for_organization(post.organization_id).filter(
-        post_id=post.planned_post_id, attributed_platform__in=[post.account.platform, ""]
+        post_id=post.planned_post_id, attributed_platform__in=[platform, ""]
     )
     return list(qs.order_by("-created", "-pk")[:limit])
 
@@ -416,14 +450,20 @@ def _metric_parts(frame: pd.DataFrame, metric: str) -> tuple[pd.Series, pd.Serie
 
 
 def group_figures(frame: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Per label: posts, and for each metric its value and the posts it is measured on (`n_<metric>`)."""
-    out = pd.DataFrame({"posts": labels.groupby(labels).size()})
+    """Per label: posts, and for each metric its value and the posts it is measured on (`n_<metric>`).
+    One grouped sum over every metric's parts (not a groupby per metric)."""
+    parts: dict[str, Any] = {"posts": np.ones(len(frame))}
     for metric in PERFORM_METRICS:
         numerator, denominator = _metric_parts(frame, metric)
-        top = numerator.groupby(labels).sum(min_count=1)
-        bottom = denominator.groupby(labels).sum(min_count=1)
-        out[metric] = top / bottom.where(bottom > 0)
-        out[f"n_{metric}"] = denominator.notna().groupby(labels).sum()
+        parts[f"top_{metric}"] = numerator.to_numpy(dtype="float64")
+        parts[f"bottom_{metric}"] = denominator.to_numpy(dtype="float64")
+        parts[f"n_{metric}"] = denominator.notna().to_numpy(dtype="float64")
+    sums = pd.DataFrame(parts).groupby(labels.to_numpy()).sum(min_count=1)
+    out = pd.DataFrame({"posts": sums["posts"].astype(int)})
+    for metric in PERFORM_METRICS:
+        bottom = sums[f"bottom_{metric}"]
+        out[metric] = sums[f"top_{metric}"] / bottom.where(bottom > 0)
+        out[f"n_{metric}"] = sums[f"n_{metric}"].astype(int)
     return out
 
 

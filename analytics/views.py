@@ -22,6 +22,7 @@ from .forms import PeriodForm
 from .insights import MIN_GROUP_SIZE
 from .kpi_values import kpi_window
 from .models import SocialPost
+from .post_frame import post_texts
 
 
 class DashboardView(OrganizationViewMixin, TemplateView):
@@ -191,10 +192,9 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
                 currency=currency,
             )
             columns = [day_col, *(Column(col, name, unit) for col, name, unit, _k, _a in series), posts_col, events_col]
-            rows = [
-                [d, *(frame.at[d, col] for col, *_rest in series), frame.at[d, "posts"], events_by_day[i]]
-                for i, d in enumerate(days)
-            ]
+            values = [frame[col].tolist() for col, *_rest in series]
+            posts = frame["posts"].tolist()
+            rows = [[d, *(column[i] for column in values), posts[i], events_by_day[i]] for i, d in enumerate(days)]
             return Chart(key, title, columns, rows, figure, currency=currency)
 
         people = _("people")
@@ -310,7 +310,9 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
         descending = self.request.GET.get("dir", "desc") != "asc"
         frame = explore.sort_posts(explore.posts_table(scope), sort, descending)
         page = Paginator(frame, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        page.object_list = [_post_row(r) for r in page.object_list.to_dict("records")]
+        shown = page.object_list.to_dict("records")
+        texts = post_texts(self.organization, [r["post_id"] for r in shown])
+        page.object_list = [_post_row(r | {"text": texts.get(r["post_id"], "")}) for r in shown]
         keep = [(k, v) for k, v in self.request.GET.items() if k not in ("sort", "dir", "page", "export", "chart")]
         headers = []
         for key, name in POST_COLUMNS_SORTABLE.items():

@@ -88,6 +88,7 @@ def seed(*, organization, users: dict) -> None:
                 services.post_schedule(access=access, post=post, scheduled_at=when)
     seed_plan(access=access, strategy=strategy)
     seed_failed_publication(access=access, strategy=strategy)
+    seed_published_by_hand(access=access, strategy=strategy)
 
 
 FAILED_TITLE = "Акция выходного дня: второй капучино в подарок"
@@ -135,3 +136,53 @@ def seed_failed_publication(*, access: Access, strategy) -> None:
         str(token),
         connector_factory=lambda acc: connector_for(acc, publish_failure="permission_denied"),
     )
+
+
+# Posts of the plan that went out by hand on the demo platform: planned posts with the text and time
+# of the simulated account's recent posts (its connector says what it published), so the sync's
+# link to the plan (by account, time and text) finds them, their tracked links carry the CRM demo's
+# leads and the analytics pages show leads and revenue per published post.
+PUBLISHED_BY_HAND = (("leads", "lead_generation", 2), ("sales", "sales", 1))  # demo objective, plan's, how many
+PUBLISHED_BY_HAND_PILLAR = "Предзаказ и кофе для офиса"
+PUBLISHED_BY_HAND_DAYS = (3, 45)  # published this many days ago at least / at most
+
+
+def seed_published_by_hand(*, access: Access, strategy) -> None:
+    organization = access.organization
+    account = (
+        SocialAccount.objects.for_organization(organization)
+        .filter(platform=Platform.DEMO, status=AccountStatus.ACTIVE)
+        .first()
+    )
+    pillar = ContentPillar.objects.filter(
+        organization=organization, strategy=strategy, name=PUBLISHED_BY_HAND_PILLAR
+    ).first()
+    goal = pillar.goals.order_by("pk").first() if pillar is not None else None
+    if account is None or pillar is None or goal is None:
+        return
+    now = timezone.now()
+    newest, oldest = (now - dt.timedelta(days=d) for d in PUBLISHED_BY_HAND_DAYS)
+    remote = sorted(
+        (p for p in connector_for(account).fetch_posts(oldest) if p.published_at <= newest),
+        key=lambda p: p.published_at,
+        reverse=True,
+    )
+    for demo_objective, objective, count in PUBLISHED_BY_HAND:
+        for item in [p for p in remote if p.extra.get("objective") == demo_objective][:count]:
+            title = f"{item.text[:60]} · {timezone.localtime(item.published_at, organization.tzinfo):%d.%m}"
+            if Post.objects.filter(organization=organization, title=title).exists():
+                continue
+            post = services.post_create(
+                access=access,
+                title=title,
+                text=item.text,
+                platform="vk",
+                objective=objective,
+                format=item.format,
+                goal=goal,
+                pillar=pillar,
+            )
+            # Published by hand at that time (no publication of ours): the plan's record of it.
+            Post.objects.filter(organization=organization, pk=post.pk).update(
+                scheduled_at=item.published_at, status=Post.Status.PUBLISHED
+            )

@@ -25,11 +25,13 @@ DEMO_POSTS_WITH_LINKS = 3
 
 
 def seed(*, organization, users: dict) -> None:
+    with_goal = Post.objects.for_organization(organization).exclude(goal=None)
+    first = list(with_goal.order_by("pk")[:DEMO_POSTS_WITH_LINKS])
+    # And the plan's posts already published (by hand, content/demo.py): their leads show per post.
+    published = list(with_goal.filter(status=Post.Status.PUBLISHED).exclude(pk__in=[p.pk for p in first]))
     links = [
         link_for(organization=organization, post=post, target_url=SITE + POST_TARGETS.get(post.objective, "/"))
-        for post in Post.objects.for_organization(organization)
-        .exclude(goal=None)
-        .order_by("pk")[:DEMO_POSTS_WITH_LINKS]
+        for post in [*first, *published]
     ]
     links += [
         link_for(organization=organization, campaign=campaign, target_url=SITE + CAMPAIGN_TARGET)

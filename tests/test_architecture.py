@@ -176,6 +176,7 @@ def test_registries_are_filled_in_a_fixed_order():
         "moderation",
         "links",
         "crm",
+        "analytics",
         "adrules",
         "abtests",
         "reports",

@@ -1,5 +1,10 @@
 """Serializers validate the shape of input; the rules live in `strategy.services`."""
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.kpis import kpi_get
@@ -79,16 +84,61 @@ class CompetitorSnapshotNestedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Snapshots inside a competitor: the newest ones only (tracking stores one a day per platform, so
+# the full history grows without bound); all of them, paginated, at `snapshots_url`.
+NESTED_SNAPSHOTS = 30
+
+
+def recent_snapshots(competitor: Competitor) -> list[CompetitorSnapshot]:
+    """The competitor's newest `NESTED_SNAPSHOTS` snapshots, newest first: prefetched by the view
+    (`recent_snapshots`), else read (a competitor just created or changed)."""
+    recent = getattr(competitor, "recent_snapshots", None)
+    if recent is None:
+        recent = list(competitor.snapshots.order_by("-date", "-id")[:NESTED_SNAPSHOTS])
+    return recent
+
+
 class CompetitorSerializer(TenantModelSerializer):
     links = serializers.DictField(child=serializers.URLField(), required=False)
-    snapshots = CompetitorSnapshotNestedSerializer(many=True, read_only=True)
+    snapshots = serializers.SerializerMethodField(
+        help_text=f"The newest {NESTED_SNAPSHOTS} snapshots, newest first; all of them are at `snapshots_url`."
+    )
+    snapshot_count = serializers.SerializerMethodField(help_text="How many snapshots the competitor has in all.")
+    snapshots_url = serializers.SerializerMethodField(
+        help_text="The competitor's snapshots, paginated (the competitor-snapshots list filtered by it)."
+    )
     tracked_at = serializers.DateTimeField(read_only=True, allow_null=True)
     tracking_error_kind = serializers.CharField(read_only=True)
 
     class Meta:
         model = Competitor
-        fields = ["id", *COMPETITOR_FIELDS, "snapshots", "tracked_at", "tracking_error_kind", "created_at"]
+        fields = [
+            "id",
+            *COMPETITOR_FIELDS,
+            "snapshots",
+            "snapshot_count",
+            "snapshots_url",
+            "tracked_at",
+            "tracking_error_kind",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
+
+    @extend_schema_field(CompetitorSnapshotNestedSerializer(many=True))
+    def get_snapshots(self, obj: Competitor) -> list:
+        return list(CompetitorSnapshotNestedSerializer(recent_snapshots(obj), many=True).data)
+
+    def get_snapshot_count(self, obj: Competitor) -> int:
+        count = getattr(obj, "snapshot_count", None)
+        return count if count is not None else obj.snapshots.count()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_snapshots_url(self, obj: Competitor) -> str:
+        organization = self.context.get("organization") or obj.organization
+        path = reverse("competitor-snapshot-list", kwargs={"org_slug": organization.slug})
+        request = self.context.get("request")
+        url = request.build_absolute_uri(path) if request is not None else path
+        return f"{url}?{urlencode({'competitor': obj.pk})}"
 
 
 class PresenceAuditSerializer(TenantModelSerializer):

@@ -4,7 +4,8 @@ goes through a service with `access=self.access`."""
 from collections.abc import Callable
 from dataclasses import asdict
 
-from django.db.models import Model
+from django.db.models import Count, Model, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -99,7 +100,25 @@ class AudienceSegmentViewSet(ServiceWritesMixin, OrganizationModelViewSet):
 
 
 class CompetitorViewSet(ServiceWritesMixin, OrganizationModelViewSet):
-    queryset = Competitor.objects.prefetch_related("snapshots")
+    # The newest snapshots of each competitor (one windowed query for the page) and their count.
+    queryset = Competitor.objects.prefetch_related(
+        Prefetch(
+            "snapshots",
+            queryset=CompetitorSnapshot.objects.order_by("-date", "-id")[: s.NESTED_SNAPSHOTS],
+            to_attr="recent_snapshots",
+        )
+    ).annotate(
+        snapshot_count=Coalesce(
+            Subquery(
+                CompetitorSnapshot.objects.filter(competitor=OuterRef("pk"))
+                .order_by()
+                .values("competitor")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        )
+    )
     serializer_class = s.CompetitorSerializer
     ordering = ["name", "id"]
     obj_kwarg = "competitor"

@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 
 from analytics import explore
 from analytics.insights import MIN_GROUP_SIZE
+from analytics.models import AccountMetricDaily
 from tests.analytics.explore_data import generate
+from tests.integrations.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +122,12 @@ def expected_daily(raw, org, start, end) -> pd.DataFrame:
     am = raw.account_metrics.copy()
     for column in ("reach", "views", "interactions", "link_clicks", "followers", "followers_gained", "followers_lost"):
         am[column] = pd.to_numeric(am[column], errors="coerce").astype("float64")
-    sums = am.groupby("day")[["reach", "views", "interactions", "link_clicks", "followers"]].sum(min_count=1)
+    sums = am.groupby("day")[["reach", "views", "interactions", "link_clicks"]].sum(min_count=1)
     out = sums.reindex(days)
+    # Followers: each account's last known count carried forward (from before the period too).
+    known = am.dropna(subset=["followers"]).pivot(index="day", columns="account_id", values="followers")
+    carried = known.reindex(sorted({*known.index, *days})).ffill().reindex(days)
+    out["followers"] = carried.sum(axis=1, min_count=1)
     with_reach = am[am["reach"] > 0]
     er_num = with_reach.groupby("day")["interactions"].apply(lambda s: s.fillna(0).sum())
     er_den = with_reach.groupby("day")["reach"].sum()
@@ -454,3 +460,29 @@ def test_post_detail_shows_daily_curve_comments_and_leads(org, owner_web, data):
         & raw.leads["attributed_platform"].isin([row["account__platform"], ""])
     ]
     assert sorted(lead.pk for lead in response.context["leads"]) == sorted(leads["id"])
+
+
+def test_followers_carry_each_accounts_last_count_over_a_missing_day(org):
+    """A day one account did not report is not a dip in the summed followers."""
+    end = org.today()
+    a = SocialAccountFactory(organization=org, platform="vk", external_id="ff-a")
+    b = SocialAccountFactory(organization=org, platform="telegram", external_id="ff-b")
+    days = [end - dt.timedelta(days=i) for i in range(4, -1, -1)]
+    counts = {a: [100, 101, 102, 103, 104], b: [None, None, 51, 53, None]}
+    rows = []
+    for account, values in counts.items():
+        for day, value in zip(days, values, strict=True):
+            if value is not None:
+                rows.append(AccountMetricDaily(organization=org, account=account, day=day, followers=value))
+    # b's last count before the period.
+    rows.append(AccountMetricDaily(organization=org, account=b, day=days[0] - dt.timedelta(days=3), followers=49))
+    AccountMetricDaily.objects.bulk_create(rows)
+    got = explore.daily_overview(_scope(org, days[0], end))["followers"]
+    raw = pd.DataFrame(
+        [(r.account_id, r.day, r.followers) for r in rows], columns=["account_id", "day", "followers"]
+    ).pivot(index="day", columns="account_id", values="followers")
+    want = raw.reindex(sorted({*raw.index, *days})).ffill().reindex(days).sum(axis=1, min_count=1)
+    assert list(got) == list(want) == [149.0, 150.0, 153.0, 156.0, 157.0]
+    # Before any account reported, the figure is missing, not 0.
+    early = explore.daily_overview(_scope(org, days[0] - dt.timedelta(days=10), days[0] - dt.timedelta(days=8)))
+    assert early["followers"].isna().all()

@@ -399,3 +399,54 @@ def test_list_endpoint_query_count_does_not_grow(owner_client, org, path, make, 
         response = owner_client.get(url(org, path))
     assert response.status_code == 200
     assert response.json()["count"] == 12
+
+
+def test_competitor_lists_its_newest_snapshots_and_links_all_of_them(
+    owner_client, org, other_org, django_assert_max_num_queries
+):
+    """The nested snapshots stop at the newest NESTED_SNAPSHOTS; the rest are paginated at
+    `snapshots_url`, and the count says how many there are. Query count does not grow with them."""
+    from strategy.api.serializers import NESTED_SNAPSHOTS
+
+    competitors = [CompetitorFactory(organization=org, name=f"К{i}") for i in range(3)]
+    start = dt.date(2025, 1, 1)
+    total = NESTED_SNAPSHOTS + 15
+    CompetitorSnapshot.objects.bulk_create(
+        CompetitorSnapshot(
+            organization=org, competitor=c, platform="vk", date=start + dt.timedelta(days=d), followers=1000 + d
+        )
+        for c in competitors
+        for d in range(total if c is competitors[0] else 2)
+    )
+    with django_assert_max_num_queries(12):
+        listed = owner_client.get(url(org, "competitors/"))
+    assert listed.status_code == 200
+    rows = {row["name"]: row for row in listed.json()["results"]}
+    first = rows["К0"]
+    assert first["snapshot_count"] == total
+    assert len(first["snapshots"]) == NESTED_SNAPSHOTS
+    dates = [s["date"] for s in first["snapshots"]]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == (start + dt.timedelta(days=total - 1)).isoformat()
+    assert rows["К1"]["snapshot_count"] == 2
+    assert len(rows["К1"]["snapshots"]) == 2
+    # The link pages through all of them, newest first.
+    assert first["snapshots_url"].endswith(f"/api/v1/orgs/{org.slug}/competitor-snapshots/?competitor={first['id']}")
+    seen, page = [], first["snapshots_url"]
+    while page:
+        body = owner_client.get(page).json()
+        seen += [s["date"] for s in body["results"]]
+        page = body["next"]
+    assert len(seen) == total
+    assert seen == sorted(seen, reverse=True)
+    # A single competitor answers the same; another organization's competitor is not found.
+    one = owner_client.get(url(org, f"competitors/{first['id']}/")).json()
+    assert one["snapshot_count"] == total
+    assert len(one["snapshots"]) == NESTED_SNAPSHOTS
+    foreign = CompetitorFactory(organization=other_org)
+    assert owner_client.get(url(org, f"competitors/{foreign.pk}/")).status_code == 404
+    # After an edit the answer (not prefetched) still holds the newest ones only.
+    edited = owner_client.patch(url(org, f"competitors/{first['id']}/"), {"name": "К0 новый"}, format="json")
+    assert edited.status_code == 200, edited.json()
+    assert len(edited.json()["snapshots"]) == NESTED_SNAPSHOTS
+    assert edited.json()["snapshot_count"] == total
