@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from tenancy.rls import rls_operations
+
 
 class Migration(migrations.Migration):
 
@@ -140,4 +142,5 @@ class Migration(migrations.Migration):
             model_name='adsetstatdaily',
             constraint=models.UniqueConstraint(fields=('organization', 'ad_set', 'day'), name='adsetstat_natural_key'),
         ),
+        *rls_operations("ads.AdSetStatDaily", "ads.AdCreativeStatDaily"),
     ]
