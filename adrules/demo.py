@@ -1,5 +1,7 @@
 """Demo: campaign plans judged by the demo's CRM leads, a monthly budget, the shipped rules (two of
-them switched on) and their evaluation, so the rule log shows rules that fired."""
+them switched on) and their evaluation, so the rule log shows rules that fired; ad sets and
+creatives with their daily rows (the campaign's days split between them) and CRM leads that carry a
+creative's tracked-link code, so the campaign page shows figures per ad set and creative."""
 
 from __future__ import annotations
 
@@ -7,11 +9,24 @@ import contextlib
 import datetime as dt
 from decimal import Decimal
 
-from ads.models import AdBudget, AdCampaign, AdCreative, AdSet, BudgetChange, CampaignPlan
+from ads.models import (
+    AdBudget,
+    AdCampaign,
+    AdCreative,
+    AdCreativeStatDaily,
+    AdSet,
+    AdSetStatDaily,
+    AdStatDaily,
+    BudgetChange,
+    CampaignPlan,
+)
 from ads.services import campaign_budget_apply
 from core.errors import DomainError
 from core.numbers import money
 from core.vocabulary import CampaignStatus
+from crm.models import Lead
+from links.models import TrackedLink
+from links.services import link_for
 from strategy.models import Goal
 from tenancy.access import Access
 from tenancy.models import Organization
@@ -105,8 +120,25 @@ AUDIENCES = [
 ]
 
 
+# Each ad set's share of the campaign's days, and each creative's share of its ad set's.
+SET_SHARES = (Decimal("0.6"), Decimal("0.4"))
+CREATIVE_SHARES = (Decimal("0.7"), Decimal("0.3"))
+CREATIVES = (
+    ("утренний кофе", "Кофе к 8 утра", "Свежая обжарка и завтрак с собой — закажите в приложении.", "LEARN_MORE"),
+    ("завтрак", "Завтраки до 12:00", "Сырники, каша и кофе — от 290 ₽, с собой за 5 минут.", "ORDER_NOW"),
+)
+
+
 def _ad_sets(organization: Organization, campaigns: list[AdCampaign]) -> None:
     for campaign in campaigns:
+        # The campaign's own tracked link (made by the links demo) carries the first creative; a
+        # second link of the campaign carries the second creative of the first ad set.
+        first_link = TrackedLink.objects.for_organization(organization).filter(campaign=campaign).order_by("pk").first()
+        links: list[TrackedLink | None] = [first_link, None]
+        if first_link is not None:
+            links[1] = link_for(
+                organization=organization, campaign=campaign, target_url=first_link.target_url + "&creative=2"
+            )
         for n, audience in enumerate(AUDIENCES):
             ad_set = AdSet.objects.create(
                 organization=organization,
@@ -116,18 +148,70 @@ def _ad_sets(organization: Organization, campaigns: list[AdCampaign]) -> None:
                 raw_spec={"geo_locations": {"regions": [{"key": "RU-TA"}]}, "age_min": audience["age_min"]},
                 **audience,
             )
-            AdCreative.objects.create(
-                organization=organization,
-                ad_set=ad_set,
-                name=f"{audience['name']}: утренний кофе",
-                title="Кофе к 8 утра",
-                text="Свежая обжарка и завтрак с собой — закажите в приложении.",
-                cta="LEARN_MORE",
-                destination_url="https://zerno.example/menu",
-                utm={
+            for k, (suffix, title, text, cta) in enumerate(CREATIVES):
+                link = links[k] if n == 0 else None
+                utm = {
                     "utm_source": campaign.account.platform,
                     "utm_medium": "cpc",
                     "utm_campaign": campaign.external_id,
-                },
-                tracked_url="https://zerno.example/menu?utm_medium=cpc",
+                    "utm_content": link.code if link else f"{campaign.external_id}-s{n + 1}-a{k + 1}",
+                }
+                AdCreative.objects.create(
+                    organization=organization,
+                    ad_set=ad_set,
+                    external_id=f"{campaign.external_id}-s{n + 1}-a{k + 1}",
+                    name=f"{audience['name']}: {suffix}",
+                    status=campaign.status,
+                    title=title,
+                    text=text,
+                    cta=cta,
+                    destination_url="https://zerno.example/menu",
+                    utm=utm,
+                    tracked_url=link.tagged_url if link else "https://zerno.example/menu?utm_medium=cpc",
+                    lead_code=utm["utm_content"],
+                )
+        _unit_stats(organization, campaign)
+        if links[0] is not None and links[1] is not None:
+            _leads_through(organization, campaign, links[0], links[1])
+
+
+def _split(value, share: Decimal):
+    if value is None:
+        return None
+    return money(value * share) if isinstance(value, Decimal) else round(value * share)
+
+
+def _unit_stats(organization: Organization, campaign: AdCampaign) -> None:
+    """The campaign's daily rows split between its ad sets and their creatives (reach too: the demo
+    has no overlap between audiences)."""
+    ad_sets = list(AdSet.objects.for_organization(organization).filter(campaign=campaign).order_by("external_id"))
+    creatives = {
+        s.pk: list(AdCreative.objects.for_organization(organization).filter(ad_set=s).order_by("external_id"))
+        for s in ad_sets
+    }
+    metrics = ("spend", "impressions", "clicks", "reach", "leads", "conversions", "revenue")
+    set_rows, creative_rows = [], []
+    for stat in AdStatDaily.objects.for_organization(organization).filter(campaign=campaign):
+        common = {
+            "organization": organization,
+            "account_id": stat.account_id,
+            "campaign": campaign,
+            "day": stat.day,
+            "currency": stat.currency,
+        }
+        for ad_set, set_share in zip(ad_sets, SET_SHARES, strict=False):
+            set_rows.append(
+                AdSetStatDaily(ad_set=ad_set, **common, **{m: _split(getattr(stat, m), set_share) for m in metrics})
             )
+            for creative, share in zip(creatives[ad_set.pk], CREATIVE_SHARES, strict=False):
+                values = {m: _split(getattr(stat, m), set_share * share) for m in metrics}
+                creative_rows.append(AdCreativeStatDaily(ad_set=ad_set, creative=creative, **common, **values))
+    AdSetStatDaily.objects.bulk_create(set_rows)
+    AdCreativeStatDaily.objects.bulk_create(creative_rows)
+
+
+def _leads_through(organization: Organization, campaign: AdCampaign, first: TrackedLink, second: TrackedLink) -> None:
+    """Every third lead that came through the campaign's link came through the second creative's."""
+    through = Lead.objects.for_organization(organization).filter(campaign=campaign, utm_content=first.code)
+    ids = list(through.order_by("pk").values_list("pk", flat=True))[::3]
+    Lead.objects.for_organization(organization).filter(pk__in=ids).update(utm_content=second.code)

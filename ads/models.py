@@ -188,12 +188,14 @@ class AdSet(TenantModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["organization", "campaign"], name="adset_org_campaign_idx")]
         constraints = [
+            # The sync's upsert key: the platform's ad set (Meta) / ad (VK, whose targeting is per ad).
+            models.UniqueConstraint(fields=["organization", "campaign", "external_id"], name="adset_natural_key"),
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
                 | models.Q(age_max__isnull=True)
                 | models.Q(age_min__lte=models.F("age_max")),
                 name="adset_age_range",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,6 +208,7 @@ class AdCreative(TenantModel):
     ad_set = models.ForeignKey(AdSet, on_delete=models.CASCADE, related_name="creatives")
     external_id = models.CharField(max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=300)
+    status = models.CharField(_("status"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PAUSED)
     title = models.CharField(_("title"), max_length=200, blank=True)
     text = models.TextField(_("text"), blank=True)
     media_url = models.URLField(_("media"), max_length=1000, blank=True)
@@ -213,12 +216,21 @@ class AdCreative(TenantModel):
     destination_url = models.URLField(_("destination"), max_length=1000, blank=True)
     utm = models.JSONField(_("UTM tags"), default=dict, blank=True)
     tracked_url = models.URLField(_("tracked link"), max_length=1000, blank=True)
+    # What a CRM lead brings back from this creative (docs/ads.md, "CRM leads of an ad set and a
+    # creative"): the tracked link's code, else the ``utm_content`` tag; "" = none.
+    lead_code = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("ad creative")
         verbose_name_plural = _("ad creatives")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "ad_set"], name="adcreative_org_adset_idx")]
+        indexes = [
+            models.Index(fields=["organization", "ad_set"], name="adcreative_org_adset_idx"),
+            models.Index(fields=["organization", "lead_code"], name="adcreative_org_code_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ad_set", "external_id"], name="adcreative_natural_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -250,3 +262,64 @@ class BudgetChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.previous} → {self.new}"
+
+
+# --------------------------------------------------------------------------- ad-set and ad level facts
+# Daily rows below the campaign (Meta insights level=adset / level=ad; VK ads.getStatistics with
+# ids_type=ad). Kept apart from ``AdStatDaily`` so campaign totals never double count: the campaign
+# level stays the platforms' own campaign rows. Reach is not additive, so an ad set's reach comes
+# from its own rows, never from its ads'.
+
+
+class AdUnitStatBase(FactModel):
+    account = fact_foreign_key(SocialAccount)
+    campaign = fact_foreign_key(AdCampaign)
+    day = models.DateField()
+    spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    impressions = models.IntegerField(null=True, blank=True)
+    clicks = models.IntegerField(null=True, blank=True)
+    reach = models.IntegerField(null=True, blank=True)
+    leads = models.IntegerField(null=True, blank=True)
+    conversions = models.IntegerField(null=True, blank=True)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["day"]
+
+
+class AdSetStatDaily(AdUnitStatBase):
+    """One ad set, one day (NULL metric = not reported)."""
+
+    ad_set = fact_foreign_key(AdSet, related_name="stats")
+
+    class Meta(AdUnitStatBase.Meta):
+        verbose_name = _("daily ad set statistics")
+        verbose_name_plural = _("daily ad set statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "ad_set", "day"], name="adsetstat_natural_key"),
+        ]
+        indexes = [models.Index(fields=["organization", "campaign", "day"], name="adsetstat_org_camp_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ad_set_id} {self.day}"
+
+
+class AdCreativeStatDaily(AdUnitStatBase):
+    """One ad (its creative), one day (NULL metric = not reported)."""
+
+    ad_set = fact_foreign_key(AdSet)
+    creative = fact_foreign_key(AdCreative, related_name="stats")
+
+    class Meta(AdUnitStatBase.Meta):
+        verbose_name = _("daily creative statistics")
+        verbose_name_plural = _("daily creative statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "creative", "day"], name="adcreativestat_natural_key"),
+        ]
+        indexes = [models.Index(fields=["organization", "campaign", "day"], name="adcrstat_org_camp_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.creative_id} {self.day}"

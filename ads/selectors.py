@@ -9,7 +9,15 @@ from django.db.models import FilteredRelation, Q, QuerySet, Sum
 from core.numbers import money, ratio
 from tenancy.models import Organization
 
-from .models import AdBudget, AdCampaign, AdStatDaily, BudgetChange, CampaignPlan
+from .models import (
+    AdBudget,
+    AdCampaign,
+    AdCreativeStatDaily,
+    AdSetStatDaily,
+    AdStatDaily,
+    BudgetChange,
+    CampaignPlan,
+)
 
 
 def campaign_performance_list(*, organization: Organization, start: dt.date, end: dt.date) -> QuerySet[AdCampaign]:
@@ -141,6 +149,20 @@ def campaign_daily(
     rows = window_stats(organization=organization, start=start, end=end).filter(campaign_id=campaign_id)
     grouped = rows.order_by().values("day").annotate(**DELIVERY_SUMS)
     return {row["day"]: _delivery(dict(row)) for row in grouped}
+
+
+UNIT_LEVELS = {"ad_set": (AdSetStatDaily, "ad_set_id"), "creative": (AdCreativeStatDaily, "creative_id")}
+
+
+def unit_delivery(
+    *, organization: Organization, start: dt.date, end: dt.date, campaign_id: int, level: str
+) -> dict[int, Delivery]:
+    """Delivery per ad set (``level`` "ad_set") or per creative ("creative") of one campaign over
+    [start, end], one query on the (organization, campaign, day) index; units without rows are absent."""
+    model, key = UNIT_LEVELS[level]
+    rows = model.objects.filter(organization=organization, campaign_id=campaign_id, day__gte=start, day__lte=end)
+    grouped = rows.order_by().values(key).annotate(**DELIVERY_SUMS)
+    return {row[key]: _delivery(dict(row)) for row in grouped}
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:

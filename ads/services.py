@@ -10,19 +10,38 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ads.models import AdBudget, AdCampaign, AdStatDaily, BudgetChange, CampaignPlan
+from ads.models import (
+    AdBudget,
+    AdCampaign,
+    AdCreative,
+    AdCreativeStatDaily,
+    AdSet,
+    AdSetStatDaily,
+    AdStatDaily,
+    BudgetChange,
+    CampaignPlan,
+)
 from core.errors import DomainError
 from core.numbers import money
 from core.vocabulary import CampaignStatus
 from integrations.account_state import connector_call
-from integrations.bulk import bulk_upsert
-from integrations.connectors.base import Connector, RemoteCampaign
+from integrations.bulk import UpsertResult, bulk_upsert
+from integrations.connectors.base import (
+    AdUnitStatDay,
+    Capability,
+    Connector,
+    RemoteAd,
+    RemoteAdSet,
+    RemoteCampaign,
+)
 from integrations.models import SocialAccount
 from integrations.quality import step_quality
 from integrations.steps import StepResult, SyncWindow
@@ -36,6 +55,10 @@ from tenancy.services import audit_log_record
 
 CAMPAIGN_KEY = ["organization_id", "account_id", "external_id"]
 STAT_KEY = ["organization_id", "campaign_id", "day"]
+AD_SET_KEY = ["organization_id", "campaign_id", "external_id"]
+CREATIVE_KEY = ["organization_id", "ad_set_id", "external_id"]
+AD_SET_STAT_KEY = ["organization_id", "ad_set_id", "day"]
+CREATIVE_STAT_KEY = ["organization_id", "creative_id", "day"]
 _STATUSES = frozenset(CampaignStatus.values)
 MAX_DAILY_BUDGET = Decimal("100000000")
 
@@ -73,9 +96,190 @@ def campaigns_sync(*, account: SocialAccount, connector: Connector, window: Sync
         return StepResult(**step_quality(connector))
     rows = campaign_rows(account, campaigns)
     result = bulk_upsert(AdCampaign, rows, key_fields=CAMPAIGN_KEY, on_duplicate="last")
-    return StepResult(
-        fetched=len(campaigns), written=result.written, **step_quality(connector, [("campaigns", result)])
+    fetched, written, results = len(campaigns), result.written, [("campaigns", result)]
+    if Capability.AD_UNITS in connector.capabilities:
+        unit_fetched, unit_results = ad_units_sync(account=account, connector=connector)
+        fetched += unit_fetched
+        written += sum(r.written for _name, r in unit_results)
+        results += unit_results
+    return StepResult(fetched=fetched, written=written, **step_quality(connector, results))
+
+
+# --------------------------------------------------------------------------- ad sets and creatives
+
+
+def lead_code(tracked_url: str, utm: dict[str, str]) -> str:
+    """What a CRM lead brings back from a creative: its tracked link's code (``…/l/<code>``), else
+    its ``utm_content`` tag (docs/ads.md)."""
+    path = urlsplit(tracked_url or "").path
+    if "/l/" in path:
+        code = path.rsplit("/l/", 1)[1].strip("/")
+        if code:
+            return code[:200]
+    return str((utm or {}).get("utm_content") or "")[:200]
+
+
+def _campaign_ids(account: SocialAccount, external_ids: set[str]) -> dict[str, int]:
+    return dict(
+        AdCampaign.objects.filter(
+            organization_id=account.organization_id, account_id=account.pk, external_id__in=external_ids
+        ).values_list("external_id", "id")
     )
+
+
+def _ad_set_ids(account: SocialAccount, campaign_ids: dict[str, int]) -> dict[tuple[str, str], int]:
+    """(campaign external id, ad set external id) → ad set id, for the account's campaigns."""
+    by_pk = {pk: ext for ext, pk in campaign_ids.items()}
+    found = AdSet.objects.filter(organization_id=account.organization_id, campaign_id__in=list(by_pk)).values_list(
+        "campaign_id", "external_id", "id"
+    )
+    return {(by_pk[campaign], ext): pk for campaign, ext, pk in found}
+
+
+def ad_set_rows(account: SocialAccount, ad_sets: list[RemoteAdSet], campaigns: dict[str, int]) -> list[dict[str, Any]]:
+    """Ad sets of campaigns this account knows (an ad set of an unknown campaign is left for the
+    next sync, after its campaign is listed)."""
+    return [
+        {
+            "organization_id": account.organization_id,
+            "campaign_id": campaigns[a.campaign_external_id],
+            "external_id": a.external_id[:100],
+            "name": (a.name or a.external_id)[:300],
+            "status": a.status if a.status in _STATUSES else CampaignStatus.PAUSED,
+            "daily_budget": a.daily_budget,
+            "geo": list(a.geo),
+            # An inverted range from a platform would break the check constraint: keep the spec only.
+            "age_min": a.age_min if a.age_min is None or a.age_max is None or a.age_min <= a.age_max else None,
+            "age_max": a.age_max if a.age_min is None or a.age_max is None or a.age_min <= a.age_max else None,
+            "gender": a.gender if a.gender in AdSet.Gender.values else AdSet.Gender.ALL,
+            "interests": list(a.interests),
+            "custom_audiences": list(a.custom_audiences),
+            "raw_spec": dict(a.raw_spec),
+        }
+        for a in ad_sets
+        if a.campaign_external_id in campaigns
+    ]
+
+
+def creative_rows(
+    account: SocialAccount, ads: list[RemoteAd], ad_sets: dict[tuple[str, str], int]
+) -> list[dict[str, Any]]:
+    rows = []
+    for ad in ads:
+        ad_set_id = ad_sets.get((ad.campaign_external_id, ad.ad_set_external_id))
+        if ad_set_id is None:
+            continue
+        utm = {str(k)[:40]: str(v)[:200] for k, v in ad.utm.items()}
+        rows.append(
+            {
+                "organization_id": account.organization_id,
+                "ad_set_id": ad_set_id,
+                "external_id": ad.external_id[:100],
+                "name": (ad.name or ad.external_id)[:300],
+                "status": ad.status if ad.status in _STATUSES else CampaignStatus.PAUSED,
+                "title": ad.title[:200],
+                "text": ad.text,
+                "media_url": ad.media_url[:1000],
+                "cta": ad.cta[:60],
+                "destination_url": ad.destination_url[:1000],
+                "utm": utm,
+                "lead_code": lead_code("", utm),
+            }
+        )
+    return rows
+
+
+def ad_units_sync(*, account: SocialAccount, connector: Connector) -> tuple[int, list[tuple[str, UpsertResult]]]:
+    """Ad sets (audience fields + raw spec) and ads (creatives) of the account, upserted by their
+    organization-scoped natural keys, so a second sync changes nothing. Ads whose ad set lists
+    under a campaign the account has not listed are skipped until it is."""
+    ad_sets = connector.fetch_ad_sets()
+    ads = connector.fetch_ads()
+    # Meta names an ad's campaign on the ad; where it does not, the ad set's campaign is used.
+    campaign_of_set = {a.external_id: a.campaign_external_id for a in ad_sets}
+    ads = [
+        ad
+        if ad.campaign_external_id
+        else replace(ad, campaign_external_id=campaign_of_set.get(ad.ad_set_external_id, ""))
+        for ad in ads
+    ]
+    campaigns = _campaign_ids(account, {a.campaign_external_id for a in ad_sets})
+    results: list[tuple[str, UpsertResult]] = []
+    with transaction.atomic():
+        set_result = bulk_upsert(
+            AdSet, ad_set_rows(account, ad_sets, campaigns), key_fields=AD_SET_KEY, on_duplicate="last"
+        )
+        results.append(("ad_sets", set_result))
+        creative_result = bulk_upsert(
+            AdCreative,
+            creative_rows(account, ads, _ad_set_ids(account, campaigns)),
+            key_fields=CREATIVE_KEY,
+            on_duplicate="last",
+        )
+        results.append(("creatives", creative_result))
+    return len(ad_sets) + len(ads), results
+
+
+def _stat_values(account: SocialAccount, s: AdUnitStatDay) -> dict[str, Any]:
+    return {
+        "day": s.day,
+        "spend": s.spend,
+        "currency": _currency(account, s.currency),
+        "impressions": s.impressions,
+        "clicks": s.clicks,
+        "reach": s.reach,
+        "leads": s.leads,
+        "conversions": s.conversions,
+        "revenue": s.revenue,
+    }
+
+
+def ad_unit_stats_sync(
+    *, account: SocialAccount, connector: Connector, window: SyncWindow
+) -> tuple[int, list[tuple[str, UpsertResult]]]:
+    """Daily ad-set and ad rows for the window. Rows of ad sets or ads not synced yet are left out
+    (the next structure sync brings them; the stats are re-read with the trailing window)."""
+    stats = connector.fetch_ad_unit_stats(window.since, window.until)
+    if not stats:
+        return 0, []
+    campaigns = _campaign_ids(account, {s.campaign_external_id for s in stats})
+    ad_sets = _ad_set_ids(account, campaigns)
+    creatives = {
+        (ad_set_id, ext): pk
+        for ad_set_id, ext, pk in AdCreative.objects.filter(
+            organization_id=account.organization_id, ad_set_id__in=list(ad_sets.values())
+        ).values_list("ad_set_id", "external_id", "id")
+    }
+    set_rows, creative_rows_ = [], []
+    for s in stats:
+        ad_set_id = ad_sets.get((s.campaign_external_id, s.ad_set_external_id))
+        if ad_set_id is None:
+            continue
+        base = {
+            "organization_id": account.organization_id,
+            "account_id": account.pk,
+            "campaign_id": campaigns[s.campaign_external_id],
+            "ad_set_id": ad_set_id,
+            **_stat_values(account, s),
+        }
+        if s.level == "ad_set":
+            set_rows.append(base)
+        elif (creative_id := creatives.get((ad_set_id, s.ad_external_id or ""))) is not None:
+            creative_rows_.append({**base, "creative_id": creative_id})
+    with transaction.atomic():
+        results = [
+            (
+                "ad_set_stats",
+                bulk_upsert(AdSetStatDaily, set_rows, key_fields=AD_SET_STAT_KEY, on_duplicate="most_complete"),
+            ),
+            (
+                "creative_stats",
+                bulk_upsert(
+                    AdCreativeStatDaily, creative_rows_, key_fields=CREATIVE_STAT_KEY, on_duplicate="most_complete"
+                ),
+            ),
+        ]
+    return len(stats), results
 
 
 def ad_stats_sync(*, account: SocialAccount, connector: Connector, window: SyncWindow) -> StepResult:
@@ -125,7 +329,13 @@ def ad_stats_sync(*, account: SocialAccount, connector: Connector, window: SyncW
     # (a real 24.87/143/7 row beats a zero copy) and the other is recorded on the run.
     # Decision record: docs/decisions/0003-duplicate-keys.md.
     result = bulk_upsert(AdStatDaily, rows, key_fields=STAT_KEY, on_duplicate="most_complete")
-    return StepResult(fetched=len(stats), written=result.written, **step_quality(connector, [("ad_stats", result)]))
+    fetched, written, results = len(stats), result.written, [("ad_stats", result)]
+    if Capability.AD_UNITS in connector.capabilities:
+        unit_fetched, unit_results = ad_unit_stats_sync(account=account, connector=connector, window=window)
+        fetched += unit_fetched
+        written += sum(r.written for _name, r in unit_results)
+        results += unit_results
+    return StepResult(fetched=fetched, written=written, **step_quality(connector, results))
 
 
 # --------------------------------------------------------------------------- control

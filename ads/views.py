@@ -5,6 +5,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 from django import forms
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _t
@@ -12,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from adrules.figures import campaign_daily_series, campaign_scorecards, scorecard_rows, target_warnings
+from adrules.figures import (
+    LABELS,
+    ORDER,
+    campaign_daily_series,
+    campaign_scorecards,
+    scorecard_rows,
+    target_warnings,
+    unit_scorecards,
+)
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.kpis import kpi_window
@@ -23,7 +32,7 @@ from tenancy.roles import Perm
 from tenancy.views_base import OrganizationViewMixin
 
 from . import csv_import, services
-from .models import AdCampaign, BudgetChange
+from .models import AdCampaign, AdCreative, AdSet, BudgetChange
 from .selectors import campaign_pacing, month_bounds, organization_pacing
 
 MAX_PERIOD_DAYS = 366
@@ -141,12 +150,37 @@ class CampaignDetailView(PeriodMixin, OrganizationViewMixin, DetailView):
             "chart_json": daily_chart_json(series),
             "chart_has_data": any(day["spend"] is not None or day["leads"] for day in series),
             "goals": Goal.objects.for_organization(self.organization).order_by("pk")[:100],
-            "ad_sets": campaign.ad_sets.filter(organization=self.organization).prefetch_related("creatives")[:50],
+            **self.units(campaign, start, end, currency),
             "budget_changes": BudgetChange.objects.for_organization(self.organization)
             .filter(campaign=campaign)
             .select_related("actor")[:20],
             "can_write": self.access.can(Perm.WRITE),
         }
+
+    MAX_AD_SETS = 50
+
+    def units(self, campaign: AdCampaign, start: dt.date, end: dt.date, currency: str) -> dict:
+        """Ad sets with their creatives, each with its figures for the period: a constant number of
+        queries whatever the number of ad sets and creatives (two lists, the KPI engine per level)."""
+        creatives = AdCreative.objects.for_organization(self.organization).order_by("name", "id")
+        ad_sets = list(
+            AdSet.objects.for_organization(self.organization)
+            .filter(campaign=campaign)
+            .prefetch_related(Prefetch("creatives", queryset=creatives))[: self.MAX_AD_SETS]
+        )
+        all_creatives = [c for s in ad_sets for c in s.creatives.all()]
+        figures = {"organization": self.organization, "start": start, "end": end, "campaign_id": campaign.pk}
+        set_cards = unit_scorecards(**figures, level="ad_set", unit_ids=[s.pk for s in ad_sets]) if ad_sets else {}
+        creative_cards = (
+            unit_scorecards(**figures, level="creative", unit_ids=[c.pk for c in all_creatives])
+            if all_creatives
+            else {}
+        )
+        for ad_set in ad_sets:
+            ad_set.figures = scorecard_rows(set_cards[ad_set.pk], currency)  # type: ignore[attr-defined]
+            for creative in ad_set.creatives.all():
+                creative.figures = scorecard_rows(creative_cards[creative.pk], currency)  # type: ignore[attr-defined]
+        return {"ad_sets": ad_sets, "unit_columns": [{"key": key, "label": LABELS[key]} for key in ORDER]}
 
 
 def daily_chart_json(series: list[dict]) -> str:

@@ -211,21 +211,36 @@ def kpi_rows(
     end: dt.date,
     platform: str = "",
     group_by: Dimension | str = Dimension.TOTAL,
+    campaign: int | None = None,
 ) -> list[KpiRow]:
-    """The KPIs (catalog keys) for [start, end], one row per group. Unknown keys raise KeyError."""
+    """The KPIs (catalog keys) for [start, end], one row per group. Unknown keys raise KeyError.
+    ``campaign`` (an ad campaign's id) keeps that campaign's rows only: a KPI that cannot be split
+    by campaign is then None, like a KPI its dimension cannot split."""
     keys = list(dict.fromkeys(kpis))
     dimension = Dimension(group_by)
-    query = KpiQuery(organization=organization, start=start, end=end, platform=platform or "", group_by=dimension)
+    query = KpiQuery(
+        organization=organization,
+        start=start,
+        end=end,
+        platform=platform or "",
+        group_by=dimension,
+        campaign=campaign,
+    )
     wanted: dict[str, set[str]] = {}
+
+    def usable(key: str) -> bool:
+        return available(key, dimension) and (campaign is None or available(key, Dimension.CAMPAIGN))
+
     for key in keys:
         definition = DEFINITIONS[key]
-        if not available(key, dimension):
+        if not usable(key):
             continue
         for source in definition.sources:
-            if dimension in SOURCES[source].dimensions:
+            split = SOURCES[source].dimensions
+            if dimension in split and (campaign is None or Dimension.CAMPAIGN in split):
                 wanted.setdefault(source, set()).update(definition.parts)
     results = {name: SOURCES[name].fetch(query, parts) for name, parts in wanted.items()}
-    needs_economics = any(DEFINITIONS[k].economics and available(k, dimension) for k in keys)
+    needs_economics = any(DEFINITIONS[k].economics and usable(k) for k in keys)
     economics = _economics(organization) if needs_economics else Economics()
 
     groups: list[Key]
@@ -242,7 +257,7 @@ def kpi_rows(
         for key in keys:
             definition = DEFINITIONS[key]
             unit = str(kpi_get(key).unit)  # type: ignore[union-attr]  # every definition is a catalog KPI
-            if not available(key, dimension):
+            if not usable(key):
                 values[key] = KpiValue(None, unit)
                 continue
             parts: Parts = {}

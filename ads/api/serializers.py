@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from ads.models import AdCampaign, AdStatDaily
+from ads.models import AdCampaign, AdCreative, AdSet, AdStatDaily
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from tenancy.api.fields import TenantModelSerializer
 
@@ -86,6 +86,15 @@ class FigureSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
+class UnitFiguresSerializer(serializers.Serializer):
+    """One ad set's or creative's figures (``ad_set`` is the creative's ad set; null for an ad set)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    ad_set = serializers.IntegerField(allow_null=True)
+    figures = serializers.DictField(child=FigureSerializer())
+
+
 class CampaignFiguresSerializer(serializers.Serializer):
     campaign = serializers.IntegerField()
     start = serializers.DateField()
@@ -93,6 +102,57 @@ class CampaignFiguresSerializer(serializers.Serializer):
     currency = serializers.CharField()
     figures = serializers.DictField(child=FigureSerializer())
     warnings = serializers.ListField(child=serializers.CharField())
+    ad_sets = UnitFiguresSerializer(many=True, help_text="Each ad set's figures for the period")
+    creatives = UnitFiguresSerializer(many=True, help_text="Each creative's figures for the period")
+
+
+class UnitPeriodFiguresSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    currency = serializers.CharField()
+    unit = UnitFiguresSerializer()
+
+
+class AdSetSerializer(TenantModelSerializer):
+    class Meta:
+        model = AdSet
+        fields = [
+            "id",
+            "campaign",
+            "external_id",
+            "name",
+            "status",
+            "geo",
+            "age_min",
+            "age_max",
+            "gender",
+            "interests",
+            "custom_audiences",
+            "raw_spec",
+            "daily_budget",
+        ]
+        read_only_fields = fields
+
+
+class AdCreativeSerializer(TenantModelSerializer):
+    class Meta:
+        model = AdCreative
+        fields = [
+            "id",
+            "ad_set",
+            "external_id",
+            "name",
+            "status",
+            "title",
+            "text",
+            "media_url",
+            "cta",
+            "destination_url",
+            "utm",
+            "tracked_url",
+            "lead_code",
+        ]
+        read_only_fields = fields
 
 
 class AdBudgetSerializer(serializers.Serializer):

@@ -5,17 +5,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from adrules.figures import campaign_scorecards, target_warnings
+from adrules.figures import Scorecard, campaign_scorecards, target_warnings, unit_scorecards
 from ads import csv_import, services
-from ads.models import AdBudget, AdCampaign, AdStatDaily, CampaignPlan
+from ads.models import AdBudget, AdCampaign, AdCreative, AdSet, AdStatDaily, CampaignPlan
 from ads.selectors import organization_pacing
 from core.dates import EARLIEST_DATE, LATEST_DATE
 from tenancy.api.base import OrganizationViewSet
-from tenancy.api.filters import OrganizationFilterSet
+from tenancy.api.filters import OrganizationFilterSet, as_id_filter
 
 from .serializers import (
     AdBudgetSerializer,
     AdCampaignSerializer,
+    AdCreativeSerializer,
+    AdSetSerializer,
     AdStatDailySerializer,
     BudgetSerializer,
     CampaignFiguresSerializer,
@@ -24,6 +26,7 @@ from .serializers import (
     PeriodSerializer,
     StatsImportResultSerializer,
     StatsImportSerializer,
+    UnitPeriodFiguresSerializer,
 )
 
 # Ids from query strings are range-checked: an out-of-range number is a 400, not a DB error.
@@ -102,6 +105,26 @@ class AdCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organi
         ]
         plan = CampaignPlan.objects.for_organization(self.organization).filter(campaign=campaign).first()
         currency = self.organization.currency
+        ad_sets = list(AdSet.objects.for_organization(self.organization).filter(campaign=campaign))
+        creatives = list(
+            AdCreative.objects.for_organization(self.organization).filter(ad_set__campaign=campaign).order_by("pk")
+        )
+        set_cards = unit_scorecards(
+            organization=self.organization,
+            start=start,
+            end=end,
+            campaign_id=campaign.pk,
+            level="ad_set",
+            unit_ids=[a.pk for a in ad_sets],
+        )
+        creative_cards = unit_scorecards(
+            organization=self.organization,
+            start=start,
+            end=end,
+            campaign_id=campaign.pk,
+            level="creative",
+            unit_ids=[c.pk for c in creatives],
+        )
         return Response(
             CampaignFiguresSerializer(
                 {
@@ -109,11 +132,96 @@ class AdCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organi
                     "start": start,
                     "end": end,
                     "currency": currency,
-                    "figures": {key: {"value": v.value, "unit": v.unit} for key, v in card.ordered()},
+                    "figures": _figures(card),
                     "warnings": target_warnings(card, plan, currency),
+                    "ad_sets": [_unit(a, None, set_cards[a.pk]) for a in ad_sets],
+                    "creatives": [_unit(c, c.ad_set_id, creative_cards[c.pk]) for c in creatives],
                 }
             ).data
         )
+
+
+def _figures(card: Scorecard) -> dict:
+    return {key: {"value": v.value, "unit": v.unit} for key, v in card.ordered()}
+
+
+def _unit(obj: AdSet | AdCreative, ad_set: int | None, card: Scorecard) -> dict:
+    return {"id": obj.pk, "name": obj.name, "ad_set": ad_set, "figures": _figures(card)}
+
+
+class _UnitFiguresMixin:
+    level = ""
+
+    def campaign_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    @extend_schema(parameters=[PeriodSerializer], responses=UnitPeriodFiguresSerializer)
+    @action(detail=True, methods=["get"])
+    def figures(self, request, *args, **kwargs):
+        """Spend, delivery and CRM figures for [start, end] (the KPI engine's, split by this level)."""
+        obj = self.get_object()  # type: ignore[attr-defined]
+        period = PeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        start, end = period.validated_data["start"], period.validated_data["end"]
+        organization = self.organization  # type: ignore[attr-defined]
+        card = unit_scorecards(
+            organization=organization,
+            start=start,
+            end=end,
+            campaign_id=self.campaign_id_of(obj),
+            level=self.level,
+            unit_ids=[obj.pk],
+        )[obj.pk]
+        ad_set = obj.ad_set_id if isinstance(obj, AdCreative) else None
+        return Response(
+            UnitPeriodFiguresSerializer(
+                {"start": start, "end": end, "currency": organization.currency, "unit": _unit(obj, ad_set, card)}
+            ).data
+        )
+
+
+class AdSetFilter(OrganizationFilterSet):
+    campaign = filters.NumberFilter(field_name="campaign_id", min_value=1, max_value=BIGINT_MAX)
+
+    class Meta:
+        model = AdSet
+        fields = ["campaign", "status"]
+
+
+class AdSetViewSet(_UnitFiguresMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationViewSet):
+    """Ad sets (Meta) / ad groups (VK): the audience as fields plus the platform's raw spec."""
+
+    queryset = AdSet.objects.all()
+    serializer_class = AdSetSerializer
+    filterset_class = AdSetFilter
+    ordering = ["name", "id"]
+    level = "ad_set"
+
+    def campaign_id_of(self, obj) -> int:
+        return obj.campaign_id
+
+
+class AdCreativeFilter(OrganizationFilterSet):
+    ad_set = filters.NumberFilter(field_name="ad_set_id", min_value=1, max_value=BIGINT_MAX)
+    # Across a relation the filter set does not see an id: declared as one (integer, minimum 1).
+    campaign = as_id_filter(filters.NumberFilter(field_name="ad_set__campaign_id"))
+
+    class Meta:
+        model = AdCreative
+        fields = ["ad_set", "campaign", "status"]
+
+
+class AdCreativeViewSet(_UnitFiguresMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationViewSet):
+    """Creatives: text, media, call to action, UTM tags, tracked link and the code a CRM lead brings back."""
+
+    queryset = AdCreative.objects.select_related("ad_set")
+    serializer_class = AdCreativeSerializer
+    filterset_class = AdCreativeFilter
+    ordering = ["name", "id"]
+    level = "creative"
+
+    def campaign_id_of(self, obj) -> int:
+        return obj.ad_set.campaign_id
 
 
 class AdBudgetViewSet(OrganizationViewSet):

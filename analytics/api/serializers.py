@@ -25,6 +25,14 @@ class KpiQuerySerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(
         choices=[d.value for d in Dimension], required=False, default=Dimension.TOTAL.value
     )
+    campaign = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="One ad campaign's id: only sources that split by campaign answer, for that campaign.",
+    )
 
     def validate_kpis(self, value: str) -> list[str]:
         keys = [key.strip() for key in value.split(",") if key.strip()]

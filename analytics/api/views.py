@@ -5,6 +5,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from ads.services import ad_campaign_get
 from analytics.kpi_engine import available, kpi_rows
 from analytics.kpi_sources import Dimension
 from analytics.models import AccountMetricDaily, PostMetricDaily
@@ -56,6 +57,7 @@ class KpiViewSet(OrganizationViewSet):
             end=query["end"],
             platform=query["platform"],
             group_by=query["group_by"],
+            campaign=self._campaign(query["campaign"]),
         )
         report = {
             "start": query["start"],
@@ -64,6 +66,12 @@ class KpiViewSet(OrganizationViewSet):
             "rows": [{"group": row.group, "values": {k: asdict(v) for k, v in row.values.items()}} for row in rows],
         }
         return Response(KpiReportSerializer(report).data)
+
+    def _campaign(self, campaign_id: int | None) -> int | None:
+        """The campaign filter: another organization's (or no) campaign is a 404."""
+        if campaign_id is not None:
+            ad_campaign_get(organization=self.organization, campaign_id=campaign_id)
+        return campaign_id
 
     @extend_schema(parameters=[KpiCatalogQuerySerializer], responses=KpiCatalogSerializer(many=True))
     @action(detail=False, methods=["get"])

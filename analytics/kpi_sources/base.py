@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Case, Count, DateField, F, QuerySet, Value, When
 from django.db.models.expressions import Combinable
@@ -28,12 +28,16 @@ class Dimension(StrEnum):
     CAMPAIGN = "campaign"
     GOAL = "goal"
     PILLAR = "pillar"
+    AD_SET = "ad_set"
+    CREATIVE = "creative"
 
 
 CALENDAR = frozenset({Dimension.DAY, Dimension.WEEK, Dimension.MONTH})
 # Every source can be grouped by these: they come from the row's own day and account.
 BASIC = frozenset({Dimension.TOTAL, *CALENDAR, Dimension.PLATFORM})
 ALL_DIMENSIONS = frozenset(Dimension)
+# Below the campaign: only the ad rows of those levels and the CRM (through the creative's code) split so.
+AD_UNITS = frozenset({Dimension.AD_SET, Dimension.CREATIVE})
 
 # Ad statistics come from ad accounts: a VK goal reads VK Ads, an Instagram or Facebook goal reads
 # Meta Ads (which does not split the two), Telegram has no ad source; any other value is itself.
@@ -66,6 +70,9 @@ class KpiQuery:
     end: dt.date
     platform: str = ""
     group_by: Dimension = Dimension.TOTAL
+    # One ad campaign only (its id); only sources that can split by campaign answer (the others'
+    # KPIs are None), each filtering its rows as its campaign key does.
+    campaign: int | None = None
 
     @property
     def since(self) -> dt.datetime:
@@ -105,6 +112,14 @@ def group_key(query: KpiQuery, keys: Mapping[Dimension, str | Combinable], *, da
         return calendar_key(day, query.group_by, tz=query.organization.tzinfo if tz else None)
     key = keys[query.group_by]
     return F(key) if isinstance(key, str) else key
+
+
+_QS = TypeVar("_QS", bound=QuerySet)
+
+
+def for_campaign(qs: _QS, query: KpiQuery, path: str) -> _QS:
+    """The rows of the query's campaign (``path`` = the source's campaign key), or all of them."""
+    return qs if query.campaign is None else qs.filter(**{path: query.campaign})
 
 
 def aggregate_by(qs: QuerySet, key: Combinable | None, aggregates: dict[str, Any]) -> dict[Key, Parts]:

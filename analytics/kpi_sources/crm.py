@@ -6,14 +6,20 @@ organization's currency (there is no exchange rate to trust); the others are cou
 `sales_other_currency`. Platform, post, campaign, goal and pillar are the lead's attribution
 result (a sale's through its lead); the platform is the attributed one, else the one the CRM sent.
 Once the organization has any lead (or sale) a group without rows is zero, not "no data".
+
+Ad set and creative: a lead attributed to a campaign counts for the campaign's creative whose
+``lead_code`` (its tracked link's code, else its ``utm_content``) equals the lead's ``link_code``,
+else its ``utm_content`` — the visit that converted — and for that creative's ad set; a lead
+matching none of the campaign's creatives is unattributed at that level (docs/ads.md).
 """
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from ads.models import AdCreative
 from crm.models import Lead, Sale
 
-from .base import ALL_DIMENSIONS, Dimension, KpiQuery, SourceResult, aggregate_by, group_key, nones, zeros
+from .base import ALL_DIMENSIONS, Dimension, KpiQuery, SourceResult, aggregate_by, for_campaign, group_key, nones, zeros
 
 NAME_LEADS = "leads"
 NAME_SALES = "sales"
@@ -26,6 +32,17 @@ def _platform(prefix: str):
     return Coalesce(NullIf(f"{prefix}attributed_platform", Value("")), NullIf(f"{prefix}platform", Value("")))
 
 
+def _creative(prefix: str, field: str) -> Subquery:
+    """The lead's creative (``field`` "pk") or its ad set ("ad_set_id"): see the module docstring."""
+    code = Coalesce(NullIf(OuterRef(f"{prefix}link_code"), Value("")), OuterRef(f"{prefix}utm_content"))
+    match = AdCreative.objects.filter(
+        organization_id=OuterRef(f"{prefix}organization_id"),
+        ad_set__campaign_id=OuterRef(f"{prefix}campaign_id"),
+        lead_code=code,
+    ).exclude(lead_code="")
+    return Subquery(match.order_by("pk").values(field)[:1])
+
+
 def _keys(prefix: str) -> dict:
     return {
         Dimension.PLATFORM: _platform(prefix),
@@ -33,13 +50,15 @@ def _keys(prefix: str) -> dict:
         Dimension.CAMPAIGN: f"{prefix}campaign_id",
         Dimension.GOAL: f"{prefix}goal_id",
         Dimension.PILLAR: f"{prefix}post__pillar_id",
+        Dimension.AD_SET: _creative(prefix, "ad_set_id"),
+        Dimension.CREATIVE: _creative(prefix, "pk"),
     }
 
 
 def _scoped(qs: QuerySet, query: KpiQuery, prefix: str) -> QuerySet:
     if query.platform:
         qs = qs.alias(_platform_filter=_platform(prefix)).filter(_platform_filter=query.platform)
-    return qs
+    return for_campaign(qs, query, f"{prefix}campaign_id")
 
 
 def fetch_leads(query: KpiQuery, wanted: set[str]) -> SourceResult:

@@ -7,10 +7,21 @@ from django.db.models.expressions import Combinable
 
 from ads.models import AdStatDaily
 
-from .base import BASIC, Dimension, KpiQuery, SourceResult, ad_platform_label, ad_platforms_for, aggregate_by, group_key
+from . import ad_units
+from .base import (
+    BASIC,
+    Dimension,
+    KpiQuery,
+    SourceResult,
+    ad_platform_label,
+    ad_platforms_for,
+    aggregate_by,
+    for_campaign,
+    group_key,
+)
 
 NAME = "ads"
-DIMENSIONS = BASIC | {Dimension.CAMPAIGN}
+DIMENSIONS = BASIC | {Dimension.CAMPAIGN} | ad_units.DIMENSIONS
 PARTS = ("spend", "ad_clicks", "cpc_spend", "cpc_clicks", "platform_leads", "platform_sales", "ad_revenue")
 
 _KEYS: dict[Dimension, str | Combinable] = {
@@ -22,10 +33,13 @@ _CPC = Q(spend__isnull=False, clicks__isnull=False)  # CPC from days reporting b
 
 def _rows(query: KpiQuery) -> QuerySet:
     qs = AdStatDaily.objects.filter(organization=query.organization, day__gte=query.start, day__lte=query.end)
+    qs = for_campaign(qs, query, "campaign_id")
     return qs.filter(account__platform__in=ad_platforms_for(query.platform)) if query.platform else qs
 
 
 def fetch(query: KpiQuery, wanted: set[str]) -> SourceResult:
+    if query.group_by in ad_units.DIMENSIONS:
+        return ad_units.fetch(query, wanted)
     rows = aggregate_by(
         _rows(query),
         group_key(query, _KEYS, day="day", tz=False),

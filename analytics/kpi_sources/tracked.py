@@ -9,19 +9,21 @@ from django.db.models.functions import Coalesce
 from links.models import LinkClickHourly, TrackedLink
 
 from .base import (
+    AD_UNITS,
     ALL_DIMENSIONS,
     Dimension,
     KpiQuery,
     SourceResult,
     ad_platform_label,
     aggregate_by,
+    for_campaign,
     group_key,
     nones,
     zeros,
 )
 
 NAME = "links"
-DIMENSIONS = ALL_DIMENSIONS
+DIMENSIONS = ALL_DIMENSIONS - AD_UNITS
 PARTS = ("tracked_clicks",)
 
 
@@ -45,6 +47,7 @@ def fetch(query: KpiQuery, wanted: set[str]) -> SourceResult:
     )
     if query.platform:
         qs = qs.alias(_platform_filter=_platform()).filter(_platform_filter=query.platform)
+    qs = for_campaign(qs, query, "link__campaign_id")
     rows = aggregate_by(qs, group_key(query, _KEYS, day="hour", tz=True), {"tracked_clicks": Sum("clicks")})
     connected = bool(rows) or TrackedLink.objects.filter(organization=organization).exists()
     return SourceResult(rows=rows, empty=zeros(*PARTS) if connected else nones(*PARTS))

@@ -55,12 +55,15 @@ from integrations.connectors.types import (
     AccountDay,
     AccountProfile,
     AdStatDay,
+    AdUnitStatDay,
     CampaignStatus,
     Capability,
     CommentKind,
     PostFormat,
     PostMetrics,
     PublishResult,
+    RemoteAd,
+    RemoteAdSet,
     RemoteCampaign,
     RemoteComment,
     RemoteMention,
@@ -85,6 +88,7 @@ __all__ = [
     "AccountDay",
     "AccountProfile",
     "AdStatDay",
+    "AdUnitStatDay",
     "AuthExpired",
     "BaseConnector",
     "CampaignStatus",
@@ -103,6 +107,8 @@ __all__ = [
     "PublishResult",
     "RateLimited",
     "RateLimiter",
+    "RemoteAd",
+    "RemoteAdSet",
     "RemoteCampaign",
     "RemoteComment",
     "RemoteMention",
@@ -174,6 +180,12 @@ class Connector(Protocol):
     def fetch_campaigns(self) -> list[RemoteCampaign]: ...
 
     def fetch_ad_stats(self, since: date, until: date) -> list[AdStatDay]: ...
+
+    def fetch_ad_sets(self) -> list[RemoteAdSet]: ...
+
+    def fetch_ads(self) -> list[RemoteAd]: ...
+
+    def fetch_ad_unit_stats(self, since: date, until: date) -> list[AdUnitStatDay]: ...
 
     def set_campaign_status(self, campaign_external_id: str, status: str) -> None: ...
 
@@ -389,6 +401,15 @@ class BaseConnector:
 
     def fetch_ad_stats(self, since: date, until: date) -> list[AdStatDay]:
         raise self._unsupported(Capability.AD_STATS)
+
+    def fetch_ad_sets(self) -> list[RemoteAdSet]:
+        raise self._unsupported(Capability.AD_UNITS)
+
+    def fetch_ads(self) -> list[RemoteAd]:
+        raise self._unsupported(Capability.AD_UNITS)
+
+    def fetch_ad_unit_stats(self, since: date, until: date) -> list[AdUnitStatDay]:
+        raise self._unsupported(Capability.AD_UNITS)
 
     def set_campaign_status(self, campaign_external_id: str, status: str) -> None:
         raise self._unsupported(Capability.CAMPAIGN_CONTROL)

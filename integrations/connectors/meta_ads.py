@@ -33,11 +33,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 from integrations.connectors.base import (
     AdStatDay,
+    AdUnitStatDay,
     CampaignStatus,
     Capability,
+    RemoteAd,
+    RemoteAdSet,
     RemoteCampaign,
     TransientError,
     opt_decimal,
@@ -51,6 +55,17 @@ CAMPAIGN_FIELDS = (
     "bid_strategy,daily_budget,lifetime_budget,budget_remaining,start_time,stop_time,created_time,updated_time"
 )
 INSIGHT_FIELDS = "campaign_id,campaign_name,spend,impressions,clicks,cpc,ctr,actions,action_values,account_currency"
+ADSET_FIELDS = "id,name,status,campaign_id,daily_budget,targeting"
+AD_FIELDS = (
+    "id,name,status,adset_id,campaign_id,"
+    "creative{id,title,body,image_url,call_to_action_type,object_story_spec,url_tags}"
+)
+_UNIT_METRICS = "spend,impressions,clicks,reach,actions,action_values,account_currency"
+UNIT_INSIGHT_FIELDS = {
+    "adset": f"campaign_id,adset_id,{_UNIT_METRICS}",
+    "ad": f"campaign_id,adset_id,ad_id,{_UNIT_METRICS}",
+}
+_GENDERS: dict[tuple[int, ...], str] = {(1,): "male", (2,): "female"}  # Meta: 1 = men, 2 = women; both or absent = all
 
 # Currencies Meta bills without a minor unit (offset 1); all others use cents (offset 100).
 ZERO_DECIMAL_CURRENCIES = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
@@ -73,7 +88,7 @@ _JOB_FAILED = frozenset({"Job Failed", "Job Skipped"})
 class MetaAdsConnector(GraphConnector):
     platform: ClassVar[str] = "meta_ads"
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {Capability.CAMPAIGNS, Capability.AD_STATS, Capability.CAMPAIGN_CONTROL}
+        {Capability.CAMPAIGNS, Capability.AD_STATS, Capability.CAMPAIGN_CONTROL, Capability.AD_UNITS}
     )
     unsupported_messages: ClassVar[Mapping[str, str]] = {
         Capability.POSTS: "An ad account has no posts of its own; connect the Facebook Page or Instagram account",
@@ -156,6 +171,40 @@ class MetaAdsConnector(GraphConnector):
             rows,
             lambda row: _parse_insight_row(row, row.get("account_currency") or self.currency, breakdowns),
         )
+
+    # ------------------------------------------------------------------ ad sets, ads, their statistics
+
+    def fetch_ad_sets(self) -> list[RemoteAdSet]:
+        currency = self.currency
+        items = list(self._paged(f"{self.account_path}/adsets", {"fields": ADSET_FIELDS, "limit": 100}))
+        return self.parse_each("ad_set", items, lambda item: _parse_ad_set(item, currency))
+
+    def fetch_ads(self) -> list[RemoteAd]:
+        items = list(self._paged(f"{self.account_path}/ads", {"fields": AD_FIELDS, "limit": 100}))
+        return self.parse_each("ad", items, _parse_ad)
+
+    def fetch_ad_unit_stats(self, since: date, until: date) -> list[AdUnitStatDay]:
+        """Daily rows per ad set (``level=adset``) and per ad (``level=ad``), one paged read each."""
+        rows: list[AdUnitStatDay] = []
+        for level in ("adset", "ad"):
+            params = {
+                "level": level,
+                "fields": UNIT_INSIGHT_FIELDS[level],
+                "time_increment": 1,
+                "time_range": json.dumps(
+                    {"since": since.isoformat(), "until": until.isoformat()}, separators=(",", ":")
+                ),
+                "limit": 500,
+            }
+            found = list(self._paged(f"{self.account_path}/insights", params))
+            rows.extend(
+                self.parse_each(
+                    "ad_unit_stat",
+                    found,
+                    lambda row: _parse_unit_row(row, row.get("account_currency") or self.currency),
+                )
+            )
+        return rows
 
     def _run_async_report(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         body = self._post(f"{self.account_path}/insights", params)
@@ -240,6 +289,83 @@ def _parse_insight_row(row: Mapping[str, Any], currency: str, breakdowns: Sequen
         currency=currency,
         breakdown={key: str(row[key]) for key in breakdowns if key in row},
         extra=extra,
+    )
+
+
+def _parse_ad_set(item: Mapping[str, Any], currency: str) -> RemoteAdSet:
+    targeting: Mapping[str, Any] = item["targeting"] if isinstance(item.get("targeting"), Mapping) else {}
+    geo_locations = targeting.get("geo_locations") or {}
+    geo: list[str] = [str(c) for c in geo_locations.get("countries") or []]
+    for kind in ("regions", "cities"):
+        geo.extend(str(place.get("name") or place.get("key")) for place in geo_locations.get(kind) or [])
+    interests = [*(targeting.get("interests") or [])]
+    for spec in targeting.get("flexible_spec") or []:
+        interests.extend(spec.get("interests") or [])
+    genders = tuple(sorted(int(g) for g in targeting.get("genders") or []))
+    return RemoteAdSet(
+        external_id=str(item["id"]),
+        campaign_external_id=str(item["campaign_id"]),
+        name=item.get("name") or "",
+        status=_STATUS_FROM_META.get(item.get("status") or "", CampaignStatus.PAUSED),
+        daily_budget=from_minor_units(item.get("daily_budget"), currency),
+        geo=tuple(dict.fromkeys(geo)),
+        age_min=opt_int(targeting.get("age_min")),
+        age_max=opt_int(targeting.get("age_max")),
+        gender=_GENDERS.get(genders, "all"),
+        interests=tuple(dict.fromkeys(_named(i) for i in interests)),
+        custom_audiences=tuple(_named(a) for a in targeting.get("custom_audiences") or []),
+        raw_spec=dict(targeting),
+    )
+
+
+def _named(entry: Any) -> str:
+    """An interest or audience: its name, else its id."""
+    if isinstance(entry, Mapping):
+        return str(entry.get("name") or entry.get("id") or "")
+    return str(entry)
+
+
+def _parse_ad(item: Mapping[str, Any]) -> RemoteAd:
+    creative: Mapping[str, Any] = item["creative"] if isinstance(item.get("creative"), Mapping) else {}
+    story = creative.get("object_story_spec") or {}
+    link = story.get("link_data") or story.get("video_data") or {}
+    cta = link.get("call_to_action") or {}
+    destination = link.get("link") or (cta.get("value") or {}).get("link") or ""
+    return RemoteAd(
+        external_id=str(item["id"]),
+        ad_set_external_id=str(item["adset_id"]),
+        campaign_external_id=str(item.get("campaign_id") or ""),
+        name=item.get("name") or "",
+        status=_STATUS_FROM_META.get(item.get("status") or "", CampaignStatus.PAUSED),
+        creative_id=str(creative["id"]) if creative.get("id") else None,
+        title=creative.get("title") or link.get("name") or "",
+        text=creative.get("body") or link.get("message") or "",
+        media_url=creative.get("image_url") or link.get("picture") or "",
+        cta=creative.get("call_to_action_type") or cta.get("type") or "",
+        destination_url=destination,
+        utm=dict(parse_qsl(creative.get("url_tags") or "", keep_blank_values=False)),
+    )
+
+
+def _parse_unit_row(row: Mapping[str, Any], currency: str) -> AdUnitStatDay:
+    actions = _action_map(row.get("actions"))
+    values = _action_map(row.get("action_values"))
+    conversions = _first_present(actions, PURCHASE_TYPES)
+    ad_id = row.get("ad_id")
+    return AdUnitStatDay(
+        level="ad" if ad_id else "ad_set",
+        campaign_external_id=str(row["campaign_id"]),
+        ad_set_external_id=str(row["adset_id"]),
+        ad_external_id=str(ad_id) if ad_id else None,
+        day=date.fromisoformat(row["date_start"]),
+        spend=opt_decimal(row.get("spend")),
+        impressions=opt_int(row.get("impressions")),
+        clicks=opt_int(row.get("clicks")),
+        reach=opt_int(row.get("reach")),
+        leads=count_leads(actions),
+        conversions=None if conversions is None else int(conversions),
+        revenue=_first_present(values, PURCHASE_TYPES),
+        currency=currency,
     )
 
 

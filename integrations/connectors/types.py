@@ -20,12 +20,15 @@ __all__ = [
     "AccountDay",
     "AccountProfile",
     "AdStatDay",
+    "AdUnitStatDay",
     "CampaignStatus",
     "Capability",
     "CommentKind",
     "PostFormat",
     "PostMetrics",
     "PublishResult",
+    "RemoteAd",
+    "RemoteAdSet",
     "RemoteCampaign",
     "RemoteComment",
     "RemoteMention",
@@ -55,6 +58,7 @@ class Capability(StrEnum):
     CAMPAIGNS = "campaigns"  # fetch_campaigns
     AD_STATS = "ad_stats"  # fetch_ad_stats
     CAMPAIGN_CONTROL = "campaign_control"  # set_campaign_status, set_campaign_budget
+    AD_UNITS = "ad_units"  # fetch_ad_sets, fetch_ads, fetch_ad_unit_stats
 
 
 class CommentKind(StrEnum):
@@ -207,6 +211,66 @@ class AdStatDay:
     reach: int | None = None
     breakdown: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAdSet:
+    """An ad set (Meta) / the targeting of one ad (VK Ads, whose audience is set per ad).
+
+    The audience as structured fields — ``geo`` (country/region/city codes or names), age range,
+    ``gender`` ("all", "female", "male"), interests and custom audiences (names, else ids) — plus
+    the platform's own spec verbatim in ``raw_spec``. Budget in MAJOR units (None = not set)."""
+
+    external_id: str
+    campaign_external_id: str
+    name: str
+    status: str  # a CampaignStatus value
+    daily_budget: Decimal | None = None
+    geo: tuple[str, ...] = ()
+    age_min: int | None = None
+    age_max: int | None = None
+    gender: str = "all"
+    interests: tuple[str, ...] = ()
+    custom_audiences: tuple[str, ...] = ()
+    raw_spec: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAd:
+    """An ad and its creative: text, media, call to action, destination and UTM tags."""
+
+    external_id: str
+    ad_set_external_id: str
+    campaign_external_id: str
+    name: str
+    status: str  # a CampaignStatus value
+    creative_id: str | None = None
+    title: str = ""
+    text: str = ""
+    media_url: str = ""
+    cta: str = ""
+    destination_url: str = ""
+    utm: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AdUnitStatDay:
+    """One ad set-day (``level`` "ad_set", ``ad_external_id`` None) or ad-day (``level`` "ad").
+    Metrics follow ``AdStatDay``'s rule: None = not reported, never filled with 0."""
+
+    level: str  # "ad_set" | "ad"
+    campaign_external_id: str
+    ad_set_external_id: str
+    ad_external_id: str | None
+    day: date
+    spend: Decimal | None
+    impressions: int | None
+    clicks: int | None
+    reach: int | None
+    leads: int | None
+    conversions: int | None
+    revenue: Decimal | None
+    currency: str | None
 
 
 @dataclass(frozen=True, slots=True)

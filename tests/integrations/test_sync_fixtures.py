@@ -147,6 +147,21 @@ def meta_routes():
     return [
         (lambda r, p: r.path == f"{act}/campaigns" and "after" not in p, "meta_ads/act.campaigns.json", 200),
         (lambda r, p: r.path == f"{act}/campaigns" and "after" in p, "meta_ads/act.campaigns.page2.json", 200),
+        # The campaigns step also reads ad sets and ads, the ad-stats step the ad-set and ad levels.
+        (lambda r, p: r.path == f"{act}/adsets" and "after" not in p, "meta_ads/act.adsets.json", 200),
+        (lambda r, p: r.path == f"{act}/adsets" and "after" in p, "meta_ads/act.adsets.page2.json", 200),
+        (lambda r, p: r.path == f"{act}/ads", "meta_ads/act.ads.json", 200),
+        (
+            lambda r, p: r.path == f"{act}/insights" and p.get("level") == "adset" and "after" not in p,
+            "meta_ads/act.insights.adset.json",
+            200,
+        ),
+        (
+            lambda r, p: r.path == f"{act}/insights" and p.get("level") == "adset" and "after" in p,
+            "meta_ads/act.insights.adset.page2.json",
+            200,
+        ),
+        (lambda r, p: r.path == f"{act}/insights" and p.get("level") == "ad", "meta_ads/act.insights.ad.json", 200),
         (lambda r, p: r.path == f"{act}/insights" and "after" not in p, "meta_ads/act.insights.json", 200),
         (lambda r, p: r.path == f"{act}/insights" and "after" in p, "meta_ads/act.insights.page2.json", 200),
     ]

@@ -252,6 +252,7 @@ CALLS = {
     Capability.CAMPAIGNS: lambda c: c.fetch_campaigns(),
     Capability.AD_STATS: lambda c: c.fetch_ad_stats(date(2026, 6, 1), date(2026, 6, 2)),
     Capability.CAMPAIGN_CONTROL: lambda c: c.set_campaign_budget("1", Decimal(10)),
+    Capability.AD_UNITS: lambda c: c.fetch_ad_sets(),
 }
 
 
