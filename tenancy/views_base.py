@@ -10,7 +10,7 @@ cannot be overridden anywhere in the MRO (the same guard as the API base).
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
-from .access import Access, access_for_user
+from .access import Access, access_and_organizations_for_user
 from .middleware import activate_organization_timezone
 from .roles import Perm
 
@@ -42,10 +42,15 @@ class OrganizationViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.access = access_for_user(user=request.user, organization_slug=kwargs["org_slug"])
+        self.access, organizations = access_and_organizations_for_user(
+            user=request.user, organization_slug=kwargs["org_slug"]
+        )
         request.organization = self.access.organization
         request.access = self.access
-        request.session[SESSION_ORG_KEY] = self.access.organization.slug
+        request.user_organizations = organizations  # the switcher's list, without a query of its own
+        if request.session.get(SESSION_ORG_KEY) != self.access.organization.slug:
+            # Written only when it changes: an unchanged session is not saved again on every page.
+            request.session[SESSION_ORG_KEY] = self.access.organization.slug
         activate_organization_timezone(self.access.organization)
         if not self.access.can(self.required_permission):
             raise PermissionDenied
