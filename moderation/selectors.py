@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
@@ -76,7 +77,7 @@ def status_counts(organization: Organization) -> dict[str, int]:
     base = InboxItem.objects.filter(organization=organization, is_from_account=False).order_by()
     statuses = list(InboxStatus.values)
     columns: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     for i, status in enumerate(statuses):
         sql, sub_params = base.filter(status=status).values("pk")[: COUNT_CAP + 1].query.sql_with_params()
         # Django's own compiled subquery; every value travels as a parameter.
