@@ -17,7 +17,7 @@ from tenancy.views_base import OrganizationViewMixin
 
 from . import explore
 from .charts import Chart, Column, Series, bar_figure, export_response, heatmap_figure, time_figure
-from .dashboard import dashboard_context, kpi_table
+from .dashboard import dashboard_context, kpi_table, month_lines
 from .forms import PeriodForm
 from .insights import MIN_GROUP_SIZE
 from .kpi_values import kpi_window
@@ -40,6 +40,23 @@ class DashboardView(OrganizationViewMixin, TemplateView):
                 "latest_recommendations": snapshot.get("recommendations", [])[:3],
             }
         )
+
+
+class DashboardMonthView(OrganizationViewMixin, TemplateView):
+    """The owner's month lines on the dashboard (this month so far against the same days of last
+    month): a fragment htmx loads after the page, or a page of its own without JavaScript."""
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", False)
+        return ["analytics/_month_lines.html" if htmx else "analytics/dashboard_month.html"]
+
+    def get_context_data(self, **kwargs):
+        lines, this_period, last_period = month_lines(organization=self.organization, today=self.organization.today())
+        return super().get_context_data(**kwargs) | {
+            "month_lines": lines,
+            "month_period": this_period,
+            "last_month_period": last_period,
+        }
 
 
 class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
