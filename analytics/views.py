@@ -17,7 +17,7 @@ from tenancy.views_base import OrganizationViewMixin
 
 from . import explore
 from .charts import Chart, Column, Series, bar_figure, export_response, heatmap_figure, time_figure
-from .dashboard import dashboard_context, kpi_table, month_lines
+from .dashboard import dashboard_context, kpi_table, kpi_table_keys, month_lines
 from .forms import PeriodForm
 from .insights import MIN_GROUP_SIZE
 from .kpi_values import kpi_window
@@ -60,9 +60,11 @@ class DashboardMonthView(OrganizationViewMixin, TemplateView):
 
 
 class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
-    """Every KPI of the catalog for the trailing window against the window before, per platform."""
+    """Every KPI of the catalog for the trailing window against the window before, per platform.
+    The rows from CRM records and from the inbox arrive after the page (`AnalyticsHomePartView`)."""
 
     template_name = "analytics/home.html"
+    part = ""
 
     def get_context_data(self, **kwargs):
         choices = analytics_platform_choices(organization=self.organization)
@@ -70,7 +72,7 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
         platform = platform if platform in {value for value, _label in choices} else ""
         today = self.organization.today()
         start = kpi_window(today)[0]
-        rows = kpi_table(organization=self.organization, on=today, platform=platform)
+        rows = kpi_table(organization=self.organization, on=today, platform=platform, keys=kpi_table_keys(self.part))
         return super().get_context_data(**kwargs) | {
             "rows": rows,
             "has_data": any(r.current is not None for r in rows),
@@ -79,7 +81,17 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
             "platform": platform,
             "platform_choices": choices,
             "section": "kpis",
+            "query": urlencode({"platform": platform} if platform else {}),
         }
+
+
+class AnalyticsHomePartView(AnalyticsHomeView):
+    """A part of the KPI table (`part`: business results, the community): a `<tbody>` htmx loads
+    into the analytics page, or a page of its own without JavaScript."""
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", False)
+        return ["analytics/_kpi_rows.html" if htmx else "analytics/home_part.html"]
 
 
 class ReportsRedirectView(OrganizationViewMixin, RedirectView):

@@ -8,6 +8,7 @@ import pytest
 
 from analytics.dashboard import daily_totals
 from analytics.models import AccountMetricDaily
+from core.kpis import CATALOG
 from core.numbers import round_to
 from tests.ads.factories import AdCampaignFactory, AdStatDailyFactory
 from tests.analytics.factories import PostMetricDailyFactory, SocialPostFactory
@@ -146,8 +147,18 @@ def test_analytics_page_compares_windows_against_raw_rows(owner_web, org, other_
     foreign = SocialAccountFactory(organization=other_org, platform="vk", external_id="1")
     _metrics(other_org, foreign, [today], 9)
 
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(20):
         response = owner_web.get(f"/o/{org.slug}/analytics/?platform=vk")
+    html = response.content.decode()
+    shown = [r.key for r in response.context["rows"]]
+    for part in ("results", "community"):
+        assert f'hx-get="/o/{org.slug}/analytics/kpis/{part}/?platform=vk"' in html
+        with django_assert_max_num_queries(20):
+            later = owner_web.get(f"/o/{org.slug}/analytics/kpis/{part}/?platform=vk", HTTP_HX_REQUEST="true")
+        assert "<html" not in later.content.decode()
+        shown += [r.key for r in later.context["rows"]]
+    # The page and its fragments together show every catalog KPI once.
+    assert sorted(shown) == sorted(kpi.key for kpi in CATALOG)
     got = {r.key: r for r in response.context["rows"]}
     now = sum(r.reach for r in rows if (today - r.day).days < 30)
     before = sum(r.reach for r in rows if 30 <= (today - r.day).days < 60)
