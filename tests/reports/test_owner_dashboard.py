@@ -48,6 +48,10 @@ def test_the_owner_sees_this_month_against_last_and_the_latest_findings(owner_we
     fragment = owner_web.get(f"/o/{org.slug}/month/", HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode()
     lines = {line.key: line for line in fragment.context["month_lines"]}
+    # Without JavaScript the same address is a page of its own with the same lines.
+    page = owner_web.get(f"/o/{org.slug}/month/")
+    assert "<html" in page.content.decode()
+    assert [line.key for line in page.context["month_lines"]] == list(lines)
     assert list(lines) == ["leads", "sales", "revenue", "cpl", "romi", "support_savings"]
     assert (lines["leads"].this_month, lines["leads"].last_month) == (Decimal(3), Decimal(1))
     assert lines["leads"].improved is True
