@@ -3,6 +3,7 @@
 campaigns; counts from their statistics and CRM leads)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from ads.models import AdCampaign
@@ -10,14 +11,56 @@ from tenancy.access import Access
 from tenancy.roles import Role, role_permissions
 
 from . import services
-from .models import ABTest, ABVariant
+from .models import ABTest
 
 
-def _counts(test: ABTest, values: list[tuple[int, int, str]]) -> None:
-    for variant, (units, conversions, spend) in zip(test.variants.order_by("position"), values, strict=True):
-        ABVariant.objects.for_organization(test.organization_id).filter(pk=variant.pk).update(
-            units=units, conversions=conversions, spend=Decimal(spend)
-        )
+def creative_ctr_plan(
+    *, access: Access, title: str, hypothesis: str, variants: Sequence[str], start_date: dt.date | None = None
+) -> ABTest:
+    """A creative test on CTR planned to detect a 20 % lift over a 1.5 % baseline at 4,000 a day
+    (the demo's first test, and the one the tests of concluded tests plan)."""
+    return services.abtest_create(
+        access=access,
+        title=title,
+        hypothesis=hypothesis,
+        varies="creative",
+        metric="ctr",
+        mde_percent=Decimal(20),
+        alpha=Decimal("0.05"),
+        power=Decimal("0.8"),
+        baseline_percent=Decimal("1.5"),
+        daily_traffic=4000,
+        variants=[{"name": name} for name in variants],
+        **({"start_date": start_date} if start_date else {}),
+    )
+
+
+def run_and_conclude(
+    *,
+    access: Access,
+    test: ABTest,
+    values: list[tuple[int, int, Decimal]],
+    decision: str,
+    notes: str,
+    concluded_at: dt.datetime | None = None,
+    end_date: dt.date | None = None,
+) -> ABTest:
+    """Start the test, enter each variant's (units, conversions, spend) in order, conclude it; dated
+    `concluded_at` (and ended `end_date`) when given, as a test finished in the past."""
+    services.abtest_start(access=access, test=test)
+    variants = list(test.variants.order_by("position"))
+    counts: dict[int, services.CountsData] = {
+        v.pk: {"units": u, "conversions": c, "spend": spend} for v, (u, c, spend) in zip(variants, values, strict=True)
+    }
+    services.abtest_counts_set(access=access, test=test, counts=counts)
+    services.abtest_conclude(access=access, test=test, decision=decision, decision_notes=notes)
+    dated: dict[str, object] = {"concluded_at": concluded_at} if concluded_at else {}
+    if end_date:
+        dated["end_date"] = end_date
+    rows = ABTest.objects.for_organization(test.organization_id).filter(pk=test.pk)
+    if dated:
+        rows.update(**dated)
+    return rows.get()
 
 
 def seed(*, organization, users) -> None:
@@ -29,28 +72,25 @@ def seed(*, organization, users) -> None:
     today = organization.today()
     campaigns = list(AdCampaign.objects.for_organization(organization).order_by("pk")[:2])
 
-    creative = services.abtest_create(
+    # Both concluded in the last closed month, so the demo's monthly report lists them.
+    ended = today.replace(day=1) - dt.timedelta(days=3)
+    concluded_at = dt.datetime.combine(ended, dt.time(12), tzinfo=organization.tzinfo)
+    creative = creative_ctr_plan(
         access=access,
         title="Photo of the loaf vs video of the bakery",
         hypothesis="A short video of the bakery at dawn gets more clicks than the photo of a loaf.",
-        varies="creative",
-        metric="ctr",
-        mde_percent=Decimal(20),
-        alpha=Decimal("0.05"),
-        power=Decimal("0.8"),
-        baseline_percent=Decimal("1.5"),
-        daily_traffic=4000,
+        variants=["Photo (control)", "Video"],
         start_date=today - dt.timedelta(days=40),
-        variants=[{"name": "Photo (control)"}, {"name": "Video"}],
     )
-    services.abtest_start(access=access, test=creative)
     n = creative.required_per_variant + 800
-    _counts(creative, [(n, round(n * 0.015), "0"), (n, round(n * 0.0192), "0")])
-    services.abtest_conclude(
+    run_and_conclude(
         access=access,
         test=creative,
+        values=[(n, round(n * 0.015), Decimal(0)), (n, round(n * 0.0192), Decimal(0))],
         decision="adopt",
-        decision_notes="Video creatives from now on; reshoot for the spring line.",
+        notes="Video creatives from now on; reshoot for the spring line.",
+        concluded_at=concluded_at,
+        end_date=ended,
     )
 
     audience = services.abtest_create(
@@ -67,21 +107,15 @@ def seed(*, organization, users) -> None:
         start_date=today - dt.timedelta(days=35),
         variants=[{"name": "Everyone 25–45"}, {"name": "Office managers"}],
     )
-    services.abtest_start(access=access, test=audience)
     m = audience.required_per_variant + 50
-    _counts(audience, [(m, round(m * 0.040), "0"), (m, round(m * 0.042), "0")])
-    services.abtest_conclude(
+    run_and_conclude(
         access=access,
         test=audience,
+        values=[(m, round(m * 0.040), Decimal(0)), (m, round(m * 0.042), Decimal(0))],
         decision="drop",
-        decision_notes="No proven difference; keep the broad audience, it is cheaper to run.",
-    )
-
-    # Both concluded in the last closed month, so the demo's monthly report lists them.
-    ended = today.replace(day=1) - dt.timedelta(days=3)
-    concluded_at = dt.datetime.combine(ended, dt.time(12), tzinfo=organization.tzinfo)
-    ABTest.objects.for_organization(organization).filter(pk__in=[creative.pk, audience.pk]).update(
-        end_date=ended, concluded_at=concluded_at
+        notes="No proven difference; keep the broad audience, it is cheaper to run.",
+        concluded_at=concluded_at,
+        end_date=ended,
     )
 
     cpl_variants: list[services.VariantData] = [

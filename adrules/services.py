@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypedDict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ads.models import AdCampaign, CampaignPlan
 from ads.services import campaign_budget_apply, campaign_status_apply
 from core.errors import DomainError
-from core.events import emit_rule_fired
+from core.events import Event, emit_many
 from core.numbers import money
 from core.vocabulary import CampaignStatus
 from integrations.connectors.errors import RateLimited, TransientError
@@ -403,14 +403,19 @@ def rule_preview(*, organization: Organization, rule: OptimizationRule) -> list[
 
 def rules_evaluate(*, organization: Organization) -> list[int]:
     """Evaluate every enabled rule and log it; propose actions (once per rule, campaign and window
-    end). Returns the ids of actions approved for execution (automatic mode)."""
+    end). Returns the ids of actions approved for execution (automatic mode).
+
+    One transaction and a constant number of writes whatever the number of rules and campaigns: the
+    log rows in one insert, the new actions in another (see `_propose`)."""
     rules = list(OptimizationRule.objects.for_organization(organization).filter(enabled=True))
     decisions = decide(organization=organization, rules=rules, today=organization.today())
-    to_execute = []
-    for rule in rules:
-        for decision in decisions.get(rule.pk, []):
-            with transaction.atomic():
-                evaluation = RuleEvaluation.objects.create(
+    made = [(rule, decision) for rule in rules for decision in decisions.get(rule.pk, [])]
+    if not made:
+        return []
+    with transaction.atomic():
+        evaluations = RuleEvaluation.objects.bulk_create(
+            [
+                RuleEvaluation(
                     organization=organization,
                     rule=rule,
                     campaign=decision.campaign,
@@ -420,48 +425,74 @@ def rules_evaluate(*, organization: Organization) -> list[int]:
                     figures=decision.figures,
                     reason=decision.reason[:300],
                 )
-                if not decision.fired:
-                    continue
-                action = _propose(organization, rule, decision, evaluation)
-                if action is not None and action.status == ActionStatus.APPROVED:
-                    to_execute.append(action.pk)
-    return to_execute
+                for rule, decision in made
+            ]
+        )
+        fired = [
+            (rule, decision, evaluation)
+            for (rule, decision), evaluation in zip(made, evaluations, strict=True)
+            if decision.fired
+        ]
+        actions = _propose(organization, fired)
+    return [action.pk for action in actions if action.status == ActionStatus.APPROVED]
+
+
+def _action_status(rule: OptimizationRule, decision: Decision) -> str:
+    if decision.action == ActionKind.NOTIFY or rule.mode == Mode.NOTIFY:
+        return ActionStatus.NOTIFIED
+    if rule.mode == Mode.APPROVAL:
+        return ActionStatus.PENDING
+    return ActionStatus.APPROVED
 
 
 def _propose(
-    organization: Organization, rule: OptimizationRule, decision: Decision, evaluation: RuleEvaluation
-) -> RuleAction | None:
-    key = f"r{rule.pk}-c{decision.campaign.pk}-{decision.window[1].isoformat()}"
-    if decision.action == ActionKind.NOTIFY or rule.mode == Mode.NOTIFY:
-        status = ActionStatus.NOTIFIED
-    elif rule.mode == Mode.APPROVAL:
-        status = ActionStatus.PENDING
-    else:
-        status = ActionStatus.APPROVED
-    try:
-        with transaction.atomic():
-            action = RuleAction.objects.create(
-                organization=organization,
-                rule=rule,
-                evaluation=evaluation,
-                campaign=decision.campaign,
-                kind=decision.action,
-                status=status,
-                idempotency_key=key,
-                previous_budget=decision.previous_budget,
-                new_budget=decision.new_budget,
-            )
-            emit_rule_fired(
-                organization.pk,
-                rule_id=rule.pk,
-                rule_name=rule.name,
-                campaign_id=decision.campaign.pk,
-                action=str(decision.action),
-                reason=decision.reason[:300],
-            )
-            return action
-    except IntegrityError:
-        return None  # already proposed for this window end: one action per rule, campaign and day
+    organization: Organization, fired: list[tuple[OptimizationRule, Decision, RuleEvaluation]]
+) -> list[RuleAction]:
+    """The actions of fired decisions not proposed before (one per rule, campaign and window end,
+    the idempotency key), and one `rule.fired` event for each. Three queries whatever their number:
+    inserted with conflicts ignored (a concurrent evaluation may have proposed the same key), then
+    read back by this evaluation's log rows, so only the ones inserted here are announced."""
+    if not fired:
+        return []
+    wanted = [
+        RuleAction(
+            organization=organization,
+            rule=rule,
+            evaluation=evaluation,
+            campaign=decision.campaign,
+            kind=decision.action,
+            status=_action_status(rule, decision),
+            idempotency_key=f"r{rule.pk}-c{decision.campaign.pk}-{decision.window[1].isoformat()}",
+            previous_budget=decision.previous_budget,
+            new_budget=decision.new_budget,
+        )
+        for rule, decision, evaluation in fired
+    ]
+    RuleAction.objects.bulk_create(wanted, ignore_conflicts=True)
+    created = {
+        action.evaluation_id: action
+        for action in RuleAction.objects.for_organization(organization).filter(
+            evaluation_id__in=[evaluation.pk for _rule, _decision, evaluation in fired]
+        )
+    }
+    proposed = []
+    payloads = []
+    for rule, decision, evaluation in fired:
+        action = created.get(evaluation.pk)
+        if action is None:
+            continue  # already proposed for this window end
+        proposed.append(action)
+        payloads.append(
+            {
+                "rule_id": rule.pk,
+                "rule_name": rule.name,
+                "campaign_id": decision.campaign.pk,
+                "action": str(decision.action),
+                "reason": decision.reason[:300],
+            }
+        )
+    emit_many(organization.pk, Event.RULE_FIRED, payloads)
+    return proposed
 
 
 def action_decide(*, access: Access, action_id: int, approve: bool) -> RuleAction:

@@ -93,18 +93,30 @@ class GoalProgress:
     progress: Progress | None  # None for a draft strategy's goals: targets only, nothing measured yet
 
 
-def goals_progress(*, organization: Organization, goals: Iterable, today: dt.date | None = None) -> list[GoalProgress]:
-    """Progress for goals of `organization` already loaded with their strategy (select_related / prefetch)."""
+def goal_measurements(goals: Iterable, today: dt.date) -> dict[tuple[dt.date, str], set[str]]:
+    """The KPIs the goals' progress needs, by (day measured on, platform scope)."""
+    wanted: dict[tuple[dt.date, str], set[str]] = {}
+    for goal in goals:
+        wanted.setdefault((min(today, goal.deadline), goal.platform or ""), set()).add(goal.kpi)
+    return wanted
+
+
+def goals_progress(
+    *, organization: Organization, goals: Iterable, today: dt.date | None = None, known: dict | None = None
+) -> list[GoalProgress]:
+    """Progress for goals of `organization` already loaded with their strategy (select_related / prefetch).
+    `known` holds values the caller measured already, keyed (kpi, day, platform): a page that reads
+    the same window for its own figures passes them instead of paying for a second engine pass."""
     today = today or organization.today()
     goals = list(goals)
     # Every KPI measured on the same day for the same platform in one engine pass (one query per fact
     # source), however many goals and KPIs there are.
-    wanted: dict[tuple[dt.date, str], set[str]] = {}
-    for goal in goals:
-        wanted.setdefault((min(today, goal.deadline), goal.platform or ""), set()).add(goal.kpi)
-    values: dict = {}
-    for (on, platform), kpis in wanted.items():
-        measured = kpi_values_on(organization=organization, kpis=sorted(kpis), on=on, platform=platform)
+    values: dict = dict(known or {})
+    for (on, platform), kpis in goal_measurements(goals, today).items():
+        missing = sorted(kpi for kpi in kpis if (kpi, on, platform) not in values)
+        if not missing:
+            continue
+        measured = kpi_values_on(organization=organization, kpis=missing, on=on, platform=platform)
         values.update({(kpi, on, platform): value for kpi, value in measured.items()})
     return [
         GoalProgress(

@@ -6,6 +6,8 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.AnalyticsHomeView.as_view(), name="home"),
+    path("kpis/results/", views.AnalyticsHomePartView.as_view(part="results"), name="home_results"),
+    path("kpis/community/", views.AnalyticsHomePartView.as_view(part="community"), name="home_community"),
     path("overview/", views.OverviewView.as_view(), name="overview"),
     path("posts/", views.PostsView.as_view(), name="posts"),
     path("posts/<int:pk>/", views.PostDetailView.as_view(), name="post"),

@@ -17,7 +17,7 @@ from tenancy.views_base import OrganizationViewMixin
 
 from . import explore
 from .charts import Chart, Column, Series, bar_figure, export_response, heatmap_figure, time_figure
-from .dashboard import dashboard_context, kpi_table
+from .dashboard import dashboard_context, kpi_table, kpi_table_keys, month_lines
 from .forms import PeriodForm
 from .insights import MIN_GROUP_SIZE
 from .kpi_values import kpi_window
@@ -43,10 +43,29 @@ class DashboardView(OrganizationViewMixin, TemplateView):
         )
 
 
+class DashboardMonthView(OrganizationViewMixin, TemplateView):
+    """The owner's month lines on the dashboard (this month so far against the same days of last
+    month): a fragment htmx loads after the page, or a page of its own without JavaScript."""
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", False)
+        return ["analytics/_month_lines.html" if htmx else "analytics/dashboard_month.html"]
+
+    def get_context_data(self, **kwargs):
+        lines, this_period, last_period = month_lines(organization=self.organization, today=self.organization.today())
+        return super().get_context_data(**kwargs) | {
+            "month_lines": lines,
+            "month_period": this_period,
+            "last_month_period": last_period,
+        }
+
+
 class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
-    """Every KPI of the catalog for the trailing window against the window before, per platform."""
+    """Every KPI of the catalog for the trailing window against the window before, per platform.
+    The rows from CRM records and from the inbox arrive after the page (`AnalyticsHomePartView`)."""
 
     template_name = "analytics/home.html"
+    part = ""
 
     def get_context_data(self, **kwargs):
         choices = analytics_platform_choices(organization=self.organization)
@@ -54,7 +73,7 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
         platform = platform if platform in {value for value, _label in choices} else ""
         today = self.organization.today()
         start = kpi_window(today)[0]
-        rows = kpi_table(organization=self.organization, on=today, platform=platform)
+        rows = kpi_table(organization=self.organization, on=today, platform=platform, keys=kpi_table_keys(self.part))
         return super().get_context_data(**kwargs) | {
             "rows": rows,
             "has_data": any(r.current is not None for r in rows),
@@ -63,7 +82,17 @@ class AnalyticsHomeView(OrganizationViewMixin, TemplateView):
             "platform": platform,
             "platform_choices": choices,
             "section": "kpis",
+            "query": urlencode({"platform": platform} if platform else {}),
         }
+
+
+class AnalyticsHomePartView(AnalyticsHomeView):
+    """A part of the KPI table (`part`: business results, the community): a `<tbody>` htmx loads
+    into the analytics page, or a page of its own without JavaScript."""
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", False)
+        return ["analytics/_kpi_rows.html" if htmx else "analytics/home_part.html"]
 
 
 class ReportsRedirectView(OrganizationViewMixin, RedirectView):

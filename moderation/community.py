@@ -1,4 +1,4 @@
-"""Community metrics over a period, each one SQL query (no comment is loaded into Python).
+"""Community metrics over a period in three SQL queries (no comment is loaded into Python):
 
 * active members: distinct authors who wrote in the period;
 * returning members: active members who had also written before the period;
@@ -54,12 +54,12 @@ def community_metrics(
         author_external_id=OuterRef("author_external_id"),
         created_at__lt=since,
     )
-    people = members.values("account_id", "author_external_id").distinct()
-    active = people.count()
-    returning = people.filter(Exists(earlier)).count()
-    answerable = period.filter(kind__in=[InboxKind.COMMENT, InboxKind.MESSAGE]).aggregate(
-        total=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False))
+    # Active and returning members in one pass over the period's distinct people.
+    people = members.values("account_id", "author_external_id").distinct().annotate(_returning=Exists(earlier))
+    counted = people.aggregate(
+        active=Count("author_external_id"), returning=Count("author_external_id", filter=Q(_returning=True))
     )
+    active, returning = counted["active"], counted["returning"]
     other_member = (
         InboxItem.objects.for_organization(organization)
         .filter(
@@ -70,9 +70,15 @@ def community_metrics(
         )
         .exclude(author_external_id=OuterRef("author_external_id"))
     )
-    conversations = (
-        members.filter(kind=InboxKind.COMMENT).exclude(parent_external_id="").filter(Exists(other_member)).count()
+    # The reply rate's parts and the member conversations: one aggregate over the period.
+    answerable_kinds = Q(kind__in=[InboxKind.COMMENT, InboxKind.MESSAGE])
+    conversation = Q(kind=InboxKind.COMMENT) & ~Q(author_external_id="") & ~Q(parent_external_id="")
+    answerable = period.aggregate(
+        total=Count("pk", filter=answerable_kinds),
+        answered=Count("pk", filter=answerable_kinds & Q(answered_at__isnull=False)),
+        conversations=Count("pk", filter=conversation & Q(Exists(other_member))),
     )
+    conversations = answerable["conversations"]
     positive = Q(sentiment=Sentiment.POSITIVE) | Q(tags__has_item=InboxTag.PRAISE)
     advocates = (
         members.filter(positive)

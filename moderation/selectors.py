@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.functional import cached_property
 
@@ -69,10 +71,22 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
 
 
 def status_counts(organization: Organization) -> dict[str, int]:
-    """Items per status (audience items only), each counted up to the cap: one bounded query per
-    status on the (organization, status, created_at) index instead of a scan of the whole inbox."""
-    base = InboxItem.objects.filter(organization=organization, is_from_account=False)
-    return {s: capped_count(base.filter(status=s)) for s in InboxStatus.values}
+    """Items per status (audience items only), each counted up to the cap: one bounded subquery per
+    status on the (organization, status, created_at) index instead of a scan of the whole inbox,
+    all of them in a single statement (the page pays one round trip whatever the statuses)."""
+    base = InboxItem.objects.filter(organization=organization, is_from_account=False).order_by()
+    statuses = list(InboxStatus.values)
+    columns: list[str] = []
+    params: list[Any] = []
+    for i, status in enumerate(statuses):
+        sql, sub_params = base.filter(status=status).values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        # Django's own compiled subquery; every value travels as a parameter.
+        columns.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{i})")  # noqa: S608
+        params.extend(sub_params)
+    with connections[base.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        row = cursor.fetchone()
+    return {status: int(n) for status, n in zip(statuses, row, strict=True)}
 
 
 def inbox_item_detail(*, organization: Organization, pk: int) -> QuerySet[InboxItem]:

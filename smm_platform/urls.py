@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from analytics.views import DashboardView
+from analytics.views import DashboardMonthView, DashboardView
 from content.views.calendar import calendar_feed
 from crm.views import crm_webhook
 from integrations.views import OAuthCallbackView
@@ -13,6 +13,7 @@ from tenancy import views as tenancy_views
 
 org_patterns: list[URLPattern | URLResolver] = [
     path("", DashboardView.as_view(), name="dashboard"),
+    path("month/", DashboardMonthView.as_view(), name="dashboard_month"),
     path("strategy/", include("strategy.urls")),
     path("content/", include("content.urls")),
     path("analytics/", include("analytics.urls")),

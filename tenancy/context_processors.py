@@ -11,5 +11,11 @@ def current_organization(request) -> dict:
     return {
         "current_organization": getattr(request, "organization", None),
         "current_access": access,
-        "user_organizations": organizations_for_user(user=request.user) if is_person else [],
+        "user_organizations": _user_organizations(request) if is_person else [],
     }
+
+
+def _user_organizations(request) -> list | object:
+    # An organization page loaded them with its membership (one query); other pages ask here.
+    found = getattr(request, "user_organizations", None)
+    return found if found is not None else organizations_for_user(user=request.user)

@@ -9,12 +9,14 @@ cannot be overridden anywhere in the MRO (the same guard as the API base).
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils import timezone
 
-from .access import Access, access_for_user
+from .access import Access, access_and_organizations_for_user
 from .middleware import activate_organization_timezone
 from .roles import Perm
 
 SESSION_ORG_KEY = "current_org"
+SESSION_SEEN_KEY = "current_org_day"
 
 
 def guard_scoping_hooks(cls: type, base: type, names: tuple[str, ...], *, hint: str) -> None:
@@ -42,10 +44,17 @@ class OrganizationViewMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.access = access_for_user(user=request.user, organization_slug=kwargs["org_slug"])
+        self.access, organizations = access_and_organizations_for_user(
+            user=request.user, organization_slug=kwargs["org_slug"]
+        )
         request.organization = self.access.organization
         request.access = self.access
-        request.session[SESSION_ORG_KEY] = self.access.organization.slug
+        request.user_organizations = organizations  # the switcher's list, without a query of its own
+        # Written when the organization changes and once a day (which keeps an active member's session
+        # from expiring), not on every page: an unchanged session is not saved again.
+        seen = (self.access.organization.slug, timezone.now().date().isoformat())
+        if (request.session.get(SESSION_ORG_KEY), request.session.get(SESSION_SEEN_KEY)) != seen:
+            request.session[SESSION_ORG_KEY], request.session[SESSION_SEEN_KEY] = seen
         activate_organization_timezone(self.access.organization)
         if not self.access.can(self.required_permission):
             raise PermissionDenied

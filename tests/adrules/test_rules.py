@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from adrules import services
@@ -441,3 +443,35 @@ def test_a_rate_limited_call_is_retried_then_succeeds(org, monkeypatch):
     assert len(sent) == 2
     c.refresh_from_db()
     assert c.daily_budget == Decimal("800.00")
+
+
+def _evaluation_queries(org, n):
+    """Queries of one evaluation over `n` fresh campaigns that all fire (and one per rule on none)."""
+    made = [bad_campaign(org) for _ in range(n)]
+    with CaptureQueriesContext(connection) as captured:
+        services.rules_evaluate(organization=org)
+    return made, len(captured)
+
+
+@pytest.mark.parametrize("mode", [Mode.AUTOMATIC, Mode.APPROVAL])
+def test_evaluation_queries_do_not_grow_with_campaigns(org, other_org, mode):
+    approve_strategy(org)
+    approve_strategy(other_org)
+    cpl_rule(org, mode=mode)
+    cpl_rule(other_org, mode=mode)
+    few_campaigns, few = _evaluation_queries(org, 2)
+    many_campaigns, many = _evaluation_queries(other_org, 10)
+    assert few == many
+    for campaigns, organization in ((few_campaigns, org), (many_campaigns, other_org)):
+        logged = RuleEvaluation.objects.filter(organization=organization)
+        assert sorted(logged.values_list("campaign_id", flat=True)) == sorted(c.pk for c in campaigns)
+        assert all(logged.values_list("fired", flat=True))
+        actions = RuleAction.objects.filter(organization=organization)
+        assert sorted(actions.values_list("campaign_id", flat=True)) == sorted(c.pk for c in campaigns)
+        assert {a.evaluation.campaign_id == a.campaign_id for a in actions.select_related("evaluation")} == {True}
+    # A second evaluation logs again and proposes nothing new, with the same number of queries.
+    with CaptureQueriesContext(connection) as again:
+        assert services.rules_evaluate(organization=other_org) == []
+    assert len(again) <= many  # no event to deliver this time
+    assert RuleAction.objects.filter(organization=other_org).count() == 10
+    assert RuleEvaluation.objects.filter(organization=other_org).count() == 20

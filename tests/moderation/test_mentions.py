@@ -7,6 +7,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from content.models import Notification
@@ -269,3 +271,31 @@ def test_keywords_page_adds_and_removes(owner_web, org, other_org):
     owner_web.post(f"{page}{keyword.pk}/delete/")
     assert not BrandKeyword.objects.for_organization(org).exists()
     assert owner_web.get(f"/o/{other_org.slug}/moderation/keywords/").status_code == 404
+
+
+def _keywords(org, start, n):
+    return [
+        BrandKeyword.objects.create(organization=org, phrase=f"Зерно {i}", exclusions=[f"пшеница {i}"])
+        for i in range(start, start + n)
+    ]
+
+
+def test_keywords_page_and_api_queries_do_not_grow_with_keywords(owner_web, owner_client, org, other_org):
+    """Two sizes of the same list: 2 and 30 keywords, each read with the same (small) number of queries."""
+    page, api = f"/o/{org.slug}/moderation/keywords/", f"/api/v1/orgs/{org.slug}/inbox/keywords/"
+    _keywords(other_org, 0, 5)  # a neighbour's keywords are neither counted nor shown
+    owner_web.get(page)  # the first page of an organization remembers it in the session
+    counts = []
+    for start, n in ((0, 2), (2, 28)):
+        _keywords(org, start, n)
+        with CaptureQueriesContext(connection) as on_page:
+            html = owner_web.get(page).content.decode()
+        with CaptureQueriesContext(connection) as on_api:
+            listed = owner_client.get(api).json()
+        phrases = set(BrandKeyword.objects.for_organization(org).values_list("phrase", flat=True))
+        assert {k["phrase"] for k in listed["results"]} == phrases
+        assert all(p in html for p in phrases)
+        counts.append((len(on_page), len(on_api)))
+    assert counts[0] == counts[1]
+    assert counts[0][0] <= 20
+    assert counts[0][1] <= 20

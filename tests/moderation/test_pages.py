@@ -67,9 +67,10 @@ def _queries_for_inbox(client, org, n, account, start):
 
 def test_inbox_page_query_count_is_constant_in_the_number_of_items(owner_web, org, marketer):
     account = SocialAccountFactory(organization=org, platform="vk", external_id="1")
+    owner_web.get(f"/o/{org.slug}/moderation/")  # the first page of an organization remembers it in the session
     few = _queries_for_inbox(owner_web, org, 2, account, 1000)
     many = _queries_for_inbox(owner_web, org, 40, account, 2000)
-    assert few == many
+    assert few == many <= 20
 
 
 def test_conversation_page_shows_thread_and_actions(owner_web, org):

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from abtests import services
-from abtests.models import ABTest
+from abtests import demo
 from reports.services import report_generate
 from tests.reports.factories import ReportFactory
 
@@ -17,31 +16,18 @@ MARCH = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
 
 def _plan(access, title, variants=("Photo", "Video")):
-    return services.abtest_create(
-        access=access,
-        title=title,
-        hypothesis="Video gets more clicks.",
-        varies="creative",
-        metric="ctr",
-        mde_percent=Decimal(20),
-        alpha=Decimal("0.05"),
-        power=Decimal("0.8"),
-        baseline_percent=Decimal("1.5"),
-        daily_traffic=4000,
-        variants=[{"name": name} for name in variants],
-    )
+    return demo.creative_ctr_plan(access=access, title=title, hypothesis="Video gets more clicks.", variants=variants)
 
 
 def _conclude(access, test, values, decision, notes, at):
-    services.abtest_start(access=access, test=test)
-    variants = list(test.variants.order_by("position"))
-    counts = {
-        v.pk: {"units": u, "conversions": c, "spend": Decimal(0)} for v, (u, c) in zip(variants, values, strict=True)
-    }
-    services.abtest_counts_set(access=access, test=test, counts=counts)
-    services.abtest_conclude(access=access, test=test, decision=decision, decision_notes=notes)
-    ABTest.objects.filter(pk=test.pk).update(concluded_at=at)
-    return ABTest.objects.get(pk=test.pk)
+    return demo.run_and_conclude(
+        access=access,
+        test=test,
+        values=[(u, c, Decimal(0)) for u, c in values],
+        decision=decision,
+        notes=notes,
+        concluded_at=at,
+    )
 
 
 @pytest.fixture

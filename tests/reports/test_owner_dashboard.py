@@ -43,7 +43,15 @@ def test_the_owner_sees_this_month_against_last_and_the_latest_findings(owner_we
         snapshot={"insights": [finding], "recommendations": [{"text": "Post more carousels.", "insights": [0]}]},
     )
     response = owner_web.get(f"/o/{org.slug}/")
-    lines = {line.key: line for line in response.context["month_lines"]}
+    # The month lines arrive after the page (htmx), from their own fragment.
+    assert f'hx-get="/o/{org.slug}/month/"' in response.content.decode()
+    fragment = owner_web.get(f"/o/{org.slug}/month/", HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    lines = {line.key: line for line in fragment.context["month_lines"]}
+    # Without JavaScript the same address is a page of its own with the same lines.
+    page = owner_web.get(f"/o/{org.slug}/month/")
+    assert "<html" in page.content.decode()
+    assert [line.key for line in page.context["month_lines"]] == list(lines)
     assert list(lines) == ["leads", "sales", "revenue", "cpl", "romi", "support_savings"]
     assert (lines["leads"].this_month, lines["leads"].last_month) == (Decimal(3), Decimal(1))
     assert lines["leads"].improved is True

@@ -27,7 +27,16 @@ from tenancy.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "analytics/", "moderation/", "ads/", "content/"]
+PAGES = [
+    "",
+    "month/",
+    "analytics/",
+    "analytics/kpis/results/",
+    "analytics/kpis/community/",
+    "moderation/",
+    "ads/",
+    "content/",
+]
 SCAN_NODES = {"Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
 PRESET = replace(PRESETS["ci"], days=45)
 SLACK_ROWS = 25  # a scan may read a few more rows (e.g. a LIMIT over a larger index range)

@@ -2,6 +2,8 @@
 tokens read, write tokens change; another organization's rows answer 404."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core.events import Event, emit
@@ -161,3 +163,21 @@ def test_delete_keeps_other_endpoints(org, owner_access, make_endpoint):
     second = make_endpoint(owner_access, path="/other").endpoint
     services.endpoint_delete(access=owner_access, endpoint=first)
     assert list(WebhookEndpoint.objects.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_endpoint_list_queries_do_not_grow_with_endpoints(api, base, org, owner_access, make_endpoint):
+    """2 and 12 endpoints are listed with the same number of queries."""
+    api.get(base)  # the token's first use of the day is recorded once
+    counts = []
+    for n in (2, 10):
+        for i in range(n):
+            make_endpoint(
+                owner_access, events=(Event.SALE_RECORDED, Event.LEAD_ATTRIBUTED), path=f"/h{len(counts)}-{i}"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            listed = api.get(base).json()
+        assert {e["id"] for e in listed["results"]} == set(
+            WebhookEndpoint.objects.for_organization(org).values_list("pk", flat=True)
+        )
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 20
