@@ -8,9 +8,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at module level: models may be imported only once the app registry is ready.
-        from analytics import ingest
+        from analytics import ingest, rollup_hooks
         from integrations.models import SyncKind
         from integrations.steps import register_step
 
         register_step(SyncKind.POSTS, ingest.posts_sync)
         register_step(SyncKind.ACCOUNT_METRICS, ingest.account_metrics_sync)
+        rollup_hooks.connect()

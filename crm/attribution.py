@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ads.models import AdCampaign
+from core import facts
 from core.events import Event, emit_many
 from core.vocabulary import Platform, network_of
 from links.models import TrackedLink
@@ -35,7 +36,7 @@ from links.utm import slug_of
 from strategy.models import Goal
 from tenancy.models import Organization
 
-from .models import AttributionModel, CrmSettings, Lead
+from .models import AttributionModel, CrmSettings, Lead, Sale
 
 TOUCH_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "link_code")
 RESULT_FIELDS = ("post", "campaign", "goal", "attributed_platform", "attribution_model")
@@ -283,4 +284,16 @@ def reattribute_pending(*, organization: Organization | int, everything: bool = 
                 # updated_at is left alone: the CRM's record did not change, only what we derive from it.
                 Lead.objects.bulk_update(changed, list(RESULT_FIELDS))
                 emit_attributed(organization, changed)
+                leads_changed(batch[0].organization_id, changed)
             changed_total += len(changed)
+
+
+def leads_changed(organization_id: int, leads: Sequence[Lead], also: Iterable[Any] = ()) -> None:
+    """Tells the daily rollups (`core.facts`) the days of these leads and of their sales (a sale
+    counts under its lead's attribution); `also`: former days of moved rows."""
+    if not leads and not also:
+        return
+    ids = [lead.pk for lead in leads if lead.pk]
+    sold = Sale.objects.filter(organization_id=organization_id, lead_id__in=ids).values_list("sold_at", flat=True)
+    facts.facts_changed(Lead, organization_id, [*(lead.created for lead in leads), *also])
+    facts.facts_changed(Sale, organization_id, list(sold) if ids else [])
