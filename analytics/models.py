@@ -155,17 +155,6 @@ class PostMetricDaily(FactModel):
 # Written ONLY by analytics/rollups.py; plain ids, no foreign keys (they are derived data).
 
 
-class RollupCoverage(TenantModel):
-    """The organization's rollups are complete as of a full build in `timezone` (the KPI engine
-    reads them only while the organization's time zone is still that one)."""
-
-    timezone = models.CharField(max_length=64)
-    built_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["organization"], name="rollupcoverage_org")]
-
-
 class AccountRollupDaily(FactModel):
     """Account metrics per day and platform (`AccountMetricDaily` summed over accounts)."""
 

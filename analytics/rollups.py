@@ -12,7 +12,7 @@ DELETE and one INSERT … SELECT … GROUP BY per table over exactly those days.
 the same rows; a refresh that dies rolls back and leaves the previous rows (the task is redelivered).
 
 An organization whose rollups were never fully built (or were built in another time zone) is read
-from the raw tables; its first refresh builds everything and records `RollupCoverage`.
+from the raw tables; its first refresh builds everything and records the time zone in `Organization.rollups_timezone`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from .models import (
     AdRollupDaily,
     CrmRollupDaily,
     InboxRollupDaily,
-    RollupCoverage,
 )
 
 ACCOUNT, ADS, INBOX, CRM = "account", "ads", "inbox", "crm"
@@ -144,8 +143,9 @@ _TABLES = {kind: sorted({table for table, _ in inserts}) for kind, inserts in _I
 
 
 def covered(organization: Organization) -> bool:
-    """Whether the KPI engine may read the organization's rollups (one indexed lookup)."""
-    return RollupCoverage.objects.filter(organization=organization, timezone=organization.timezone).exists()
+    """Whether the KPI engine may read the organization's rollups (no query: a column of the
+    organization row every request has loaded)."""
+    return bool(organization.rollups_timezone) and organization.rollups_timezone == organization.timezone
 
 
 def _days(moments: Iterable[object], tz: dt.tzinfo) -> list[dt.date]:
@@ -198,10 +198,8 @@ def rebuild(organization: Organization, start: dt.date | None = None, end: dt.da
         _lock(organization.pk)
         if start is None and end is None:
             _write(organization, KINDS, None)
-            RollupCoverage.objects.update_or_create(
-                organization=organization,
-                defaults={"timezone": organization.timezone, "built_at": timezone.now()},
-            )
+            Organization.objects.filter(pk=organization.pk).update(rollups_timezone=organization.timezone)
+            organization.rollups_timezone = organization.timezone
             return
         first = start or end or dt.date.min  # one of them is given here
         last = end or first
@@ -229,4 +227,4 @@ def refresh(organization_id: int, kinds: Iterable[str], moments: Iterable[object
 def forget(organization_id: int) -> None:
     """The organization's rollups are no longer complete (a parent row was deleted): read raw
     tables until the next rebuild."""
-    RollupCoverage.objects.filter(organization_id=organization_id).delete()
+    Organization.objects.filter(pk=organization_id).update(rollups_timezone="")

@@ -23,7 +23,6 @@ from analytics.models import (
     AdRollupDaily,
     CrmRollupDaily,
     InboxRollupDaily,
-    RollupCoverage,
 )
 from core.kpis import CATALOG
 from crm.services import upsert_leads
@@ -197,16 +196,20 @@ def test_an_organization_is_read_raw_until_built_and_after_a_time_zone_change(or
     assert not rollups.covered(org)
     # The next refresh rebuilds everything in the new time zone.
     rollups.refresh(org.pk, [rollups.ACCOUNT], [dt.date(2026, 3, 1)])
-    assert RollupCoverage.objects.get(organization=org).timezone == "Europe/Moscow"
+    org.refresh_from_db()
+    assert org.rollups_timezone == "Europe/Moscow"
+    assert rollups.covered(org)
 
 
 def test_deleting_a_campaign_sends_the_organization_back_to_raw_rows(org, facts, django_capture_on_commit_callbacks):
     rollups.rebuild(org)
     with django_capture_on_commit_callbacks(execute=True):
         AdCampaign.objects.filter(organization=org).first().delete()
+    org.refresh_from_db()
     assert rollups.covered(org)  # rebuilt on commit
     got = _got(kpi_rows(organization=org, kpis=KEYS, start=PERIODS[1][0], end=PERIODS[1][1], group_by="campaign"))
-    RollupCoverage.objects.filter(organization=org).delete()
+    rollups.forget(org.pk)
+    org.refresh_from_db()
     assert got == _got(
         kpi_rows(organization=org, kpis=KEYS, start=PERIODS[1][0], end=PERIODS[1][1], group_by="campaign")
     )
@@ -214,6 +217,7 @@ def test_deleting_a_campaign_sends_the_organization_back_to_raw_rows(org, facts,
 
 def test_rebuild_command(org, facts):
     call_command("rebuild_rollups", "--org", org.slug)
+    org.refresh_from_db()
     assert rollups.covered(org)
     call_command("rebuild_rollups", "--org", org.slug, "--start", "2026-03-01", "--end", "2026-03-05")
     assert Decimal(AccountRollupDaily.objects.filter(organization=org).count()) > 0
