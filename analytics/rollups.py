@@ -142,6 +142,11 @@ _INSERTS: dict[str, list[tuple[str, str]]] = {
 _TABLES = {kind: sorted({table for table, _ in inserts}) for kind, inserts in _INSERTS.items()}
 
 
+def supported() -> bool:
+    """The rollup SQL is PostgreSQL's; on SQLite (local development) the raw rows are read."""
+    return connection.vendor == "postgresql"
+
+
 def covered(organization: Organization) -> bool:
     """Whether the KPI engine may read the organization's rollups (no query: a column of the
     organization row every request has loaded)."""
@@ -194,6 +199,8 @@ def _lock(organization_id: int) -> None:
 
 def rebuild(organization: Organization, start: dt.date | None = None, end: dt.date | None = None) -> None:
     """Rebuilds the organization's rollups: every day (and records coverage), or [start, end]."""
+    if not supported():
+        return
     with transaction.atomic():
         _lock(organization.pk)
         if start is None and end is None:
@@ -210,7 +217,7 @@ def rebuild(organization: Organization, start: dt.date | None = None, end: dt.da
 def refresh(organization_id: int, kinds: Iterable[str], moments: Iterable[object]) -> None:
     """Refreshes the days `moments` fall on (dates, aware datetimes or their ISO strings) for the
     kinds; builds everything instead when the organization's rollups are not complete yet."""
-    organization = Organization.objects.filter(pk=organization_id).first()
+    organization = Organization.objects.filter(pk=organization_id).first() if supported() else None
     if organization is None:
         return  # deleted meanwhile: its rows went with it
     days = _days(moments, organization.tzinfo)

@@ -4,9 +4,9 @@
     DATABASE_URL=postgres://... python bench/rollup_bench.py [--orgs gen-1,gen-21] [--runs 15]
 
 For each organization: every catalog KPI over 90 and 365 days, by total, month, platform and
-campaign, read raw and from the rollups in alternation (so machine load hits both alike), p50/p95
-and query count; then the cost of a full rebuild and of a 3-day refresh. The figures are checked
-equal on both paths before timing.
+campaign, then the dashboard and the KPI API, read raw and from the rollups in alternation (so
+machine load hits both alike), p50/p95 and query count; then the cost of a full rebuild and of a
+3-day refresh. The figures are checked equal on both paths before timing.
 """
 
 from __future__ import annotations
@@ -28,13 +28,18 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from analytics import rollups  # noqa: E402
 from analytics.kpi_engine import kpi_rows  # noqa: E402
 from core.kpis import CATALOG  # noqa: E402
-from tenancy.models import Organization  # noqa: E402
+from tenancy.models import Membership, Organization  # noqa: E402
+from tenancy.rls import unscoped_session  # noqa: E402
+from tenancy.roles import Role  # noqa: E402
 
 KEYS = [kpi.key for kpi in CATALOG]
 DIMENSIONS = ("total", "month", "platform", "campaign")
@@ -87,14 +92,59 @@ def bench(org: Organization, runs: int) -> None:
     print(f"  full rebuild {rebuild_ms:.0f} ms; refresh of 3 days, all tables {refresh_ms:.0f} ms")
 
 
+def bench_pages(org: Organization, runs: int) -> None:
+    """The dashboard and the KPI API (the bench's four KPIs and every catalog KPI, 365 days),
+    raw and rollups in alternation, through the test client (DEBUG off, in-process)."""
+    user, _ = get_user_model().objects.get_or_create(username=f"bench@{org.slug}.test")
+    with unscoped_session("benchmark: a member to sign in as"):
+        Membership.objects.get_or_create(organization=org, user=user, defaults={"role": Role.OWNER})
+    client = Client()
+    client.force_login(user)
+    end = org.today()
+    start = end - timedelta(days=364)
+    api = f"/api/v1/orgs/{org.slug}/kpis/?start={start}&end={end}"
+    urls = {
+        "dashboard": f"/o/{org.slug}/",
+        "api kpis (4) 365d": f"{api}&kpis=reach,er,leads,cpl",
+        "api kpis (all) 365d": f"{api}&kpis={','.join(KEYS)}",
+        "api kpis (all) 365d by month": f"{api}&kpis={','.join(KEYS)}&group_by=month",
+    }
+    print(f"\n{org.slug}: pages, p50 / p95 ms (queries)")
+    for label, url in urls.items():
+        times: dict[bool, list[float]] = {True: [], False: []}
+        queries: dict[bool, int] = {}
+        for raw in (True, False):
+            with mock.patch.object(rollups, "covered", return_value=not raw):
+                assert client.get(url).status_code == 200, url
+        for _ in range(runs):
+            for raw in (True, False):
+                with (
+                    mock.patch.object(rollups, "covered", return_value=not raw),
+                    CaptureQueriesContext(connection) as captured,
+                ):
+                    began = time.perf_counter()
+                    client.get(url)
+                    times[raw].append((time.perf_counter() - began) * 1000)
+                queries[raw] = len(captured.captured_queries)
+        cells = [
+            f"{statistics.median(times[raw]):8.1f} / {_p(times[raw], 0.95):6.1f} ({queries[raw]:2d})"
+            for raw in (True, False)
+        ]
+        ratio = statistics.median(times[True]) / statistics.median(times[False])
+        print(f"  {label:<30}{cells[0]:>26}{cells[1]:>26}{ratio:>9.1f}×")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orgs", default="gen-1,gen-21", help="organization slugs, comma-separated")
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    settings.DEBUG = False
     print(f"load average {os.getloadavg()}")
     for slug in args.orgs.split(","):
-        bench(Organization.objects.get(slug=slug), args.runs)
+        organization = Organization.objects.get(slug=slug)
+        bench(organization, args.runs)
+        bench_pages(organization, args.runs)
     print(f"load average {os.getloadavg()}")
     return 0
 
