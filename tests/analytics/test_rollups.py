@@ -4,12 +4,14 @@ including empty ones); a sync or an API write refreshes exactly the days it touc
 idempotent and a refresh that dies half way leaves the previous rows."""
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import AdCampaign
@@ -227,3 +229,45 @@ def test_rebuild_command(org, facts):
         call_command("rebuild_rollups", "--start", "2026-03-05")
     with pytest.raises(CommandError):
         call_command("rebuild_rollups", "--start", "2026-03-05", "--end", "2026-03-01")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_whose_connection_dies_half_way_leaves_the_previous_rows(monkeypatch):
+    """A worker killed mid-refresh: its database session ends with the DELETE done and the INSERT
+    running; the server rolls the transaction back and every other session still sees the rows."""
+    org = OrganizationFactory(slug="dying-worker")
+    generate(org, seed=3)
+    rollups.rebuild(org)
+    before = _snapshot(org)
+    stalled = dict(rollups._INSERTS)
+    stalled[rollups.ACCOUNT] = [(AccountRollupDaily._meta.db_table, "SELECT pg_sleep(60) /* rollup-stall */")]
+    monkeypatch.setattr(rollups, "_INSERTS", stalled)
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            rollups.refresh(org.pk, rollups.KINDS, [dt.date(2026, 3, d) for d in range(1, 32)])
+        except BaseException as exc:  # the killed session's error, expected
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE query LIKE %s AND pid <> pg_backend_pid()",
+                ["%rollup-stall%"],
+            )
+            found = cursor.fetchone()
+            if found:
+                break
+            time.sleep(0.05)
+        assert found, "the refresh never reached its INSERT"
+        # Meanwhile the half-done refresh is invisible: the days' rows are still there.
+        assert _snapshot(org) == before
+        cursor.execute("SELECT pg_terminate_backend(%s)", [found[0]])
+    thread.join(timeout=30)
+    assert failures
+    assert _snapshot(org) == before
