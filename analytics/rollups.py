@@ -165,29 +165,42 @@ def _days(moments: Iterable[object], tz: dt.tzinfo) -> list[dt.date]:
     return sorted(found)
 
 
-def _write(organization: Organization, kinds: Sequence[str], days: list[dt.date] | None) -> None:
-    """DELETE + INSERT … SELECT of the kinds' rows of `days` (all days when None); in a transaction."""
-    everything = days is None
+def _params(organization: Organization, days: list[dt.date] | None) -> dict[str, Any]:
     tz = organization.tzinfo
-    params: dict[str, Any] = {
+    return {
         "org": organization.pk,
-        "all": everything,
+        "all": days is None,
         "days": days or [],
         "tz": organization.timezone,
         # Moments bound by the first and last day (a day's local midnight, DST included).
         "since": dt.datetime.combine(min(days), dt.time.min, tzinfo=tz) if days else None,
         "until": dt.datetime.combine(max(days) + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if days else None,
     }
+
+
+# A lead's attribution groups its sales: the days of the sales of leads created on the days.
+_SALE_DAYS_OF_LEADS = f"""SELECT DISTINCT (s.sold_at AT TIME ZONE %(tz)s)::date
+    FROM {_LEADS} l JOIN {_SALES} s ON s.lead_id = l.id AND s.organization_id = l.organization_id
+    WHERE l.organization_id = %(org)s AND {_MOMENT.format(col="l.created")}"""
+
+
+def _write(organization: Organization, kinds: Sequence[str], days: list[dt.date] | None) -> None:
+    """DELETE + INSERT … SELECT of the kinds' rows of `days` (all days when None); in a transaction."""
     with connection.cursor() as cursor:
         for kind in kinds:
+            kind_days = days
+            if kind == CRM and days is not None:
+                cursor.execute(_SALE_DAYS_OF_LEADS, _params(organization, days))
+                kind_days = sorted(set(days) | {row[0] for row in cursor.fetchall()})
             for table in _TABLES[kind]:
-                if everything:
+                if kind_days is None:
                     cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [organization.pk])
                 else:
                     cursor.execute(
                         f"DELETE FROM {table} WHERE organization_id = %s AND day = ANY(%s)",
-                        [organization.pk, days],
+                        [organization.pk, kind_days],
                     )
+            params = _params(organization, kind_days)
             for _table, sql in _INSERTS[kind]:
                 cursor.execute(sql, params)
 

@@ -36,7 +36,7 @@ from links.utm import slug_of
 from strategy.models import Goal
 from tenancy.models import Organization
 
-from .models import AttributionModel, CrmSettings, Lead, Sale
+from .models import AttributionModel, CrmSettings, Lead
 
 TOUCH_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "link_code")
 RESULT_FIELDS = ("post", "campaign", "goal", "attributed_platform", "attribution_model")
@@ -289,11 +289,6 @@ def reattribute_pending(*, organization: Organization | int, everything: bool = 
 
 
 def leads_changed(organization_id: int, leads: Sequence[Lead], also: Iterable[Any] = ()) -> None:
-    """Tells the daily rollups (`core.facts`) the days of these leads and of their sales (a sale
-    counts under its lead's attribution); `also`: former days of moved rows."""
-    if not leads and not also:
-        return
-    ids = [lead.pk for lead in leads if lead.pk]
-    sold = Sale.objects.filter(organization_id=organization_id, lead_id__in=ids).values_list("sold_at", flat=True)
+    """Tells the daily rollups (`core.facts`) the days of these leads (their sales follow them
+    there); `also`: former days of moved rows."""
     facts.facts_changed(Lead, organization_id, [*(lead.created for lead in leads), *also])
-    facts.facts_changed(Sale, organization_id, list(sold) if ids else [])
