@@ -31,7 +31,7 @@ def facts_changed(label: str, organization_id: int, moments: set[dt.date | dt.da
     kind = rollups.KIND_OF.get(label)
     if kind is None:
         return
-    payload = sorted({m.isoformat() for m in moments})
+    payload = sorted({m if isinstance(m, str) else m.isoformat() for m in moments})
     transaction.on_commit(partial(tasks.refresh_rollups.delay, organization_id, [kind], payload), robust=True)
 
 

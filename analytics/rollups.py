@@ -157,8 +157,13 @@ def _days(moments: Iterable[object], tz: dt.tzinfo) -> list[dt.date]:
     found = set()
     for moment in moments:
         if isinstance(moment, str):
-            moment = dt.datetime.fromisoformat(moment) if "T" in moment else dt.date.fromisoformat(moment)
+            try:
+                moment = dt.datetime.fromisoformat(moment) if len(moment) > 10 else dt.date.fromisoformat(moment)
+            except ValueError:
+                continue
         if isinstance(moment, dt.datetime):
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)  # as Django stores a naive value
             found.add(timezone.localtime(moment, tz).date())
         elif isinstance(moment, dt.date):
             found.add(moment)

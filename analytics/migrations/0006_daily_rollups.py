@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from tenancy.rls import rls_operations
+
 
 class Migration(migrations.Migration):
 
@@ -84,5 +86,11 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('organization', 'day', 'platform'), name='inboxrollup_natural_key')],
             },
+        ),
+        *rls_operations(
+            "analytics.AccountRollupDaily",
+            "analytics.AdRollupDaily",
+            "analytics.InboxRollupDaily",
+            "analytics.CrmRollupDaily",
         ),
     ]

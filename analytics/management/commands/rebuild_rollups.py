@@ -13,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics import rollups
+from tenancy import rls
 from tenancy.models import Organization
 
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         began = time.perf_counter()
         count = 0
         for organization in organizations.iterator():
-            rollups.rebuild(organization, start, end)
+            with rls.organization_session(organization.pk):
+                rollups.rebuild(organization, start, end)
             count += 1
         self.stdout.write(f"rebuilt rollups of {count} organization(s) in {time.perf_counter() - began:.1f} s")
