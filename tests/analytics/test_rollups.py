@@ -271,3 +271,18 @@ def test_a_refresh_whose_connection_dies_half_way_leaves_the_previous_rows(monke
     thread.join(timeout=30)
     assert failures
     assert _snapshot(org) == before
+
+
+def test_a_lead_refresh_also_re_sums_the_days_of_its_sales(org, facts):
+    from crm.models import Sale
+
+    rollups.rebuild(org)
+    sale = Sale.objects.filter(organization=org, lead__isnull=False, refunded=False).select_related("lead").first()
+    sale_day = sale.sold_at.astimezone(org.tzinfo).date()
+    lead_day = sale.lead.created.astimezone(org.tzinfo).date()
+    if sale_day == lead_day:
+        pytest.skip("the generated sale fell on its lead's day")
+    CrmRollupDaily.objects.filter(organization=org, day=sale_day, kind="sale").update(count=-1)
+    rollups.refresh(org.pk, [rollups.CRM], [sale.lead.created])
+    assert not CrmRollupDaily.objects.filter(organization=org, day=sale_day, count=-1).exists()
+    assert CrmRollupDaily.objects.filter(organization=org, day=sale_day, kind="sale").exists()
