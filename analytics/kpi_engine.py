@@ -11,6 +11,8 @@ not grow with the rows or the groups. Rules (docs/kpis.md has the KPI × dimensi
 * A KPI whose source cannot be split by the dimension (reach by goal) has null value, numerator
   and denominator in every group. Site clicks add up the sources that can be split.
 * Periods are days of the organization's time zone, both ends included.
+* A source is read from its daily rollup (`kpi_sources/rollup.py`) for the dimensions the rollup
+  keeps, once the organization's rollups are complete; the figures are the same (decision 0008).
 """
 
 import datetime as dt
@@ -25,7 +27,9 @@ from core.numbers import money, ratio
 from strategy.models import BusinessProfile
 from tenancy.models import Organization
 
-from .kpi_sources import CALENDAR, SOURCES, Dimension, Key, KpiQuery, Parts
+from . import rollups
+from .kpi_sources import CALENDAR, SOURCES, Dimension, Key, KpiQuery, Parts, SourceResult
+from .kpi_sources.rollup import READERS
 
 UNATTRIBUTED = "unattributed"
 
@@ -203,6 +207,21 @@ def _group_order(key: Key) -> tuple:
     return (key is None, str(type(key)), key if key is not None else 0)
 
 
+def _fetchers(
+    organization: Organization, names: list[str], dimension: Dimension, *, campaign: int | None = None
+) -> dict[str, Callable[[KpiQuery, set[str]], SourceResult]]:
+    """Each source's reader: its daily rollup when the rollup keeps the dimension and the
+    organization's rollups are complete (analytics/rollups.py), else the raw rows. One campaign's
+    figures (``campaign``) always come from the raw rows: the rollups sum every campaign's row."""
+    fetchers = {name: SOURCES[name].fetch for name in names}
+    if campaign is not None:
+        return fetchers
+    served = [name for name in names if name in READERS and dimension in READERS[name].dimensions]
+    if served and rollups.covered(organization):
+        fetchers.update({name: READERS[name].fetch for name in served})
+    return fetchers
+
+
 def kpi_rows(
     *,
     organization: Organization,
@@ -239,7 +258,8 @@ def kpi_rows(
             split = SOURCES[source].dimensions
             if dimension in split and (campaign is None or Dimension.CAMPAIGN in split):
                 wanted.setdefault(source, set()).update(definition.parts)
-    results = {name: SOURCES[name].fetch(query, parts) for name, parts in wanted.items()}
+    fetchers = _fetchers(organization, list(wanted), dimension, campaign=campaign)
+    results = {name: fetchers[name](query, parts) for name, parts in wanted.items()}
     needs_economics = any(DEFINITIONS[k].economics and usable(k) for k in keys)
     economics = _economics(organization) if needs_economics else Economics()
 

@@ -148,3 +148,96 @@ class PostMetricDaily(FactModel):
         if not self.reach:
             return None
         return self.interactions / self.reach
+
+
+# --------------------------------------------------------------------------- daily rollups
+# Sums of the fact tables above (and of ads, inbox and CRM rows) per organization, day and the
+# group columns the KPI engine splits by; refreshed for the (organization, day) pairs a write
+# touched and rebuilt by `manage.py rebuild_rollups` (analytics/rollups.py, decision 0008).
+# Written ONLY by analytics/rollups.py; plain ids, no foreign keys (they are derived data).
+
+
+class AccountRollupDaily(FactModel):
+    """Account metrics per day and platform (`AccountMetricDaily` summed over accounts)."""
+
+    day = models.DateField()
+    platform = models.CharField(max_length=16)
+    rows = models.IntegerField()
+    reach = models.BigIntegerField(null=True)
+    views = models.BigIntegerField(null=True)
+    link_clicks = models.BigIntegerField(null=True)
+    er_interactions = models.BigIntegerField(null=True)  # interactions of the days that report ER parts
+    er_reach = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day", "platform"], name="accountrollup_natural_key")
+        ]
+
+
+class AdRollupDaily(FactModel):
+    """Ad statistics per day, ad account platform and campaign (`ads.AdStatDaily`)."""
+
+    day = models.DateField()
+    platform = models.CharField(max_length=16)
+    campaign_id = models.BigIntegerField(null=True)
+    rows = models.IntegerField()
+    spend = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    clicks = models.BigIntegerField(null=True)
+    cpc_spend = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    cpc_clicks = models.BigIntegerField(null=True)
+    leads = models.BigIntegerField(null=True)
+    conversions = models.BigIntegerField(null=True)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "platform", "campaign_id"],
+                name="adrollup_natural_key",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class InboxRollupDaily(FactModel):
+    """Incoming inbox items per day (of the organization's time zone) and platform."""
+
+    day = models.DateField()
+    platform = models.CharField(max_length=16)
+    items = models.IntegerField()
+    resolved = models.IntegerField()
+    rated = models.IntegerField()
+    positive = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day", "platform"], name="inboxrollup_natural_key")
+        ]
+
+
+class CrmRollupDaily(FactModel):
+    """Leads (by the day created) and non-refunded sales (by the day sold, in their currency) per
+    day of the organization's time zone and the lead's attributed platform, campaign and goal."""
+
+    class Kind(models.TextChoices):
+        LEAD = "lead"
+        SALE = "sale"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    platform = models.CharField(max_length=16)  # attributed, else the one the CRM sent; "" none
+    campaign_id = models.BigIntegerField(null=True)
+    goal_id = models.BigIntegerField(null=True)
+    currency = models.CharField(max_length=3)  # "" for leads
+    count = models.IntegerField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "kind", "platform", "campaign_id", "goal_id", "currency"],
+                name="crmrollup_natural_key",
+                nulls_distinct=False,
+            )
+        ]

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ads.models import AdCampaign
+from core import facts
 from core.events import Event, emit_many
 from core.vocabulary import Platform, network_of
 from links.models import TrackedLink
@@ -283,4 +284,11 @@ def reattribute_pending(*, organization: Organization | int, everything: bool = 
                 # updated_at is left alone: the CRM's record did not change, only what we derive from it.
                 Lead.objects.bulk_update(changed, list(RESULT_FIELDS))
                 emit_attributed(organization, changed)
+                leads_changed(batch[0].organization_id, changed)
             changed_total += len(changed)
+
+
+def leads_changed(organization_id: int, leads: Sequence[Lead], also: Iterable[Any] = ()) -> None:
+    """Tells the daily rollups (`core.facts`) the days of these leads (their sales follow them
+    there); `also`: former days of moved rows."""
+    facts.facts_changed(Lead, organization_id, [*(lead.created for lead in leads), *also])

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from core import facts
 from core.errors import DomainError, NotFound
 from core.events import Event, emit_many
 from tenancy.access import Access
@@ -192,6 +193,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
     new, changed_rows, changed_fields, history = [], [], set(), []
     to_attribute: list[Lead] = []
     attributed: list[Lead] = []
+    moved: list[datetime] = []  # the former day of a changed lead (its created may have changed)
     for external_id, item in merged.items():
         data = {k: v for k, v in item.items() if k != "external_id"}
         lead = existing.get(external_id)
@@ -202,11 +204,12 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
             to_attribute.append(lead)
             results[external_id] = CREATED
             continue
-        previous_status = lead.status
+        previous_status, previous_created = lead.status, lead.created
         changed = _apply_lead(lead, data, now)
         if not changed:
             results[external_id] = UNCHANGED
             continue
+        moved.append(previous_created)
         lead.updated_at = now
         changed_rows.append(lead)
         changed_fields.update(changed)
@@ -225,6 +228,7 @@ def _upsert_leads(organization: Organization, merged: dict[str, Item]) -> Upsert
     if history:
         LeadStatusChange.objects.bulk_create(history)
     attribution.emit_attributed(organization, attributed)
+    attribution.leads_changed(organization.pk, [*new, *changed_rows], also=moved)
     return UpsertResult(
         [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
     )
@@ -253,7 +257,7 @@ def lead_update(*, access: Access, lead: Lead, data: Item) -> Lead:
     with transaction.atomic():
         lead = Lead.objects.for_organization(access.organization).select_for_update().get(pk=lead.pk)
         now = timezone.now()
-        previous_status = lead.status
+        previous_status, previous_created = lead.status, lead.created
         changed = _apply_lead(lead, dict(serializer.validated_data), now)
         attributed: list[Lead] = []
         if changed and _needs_attribution(lead, changed):
@@ -262,6 +266,7 @@ def lead_update(*, access: Access, lead: Lead, data: Item) -> Lead:
             lead.save(update_fields=[*changed, "updated_at"])
             if "status" in changed:
                 _status_change(lead, previous_status, now).save()
+            attribution.leads_changed(lead.organization_id, [lead], also=[previous_created])
         attribution.emit_attributed(access.organization, attributed)
     return lead
 
@@ -341,6 +346,7 @@ def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) ->
     }
     results: dict[str, str] = {}
     new, changed_rows, changed_fields = [], [], set()
+    moved: list[datetime] = []  # the former day of a changed sale
     for external_id, item in merged.items():
         data = {k: v for k, v in item.items() if k != "external_id"}
         sale = existing.get(external_id)
@@ -354,6 +360,7 @@ def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) ->
         if not changed:
             results[external_id] = UNCHANGED
             continue
+        moved.append(sale.sold_at)
         for name in changed:
             setattr(sale, name, data[name])
         sale.updated_at = now
@@ -365,6 +372,7 @@ def _upsert_sales(organization: Organization, valid: list[Item], prefix: str) ->
         emit_many(organization.pk, Event.SALE_RECORDED, [_sale_event(sale) for sale in new])
     if changed_rows:
         Sale.objects.bulk_update(changed_rows, sorted(changed_fields | {"updated_at"}))
+    facts.facts_changed(Sale, organization.pk, [*(sale.sold_at for sale in [*new, *changed_rows]), *moved])
     return UpsertResult(
         [UpsertItem(external_id, existing[external_id].pk, results[external_id]) for external_id in merged]
     )

@@ -45,6 +45,7 @@ from typing import Any, cast
 from django.db import connections, models, transaction
 from django.utils import timezone
 
+from core import facts
 from integrations.bulk_sqlite import _upsert_sqlite
 
 __all__ = ["DuplicateKey", "DuplicateKeys", "UpsertResult", "bulk_upsert", "recording_phases"]
@@ -167,6 +168,8 @@ def bulk_upsert(
             written, inserted = _upsert_sqlite(plan, deduped, using, detailed)
         else:  # pragma: no cover - the project supports these two engines only
             raise NotImplementedError(f"bulk_upsert does not support {vendor}")
+        if written:  # the daily rollups of the days these rows fall on (core/facts.py)
+            facts.rows_written(model, deduped)
     if not detailed:
         return UpsertResult(len(deduped), written, duplicates=duplicates)
     inserted = cast(int, inserted)  # detailed: both engines count the inserts

@@ -4,6 +4,7 @@ inbox shows every state; brand keywords for the mention search. Idempotent: rows
 
 from django.utils import timezone
 
+from core import facts
 from integrations.models import SocialAccount
 
 from .models import (
@@ -75,6 +76,7 @@ def seed(*, organization, users: dict) -> None:
     )
     if len(items) > 1:
         InboxItem.objects.for_organization(organization).filter(pk=items[1].pk).update(status=InboxStatus.RESOLVED)
+        facts.facts_changed(InboxItem, organization.pk, [items[1].created_at])  # the daily rollups
     if len(items) > 2:  # asked the customer for the order number
         InboxItem.objects.for_organization(organization).filter(pk=items[2].pk, status=InboxStatus.NEW).update(
             status=InboxStatus.WAITING, waiting_since=timezone.now()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from core import facts
 from core.errors import DomainError
 from core.events import Event, emit_many
 from integrations.bulk import bulk_upsert
@@ -253,13 +254,21 @@ def tone_classify_pending(*, organization_id: int, limit: int | None = None) -> 
     version = tone.model_version()
     written = 0
     negative: list[int] = []
+    labelled: list[int] = []
     for (pk, _text), (label, confidence) in zip(items, scored, strict=True):
         updated = InboxItem.objects.filter(organization_id=organization_id, pk=pk, sentiment__isnull=True).update(
             sentiment=label, tone_confidence=confidence, tone_source=ToneSource.MODEL, tone_model_version=version
         )
         written += updated
+        if updated:
+            labelled.append(pk)
         if updated and label == Sentiment.NEGATIVE:
             negative.append(pk)
+    if labelled:  # the tone counts of the daily rollups (core/facts.py)
+        moments = InboxItem.objects.filter(organization_id=organization_id, pk__in=labelled).values_list(
+            "created_at", flat=True
+        )
+        facts.facts_changed(InboxItem, organization_id, list(moments))
     if negative:
         found = InboxItem.objects.filter(organization_id=organization_id, pk__in=negative).order_by("pk")
         emit_many(organization_id, Event.INBOX_NEGATIVE, [negative_event(item) for item in found])

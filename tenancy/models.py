@@ -31,6 +31,9 @@ class Organization(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="ru")
     # When on, a post is scheduled only once a reviewer approved it (status "approved").
     posts_require_approval = models.BooleanField(_("posts need approval before scheduling"), default=False)
+    # The time zone the daily rollups were last fully built in ("" = not built): the KPI engine reads
+    # them only while it is the organization's time zone (analytics/rollups.py, decision 0008).
+    rollups_timezone = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

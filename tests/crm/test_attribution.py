@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import AdCampaign
+from analytics.rollup_hooks import is_refresh
 from core.errors import PermissionDenied
 from crm import attribution
 from crm.models import AttributionModel, CrmSettings, Lead
@@ -198,7 +199,7 @@ def test_a_post_link_arriving_later_attributes_the_waiting_leads(org, django_cap
         link = link_for(organization=org, post=post, target_url=SITE)
         link.code = "later01"  # the code the CRM already saw
         link.save()
-    assert len(callbacks) == 1  # the goal, the post and the link queue one task
+    assert len([c for c in callbacks if not is_refresh(c)]) == 1  # the goal, the post and the link queue one task
     lead = lead_of(org)
     assert (lead.post_id, lead.goal_id) == (post.pk, post.goal_id)
 
@@ -216,7 +217,7 @@ def test_a_campaign_synced_later_attributes_the_waiting_leads(org, django_captur
         run = SyncRun.objects.create(organization=org, account=account, kind=SyncKind.CAMPAIGNS)
         run.status = SyncStatus.SUCCESS
         run.save()
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if not is_refresh(c)]) == 1
     assert (lead_of(org).campaign_id, lead_of(org).attributed_platform) == (campaign.pk, "vk")
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from analytics.rollup_hooks import is_refresh
 from core.errors import Conflict, DomainError
 from integrations.connectors.base import RemoteComment
 from integrations.connectors.demo import DemoConnector
@@ -153,6 +154,6 @@ def test_comments_get_their_tone_right_after_the_sync(org, django_capture_on_com
             sync(account, [comment("c1", timezone.now(), text="Спасибо, очень вкусно!")])
     finally:
         tone.use_backend(None)
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if not is_refresh(c)]) == 1
     row = InboxItem.objects.for_organization(org).get(external_id="c1")
     assert (row.sentiment, row.tone_source, row.tone_model_version) == ("positive", ToneSource.MODEL, "lexicon-1")

@@ -5,6 +5,7 @@ A new tenant model needs a row here (or demo data) — test_rls.py fails and nam
 
 from django.utils import timezone
 
+from analytics import rollups
 from content.models import Notification, PostMedia, Publication, PublishAttempt
 from content.plan_services import feed_get, shipped_date_hide
 from crm.services import crm_webhook_regenerate
@@ -21,6 +22,7 @@ def seed_everything(organization, users) -> None:
     """Rows in every tenant table: the demo data of each app plus the tables the demo leaves empty."""
     for _app, seed in demo_seeders():
         seed(organization=organization, users=users)
+    rollups.rebuild(organization)  # the daily rollup tables, from the demo's facts
     access = access_of(organization, users["owner"], Role.OWNER)
     invitation_create(access=access, email=f"new@{organization.slug}.test", role=Role.ANALYST)
     api_token_create(access=access, name="CRM", scopes=["read"])
