@@ -27,7 +27,7 @@ POST_KEY = ["organization_id", "account_id", "external_id"]
 POST_METRIC_KEY = ["organization_id", "post_id", "day"]
 ACCOUNT_METRIC_KEY = ["organization_id", "account_id", "day"]
 _FORMATS = frozenset(PostFormat.values)
-_ACCOUNT_METRIC_FIELDS = (
+ACCOUNT_METRIC_FIELDS = (
     "followers",
     "followers_gained",
     "followers_lost",
@@ -42,7 +42,7 @@ _ACCOUNT_METRIC_FIELDS = (
     "link_clicks",
     "profile_visits",
 )
-_POST_METRIC_FIELDS = (
+POST_METRIC_FIELDS = (
     "reach",
     "views",
     "likes",
@@ -101,7 +101,7 @@ def post_metric_rows(
             "post_id": post_ids[post.external_id],
             "day": day,
         }
-        for name in _POST_METRIC_FIELDS:
+        for name in POST_METRIC_FIELDS:
             value = getattr(insight, name) if insight is not None else None
             row[name] = value if value is not None else listed.get(name)
         rows.append(row)
@@ -146,7 +146,7 @@ def account_metrics_sync(*, account: SocialAccount, connector: Connector, window
             "organization_id": account.organization_id,
             "account_id": account.pk,
             "day": item.day,
-            **{name: getattr(item, name) for name in _ACCOUNT_METRIC_FIELDS},
+            **{name: getattr(item, name) for name in ACCOUNT_METRIC_FIELDS},
         }
         for item in days
     ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from analytics.ingest import ACCOUNT_METRIC_FIELDS, POST_METRIC_FIELDS
 from analytics.kpi_engine import periods
 from analytics.kpi_sources import CALENDAR, Dimension
 from analytics.models import AccountMetricDaily, PostMetricDaily
@@ -163,15 +164,7 @@ class PostMetricFactSerializer(serializers.ModelSerializer):
             "account",
             "platform",
             "day",
-            "reach",
-            "views",
-            "likes",
-            "comments",
-            "shares",
-            "saves",
-            "link_clicks",
-            "video_views",
-            "followers_gained",
+            *POST_METRIC_FIELDS,  # the value columns the sync writes
             "updated_at",
         ]
         read_only_fields = fields
@@ -190,19 +183,7 @@ class AccountMetricFactSerializer(serializers.ModelSerializer):
             "account",
             "platform",
             "day",
-            "followers",
-            "followers_gained",
-            "followers_lost",
-            "reach",
-            "views",
-            "engaged",
-            "interactions",
-            "likes",
-            "comments",
-            "shares",
-            "saves",
-            "link_clicks",
-            "profile_visits",
+            *ACCOUNT_METRIC_FIELDS,  # the value columns the sync writes
             "updated_at",
         ]
         read_only_fields = fields
