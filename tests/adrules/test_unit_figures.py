@@ -239,3 +239,20 @@ def test_unit_routes_are_tenant_scoped(org, other_org, owner_client):
         assert owner_client.get(url, period).status_code == 404, url
     assert owner_client.get(f"{base}/ad-sets/").json()["results"] == []
     assert owner_client.get(f"{base}/creatives/").json()["results"] == []
+
+
+def test_unit_list_apis_keep_a_constant_query_count(org, owner_client, django_assert_max_num_queries):
+    build(org, sets=1, creatives_per_set=1, days=1)
+    base = f"/api/v1/orgs/{org.slug}/ads"
+    few = {}
+    for path in ("ad-sets/", "creatives/"):
+        owner_client.get(f"{base}/{path}")  # warm-up: the first request of a client remembers the organization
+        with django_assert_max_num_queries(20) as captured:
+            assert owner_client.get(f"{base}/{path}").status_code == 200
+        few[path] = len(captured.captured_queries)
+    build(org, sets=6, creatives_per_set=4, days=1, tag="big-")
+    for path, count in few.items():
+        with django_assert_max_num_queries(count):
+            response = owner_client.get(f"{base}/{path}")
+        model = AdSet if path == "ad-sets/" else AdCreative
+        assert response.json()["count"] == model.objects.filter(organization=org).count() > 6
