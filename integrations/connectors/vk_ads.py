@@ -65,6 +65,7 @@ class VKAdsConnector(VKApiConnector):
         super().__init__(access_token, external_id, **kwargs)
         self.client_id = client_id
         self.currency = currency
+        self._ads_cache: list[Mapping[str, Any]] | None = None
 
     def fetch_campaigns(self) -> list[RemoteCampaign]:
         """All campaigns including deleted ones, so the sync can mark deletions."""
@@ -102,8 +103,16 @@ class VKAdsConnector(VKApiConnector):
     # same external id; the ad's statistics (ids_type=ad) are the figures of both.
 
     def _ads(self) -> list[Mapping[str, Any]]:
-        response = self._call("ads.getAds", account_id=self.external_id, client_id=self.client_id, include_deleted=1)
-        return [item for item in response if isinstance(item, Mapping)] if isinstance(response, list) else []
+        # Ad sets, ads and their statistics all need the ad list; a connector serves one sync, so
+        # it is read once per connector instead of once per call (ads.* calls are weighted-limited).
+        if self._ads_cache is None:
+            response = self._call(
+                "ads.getAds", account_id=self.external_id, client_id=self.client_id, include_deleted=1
+            )
+            self._ads_cache = (
+                [item for item in response if isinstance(item, Mapping)] if isinstance(response, list) else []
+            )
+        return self._ads_cache
 
     def fetch_ad_sets(self) -> list[RemoteAdSet]:
         ads = {str(item.get("id")): item for item in self._ads()}

@@ -220,6 +220,23 @@ def test_vk_ad_statistics_become_ad_set_and_ad_rows(vk_ads, platform_api):
     assert request.form["ids"] == "51770911,51770912"
 
 
+def test_vk_ad_list_is_read_once_per_connector(vk_ads, platform_api):
+    for method, fixture in (
+        ("ads.getAds", "vk/ads.getAds.json"),
+        ("ads.getAdsTargeting", "vk/ads.getAdsTargeting.json"),
+        ("ads.getAdsLayout", "vk/ads.getAdsLayout.json"),
+        ("ads.getStatistics", "vk/ads.getStatistics.ad.json"),
+    ):
+        platform_api.route("POST", f"/method/{method}", fixture)
+
+    sets, ads, rows = vk_ads.fetch_ad_sets(), vk_ads.fetch_ads(), vk_ads.fetch_ad_unit_stats(D10, D11)
+
+    assert (len(sets), len(ads), len(rows)) == (2, 2, 6)
+    assert len(platform_api.requests_to("/method/ads.getAds")) == 1
+    assert sets[1].status == "paused"  # the one ad list serves ad sets and ads alike
+    assert ads[1].status == "paused"
+
+
 def test_vk_flood_limit_is_a_rate_limit(vk_ads, platform_api):
     platform_api.route("POST", "/method/ads.getAds", "vk/error.ads_weighted_flood.json")
 
