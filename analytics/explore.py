@@ -22,20 +22,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 
 from ads.models import AdCampaign, AdStatDaily
+from content.models import Post as PlannedPost
 from content.models import PostObjective
+from core.vocabulary import Platform
 from crm.models import Lead
 from links.models import LinkClickHourly, TrackedLink
 from moderation.models import InboxItem, InboxKind
 from strategy.models import Strategy
 from tenancy.models import Organization
 
+from . import rollups
 from .insights import MIN_GROUP_SIZE
 from .kpi_sources.base import ad_platform_label, ad_platforms_for
-from .models import AccountMetricDaily, PostMetricDaily, SocialPost
+from .models import AccountMetricDaily, PostMetricDaily, PostRollup, SocialPost
 from .post_frame import credited_platform, post_frame
 from .selectors import published_window
 
@@ -512,6 +516,135 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
         if bottom[cell] and not math.isnan(bottom[cell]) and not math.isnan(top[cell]):
             values[weekday, hour] = top[cell] / bottom[cell]
     return values, sizes
+
+
+@dataclass
+class Performs:
+    """The "what performs" figures: segments per dimension, and the weekday × hour grid of the
+    chosen metric (values, posts measured) with the posts published per cell."""
+
+    segments: dict[str, list[Segment]]
+    values: np.ndarray
+    sizes: np.ndarray
+    published: np.ndarray
+    posts: int
+
+
+def performs(scope: Scope, metric: str) -> Performs:
+    """From the post rollup when it is complete (one grouped query, `_performs_rollup`), else
+    from the posts table in pandas."""
+    if rollups.reads_posts(scope.organization, scope.tz):
+        return _performs_rollup(scope, metric)
+    frame = posts_table(scope)
+    values, sizes = heatmap(frame, metric)
+    return Performs(
+        {dimension: segments(frame, dimension) for dimension in DIMENSIONS},
+        values,
+        sizes,
+        heatmap_posts(frame),
+        len(frame),
+    )
+
+
+_POST, _PLAN = PostRollup._meta.db_table, PlannedPost._meta.db_table
+_PILLAR, _LEAD = PlannedPost._meta.get_field("pillar").related_model._meta.db_table, Lead._meta.db_table
+# The window's posts with the plan's objective and pillar when linked to a plan, and their leads
+# credited as `post_frame` credits them (the lead's platform is the post's, the demo account
+# standing in for the plan's platform; a lead without a platform goes to the plan's first post
+# of the window). Then every figure's parts summed per dimension and per weekday × hour cell in
+# one pass (GROUPING SETS), the per-post means and the pooled ER left to divide.
+_PERFORMS = f"""
+WITH posts AS (
+    SELECT r.post_id, r.platform, r.format, r.weekday, r.hour, r.reach, r.link_clicks, r.engagements,
+        pl.id AS plan_id, pl.objective AS plan_objective, pi.name AS pillar, r.objective AS sync_objective,
+        CASE WHEN r.platform = %(demo)s THEN pl.platform ELSE r.platform END AS credited,
+        r.post_id = min(r.post_id) OVER (PARTITION BY pl.id) AS first_of_plan
+    FROM {_POST} r
+    LEFT JOIN {_PLAN} pl ON pl.id = r.planned_post_id AND pl.organization_id = r.organization_id
+    LEFT JOIN {_PILLAR} pi ON pi.id = pl.pillar_id
+    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s {{filters}}
+), outcomes AS (
+    SELECT l.post_id AS plan_id, l.attributed_platform AS platform, count(*) AS n
+    FROM {_LEAD} l
+    WHERE l.organization_id = %(org)s AND l.post_id IN (SELECT plan_id FROM posts WHERE plan_id IS NOT NULL)
+    GROUP BY 1, 2
+), measured AS (
+    SELECT p.*,
+        CASE WHEN p.plan_id IS NULL THEN p.sync_objective ELSE p.plan_objective END AS objective_raw,
+        CASE WHEN p.plan_id IS NOT NULL THEN COALESCE(own.n, 0)
+            + CASE WHEN p.first_of_plan THEN COALESCE(unplaced.n, 0) ELSE 0 END END AS leads
+    FROM posts p
+    LEFT JOIN outcomes own ON own.plan_id = p.plan_id AND own.platform = p.credited
+    LEFT JOIN outcomes unplaced ON unplaced.plan_id = p.plan_id AND unplaced.platform = ''
+)
+SELECT GROUPING(format) = 0, GROUPING(platform) = 0, GROUPING(objective) = 0, GROUPING(pillar) = 0,
+    format, platform, objective, COALESCE(pillar, ''), weekday, hour, count(*),
+    sum(engagements) FILTER (WHERE reach > 0) * 100.0, sum(reach) FILTER (WHERE reach > 0),
+    count(*) FILTER (WHERE reach > 0),
+    sum(reach), count(reach), sum(link_clicks), count(link_clicks), sum(leads), count(leads)
+FROM (
+    SELECT m.*, COALESCE(CASE WHEN m.objective_raw = 'leads' THEN %(leads)s ELSE m.objective_raw END, '')
+        AS objective
+    FROM measured m
+) g
+GROUP BY GROUPING SETS ((format), (platform), (objective), (pillar), (weekday, hour))
+"""  # noqa: S608 - table names from the models; values are parameters
+
+
+_GROUPED = ("format", "platform", "objective", "pillar")  # the order of the query's grouping sets
+
+
+def _performs_rollup(scope: Scope, metric: str) -> Performs:
+    """`performs` from the post rollup: one query whatever the number of posts."""
+    filters, params = (
+        "",
+        {
+            "org": scope.organization.pk,
+            "start": scope.start,
+            "end": scope.end,
+            "demo": Platform.DEMO.value,
+            "leads": SYNC_OBJECTIVES["leads"],
+        },
+    )
+    if scope.account_id is not None:
+        filters += " AND r.account_id = %(account)s"
+        params["account"] = scope.account_id
+    if scope.platform:
+        filters += " AND r.platform = %(platform)s"
+        params["platform"] = scope.platform
+    with connection.cursor() as cursor:
+        cursor.execute(_PERFORMS.format(filters=filters), params)
+        rows = cursor.fetchall()
+    found: dict[str, list[Segment]] = {dimension: [] for dimension in DIMENSIONS}
+    values, sizes = np.full((7, 24), np.nan), np.zeros((7, 24), dtype=int)
+    published, total = np.zeros((7, 24), dtype=int), 0
+    for row in rows:
+        grouped, labels, (weekday, hour, posts), parts = row[:4], row[4:8], row[8:11], row[11:]
+        figures = {
+            "er": (parts[0], parts[1], parts[2]),
+            "reach": (parts[3], parts[4], parts[4]),
+            "clicks": (parts[5], parts[6], parts[6]),
+            "leads": (parts[7], parts[8], parts[8]),
+        }
+        ratio = {m: float(top) / float(bottom) if bottom else None for m, (top, bottom, _n) in figures.items()}
+        counts = {m: int(n) for m, (_top, _bottom, n) in figures.items()}
+        if any(grouped):
+            dimension = _GROUPED[grouped.index(True)]
+            label = labels[grouped.index(True)]
+            found[dimension].append(Segment(str(label or ""), int(posts), ratio, counts))
+            total += int(posts) if dimension == "platform" else 0
+        else:
+            published[weekday, hour] = int(posts)
+            sizes[weekday, hour] = counts[metric]
+            if ratio[metric] is not None:
+                values[weekday, hour] = ratio[metric]
+    return Performs(
+        {dimension: sorted(items, key=lambda s: s.label) for dimension, items in found.items()},
+        values,
+        sizes,
+        published,
+        total,
+    )
 
 
 def heatmap_posts(frame: pd.DataFrame) -> np.ndarray:

@@ -102,6 +102,20 @@ def latest_post_metrics(*, organization: Organization, posts: QuerySet[SocialPos
 _NUMBERS = ("reach", "likes", "comments", "shares", "saves", "link_clicks", "views")
 
 
+@dataclass(frozen=True)
+class _Numbers:
+    """A post's latest numbers as read from the post rollup (tuples, not model instances)."""
+
+    day: date
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    saves: int | None
+    link_clicks: int | None
+    views: int | None
+
+
 def post_performance_list(
     *,
     organization: Organization,
@@ -126,7 +140,10 @@ def post_performance_list(
             window = window.filter(account_id=account_id)
         if platform:
             window = window.filter(platform=platform)
-        metrics = {m.post_id: m for m in window.exclude(metric_day=None).only("post_id", "metric_day", *_NUMBERS)}
+        metrics = {
+            row[0]: _Numbers(*row[1:])
+            for row in window.exclude(metric_day=None).values_list("post_id", "metric_day", *_NUMBERS)
+        }
     elif rows:
         metrics = {m.post_id: m for m in latest_post_metrics(organization=organization, posts=posts)}
     result = []
@@ -135,7 +152,7 @@ def post_performance_list(
         result.append(
             PostPerformance(
                 post=post,
-                day=(m.metric_day if isinstance(m, PostRollup) else m.day) if m else None,
+                day=m.day if m else None,
                 reach=m.reach if m else None,
                 likes=m.likes if m else None,
                 comments=m.comments if m else None,

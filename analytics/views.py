@@ -502,7 +502,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
         names = metric_names()
         metric_name, metric_unit = names[metric]
         currency = self.organization.currency
-        frame = explore.posts_table(scope)
+        figures = explore.performs(scope, metric)
         too_small = _("too small to conclude")
         charts = []
         dimension_titles = {
@@ -512,7 +512,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             "platform": _("By platform"),
         }
         for dimension in explore.DIMENSIONS:
-            segments = explore.segments(frame, dimension)
+            segments = figures.segments[dimension]
             labels = [segment_label(dimension, s.label) for s in segments]
             columns = [Column("segment", _("Segment")), Column("posts", _("Posts"), Unit.COUNT)]
             for key, (name, unit) in names.items():
@@ -536,9 +536,8 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             charts.append(
                 Chart(f"by_{dimension}", str(dimension_titles[dimension]), columns, rows, figure, currency=currency)
             )
-        values, sizes = explore.heatmap(frame, metric)
+        values, sizes, published = figures.values, figures.sizes, figures.published
         weekdays = [str(WEEKDAYS[i]) for i in range(7)]
-        published = explore.heatmap_posts(frame)
         rows = [
             [
                 weekdays[d],
@@ -580,7 +579,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             "charts": charts,
             "metric": metric,
             "metric_choices": [(k, n) for k, (n, _u) in names.items()],
-            "post_count": len(frame),
+            "post_count": figures.posts,
             "metric_fields": [("metric", metric)],
         }
 

@@ -212,7 +212,8 @@ def test_platform_filter_and_the_account_without_reach(org, data, reads):
     table = explore.posts_table(_scope(org, start, end, account_id=tg.pk, account_platform="telegram"))
     assert len(table)
     assert table["er"].isna().all()
-    segment = explore.segments(table, "platform")[0]
+    scope = _scope(org, start, end, account_id=tg.pk, account_platform="telegram")
+    segment = explore.performs(scope, "er").segments["platform"][0]
     assert segment.values["er"] is None
     assert segment.sizes["er"] == 0
     assert not segment.enough("er")
@@ -259,13 +260,14 @@ def test_what_performs_by_dimension_and_heatmap_equal_pandas(org, data, reads):
     raw, end = data
     _ready(org, reads)
     start = end - dt.timedelta(days=59)
-    frame = explore.posts_table(_scope(org, start, end))
+    figures = explore.performs(_scope(org, start, end), "leads")
     want_posts = expected_posts(raw, org, start, end)
+    assert figures.posts == len(want_posts)
     want_posts["format"] = raw.posts.set_index("id")["format"].reindex(want_posts.index)
     for dimension in ("format", "platform"):
         column = "account__platform" if dimension == "platform" else "format"
         want = expected_groups(want_posts, want_posts[column])
-        got = {s.label: s for s in explore.segments(frame, dimension)}
+        got = {s.label: s for s in figures.segments[dimension]}
         assert set(got) == set(want.index)
         for label, row in want.iterrows():
             segment = got[label]
@@ -278,7 +280,7 @@ def test_what_performs_by_dimension_and_heatmap_equal_pandas(org, data, reads):
                 assert segment.sizes[metric] == row[f"n_{metric}"]
                 assert segment.enough(metric) == (row[f"n_{metric}"] >= MIN_GROUP_SIZE)
     # The single-post segment: one reel, its own figures, too small to conclude.
-    reel = next(s for s in explore.segments(frame, "format") if s.label == "reel")
+    reel = next(s for s in figures.segments["format"] if s.label == "reel")
     assert reel.posts == 1
     assert not reel.enough("reach")
     one = want_posts[want_posts["format"] == "reel"].iloc[0]
@@ -286,7 +288,10 @@ def test_what_performs_by_dimension_and_heatmap_equal_pandas(org, data, reads):
     # The heatmap, in the organization's timezone, for leads.
     local = pd.to_datetime(raw.posts.set_index("id")["published_at"], utc=True).dt.tz_convert(org.tzinfo)
     want_posts["cell"] = local.reindex(want_posts.index).dt.day_of_week * 24 + local.reindex(want_posts.index).dt.hour
-    values, sizes = explore.heatmap(frame, "leads")
+    values, sizes = figures.values, figures.sizes
+    assert figures.published.sum() == len(want_posts)
+    for cell, n in want_posts.groupby("cell").size().items():
+        assert figures.published[divmod(int(cell), 24)] == n
     cells = want_posts.groupby("cell")["leads"]
     for cell, mean in cells.mean().items():
         weekday, hour = divmod(int(cell), 24)

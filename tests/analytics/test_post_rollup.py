@@ -5,10 +5,13 @@ snapshots refreshes exactly those posts, and a refresh is idempotent."""
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from analytics import rollups
+from analytics import explore, rollups
 from analytics.models import PostMetricDaily, PostRollup, SocialPost
 from analytics.post_frame import post_frame
 from integrations.bulk import bulk_upsert
@@ -88,3 +91,41 @@ def test_a_sync_refreshes_the_posts_it_wrote_and_a_refresh_is_idempotent(org, dj
     assert _rows(org) == refreshed  # idempotent
     rollups.rebuild(org)
     assert _rows(org) == refreshed  # and equal to a full build
+
+
+def _same_performs(got, want) -> None:
+    assert got.posts == want.posts
+    for dimension in explore.DIMENSIONS:
+        assert [(s.label, s.posts, s.sizes) for s in got.segments[dimension]] == [
+            (s.label, s.posts, s.sizes) for s in want.segments[dimension]
+        ], dimension
+        for mine, theirs in zip(got.segments[dimension], want.segments[dimension], strict=True):
+            for metric, value in theirs.values.items():
+                assert mine.values[metric] == (None if value is None else pytest.approx(value)), (dimension, metric)
+    np.testing.assert_array_equal(got.published, want.published)
+    np.testing.assert_array_equal(got.sizes, want.sizes)
+    np.testing.assert_allclose(got.values, want.values, equal_nan=True)
+
+
+def test_what_performs_grouped_in_sql_equals_pandas_over_the_posts(org):
+    """Every segment (format, pillar, objective, platform) and the weekday × hour grid of every
+    metric: the one grouped query over the rollup against the pandas figures over the raw posts."""
+    end = org.today()
+    raw = generate(org, seed=11, posts=70, end=end)
+    scopes = [
+        explore.Scope(org, end - dt.timedelta(days=59), end),
+        explore.Scope(org, end, end),  # one day
+        explore.Scope(org, dt.date(2020, 1, 1), dt.date(2020, 1, 31)),  # empty
+        explore.Scope(org, end - dt.timedelta(days=59), end, platform="telegram"),  # no reach
+        explore.Scope(org, end - dt.timedelta(days=59), end, account_id=raw.accounts["vk"].pk, account_platform="vk"),
+    ]
+    want = {(i, m): explore.performs(scope, m) for i, scope in enumerate(scopes) for m in explore.PERFORM_METRICS}
+    rollups.rebuild(org)
+    for (i, metric), expected in want.items():
+        with CaptureQueriesContext(connection) as ctx:
+            got = explore.performs(scopes[i], metric)
+        assert len(ctx) == 1
+        _same_performs(got, expected)
+    assert want[(0, "leads")].segments["pillar"]
+    assert want[(0, "leads")].posts > 30
+    assert not want[(2, "er")].posts
