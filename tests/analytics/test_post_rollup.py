@@ -129,3 +129,40 @@ def test_what_performs_grouped_in_sql_equals_pandas_over_the_posts(org):
     assert want[(0, "leads")].segments["pillar"]
     assert want[(0, "leads")].posts > 30
     assert not want[(2, "er")].posts
+
+
+def test_posts_table_sorted_paged_and_ranked_in_sql_equals_pandas(org):
+    """Every sort in both directions, two pages, and each objective's best and worst post: the one
+    ranked query over the rollup against `sort_posts` and `best_and_worst` over the raw posts."""
+    end = org.today()
+    raw = generate(org, seed=13, posts=70, end=end)
+    scopes = [
+        explore.Scope(org, end - dt.timedelta(days=59), end),
+        explore.Scope(org, dt.date(2020, 1, 1), dt.date(2020, 1, 31)),  # empty
+        explore.Scope(org, end - dt.timedelta(days=59), end, platform="telegram"),  # no reach, no ER
+        explore.Scope(org, end - dt.timedelta(days=59), end, account_id=raw.accounts["vk"].pk, account_platform="vk"),
+    ]
+    cases = [(i, sort, desc) for i in range(len(scopes)) for sort in explore.SORTS for desc in (True, False)]
+    tables = {i: explore.posts_table(scope) for i, scope in enumerate(scopes)}
+    want = {(i, sort, desc): explore.sort_posts(tables[i], sort, desc) for i, sort, desc in cases}
+    extremes = {i: explore.best_and_worst(table) for i, table in tables.items()}
+    rollups.rebuild(org)
+    figures = ["reach", "views", "er", "link_clicks", "leads", "revenue", "fit_value", "engagements"]
+    for i, sort, desc in cases:
+        expected = want[(i, sort, desc)]
+        assert explore.post_count(scopes[i]) == len(expected)
+        for offset in (0, 25):
+            with CaptureQueriesContext(connection) as ctx:
+                got = explore.posts_page(scopes[i], sort, desc, offset, 25)
+            assert len(ctx) == 1
+            page = expected.iloc[offset : offset + 25].reset_index(drop=True)
+            assert list(got.rows["post_id"]) == list(page["post_id"]), (i, sort, desc, offset)
+            for column in figures:
+                pd.testing.assert_series_equal(got.rows[column], page[column], check_names=False, check_dtype=False)
+            for column in ("objective", "pillar", "account", "platform", "format", "fit_metric", "published_at"):
+                assert list(got.rows[column].fillna("")) == list(page[column].fillna("")), column
+        mine = [(e.objective, e.metric, e.best["post_id"], e.worst and e.worst["post_id"]) for e in got.extremes]
+        theirs = [(e.objective, e.metric, e.best["post_id"], e.worst and e.worst["post_id"]) for e in extremes[i]]
+        assert mine == theirs, i
+    assert extremes[0]
+    assert len(want[(0, "er", True)]) > 25
