@@ -22,21 +22,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, NullIf, RowNumber, TruncDate
 
 from ads.models import AdCampaign, AdStatDaily
+from content.models import Post as PlannedPost
 from content.models import PostObjective
-from crm.models import Lead
+from core.vocabulary import Platform
+from crm.models import Lead, Sale
+from integrations.models import SocialAccount
 from links.models import LinkClickHourly, TrackedLink
 from moderation.models import InboxItem, InboxKind
 from strategy.models import Strategy
 from tenancy.models import Organization
 
+from . import rollups
 from .insights import MIN_GROUP_SIZE
 from .kpi_sources.base import ad_platform_label, ad_platforms_for
-from .models import AccountMetricDaily, PostMetricDaily, SocialPost
-from .post_frame import credited_platform, post_frame
+from .models import AccountMetricDaily, PostMetricDaily, PostRollup, SocialPost
+from .post_frame import COLUMNS, NUMERIC, credited_platform, post_frame
 from .selectors import published_window
 
 PERIOD_DAYS = (7, 30, 90, 365)
@@ -512,6 +517,233 @@ def heatmap(frame: pd.DataFrame, metric: str) -> tuple[np.ndarray, np.ndarray]:
         if bottom[cell] and not math.isnan(bottom[cell]) and not math.isnan(top[cell]):
             values[weekday, hour] = top[cell] / bottom[cell]
     return values, sizes
+
+
+@dataclass
+class Performs:
+    """The "what performs" figures: segments per dimension, and the weekday × hour grid of the
+    chosen metric (values, posts measured) with the posts published per cell."""
+
+    segments: dict[str, list[Segment]]
+    values: np.ndarray
+    sizes: np.ndarray
+    published: np.ndarray
+    posts: int
+
+
+def performs(scope: Scope, metric: str) -> Performs:
+    """From the post rollup when it is complete (one grouped query, `_performs_rollup`), else
+    from the posts table in pandas."""
+    if rollups.reads_posts(scope.organization, scope.tz):
+        return _performs_rollup(scope, metric)
+    frame = posts_table(scope)
+    values, sizes = heatmap(frame, metric)
+    return Performs(
+        {dimension: segments(frame, dimension) for dimension in DIMENSIONS},
+        values,
+        sizes,
+        heatmap_posts(frame),
+        len(frame),
+    )
+
+
+_POST, _PLAN = PostRollup._meta.db_table, PlannedPost._meta.db_table
+_PILLAR, _LEAD = PlannedPost._meta.get_field("pillar").related_model._meta.db_table, Lead._meta.db_table
+_SALE, _ACCOUNT = Sale._meta.db_table, SocialAccount._meta.db_table
+# The window's posts (one rollup row each) with the plan's objective and pillar when linked to a
+# plan, and their leads and revenue credited as `post_frame` credits them: the lead's platform is
+# the post's (the demo account standing in for the plan's platform), a lead without a platform
+# goes to the plan's first post of the window; revenue is the leads' non-refunded sales in the
+# organization's currency. Objectives (`goal`) as `posts_table` names them; ER as it computes it.
+_MEASURED = f"""
+WITH posts AS (
+    SELECT r.*, pl.id AS plan_id, pl.objective AS plan_objective, pi.name AS pillar,
+        CASE WHEN r.platform = %(demo)s THEN pl.platform ELSE r.platform END AS credited,
+        r.post_id = min(r.post_id) OVER (PARTITION BY pl.id) AS first_of_plan
+    FROM {_POST} r
+    LEFT JOIN {_PLAN} pl ON pl.id = r.planned_post_id AND pl.organization_id = r.organization_id
+    LEFT JOIN {_PILLAR} pi ON pi.id = pl.pillar_id
+    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s {{filters}}
+), outcomes AS (
+    SELECT l.post_id AS plan_id, l.attributed_platform AS platform, count(DISTINCT l.id) AS n,
+        sum(s.amount) FILTER (WHERE NOT s.refunded AND s.currency = %(currency)s) AS revenue
+    FROM {_LEAD} l
+    LEFT JOIN {_SALE} s ON s.lead_id = l.id AND s.organization_id = l.organization_id
+    WHERE l.organization_id = %(org)s AND l.post_id IN (SELECT plan_id FROM posts WHERE plan_id IS NOT NULL)
+    GROUP BY 1, 2
+), credited AS (
+    SELECT p.*,
+        CASE WHEN p.plan_id IS NULL THEN p.objective ELSE p.plan_objective END AS objective_raw,
+        CASE WHEN p.plan_id IS NOT NULL THEN COALESCE(own.n, 0)
+            + CASE WHEN p.first_of_plan THEN COALESCE(unplaced.n, 0) ELSE 0 END END AS leads,
+        CASE WHEN p.plan_id IS NOT NULL THEN COALESCE(own.revenue, 0)
+            + CASE WHEN p.first_of_plan THEN COALESCE(unplaced.revenue, 0) ELSE 0 END END AS revenue,
+        CASE WHEN p.reach > 0 THEN p.engagements::float8 / p.reach * 100 END AS er
+    FROM posts p
+    LEFT JOIN outcomes own ON own.plan_id = p.plan_id AND own.platform = p.credited
+    LEFT JOIN outcomes unplaced ON unplaced.plan_id = p.plan_id AND unplaced.platform = ''
+), measured AS (
+    SELECT c.*, CASE WHEN c.objective_raw = 'leads' THEN %(leads)s ELSE c.objective_raw END AS goal
+    FROM credited c
+)"""  # noqa: S608 - table names from the models; values are parameters
+# Every figure's parts summed per dimension and per weekday × hour cell in one pass (GROUPING
+# SETS); the per-post means and the pooled ER are divided in Python.
+_PERFORMS = f"""{_MEASURED}
+SELECT GROUPING(format) = 0, GROUPING(platform) = 0, GROUPING(goal) = 0, GROUPING(pillar) = 0,
+    format, platform, COALESCE(goal, ''), COALESCE(pillar, ''), weekday, hour, count(*),
+    sum(engagements) FILTER (WHERE reach > 0) * 100.0, sum(reach) FILTER (WHERE reach > 0),
+    count(*) FILTER (WHERE reach > 0),
+    sum(reach), count(reach), sum(link_clicks), count(link_clicks), sum(leads), count(leads)
+FROM measured
+GROUP BY GROUPING SETS ((format), (platform), (goal), (pillar), (weekday, hour))
+"""  # noqa: S608 - table names from the models; values are parameters
+
+
+def _measured_params(scope: Scope) -> tuple[str, dict[str, Any]]:
+    filters = ""
+    params: dict[str, Any] = {
+        "org": scope.organization.pk,
+        "start": scope.start,
+        "end": scope.end,
+        "demo": Platform.DEMO.value,
+        "leads": SYNC_OBJECTIVES["leads"],
+        "currency": scope.organization.currency,
+    }
+    if scope.account_id is not None:
+        filters += " AND r.account_id = %(account)s"
+        params["account"] = scope.account_id
+    if scope.platform:
+        filters += " AND r.platform = %(platform)s"
+        params["platform"] = scope.platform
+    return filters, params
+
+
+# The posts table's order, its page and each objective's best and worst post by its fitting
+# figure, ranked in the database over the window's rollup rows (`_MEASURED`); only the page's
+# rows and the extremes come back.
+_POSTS_PAGE = f"""{_MEASURED}, fitted AS (
+    SELECT m.*, CASE WHEN m.goal = %(lead_goal)s THEN 'leads' WHEN m.goal = %(sales_goal)s THEN 'revenue'
+            ELSE 'er' END AS fit_metric,
+        CASE WHEN m.goal = %(lead_goal)s THEN m.leads::float8 WHEN m.goal = %(sales_goal)s
+            THEN m.revenue::float8 ELSE m.er END AS fit_value
+    FROM measured m
+), ordered AS (
+    SELECT f.*,
+        row_number() OVER (ORDER BY {{order}} NULLS LAST, f.published_at DESC, f.post_id DESC) AS place,
+        row_number() OVER (PARTITION BY f.goal
+            ORDER BY f.fit_value DESC NULLS LAST, f.published_at DESC, f.post_id DESC) AS best,
+        row_number() OVER (PARTITION BY f.goal
+            ORDER BY f.fit_value ASC NULLS LAST, f.published_at DESC, f.post_id DESC) AS worst,
+        count(f.fit_value) OVER (PARTITION BY f.goal) AS measured
+    FROM fitted f
+)
+SELECT o.post_id, o.published_at, o.platform, o.format, o.pillar, o.goal, o.reach, o.engagements,
+    o.link_clicks, o.leads, o.revenue, o.account_id, a.display_name, o.views, o.plan_id, NULL, o.permalink,
+    o.er, o.fit_metric, o.fit_value, o.place, o.best, o.worst, o.measured
+FROM ordered o
+JOIN {_ACCOUNT} a ON a.id = o.account_id
+WHERE (o.place > %(offset)s AND o.place <= %(offset)s + %(size)s)
+    OR (o.fit_value IS NOT NULL AND o.goal = ANY(%(objectives)s) AND (o.best = 1 OR o.worst = 1))
+ORDER BY o.place
+"""  # noqa: S608 - table names from the models; the order is one of SORTS; values are parameters
+PAGE_COLUMNS = [*COLUMNS, "er", "fit_metric", "fit_value"]
+
+
+@dataclass
+class PostsPage:
+    """A page of the posts table (`posts_table` columns, in order) and the best and worst posts."""
+
+    rows: pd.DataFrame
+    extremes: list[Extreme]
+
+
+def reads_rollup(scope: Scope) -> bool:
+    return rollups.reads_posts(scope.organization, scope.tz)
+
+
+def post_count(scope: Scope) -> int:
+    """The number of posts in the posts table (from the post rollup): one query."""
+    rows = PostRollup.objects.for_organization(scope.organization).filter(day__gte=scope.start, day__lte=scope.end)
+    if scope.account_id is not None:
+        rows = rows.filter(account_id=scope.account_id)
+    if scope.platform:
+        rows = rows.filter(platform=scope.platform)
+    return rows.count()
+
+
+def posts_page(scope: Scope, sort: str, descending: bool, offset: int, size: int) -> PostsPage:
+    """The rows `offset`..`offset + size` of the posts table sorted as `sort_posts` sorts it, and
+    `best_and_worst`, from the post rollup: one query whatever the number of posts."""
+    filters, params = _measured_params(scope)
+    sort = sort if sort in SORTS else "published_at"
+    order = f"f.{sort} {'DESC' if descending else 'ASC'}"
+    params |= {
+        "lead_goal": PostObjective.LEAD_GENERATION.value,
+        "sales_goal": PostObjective.SALES.value,
+        "offset": offset,
+        "size": size,
+        "objectives": list(PostObjective.values),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTS_PAGE.format(filters=filters, order=order), params)
+        rows = cursor.fetchall()
+    width = len(PAGE_COLUMNS)
+    frame = pd.DataFrame.from_records([row[:width] for row in rows], columns=PAGE_COLUMNS)
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(scope.organization.timezone)
+    for column in (*NUMERIC, "er", "fit_value"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    place, best, worst, measured = (np.array([row[width + i] for row in rows]) for i in range(4))
+    in_page = (place > offset) & (place <= offset + size) if rows else np.zeros(0, dtype=bool)
+    extremes = []
+    for objective in PostObjective.values:
+        of = (frame["objective"] == objective).to_numpy() & frame["fit_value"].notna().to_numpy()
+        if not of.any():
+            continue
+        top = frame[of & (best == 1)].iloc[0].to_dict()
+        bottom = frame[of & (worst == 1)].iloc[0].to_dict() if measured[of][0] > 1 else None
+        extremes.append(Extreme(objective, objective_metric(objective), top, bottom))
+    return PostsPage(frame[in_page].reset_index(drop=True), extremes)
+
+
+_GROUPED = ("format", "platform", "objective", "pillar")  # the order of the query's grouping sets
+
+
+def _performs_rollup(scope: Scope, metric: str) -> Performs:
+    """`performs` from the post rollup: one query whatever the number of posts."""
+    filters, params = _measured_params(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(_PERFORMS.format(filters=filters), params)
+        rows = cursor.fetchall()
+    found: dict[str, list[Segment]] = {dimension: [] for dimension in DIMENSIONS}
+    values, sizes = np.full((7, 24), np.nan), np.zeros((7, 24), dtype=int)
+    published, total = np.zeros((7, 24), dtype=int), 0
+    for row in rows:
+        grouped, labels, (weekday, hour, posts), parts = row[:4], row[4:8], row[8:11], row[11:]
+        figures = {
+            "er": (parts[0], parts[1], parts[2]),
+            "reach": (parts[3], parts[4], parts[4]),
+            "clicks": (parts[5], parts[6], parts[6]),
+            "leads": (parts[7], parts[8], parts[8]),
+        }
+        ratio = {m: float(top) / float(bottom) if bottom else None for m, (top, bottom, _n) in figures.items()}
+        counts = {m: int(n) for m, (_top, _bottom, n) in figures.items()}
+        if any(grouped):
+            dimension = _GROUPED[grouped.index(True)]
+            label = labels[grouped.index(True)]
+            found[dimension].append(Segment(str(label or ""), int(posts), ratio, counts))
+            total += int(posts) if dimension == "platform" else 0
+        else:
+            published[weekday, hour] = int(posts)
+            sizes[weekday, hour] = counts[metric]
+            if ratio[metric] is not None:
+                values[weekday, hour] = ratio[metric]
+    return Performs(
+        {dimension: sorted(items, key=lambda s: s.label) for dimension, items in found.items()},
+        values,
+        sizes,
+        published,
+        total,
+    )
 
 
 def heatmap_posts(frame: pd.DataFrame) -> np.ndarray:

@@ -241,3 +241,35 @@ class CrmRollupDaily(FactModel):
                 nulls_distinct=False,
             )
         ]
+
+
+class PostRollup(FactModel):
+    """One row per platform post: its keys and its latest lifetime observation (the
+    `PostMetricDaily` row of its greatest day), so the analytics pages read one row per post of
+    the window instead of ranking every snapshot (decision 0008, point 6). `day`, `weekday` and
+    `hour` are of the publication in the organization's time zone (weekday 0 = Monday)."""
+
+    post_id = models.BigIntegerField()
+    account_id = models.BigIntegerField()
+    platform = models.CharField(max_length=16)
+    day = models.DateField()
+    published_at = models.DateTimeField()
+    weekday = models.SmallIntegerField()
+    hour = models.SmallIntegerField()
+    format = models.CharField(max_length=16)
+    objective = models.TextField(null=True)  # the sync's extra["objective"]
+    planned_post_id = models.BigIntegerField(null=True)
+    permalink = models.CharField(max_length=500)
+    metric_day = models.DateField(null=True)  # None: no observation yet
+    reach = models.IntegerField(null=True)
+    views = models.IntegerField(null=True)
+    likes = models.IntegerField(null=True)
+    comments = models.IntegerField(null=True)
+    shares = models.IntegerField(null=True)
+    saves = models.IntegerField(null=True)
+    link_clicks = models.IntegerField(null=True)
+    engagements = models.BigIntegerField(null=True)  # likes + comments + shares + saves where reach is reported
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "post_id"], name="postrollup_natural_key")]
+        indexes = [models.Index(fields=["organization", "day"], name="postrollup_org_day_idx")]

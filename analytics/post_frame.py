@@ -25,9 +25,11 @@ from django.db.models.fields.json import KeyTextTransform
 from content.models import Post
 from core.vocabulary import Platform
 from crm.models import Lead
+from integrations.models import SocialAccount
 from tenancy.models import Organization
 
-from .models import SocialPost
+from . import rollups
+from .models import PostRollup, SocialPost
 from .selectors import latest_post_metrics, window_posts
 
 # (planned post id, platform or "") → [leads, revenue]
@@ -83,19 +85,8 @@ POST_FIELDS = ("post_id", "account_id", "platform", "account", "published_at", "
 METRIC_FIELDS = ("reach", "views", "likes", "comments", "shares", "saves", "link_clicks")
 
 
-def post_frame(
-    *,
-    organization: Organization,
-    start: dt.date,
-    end: dt.date,
-    tz: dt.tzinfo | None = None,
-    platform: str = "",
-    account_id: int | None = None,
-) -> pd.DataFrame:
-    """The posts published on the days `start`..`end` (in `tz`; the current timezone by default).
-
-    Rows are read as tuples of only the columns the frame needs (the sync's objective is taken out
-    of `extra` by the database) and joined in pandas, not per row in Python."""
+def _raw_rows(organization, start, end, tz, platform, account_id) -> pd.DataFrame:
+    """The window's posts and each one's latest snapshot from the raw tables: two queries."""
     posts = window_posts(
         organization=organization, since=start, until=end, tz=tz, platform=platform, account_id=account_id
     )
@@ -121,7 +112,48 @@ def post_frame(
     metrics = pd.DataFrame.from_records(metric_rows, columns=["post_id", *METRIC_FIELDS])
     for column in METRIC_FIELDS:
         metrics[column] = pd.to_numeric(metrics[column], errors="coerce").astype("float64")
-    frame = frame.merge(metrics, on="post_id", how="left")
+    return frame.merge(metrics, on="post_id", how="left")
+
+
+ROLLUP_FIELDS = ("post_id", "account_id", "platform", "published_at", "format", "planned_post_id")
+
+
+def _rollup_rows(organization, start, end, platform, account_id) -> pd.DataFrame:
+    """The same rows from the post rollup (one row per post, already its latest observation) and
+    the accounts' names: two queries, no ranking of snapshots."""
+    rows = PostRollup.objects.for_organization(organization).filter(day__gte=start, day__lte=end)
+    if account_id is not None:
+        rows = rows.filter(account_id=account_id)
+    if platform:
+        rows = rows.filter(platform=platform)
+    records = list(
+        rows.order_by("-published_at", "-post_id").values_list(*ROLLUP_FIELDS, "objective", "permalink", *METRIC_FIELDS)
+    )
+    frame = pd.DataFrame.from_records(records, columns=[*ROLLUP_FIELDS, "sync_objective", "permalink", *METRIC_FIELDS])
+    names = dict(SocialAccount.objects.for_organization(organization).values_list("pk", "display_name"))
+    frame.insert(3, "account", frame["account_id"].map(names))
+    for column in METRIC_FIELDS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def post_frame(
+    *,
+    organization: Organization,
+    start: dt.date,
+    end: dt.date,
+    tz: dt.tzinfo | None = None,
+    platform: str = "",
+    account_id: int | None = None,
+) -> pd.DataFrame:
+    """The posts published on the days `start`..`end` (in `tz`; the current timezone by default).
+
+    Rows are read as tuples of only the columns the frame needs (the sync's objective is taken out
+    of `extra` by the database) and joined in pandas, not per row in Python."""
+    if rollups.reads_posts(organization, tz):
+        frame = _rollup_rows(organization, start, end, platform, account_id)
+    else:
+        frame = _raw_rows(organization, start, end, tz, platform, account_id)
     parts = frame[["likes", "comments", "shares", "saves"]].fillna(0).sum(axis=1)
     frame["engagements"] = parts.where(frame["reach"].notna())
 

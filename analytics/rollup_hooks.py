@@ -24,7 +24,7 @@ from moderation.models import InboxItem
 from strategy.models import Goal
 
 from . import rollups, tasks
-from .models import AccountMetricDaily
+from .models import AccountMetricDaily, PostMetricDaily, SocialPost
 
 
 def facts_changed(label: str, organization_id: int, moments: set[dt.date | dt.datetime]) -> None:
@@ -55,6 +55,11 @@ def _sale_saved(sender, instance: Sale, **kwargs) -> None:
     facts.facts_changed(Sale, instance.organization_id, [instance.sold_at])
 
 
+def _post_saved(sender, instance: SocialPost, **kwargs) -> None:
+    # Linking a post to its plan saves it one by one (analytics/plan_links.py).
+    facts.facts_changed(SocialPost, instance.organization_id, [instance.published_at])
+
+
 def _parent_deleted(sender, instance, **kwargs) -> None:
     organization_id = instance.organization_id
     rollups.forget(organization_id)
@@ -67,7 +72,14 @@ def connect() -> None:
     facts.watch(InboxItem, "created_at", facts_changed)
     facts.watch(Lead, "created", facts_changed)
     facts.watch(Sale, "sold_at", facts_changed)
-    for model, receiver in ((InboxItem, _inbox_saved), (Lead, _lead_saved), (Sale, _sale_saved)):
+    facts.watch(SocialPost, "published_at", facts_changed)
+    facts.watch(PostMetricDaily, "day", facts_changed)
+    for model, receiver in (
+        (InboxItem, _inbox_saved),
+        (Lead, _lead_saved),
+        (Sale, _sale_saved),
+        (SocialPost, _post_saved),
+    ):
         # No post_delete receiver: it would turn every cascade delete into a row-by-row one.
         post_save.connect(receiver, sender=model, dispatch_uid=f"rollups-save-{model._meta.label}")
     for parent in (SocialAccount, AdCampaign, Goal):

@@ -5,6 +5,9 @@ Four tables hold per (organization, day, group columns) sums the KPI engine read
 raw facts (`analytics.kpi_sources.rollup`): account metrics by platform, ad statistics by platform
 and campaign, incoming inbox items by platform, leads and sales by attributed platform, campaign
 and goal. Days of timestamped facts (inbox, leads, sales) are days of the organization's time zone.
+A fifth, `PostRollup`, holds one row per platform post with its latest observation, for the
+analytics pages (`analytics.post_frame`); a write of posts or post snapshots replaces the rows of
+the posts published or observed on the touched days.
 
 A write of fact rows says which (organization, day) pairs it touched (`core.facts`); on commit one
 Celery task refreshes those days: in one transaction, under a per-organization advisory lock, one
@@ -36,10 +39,13 @@ from .models import (
     AdRollupDaily,
     CrmRollupDaily,
     InboxRollupDaily,
+    PostMetricDaily,
+    PostRollup,
+    SocialPost,
 )
 
-ACCOUNT, ADS, INBOX, CRM = "account", "ads", "inbox", "crm"
-KINDS = (ACCOUNT, ADS, INBOX, CRM)
+ACCOUNT, ADS, INBOX, CRM, POST = "account", "ads", "inbox", "crm", "post"
+KINDS = (ACCOUNT, ADS, INBOX, CRM, POST)
 # The fact model (label) whose rows each kind sums.
 KIND_OF = {
     AccountMetricDaily._meta.label: ACCOUNT,
@@ -47,12 +53,19 @@ KIND_OF = {
     InboxItem._meta.label: INBOX,
     Lead._meta.label: CRM,
     Sale._meta.label: CRM,
+    SocialPost._meta.label: POST,
+    PostMetricDaily._meta.label: POST,
 }
 _LOCK = 0x0508  # first key of the advisory lock; the second is the organization id
 
 _ACC, _ACCOUNTS = AccountRollupDaily._meta.db_table, SocialAccount._meta.db_table
 _METRICS, _ADS_RAW = AccountMetricDaily._meta.db_table, AdStatDaily._meta.db_table
 _INBOX_RAW, _LEADS, _SALES = InboxItem._meta.db_table, Lead._meta.db_table, Sale._meta.db_table
+_POSTS, _POST_METRICS, _POST_ROLLUP = (
+    SocialPost._meta.db_table,
+    PostMetricDaily._meta.db_table,
+    PostRollup._meta.db_table,
+)
 
 # Each INSERT … SELECT reads the organization's rows whose day is in %(days)s, or all of them when
 # %(all)s; timestamped facts also bound the moment so the (organization, moment) index is used.
@@ -141,6 +154,46 @@ _INSERTS: dict[str, list[tuple[str, str]]] = {
 }
 _TABLES = {kind: sorted({table for table, _ in inserts}) for kind, inserts in _INSERTS.items()}
 
+# Post rows are keyed by post, not day: the touched days select the posts published on them (in the
+# organization's time zone) or observed on them (a snapshot of that day), and those posts' rows are
+# replaced. A metric write thus refreshes the posts it observed, a post write the posts it wrote.
+_TOUCHED_POSTS = f"""SELECT p.id FROM {_POSTS} p
+        WHERE p.organization_id = %(org)s AND {_MOMENT.format(col="p.published_at")}
+    UNION
+    SELECT m.post_id FROM {_POST_METRICS} m WHERE m.organization_id = %(org)s AND m.day = ANY(%(days)s)"""
+_LOCAL = "(p.published_at AT TIME ZONE %(tz)s)"
+_POST_INSERT = f"""INSERT INTO {_POST_ROLLUP} (organization_id, post_id, account_id, platform, day, published_at,
+        weekday, hour, format, objective, planned_post_id, permalink, metric_day, reach, views, likes,
+        comments, shares, saves, link_clicks, engagements)
+    SELECT p.organization_id, p.id, p.account_id, a.platform, {_LOCAL}::date, p.published_at,
+        EXTRACT(ISODOW FROM {_LOCAL})::int - 1, EXTRACT(HOUR FROM {_LOCAL})::int, p.format,
+        p.extra ->> 'objective', p.planned_post_id, p.permalink, m.day, m.reach, m.views, m.likes,
+        m.comments, m.shares, m.saves, m.link_clicks,
+        CASE WHEN m.reach IS NOT NULL THEN COALESCE(m.likes, 0) + COALESCE(m.comments, 0)
+            + COALESCE(m.shares, 0) + COALESCE(m.saves, 0) END
+    FROM {_POSTS} p
+    JOIN {_ACCOUNTS} a ON a.id = p.account_id AND a.organization_id = p.organization_id
+    LEFT JOIN LATERAL (
+        SELECT * FROM {_POST_METRICS} m
+        WHERE m.organization_id = p.organization_id AND m.post_id = p.id
+        ORDER BY m.day DESC LIMIT 1
+    ) m ON true
+    WHERE p.organization_id = %(org)s AND (%(all)s OR p.id IN (SELECT id FROM touched))"""
+
+
+def _write_posts(cursor, params: dict[str, Any]) -> None:
+    """Replaces the post rows of the touched posts (every post when params["all"])."""
+    if params["all"]:
+        cursor.execute(f"DELETE FROM {_POST_ROLLUP} WHERE organization_id = %(org)s", params)
+        cursor.execute(f"WITH touched AS (SELECT NULL::bigint AS id) {_POST_INSERT}", params)
+        return
+    cursor.execute(
+        f"""WITH touched AS ({_TOUCHED_POSTS})
+        DELETE FROM {_POST_ROLLUP} WHERE organization_id = %(org)s AND post_id IN (SELECT id FROM touched)""",
+        params,
+    )
+    cursor.execute(f"WITH touched AS ({_TOUCHED_POSTS}) {_POST_INSERT}", params)
+
 
 def supported() -> bool:
     """The rollup SQL is PostgreSQL's; on SQLite (local development) the raw rows are read."""
@@ -151,6 +204,15 @@ def covered(organization: Organization) -> bool:
     """Whether the KPI engine may read the organization's rollups (no query: a column of the
     organization row every request has loaded)."""
     return bool(organization.rollups_timezone) and organization.rollups_timezone == organization.timezone
+
+
+def reads_posts(organization: Organization, tz: dt.tzinfo | None = None) -> bool:
+    """Whether the analytics pages read the organization's posts from `PostRollup`: complete
+    rollups, and days asked in the organization's time zone (the one the rows are bucketed by; the
+    current time zone when `tz` is None). No query."""
+    zone = tz or timezone.get_current_timezone()
+    same_zone = getattr(zone, "key", str(zone)) == organization.timezone
+    return same_zone and supported() and covered(organization)
 
 
 def _days(moments: Iterable[object], tz: dt.tzinfo) -> list[dt.date]:
@@ -194,6 +256,9 @@ def _write(organization: Organization, kinds: Sequence[str], days: list[dt.date]
     with connection.cursor() as cursor:
         for kind in kinds:
             kind_days = days
+            if kind == POST:
+                _write_posts(cursor, _params(organization, days))
+                continue
             if kind == CRM and days is not None:
                 cursor.execute(_SALE_DAYS_OF_LEADS, _params(organization, days))
                 kind_days = sorted(set(days) | {row[0] for row in cursor.fetchall()})

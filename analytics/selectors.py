@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost
+from analytics import rollups
+from analytics.models import AccountMetricDaily, PostMetricDaily, PostRollup, SocialPost
 from core.numbers import round_to
 from tenancy.models import Organization
 
@@ -98,6 +99,23 @@ def latest_post_metrics(*, organization: Organization, posts: QuerySet[SocialPos
     )
 
 
+_NUMBERS = ("reach", "likes", "comments", "shares", "saves", "link_clicks", "views")
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """A post's latest numbers as read from the post rollup (tuples, not model instances)."""
+
+    day: date
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    shares: int | None
+    saves: int | None
+    link_clicks: int | None
+    views: int | None
+
+
 def post_performance_list(
     *,
     organization: Organization,
@@ -108,13 +126,25 @@ def post_performance_list(
     platform: str = "",
 ) -> list[PostPerformance]:
     """Posts published in [since, until] (days in `tz`, the current timezone by default) with
-    their latest lifetime numbers. Two queries: the window's posts, and their latest snapshots."""
+    their latest lifetime numbers. Two queries: the window's posts, and their latest snapshots (the
+    post rollup's rows when the organization's rollups are complete, `analytics.rollups`)."""
     posts = window_posts(
         organization=organization, since=since, until=until, tz=tz, account_id=account_id, platform=platform
     )
     rows = list(posts.select_related("account"))
-    metrics: dict[int, PostMetricDaily] = {}
-    if rows:
+    metrics: dict[int, Any] = {}
+    if rows and rollups.reads_posts(organization, tz):
+        # The rollup's row of each post of the window is already its latest observation.
+        window = PostRollup.objects.for_organization(organization).filter(day__gte=since, day__lte=until)
+        if account_id is not None:
+            window = window.filter(account_id=account_id)
+        if platform:
+            window = window.filter(platform=platform)
+        metrics = {
+            row[0]: _Numbers(*row[1:])
+            for row in window.exclude(metric_day=None).values_list("post_id", "metric_day", *_NUMBERS)
+        }
+    elif rows:
         metrics = {m.post_id: m for m in latest_post_metrics(organization=organization, posts=posts)}
     result = []
     for post in rows:

@@ -318,6 +318,19 @@ POST_COLUMNS_SORTABLE = {
 PAGE_SIZE = 25
 
 
+class _Counted:
+    """What the paginator pages when the rows are read per page: only their number."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return []
+
+
 def _post_row(row: dict) -> dict:
     row = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
     return row | {
@@ -337,9 +350,18 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
         sort = self.request.GET.get("sort", "published_at")
         sort = sort if sort in explore.SORTS else "published_at"
         descending = self.request.GET.get("dir", "desc") != "asc"
-        frame = explore.sort_posts(explore.posts_table(scope), sort, descending)
-        page = Paginator(frame, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        shown = page.object_list.to_dict("records")
+        exporting = bool(self.request.GET.get("export"))
+        if explore.reads_rollup(scope) and not exporting:
+            # Sorted, paged and ranked in the database: only the shown rows come back.
+            total = explore.post_count(scope)
+            page = Paginator(_Counted(total), PAGE_SIZE).get_page(self.request.GET.get("page"))
+            result = explore.posts_page(scope, sort, descending, (page.number - 1) * PAGE_SIZE, PAGE_SIZE)
+            shown, best_and_worst, frame = result.rows.to_dict("records"), result.extremes, None
+        else:
+            frame = explore.sort_posts(explore.posts_table(scope), sort, descending)
+            total = len(frame)
+            page = Paginator(frame, PAGE_SIZE).get_page(self.request.GET.get("page"))
+            shown, best_and_worst = page.object_list.to_dict("records"), explore.best_and_worst(frame)
         texts = post_texts(self.organization, [r["post_id"] for r in shown])
         page.object_list = [_post_row(r | {"text": texts.get(r["post_id"], "")}) for r in shown]
         keep = [(k, v) for k, v in self.request.GET.items() if k not in ("sort", "dir", "page", "export", "chart")]
@@ -355,7 +377,7 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
                 }
             )
         currency = self.organization.currency
-        files = [self.posts_file(frame, currency)] if self.request.GET.get("export") else []
+        files = [self.posts_file(frame, currency)] if frame is not None and exporting else []
         extremes = [
             {
                 "objective": _label(PostObjective, e.objective),
@@ -363,7 +385,7 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
                 "best": _post_row(e.best),
                 "worst": _post_row(e.worst) if e.worst is not None else None,
             }
-            for e in explore.best_and_worst(frame)
+            for e in best_and_worst
         ]
         return {
             "charts": [],
@@ -373,7 +395,7 @@ class PostsView(AnalyticsSectionMixin, TemplateView):
             "headers": headers,
             "sort": sort,
             "descending": descending,
-            "total": len(frame),
+            "total": total,
             "extremes": extremes,
             "sort_fields": [("sort", sort), ("dir", "desc" if descending else "asc")],
         }
@@ -502,7 +524,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
         names = metric_names()
         metric_name, metric_unit = names[metric]
         currency = self.organization.currency
-        frame = explore.posts_table(scope)
+        figures = explore.performs(scope, metric)
         too_small = _("too small to conclude")
         charts = []
         dimension_titles = {
@@ -512,7 +534,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             "platform": _("By platform"),
         }
         for dimension in explore.DIMENSIONS:
-            segments = explore.segments(frame, dimension)
+            segments = figures.segments[dimension]
             labels = [segment_label(dimension, s.label) for s in segments]
             columns = [Column("segment", _("Segment")), Column("posts", _("Posts"), Unit.COUNT)]
             for key, (name, unit) in names.items():
@@ -536,9 +558,8 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             charts.append(
                 Chart(f"by_{dimension}", str(dimension_titles[dimension]), columns, rows, figure, currency=currency)
             )
-        values, sizes = explore.heatmap(frame, metric)
+        values, sizes, published = figures.values, figures.sizes, figures.published
         weekdays = [str(WEEKDAYS[i]) for i in range(7)]
-        published = explore.heatmap_posts(frame)
         rows = [
             [
                 weekdays[d],
@@ -580,7 +601,7 @@ class PerformsView(AnalyticsSectionMixin, TemplateView):
             "charts": charts,
             "metric": metric,
             "metric_choices": [(k, n) for k, (n, _u) in names.items()],
-            "post_count": len(frame),
+            "post_count": figures.posts,
             "metric_fields": [("metric", metric)],
         }
 

@@ -1,11 +1,13 @@
 """Analytics pages benchmark: a large organization's posts table, overview and what-performs pages.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smm_bench python bench/analytics_bench.py --posts 10000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/smm_bench python bench/analytics_bench.py --posts 10000 --runs 15
 
 Creates an organization (slug ``bench-analytics``) with three accounts, ``--posts`` platform posts
-over the last 365 days with three daily snapshots each, and a year of daily account metrics; then
-times `post_performance_list` over 365 days and the server time of the analytics pages (Django's
-test client, signed in as the owner), with their query counts. Removes the organization at the end
+over the last 365 days with three daily snapshots each, and a year of daily account metrics, and
+builds its rollups; then times `post_performance_list` over 365 days and the server time of the
+analytics pages (Django's test client, signed in as the owner), each read from the raw tables and
+from the post rollup in alternation (so machine load hits both alike): p50/p95 wall time, the
+median CPU time of this process and the query count. Removes the organization at the end
 (``--keep`` leaves it).
 """
 
@@ -32,6 +34,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from analytics import rollups  # noqa: E402
 from analytics.models import AccountMetricDaily, PostMetricDaily, SocialPost  # noqa: E402
 from analytics.selectors import post_performance_list  # noqa: E402
 from integrations.models import SocialAccount  # noqa: E402
@@ -101,29 +104,48 @@ def build(posts: int) -> Organization:
     return org
 
 
-def timed(label: str, fn, repeat: int = 5) -> None:
-    """Median and slowest wall time of `repeat` runs, the median CPU time of this process (less
-    inflated than wall time on a shared, loaded machine) and the query count."""
-    walls, cpus, queries = [], [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            began, cpu = time.perf_counter(), time.process_time()
-            fn()
-            walls.append(time.perf_counter() - began)
-            cpus.append(time.process_time() - cpu)
-        queries = len(ctx)
-    print(
-        f"{label:50s} median {statistics.median(walls) * 1000:6.0f} ms  max {max(walls) * 1000:6.0f} ms"
-        f"  cpu {statistics.median(cpus) * 1000:5.0f} ms  {queries:3d} queries"
-    )
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(label: str, fn, runs: int) -> None:
+    """`fn` read raw and from the post rollup in alternation, `runs` times each: p50/p95 wall, the
+    median CPU time of this process (less inflated than wall time on a shared machine), queries."""
+    walls: dict[str, list[float]] = {"raw": [], "rollup": []}
+    cpus: dict[str, list[float]] = {"raw": [], "rollup": []}
+    queries: dict[str, int] = {}
+    real = rollups.reads_posts
+    for _ in range(runs):
+        for path in ("raw", "rollup"):
+            rollups.reads_posts = real if path == "rollup" else (lambda *a, **k: False)  # type: ignore[assignment]
+            try:
+                with CaptureQueriesContext(connection) as ctx:
+                    began, cpu = time.perf_counter(), time.process_time()
+                    fn()
+                    walls[path].append(time.perf_counter() - began)
+                    cpus[path].append(time.process_time() - cpu)
+            finally:
+                rollups.reads_posts = real  # type: ignore[assignment]
+            queries[path] = len(ctx)
+    for path in ("raw", "rollup"):
+        print(
+            f"{label:42s} {path:6s} p50 {_p(walls[path], 0.5) * 1000:6.0f} ms"
+            f"  p95 {_p(walls[path], 0.95) * 1000:6.0f} ms"
+            f"  cpu p50 {statistics.median(cpus[path]) * 1000:5.0f} ms  {queries[path]:3d} queries"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=10000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     org = build(args.posts)
+    began = time.perf_counter()
+    rollups.rebuild(org)
+    print(f"rollups built in {time.perf_counter() - began:.2f} s")
     one, five, fifteen = os.getloadavg()
     print(f"load average (1, 5, 15 min): {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores")
     today = org.today()
@@ -132,7 +154,10 @@ def main() -> None:
     try:
         timed(
             "post_performance_list, 365 days",
-            lambda: post_performance_list(organization=org, since=today - dt.timedelta(days=364), until=today),
+            lambda: post_performance_list(
+                organization=org, since=today - dt.timedelta(days=364), until=today, tz=org.tzinfo
+            ),
+            args.runs,
         )
         for path in (
             "overview/?period=365",
@@ -145,7 +170,7 @@ def main() -> None:
                 response = client.get(f"/o/{SLUG}/analytics/{path}", HTTP_HOST="localhost")
                 assert response.status_code == 200, (path, response.status_code)
 
-            timed(f"GET analytics/{path}", get)
+            timed(f"GET analytics/{path}", get, args.runs)
         one, five, fifteen = os.getloadavg()
         print(f"load average after: {one:.1f} {five:.1f} {fifteen:.1f}")
     finally:
