@@ -39,6 +39,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from analytics.models import AccountMetricDaily  # noqa: E402
+from integrations import bulk  # noqa: E402
 from integrations.bulk import _Plan, _row_formatter, bulk_upsert, recording_phases  # noqa: E402
 from integrations.models import Platform, SocialAccount  # noqa: E402
 from tenancy.models import Organization  # noqa: E402
@@ -80,7 +81,7 @@ def timed(label: str, fn):
     return result, seconds
 
 
-PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "merge")
+PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "update", "insert", "merge", "rollup_hooks")
 
 
 def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, float]]):
@@ -94,7 +95,14 @@ def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, 
     return result, seconds
 
 
-SECONDARY_INDEXES = ("accountmetric_org_day_idx",)
+def secondary_indexes() -> list[str]:
+    """The table's non-unique indexes, read from the catalog (a hard-coded name goes stale)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = 'analytics_accountmetricdaily'::regclass AND NOT x.indisunique ORDER BY 1"
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: int) -> dict[str, float]:
@@ -115,7 +123,7 @@ def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: in
             with transaction.atomic():
                 if variant == "unique_key_only":
                     with connection.cursor() as cursor:
-                        for name in SECONDARY_INDEXES:
+                        for name in secondary_indexes():
                             cursor.execute(f"DROP INDEX {name}")
                 with recording_phases() as phases:
                     bulk_upsert(AccountMetricDaily, batch, key_fields=KEY)
@@ -209,18 +217,53 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--bulk-create-rows", type=int, default=0, help="also time bulk_create(update_conflicts)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="alternate the old merge (one INSERT ... ON CONFLICT) and the current one (UPDATE + INSERT) "
+        "ROUNDS times in this process, without the index probe, and print both ratios per run",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
-    results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
+    if args.compare:
+        results = compare(rounds=args.compare, total_rows=args.rows, accounts=args.accounts)
+    else:
+        results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
-def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, Any]:
+def compare(*, rounds: int, total_rows: int, accounts: int) -> dict[str, Any]:
+    """Old and current merge alternately in one process and period (the machine's load drifts)."""
+    runs: list[dict[str, Any]] = []
+    for n in range(rounds):
+        for split in (False, True):
+            label = "update+insert" if split else "on_conflict"
+            print(f"\n=== round {n + 1}, merge: {label}; load average {os.getloadavg()}")
+            bulk._SPLIT_MERGE = split
+            try:
+                cpu = time.process_time()
+                figures = run(total_rows=total_rows, accounts=accounts, probe=False)
+                figures["process_cpu_s"] = round(time.process_time() - cpu, 2)
+            finally:
+                bulk._SPLIT_MERGE = True
+            runs.append({"round": n + 1, "merge": label, "loadavg": os.getloadavg(), **figures})
+    print("\nround  merge          half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
+    for r in runs:
+        print(
+            f"{r['round']:>5}  {r['merge']:<14}{r['upsert_half_new_vs_copy']:>12.2f}  {r['upsert_noop_vs_copy']:>10.2f}"
+            f"  {r['upsert_insert_vs_copy']:>10.2f}  {r['upsert_10pct_changed_vs_copy']:>8.2f}  {r['loadavg'][0]:.1f}"
+        )
+    return {"compare": runs}
+
+
+def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0, probe: bool = True) -> dict[str, Any]:
     """Run the benchmark; prints as it goes and returns the figures."""
     args = argparse.Namespace(rows=total_rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
@@ -288,8 +331,9 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             "phases_s": phases,
             "fillfactor": table_fillfactor(),
         }
-        print("index maintenance: the merge with and without the secondary indexes (rolled back)")
-        results["index_probe"] = index_maintenance_probe(org.pk, account_ids, per_account)
+        if probe:
+            print("index maintenance: the merge with and without the secondary indexes (rolled back)")
+            results["index_probe"] = index_maintenance_probe(org.pk, account_ids, per_account)
         if args.bulk_create_rows:
             AccountMetricDaily.objects.filter(organization=org).delete()
             subset = rows[: args.bulk_create_rows]
