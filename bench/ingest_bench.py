@@ -84,14 +84,40 @@ def timed(label: str, fn):
 PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "update", "insert", "merge", "rollup_hooks")
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only): with
+    this process's own CPU time it prices a run without the time spent waiting for a core, which
+    on a loaded machine swings wall times by 2x."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_timed(fn) -> tuple[Any, dict[str, float | None]]:
+    """``fn()`` and the CPU seconds it cost this process (client) and the backend (server)."""
+    client, server = time.process_time(), backend_cpu()
+    result = fn()
+    client_s, server_after = time.process_time() - client, backend_cpu()
+    server_s = None if server is None or server_after is None else round(server_after - server, 2)
+    return result, {"cpu_client_s": round(client_s, 2), "cpu_server_s": server_s}
+
+
 def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, float]]):
     """The production ``bulk_upsert``, timed as a whole and by phase (the function's own recorder)."""
     with recording_phases() as phases:
-        result, seconds = timed(label, lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
-    split = {name: round(phases.get(name, 0.0), 3) for name in PHASES}
+        (result, seconds), cpu = cpu_timed(
+            lambda: timed(label, lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
+        )
+    split: dict[str, Any] = {name: round(phases.get(name, 0.0), 3) for name in PHASES}
     split["other"] = round(seconds - sum(split.values()), 3)  # plan, temp table, commit (deferred FK checks)
-    phases_out[label] = split
     print("    " + ", ".join(f"{name} {value:.3f}" for name, value in split.items()))
+    print(f"    CPU: client {cpu['cpu_client_s']} s, server {cpu['cpu_server_s']} s")
+    phases_out[label] = {**split, **cpu}
     return result, seconds
 
 
@@ -146,6 +172,22 @@ def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: in
         f"(secondary index maintenance {out['secondary_index_maintenance_s']:.3f} s); "
         f"HOT updates {out['hot_update_share_all_indexes']:.0%}"
     )
+    return out
+
+
+def cpu_ratios(phases: dict[str, dict[str, Any]], copy_cpu: dict[str, Any], n_rows: int, mix_rows: int) -> dict:
+    if copy_cpu["cpu_server_s"] is None:
+        return {}
+    copy_per_row = (copy_cpu["cpu_client_s"] + copy_cpu["cpu_server_s"]) / n_rows
+    out = {}
+    for key, label, rows in (
+        ("insert", "first insert", n_rows),
+        ("noop", "no-op re-pull", n_rows),
+        ("10pct_changed", "10% changed", n_rows),
+        ("half_new", "half new, half updated", mix_rows),
+    ):
+        cost = phases[label]["cpu_client_s"] + phases[label]["cpu_server_s"]
+        out[f"upsert_{key}_vs_copy_cpu"] = round(copy_per_row / (cost / rows), 3)
     return out
 
 
@@ -245,7 +287,8 @@ def compare(*, rounds: int, total_rows: int, accounts: int) -> dict[str, Any]:
     for n in range(rounds):
         for split in (False, True):
             label = "update+insert" if split else "on_conflict"
-            print(f"\n=== round {n + 1}, merge: {label}; load average {os.getloadavg()}")
+            load = os.getloadavg()
+            print(f"\n=== round {n + 1}, merge: {label}; load average {load}")
             bulk._SPLIT_MERGE = split
             try:
                 cpu = time.process_time()
@@ -253,12 +296,17 @@ def compare(*, rounds: int, total_rows: int, accounts: int) -> dict[str, Any]:
                 figures["process_cpu_s"] = round(time.process_time() - cpu, 2)
             finally:
                 bulk._SPLIT_MERGE = True
-            runs.append({"round": n + 1, "merge": label, "loadavg": os.getloadavg(), **figures})
-    print("\nround  merge          half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
+            runs.append({"round": n + 1, "merge": label, "loadavg": load, **figures})
+    print("\nvs COPY: wall time (CPU time, client + server)")
+    print("round  merge          half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
     for r in runs:
         print(
-            f"{r['round']:>5}  {r['merge']:<14}{r['upsert_half_new_vs_copy']:>12.2f}  {r['upsert_noop_vs_copy']:>10.2f}"
-            f"  {r['upsert_insert_vs_copy']:>10.2f}  {r['upsert_10pct_changed_vs_copy']:>8.2f}  {r['loadavg'][0]:.1f}"
+            f"{r['round']:>5}  {r['merge']:<14}"
+            + "".join(
+                f"  {r[f'upsert_{k}_vs_copy']:.2f} ({r.get(f'upsert_{k}_vs_copy_cpu', float('nan')):.2f})"
+                for k in ("half_new", "noop", "insert", "10pct_changed")
+            )
+            + f"  {r['loadavg'][0]:.1f}"
         )
     return {"compare": runs}
 
@@ -309,7 +357,8 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0, probe: boo
         fourth, s4 = upsert_phases("half new, half updated", mix, phases)
         assert fourth.written == len(mix), fourth
         print("baseline: raw COPY of the same rows into a scratch table")
-        _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
+        (_, s_copy), copy_cpu = cpu_timed(lambda: timed("raw COPY", lambda: raw_copy(rows)))
+        print(f"    CPU: client {copy_cpu['cpu_client_s']} s, server {copy_cpu['cpu_server_s']} s")
         results = {
             "rows": n_rows,
             "upsert_insert_rows_per_s": n_rows / s1,
@@ -329,6 +378,9 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0, probe: boo
             "noop_wal_bytes_cluster": noop_wal,
             "changed_rows_updated": third.written,
             "phases_s": phases,
+            "raw_copy_cpu": copy_cpu,
+            # CPU-time ratios (client + server CPU of COPY / of the upsert, per row): robust to load.
+            **cpu_ratios(phases, copy_cpu, n_rows, len(mix)),
             "fillfactor": table_fillfactor(),
         }
         if probe:

@@ -477,12 +477,14 @@ def _classify(cursor, sql: _MergeSql, changed: str, params: list[Any], total: in
     if not sql.update_cols:  # nothing to update: every existing key is simply dropped
         cursor.execute(f"DELETE FROM {sql.temp} s USING {sql.target} t WHERE {sql.key_match}", params)  # noqa: S608
         return total - cursor.rowcount, 0
-    moved = ", ".join(f"s.{c}" for c in sql.col_names)
+    # Each matched row is returned as its whole temp-table row when it changed and as NULL when it
+    # did not, so a no-op re-pull passes a million NULLs, not a million rows, through the CTE.
     cursor.execute(
         f"WITH m AS (DELETE FROM {sql.temp} s USING {sql.target} t WHERE {sql.key_match} "  # noqa: S608
-        f"RETURNING {moved}, ROW({', '.join(f't.{c}' for c in sql.update_cols)}) IS NOT DISTINCT FROM "
-        f"ROW({', '.join(f's.{c}' for c in sql.update_cols)}) AS same), "
-        f"c AS (INSERT INTO {changed} ({sql.cols}) SELECT {sql.cols} FROM m WHERE NOT same RETURNING 1) "
+        f"RETURNING CASE WHEN ROW({', '.join(f't.{c}' for c in sql.update_cols)}) IS DISTINCT FROM "
+        f"ROW({', '.join(f's.{c}' for c in sql.update_cols)}) THEN s END AS r), "
+        f"c AS (INSERT INTO {changed} ({sql.cols}) SELECT (r).* FROM m "
+        f"WHERE (r).{sql.key_names[0]} IS NOT NULL RETURNING 1) "
         "SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM c)",
         params,
     )
