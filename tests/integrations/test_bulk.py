@@ -154,8 +154,9 @@ def test_decimal_and_json_round_trip(org):
 def test_uses_a_constant_number_of_queries(org, django_assert_max_num_queries):
     account = SocialAccountFactory(organization=org)
     rows = metric_rows(account, range(1, 29))
-    # savepoint, temp table, (COPY: not counted), skip unchanged, touched days, update,
-    # savepoint, insert, release, drop, release — the same for 28 rows or a million
+    # savepoint, two temp tables, (COPY: not counted), the classifying join, touched days,
+    # savepoint, insert, release, drop, release (+ the UPDATE when rows changed) — the same for
+    # 28 rows or a million
     with django_assert_max_num_queries(10):
         result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
     assert (result.written, result.inserted) == (28, None)
