@@ -39,6 +39,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 
 from analytics.models import AccountMetricDaily  # noqa: E402
+from integrations import bulk  # noqa: E402
 from integrations.bulk import _Plan, _row_formatter, bulk_upsert, recording_phases  # noqa: E402
 from integrations.models import Platform, SocialAccount  # noqa: E402
 from tenancy.models import Organization  # noqa: E402
@@ -80,21 +81,54 @@ def timed(label: str, fn):
     return result, seconds
 
 
-PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "merge")
+PHASES = ("dedupe", "serialize", "copy", "skip_unchanged", "update", "insert", "merge", "rollup_hooks")
 
 
-def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, float]]):
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine only): with
+    this process's own CPU time it prices a run without the time spent waiting for a core, which
+    on a loaded machine swings wall times by 2x."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_timed(fn) -> tuple[Any, dict[str, float | None]]:
+    """``fn()`` and the CPU seconds it cost this process (client) and the backend (server)."""
+    client, server = time.process_time(), backend_cpu()
+    result = fn()
+    client_s, server_after = time.process_time() - client, backend_cpu()
+    server_s = None if server is None or server_after is None else round(server_after - server, 2)
+    return result, {"cpu_client_s": round(client_s, 2), "cpu_server_s": server_s}
+
+
+def upsert_phases(label: str, rows: list[dict], phases_out: dict[str, dict[str, Any]]):
     """The production ``bulk_upsert``, timed as a whole and by phase (the function's own recorder)."""
     with recording_phases() as phases:
-        result, seconds = timed(label, lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
-    split = {name: round(phases.get(name, 0.0), 3) for name in PHASES}
+        (result, seconds), cpu = cpu_timed(
+            lambda: timed(label, lambda: bulk_upsert(AccountMetricDaily, rows, key_fields=KEY))
+        )
+    split: dict[str, Any] = {name: round(phases.get(name, 0.0), 3) for name in PHASES}
     split["other"] = round(seconds - sum(split.values()), 3)  # plan, temp table, commit (deferred FK checks)
-    phases_out[label] = split
     print("    " + ", ".join(f"{name} {value:.3f}" for name, value in split.items()))
+    print(f"    CPU: client {cpu['cpu_client_s']} s, server {cpu['cpu_server_s']} s")
+    phases_out[label] = {**split, **cpu}
     return result, seconds
 
 
-SECONDARY_INDEXES = ("accountmetric_org_day_idx",)
+def secondary_indexes() -> list[str]:
+    """The table's non-unique indexes, read from the catalog (a hard-coded name goes stale)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = 'analytics_accountmetricdaily'::regclass AND NOT x.indisunique ORDER BY 1"
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: int) -> dict[str, float]:
@@ -115,7 +149,7 @@ def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: in
             with transaction.atomic():
                 if variant == "unique_key_only":
                     with connection.cursor() as cursor:
-                        for name in SECONDARY_INDEXES:
+                        for name in secondary_indexes():
                             cursor.execute(f"DROP INDEX {name}")
                 with recording_phases() as phases:
                     bulk_upsert(AccountMetricDaily, batch, key_fields=KEY)
@@ -125,7 +159,7 @@ def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: in
                         ["analytics_accountmetricdaily"],
                     )
                     updated, hot = cursor.fetchone()
-                out[f"merge_s_{variant}"] = round(phases["merge"], 3)
+                out[f"merge_s_{variant}"] = round(sum(phases.get(k, 0.0) for k in ("update", "insert", "merge")), 3)
                 out[f"hot_update_share_{variant}"] = round(hot / updated, 3) if updated else 0.0
                 raise _Rollback
         except _Rollback:
@@ -138,6 +172,22 @@ def index_maintenance_probe(org_id: int, account_ids: list[int], per_account: in
         f"(secondary index maintenance {out['secondary_index_maintenance_s']:.3f} s); "
         f"HOT updates {out['hot_update_share_all_indexes']:.0%}"
     )
+    return out
+
+
+def cpu_ratios(phases: dict[str, dict[str, Any]], copy_cpu: dict[str, Any], n_rows: int, mix_rows: int) -> dict:
+    if copy_cpu["cpu_server_s"] is None:
+        return {}
+    copy_per_row = (copy_cpu["cpu_client_s"] + copy_cpu["cpu_server_s"]) / n_rows
+    out = {}
+    for key, label, rows in (
+        ("insert", "first insert", n_rows),
+        ("noop", "no-op re-pull", n_rows),
+        ("10pct_changed", "10% changed", n_rows),
+        ("half_new", "half new, half updated", mix_rows),
+    ):
+        cost = phases[label]["cpu_client_s"] + phases[label]["cpu_server_s"]
+        out[f"upsert_{key}_vs_copy_cpu"] = round(copy_per_row / (cost / rows), 3)
     return out
 
 
@@ -209,18 +259,59 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--bulk-create-rows", type=int, default=0, help="also time bulk_create(update_conflicts)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="alternate the old merge (one INSERT ... ON CONFLICT) and the current one (UPDATE + INSERT) "
+        "ROUNDS times in this process, without the index probe, and print both ratios per run",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
-    results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
+    if args.compare:
+        results = compare(rounds=args.compare, total_rows=args.rows, accounts=args.accounts)
+    else:
+        results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
-def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[str, Any]:
+def compare(*, rounds: int, total_rows: int, accounts: int) -> dict[str, Any]:
+    """Old and current merge alternately in one process and period (the machine's load drifts)."""
+    runs: list[dict[str, Any]] = []
+    for n in range(rounds):
+        for split in (False, True):
+            label = "update+insert" if split else "on_conflict"
+            load = os.getloadavg()
+            print(f"\n=== round {n + 1}, merge: {label}; load average {load}")
+            bulk._SPLIT_MERGE = split
+            try:
+                cpu = time.process_time()
+                figures = run(total_rows=total_rows, accounts=accounts, probe=False)
+                figures["process_cpu_s"] = round(time.process_time() - cpu, 2)
+            finally:
+                bulk._SPLIT_MERGE = True
+            runs.append({"round": n + 1, "merge": label, "loadavg": load, **figures})
+    print("\nvs COPY: wall time (CPU time, client + server)")
+    print("round  merge          half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
+    for r in runs:
+        print(
+            f"{r['round']:>5}  {r['merge']:<14}"
+            + "".join(
+                f"  {r[f'upsert_{k}_vs_copy']:.2f} ({r.get(f'upsert_{k}_vs_copy_cpu', float('nan')):.2f})"
+                for k in ("half_new", "noop", "insert", "10pct_changed")
+            )
+            + f"  {r['loadavg'][0]:.1f}"
+        )
+    return {"compare": runs}
+
+
+def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0, probe: bool = True) -> dict[str, Any]:
     """Run the benchmark; prints as it goes and returns the figures."""
     args = argparse.Namespace(rows=total_rows, accounts=accounts, bulk_create_rows=bulk_create_rows)
     per_account = max(1, args.rows // args.accounts)
@@ -243,7 +334,7 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
     changed = build_rows(org.pk, account_ids, per_account, salt=1)
 
     results: dict[str, Any] = {}
-    phases: dict[str, dict[str, float]] = {}
+    phases: dict[str, dict[str, Any]] = {}
     try:
         print("production path: integrations.bulk.bulk_upsert")
         first, s1 = upsert_phases("first insert", rows, phases)
@@ -266,7 +357,8 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
         fourth, s4 = upsert_phases("half new, half updated", mix, phases)
         assert fourth.written == len(mix), fourth
         print("baseline: raw COPY of the same rows into a scratch table")
-        _, s_copy = timed("raw COPY", lambda: raw_copy(rows))
+        (_, s_copy), copy_cpu = cpu_timed(lambda: timed("raw COPY", lambda: raw_copy(rows)))
+        print(f"    CPU: client {copy_cpu['cpu_client_s']} s, server {copy_cpu['cpu_server_s']} s")
         results = {
             "rows": n_rows,
             "upsert_insert_rows_per_s": n_rows / s1,
@@ -286,10 +378,14 @@ def run(*, total_rows: int, accounts: int, bulk_create_rows: int = 0) -> dict[st
             "noop_wal_bytes_cluster": noop_wal,
             "changed_rows_updated": third.written,
             "phases_s": phases,
+            "raw_copy_cpu": copy_cpu,
+            # CPU-time ratios (client + server CPU of COPY / of the upsert, per row): robust to load.
+            **cpu_ratios(phases, copy_cpu, n_rows, len(mix)),
             "fillfactor": table_fillfactor(),
         }
-        print("index maintenance: the merge with and without the secondary indexes (rolled back)")
-        results["index_probe"] = index_maintenance_probe(org.pk, account_ids, per_account)
+        if probe:
+            print("index maintenance: the merge with and without the secondary indexes (rolled back)")
+            results["index_probe"] = index_maintenance_probe(org.pk, account_ids, per_account)
         if args.bulk_create_rows:
             AccountMetricDaily.objects.filter(organization=org).delete()
             subset = rows[: args.bulk_create_rows]

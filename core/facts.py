@@ -37,6 +37,11 @@ def facts_changed(model: type[models.Model], organization_id: int, moments: Iter
         listener(model._meta.label, organization_id, found)
 
 
+def day_field(model: type[models.Model]) -> str | None:
+    """The attname holding a watched model's day or moment; None when nobody listens."""
+    return _day_fields.get(model._meta.label)
+
+
 def rows_written(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> None:
     """`facts_changed` for bulk-written rows (mappings with `organization_id` and the day field)."""
     field = _day_fields.get(model._meta.label)

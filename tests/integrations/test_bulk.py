@@ -1,10 +1,12 @@
 """The one upsert path: idempotent, no-op on identical data, one row per natural key."""
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from analytics.models import AccountMetricDaily
@@ -152,8 +154,10 @@ def test_decimal_and_json_round_trip(org):
 def test_uses_a_constant_number_of_queries(org, django_assert_max_num_queries):
     account = SocialAccountFactory(organization=org)
     rows = metric_rows(account, range(1, 29))
-    # savepoint, temp table, COPY, skip unchanged, merge, drop, release
-    with django_assert_max_num_queries(6):
+    # savepoint, two temp tables, (COPY: not counted), the classifying join, touched days,
+    # savepoint, insert, release, drop, release (+ the UPDATE when rows changed) — the same for
+    # 28 rows or a million
+    with django_assert_max_num_queries(10):
         result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
     assert (result.written, result.inserted) == (28, None)
 
@@ -184,8 +188,10 @@ def test_recording_phases_splits_the_postgresql_path_and_costs_nothing_otherwise
     account = SocialAccountFactory(organization=org)
     with recording_phases() as phases:
         bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)
-        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)  # no-op: no merge
-    assert set(phases) == {"dedupe", "serialize", "copy", "skip_unchanged", "merge"}
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8)), key_fields=KEY)  # no-op: no write
+        bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 8), reach=5), key_fields=KEY)  # updates
+    assert "merge" not in phases  # ON CONFLICT only after a concurrent insert of the same key
+    assert set(phases) == {"dedupe", "serialize", "copy", "skip_unchanged", "update", "insert", "rollup_hooks"}
     assert all(seconds >= 0 for seconds in phases.values())
     with recording_phases() as later:
         pass
@@ -216,3 +222,152 @@ def test_a_large_batch_raises_work_mem_for_its_own_transaction_only(org, monkeyp
     assert seen == [bulk._MERGE_WORK_MEM, before]
     assert after == before  # set for the upsert's transaction only
     assert AccountMetricDaily.objects.filter(account=account).count() == 7
+
+
+def row_versions(org):
+    """Each row's key -> (xmin, ctid): both change when a row is written again, neither otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT account_id, day, xmin::text, ctid::text FROM analytics_accountmetricdaily"
+            " WHERE organization_id = %s",
+            [org.pk],
+        )
+        return {(account, day): (xmin, ctid) for account, day, xmin, ctid in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row versions are PostgreSQL's")
+def test_only_new_and_changed_rows_get_a_new_version(org):
+    account = SocialAccountFactory(organization=org)
+    rows = metric_rows(account, range(1, 21))
+    bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
+    before = row_versions(org)
+    rows[2]["reach"] = 5000
+    rows[7]["likes"] = 3  # NULL -> 3
+    rows += metric_rows(account, [21, 22])
+
+    result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, detailed=True)
+
+    assert (result.rows, result.written, result.inserted, result.updated) == (22, 4, 2, 2)
+    after = row_versions(org)
+    rewritten = {key for key in before if after[key] != before[key]}
+    assert rewritten == {(account.id, date(2026, 6, 3)), (account.id, date(2026, 6, 8))}
+    assert set(after) - set(before) == {(account.id, date(2026, 6, 21)), (account.id, date(2026, 6, 22))}
+    # A second identical sync writes nothing at all.
+    again = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, detailed=True)
+    assert (again.written, again.inserted, again.updated) == (0, 0, 0)
+    assert row_versions(org) == after
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the touched days are read back in SQL")
+def test_rollup_hooks_hear_exactly_the_touched_organization_days(org, other_org, monkeypatch):
+    from core import facts
+
+    mine, theirs = SocialAccountFactory(organization=org), SocialAccountFactory(organization=other_org)
+    rows = metric_rows(mine, range(1, 11)) + metric_rows(theirs, range(1, 11))
+    bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
+    heard: list[tuple[str, int, set]] = []
+    real = facts.facts_changed
+    monkeypatch.setattr(
+        facts, "facts_changed", lambda model, org_id, moments: heard.append((model._meta.label, org_id, set(moments)))
+    )
+    rows[1]["reach"] = 1  # org, day 2: changed
+    rows[14]["followers"] = None  # other org, day 5: changed
+    rows += metric_rows(mine, [12])  # org, day 12: new
+    rows.append({**metric_rows(theirs, [2])[0], "day": date(2026, 6, 12)})  # other org, day 12: new
+
+    bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)
+
+    assert sorted(heard, key=lambda h: h[1]) == sorted(
+        [
+            ("analytics.AccountMetricDaily", org.pk, {date(2026, 6, 2), date(2026, 6, 12)}),
+            ("analytics.AccountMetricDaily", other_org.pk, {date(2026, 6, 5), date(2026, 6, 12)}),
+        ],
+        key=lambda h: h[1],
+    )
+    heard.clear()
+    bulk_upsert(AccountMetricDaily, rows, key_fields=KEY)  # nothing changed: nothing to refresh
+    assert heard == []
+    monkeypatch.setattr(facts, "facts_changed", real)
+
+
+def _wait_for_a_lock_wait(timeout: float = 10.0) -> None:
+    """Until some backend of this database waits on a lock (the second writer's INSERT)."""
+    deadline = time.monotonic() + timeout
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second writer never waited for the first")
+
+
+@pytest.mark.parametrize("first_commits", [True, False], ids=["first-commits", "first-rolls-back"])
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_writers_of_the_same_new_keys_leave_one_row_each(first_commits):
+    """Writer A inserts days 1-20 and keeps its transaction open; writer B, which saw none of them,
+    sends days 11-30 with other values: its INSERT waits for A. If A commits, B's INSERT fails on
+    the unique key, falls back to ON CONFLICT and updates A's rows; if A rolls back, B inserts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: PostgreSQL")
+    account = SocialAccountFactory()
+    org_id = account.organization_id
+    a_rows = metric_rows(account, range(1, 21), reach=100)
+    b_rows = metric_rows(account, range(11, 31), reach=700)
+    a_written = threading.Event()
+    release_a = threading.Event()
+    results: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def writer_a():
+        try:
+            with transaction.atomic():
+                results["a"] = bulk_upsert(AccountMetricDaily, a_rows, key_fields=KEY, detailed=True)
+                a_written.set()
+                assert release_a.wait(20)
+                if not first_commits:
+                    transaction.set_rollback(True)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+            a_written.set()
+        finally:
+            connections.close_all()
+
+    def writer_b():
+        try:
+            with recording_phases() as phases:
+                results["b"] = bulk_upsert(AccountMetricDaily, b_rows, key_fields=KEY, detailed=True)
+            results["b_phases"] = phases
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread_a = threading.Thread(target=writer_a)
+    thread_a.start()
+    assert a_written.wait(20)
+    thread_b = threading.Thread(target=writer_b)
+    thread_b.start()
+    try:
+        _wait_for_a_lock_wait()
+    finally:
+        release_a.set()
+        thread_a.join(30)
+        thread_b.join(30)
+    assert errors == []
+
+    rows = AccountMetricDaily.objects.filter(organization_id=org_id)
+    assert rows.count() == (30 if first_commits else 20)  # one row per key, never two
+    reach = dict(rows.values_list("day", "reach"))
+    b = results["b"]
+    if first_commits:
+        assert all(reach[date(2026, 6, d)] == 100 + d for d in range(1, 11))  # A's alone
+        assert all(reach[date(2026, 6, d)] == 700 + d for d in range(11, 31))  # B's won where both wrote
+        assert (b.written, b.inserted, b.updated) == (20, 10, 10)
+        assert results["b_phases"].get("merge", 0) > 0  # the fallback ran
+    else:
+        assert reach == {date(2026, 6, d): 700 + d for d in range(11, 31)}
+        assert (b.written, b.inserted, b.updated) == (20, 20, 0)
+        assert "merge" not in results["b_phases"]  # the plain INSERT went through
