@@ -84,7 +84,8 @@ def goals_svg(rows: Sequence[tuple[str, float, bool]], *, axis_title: str, label
         x0, x1 = sorted((sx(0.0), sx(value)))
         colour = "#2e7d32" if ok else "#c62828"
         body.append(f'<rect x="{x0:.1f}" y="{y:.1f}" width="{x1 - x0:.1f}" height="{band * 0.8:.1f}" fill="{colour}"/>')
-        body.append(_text(margin_l - 6, y + band * 0.4 + 4, title, anchor="end"))
+        short = title if len(title) <= 26 else title[:25] + "…"  # the table above has it whole
+        body.append(_text(margin_l - 6, y + band * 0.4 + 4, short, anchor="end"))
     x100 = sx(100.0)
     body.append(
         f'<line x1="{x100:.1f}" y1="{margin_t}" x2="{x100:.1f}" y2="{margin_t + plot_h}" '
