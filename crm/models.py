@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ads.models import AdCampaign
 from content.models import Post
+from core import facts
 from core.vocabulary import Platform
 from strategy.models import Goal
-from tenancy.models import TenantModel
+from tenancy.models import TenantModel, TenantQuerySet
 
 
 class LeadStatus(models.TextChoices):
@@ -29,6 +30,27 @@ class AttributionModel(models.TextChoices):
 
     LAST_TOUCH = "last_touch", _("Last touch")
     FIRST_TOUCH = "first_touch", _("First touch")
+
+
+class LeadQuerySet(TenantQuerySet["Lead"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # The daily rollups hear the leads' days and their sales' days (a sale is summed under its
+        # lead's attribution, which goes with the lead) before the rows are gone.
+        facts.rows_deleting(self)
+        facts.rows_deleting(Sale.objects.filter(organization_id__in=self.values("organization_id"), lead__in=self))
+        return super().delete()
+
+
+LeadManager = models.Manager.from_queryset(LeadQuerySet)
+
+
+class SaleQuerySet(TenantQuerySet["Sale"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        facts.rows_deleting(self)  # the daily rollups re-sum these days
+        return super().delete()
+
+
+SaleManager = models.Manager.from_queryset(SaleQuerySet)
 
 
 class Lead(TenantModel):
@@ -61,6 +83,8 @@ class Lead(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = LeadManager()  # type: ignore[misc]  # its querysets' delete() reports the rows' days
+
     class Meta:
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
@@ -81,6 +105,12 @@ class Lead(TenantModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+    def delete(self, *args, **kwargs):
+        # Its day and its sales' days (they lose the lead's attribution) for the daily rollups.
+        facts.facts_changed(Lead, self.organization_id, [self.created])
+        facts.rows_deleting(self.sales.all())
+        return super().delete(*args, **kwargs)
 
 
 class LeadStatusChange(TenantModel):
@@ -104,6 +134,8 @@ class Sale(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SaleManager()  # type: ignore[misc]  # its querysets' delete() reports the rows' days
+
     class Meta:
         verbose_name = _("sale")
         verbose_name_plural = _("sales")
@@ -116,6 +148,10 @@ class Sale(TenantModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+    def delete(self, *args, **kwargs):
+        facts.facts_changed(Sale, self.organization_id, [self.sold_at])
+        return super().delete(*args, **kwargs)
 
 
 class CrmKind(models.TextChoices):

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import facts
 from integrations.models import SocialAccount
-from tenancy.models import TenantModel
+from tenancy.models import TenantModel, TenantQuerySet
 
 
 class InboxKind(models.TextChoices):
@@ -56,6 +57,15 @@ class InboxTag(models.TextChoices):
 
 def _weekdays() -> list[int]:
     return [1, 2, 3, 4, 5]
+
+
+class InboxItemQuerySet(TenantQuerySet["InboxItem"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        facts.rows_deleting(self)  # the daily rollups re-sum these days
+        return super().delete()
+
+
+InboxItemManager = models.Manager.from_queryset(InboxItemQuerySet)
 
 
 class InboxItem(TenantModel):
@@ -105,6 +115,8 @@ class InboxItem(TenantModel):
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = InboxItemManager()  # type: ignore[misc]  # its querysets' delete() reports the rows' days
+
     class Meta:
         verbose_name = _("inbox item")
         verbose_name_plural = _("inbox items")
@@ -129,6 +141,10 @@ class InboxItem(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.external_id}"
+
+    def delete(self, *args, **kwargs):
+        facts.facts_changed(InboxItem, self.organization_id, [self.created_at])  # the daily rollups
+        return super().delete(*args, **kwargs)
 
 
 class InboxNote(TenantModel):

@@ -5,11 +5,13 @@ from decimal import Decimal
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from abtests.models import ABTest, Metric, Varies
 from core.formatting import format_kpi
 
+from . import svgcharts
 from .models import Report
 
 Json = dict[str, Any]
@@ -19,9 +21,17 @@ def _number(value: str | None) -> float | None:
     return None if value is None else float(Decimal(value))
 
 
+def _measured_goals(goals: list[Json]) -> list[Json]:
+    return [g for g in goals if g.get("percent_of_target") is not None]
+
+
+def _on_track(goal: Json) -> bool:
+    return goal["status"] in ("exceeded", "on_track")
+
+
 def goals_figure(goals: list[Json]) -> str | None:
     """Percent of each goal's planned improvement achieved (100 = target reached)."""
-    measured = [g for g in goals if g.get("percent_of_target") is not None]
+    measured = _measured_goals(goals)
     if not measured:
         return None
     fig = go.Figure(
@@ -29,7 +39,7 @@ def goals_figure(goals: list[Json]) -> str | None:
             x=[_number(g["percent_of_target"]) for g in measured],
             y=[g["title"] for g in measured],
             orientation="h",
-            marker={"color": ["#2e7d32" if g["status"] in ("exceeded", "on_track") else "#c62828" for g in measured]},
+            marker={"color": ["#2e7d32" if _on_track(g) else "#c62828" for g in measured]},
             name=str(_("Percent of target")),
         )
     )
@@ -42,25 +52,55 @@ def goals_figure(goals: list[Json]) -> str | None:
     return json.dumps(fig.to_plotly_json(), default=str)
 
 
+def goals_chart_svg(goals: list[Json]) -> SafeString | None:
+    """The goals figure as static SVG for the PDF."""
+    measured = _measured_goals(goals)
+    if not measured:
+        return None
+    rows = [(str(g["title"]), _number(g["percent_of_target"]) or 0.0, _on_track(g)) for g in measured]
+    return svgcharts.goals_svg(
+        rows, axis_title=str(_("Percent of target")), label=str(_("Share of each goal achieved"))
+    )
+
+
+def _trend_series(trend: Json) -> list[tuple[str, list[float | None], bool]]:
+    """(name, daily values, on the leads axis) for each series with data."""
+    names = {"leads": _("Leads"), "reach": _("Reach"), "site_clicks": _("Site clicks")}
+    series = []
+    for key, name in names.items():
+        values = [_number(v) for v in trend.get(key, [])]
+        if any(v is not None for v in values):
+            series.append((str(name), values, key == "leads"))
+    return series
+
+
+def trend_chart_svg(trend: Json) -> SafeString | None:
+    """The trend figure as static SVG for the PDF."""
+    days = trend.get("days") or []
+    series = _trend_series(trend) if days else []
+    if not series:
+        return None
+    return svgcharts.trend_svg(
+        days, series, right_title=str(_("Leads")), label=str(_("Daily leads, reach and site clicks"))
+    )
+
+
 def trend_figure(trend: Json) -> str | None:
     days = trend.get("days") or []
     if not days:
         return None
-    names = {"leads": _("Leads"), "reach": _("Reach"), "site_clicks": _("Site clicks")}
-    fig = go.Figure()
-    for key, name in names.items():
-        values = [_number(v) for v in trend.get(key, [])]
-        if not any(v is not None for v in values):
-            continue
-        fig.add_trace(go.Scatter(x=days, y=values, mode="lines", name=str(name), yaxis="y2" if key == "leads" else "y"))
-    if not fig.data:
+    series = _trend_series(trend)
+    if not series:
         return None
+    fig = go.Figure()
+    for name, values, on_leads_axis in series:
+        fig.add_trace(go.Scatter(x=days, y=values, mode="lines", name=name, yaxis="y2" if on_leads_axis else "y"))
     fig.update_layout(
         margin={"l": 50, "r": 50, "t": 10, "b": 40},
         height=300,
         legend={"orientation": "h"},
         xaxis={"tickformat": "%d.%m"},
-        yaxis2={"overlaying": "y", "side": "right", "title": str(names["leads"])},
+        yaxis2={"overlaying": "y", "side": "right", "title": str(_("Leads"))},
     )
     return json.dumps(fig.to_plotly_json(), default=str)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ads.models import AdCampaign
@@ -27,10 +27,13 @@ from analytics.models import (
     CrmRollupDaily,
     InboxRollupDaily,
 )
+from analytics.rollup_hooks import is_refresh
 from core.kpis import CATALOG
+from crm.models import Lead, Sale
 from crm.services import upsert_leads
 from integrations.bulk import bulk_upsert
 from moderation.models import InboxItem
+from tenancy.models import Organization
 from tests.integrations.factories import SocialAccountFactory
 from tests.tenancy.factories import OrganizationFactory
 
@@ -277,7 +280,6 @@ def test_a_refresh_whose_connection_dies_half_way_leaves_the_previous_rows(monke
 
 
 def test_a_lead_refresh_also_re_sums_the_days_of_its_sales(org, facts):
-    from crm.models import Sale
 
     rollups.rebuild(org)
     sale = Sale.objects.filter(organization=org, lead__isnull=False, refunded=False).select_related("lead").first()
@@ -289,3 +291,137 @@ def test_a_lead_refresh_also_re_sums_the_days_of_its_sales(org, facts):
     rollups.refresh(org.pk, [rollups.CRM], [sale.lead.created])
     assert not CrmRollupDaily.objects.filter(organization=org, day=sale_day, count=-1).exists()
     assert CrmRollupDaily.objects.filter(organization=org, day=sale_day, kind="sale").exists()
+
+
+# --- Deletes, first responses and followers: the rollup path equals the raw path after each write.
+
+DIMS = [Dimension.TOTAL, Dimension.DAY, Dimension.PLATFORM, Dimension.CAMPAIGN, Dimension.GOAL]
+
+
+def _assert_rollups_equal_raw(org) -> None:
+    """Every KPI by every rolled-up dimension read from the rollups, then from the raw rows."""
+    org.refresh_from_db()
+    assert rollups.covered(org)
+    start, end = PERIODS[1]
+    on_rollups = {d: _got(kpi_rows(organization=org, kpis=KEYS, start=start, end=end, group_by=d)) for d in DIMS}
+    timezone_built = org.rollups_timezone
+    rollups.forget(org.pk)
+    org.refresh_from_db()
+    on_raw = {d: _got(kpi_rows(organization=org, kpis=KEYS, start=start, end=end, group_by=d)) for d in DIMS}
+    Organization.objects.filter(pk=org.pk).update(rollups_timezone=timezone_built)
+    org.refresh_from_db()
+    for d in DIMS:
+        assert on_rollups[d] == on_raw[d], d
+
+
+def _delete_one_inbox_item(org):
+    InboxItem.objects.filter(organization=org, is_from_account=False).order_by("pk").first().delete()
+
+
+def _delete_a_days_inbox_items(org):
+    item = InboxItem.objects.filter(organization=org, is_from_account=False).order_by("pk").first()
+    day = item.created_at.astimezone(org.tzinfo).date()
+    InboxItem.objects.filter(
+        organization=org, created_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=org.tzinfo)
+    ).filter(created_at__lt=dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=org.tzinfo)).delete()
+
+
+def _delete_a_lead_with_sales(org):
+    # Its sales stay, unattributed: their days are re-summed too.
+    sale = Sale.objects.filter(organization=org, lead__isnull=False, refunded=False).order_by("pk").first()
+    sale.lead.delete()
+
+
+def _delete_attributed_leads(org):
+    ids = list(Lead.objects.filter(organization=org).exclude(attributed_platform="").values_list("pk", flat=True)[:5])
+    Lead.objects.filter(organization=org, pk__in=ids).delete()
+
+
+def _delete_one_sale(org):
+    Sale.objects.filter(organization=org, refunded=False).order_by("pk").first().delete()
+
+
+def _delete_sales(org):
+    Sale.objects.filter(organization=org, refunded=False, amount__gt=100).delete()
+
+
+def _first_response(org):
+    item = InboxItem.objects.filter(organization=org, is_from_account=False, first_response_seconds__isnull=True)
+    item = item.order_by("pk").first()
+    item.first_response_seconds = 600
+    item.status = "resolved"
+    item.save(update_fields=["first_response_seconds", "status"])
+
+
+def _followers(org):
+    row = AccountMetricDaily.objects.filter(organization=org).order_by("-day").first()
+    bulk_upsert(
+        AccountMetricDaily,
+        [{"organization_id": org.pk, "account_id": row.account_id, "day": row.day, "followers": 123_456, "reach": 5}],
+        key_fields=["organization_id", "account_id", "day"],
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _delete_one_inbox_item,
+        _delete_a_days_inbox_items,
+        _delete_a_lead_with_sales,
+        _delete_attributed_leads,
+        _delete_one_sale,
+        _delete_sales,
+        _first_response,
+        _followers,
+    ],
+)
+def test_rollup_kpis_equal_raw_kpis_after_each_write(org, facts, write, django_capture_on_commit_callbacks):
+    rollups.rebuild(org)
+    _assert_rollups_equal_raw(org)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        write(org)
+    assert len([c for c in callbacks if is_refresh(c)]) == 1  # one task for the transaction
+    _assert_rollups_equal_raw(org)
+
+
+def test_a_delete_outside_the_rolled_up_days_is_caught_without_a_rebuild(
+    org, facts, django_capture_on_commit_callbacks
+):
+    """A delete refreshes days (one query for them), it does not send the organization to raw rows."""
+    rollups.rebuild(org)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _delete_one_sale(org)
+    org.refresh_from_db()
+    assert rollups.covered(org)
+    (pending,) = [c for c in callbacks if is_refresh(c)]
+    assert not pending.rebuild
+    assert pending.kinds == {rollups.CRM}
+
+
+def test_deleting_all_campaigns_queues_one_rebuild(org, facts, django_capture_on_commit_callbacks):
+    rollups.rebuild(org)
+    assert AdCampaign.objects.filter(organization=org).count() > 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        Lead.objects.filter(organization=org).order_by("pk").first().delete()  # folded into the rebuild
+        AdCampaign.objects.filter(organization=org).delete()
+    refreshes = [c for c in callbacks if is_refresh(c)]
+    assert len(refreshes) == 1
+    assert refreshes[0].rebuild
+    _assert_rollups_equal_raw(org)
+
+
+def test_a_rolled_back_savepoint_drops_its_refresh_and_a_later_write_queues_its_own(
+    org, facts, django_capture_on_commit_callbacks
+):
+    rollups.rebuild(org)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                _delete_one_sale(org)
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        _delete_one_inbox_item(org)
+    (pending,) = [c for c in callbacks if is_refresh(c)]
+    assert pending.kinds == {rollups.INBOX}
+    _assert_rollups_equal_raw(org)

@@ -10,8 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
-from reports import tasks
+from reports import pdf, tasks
 from reports.models import PdfStatus, Report, ReportSettings
+from reports.pdf import PRINTER, render_pdf
 from reports.services import report_generate, report_pdf_make
 from tests.analytics.kpi_data import generate
 from tests.reports.factories import ReportSettingsFactory
@@ -105,3 +106,26 @@ def test_the_owner_opens_the_report_downloads_the_pdf_and_changes_the_frequency(
     page.click("form.card button[type=submit]")
     page.wait_for_url(f"**/o/{slug}/reports/")
     assert ReportSettings.objects.get(organization__slug=slug).frequency == "weekly"
+
+
+def test_one_chromium_prints_many_reports_and_is_replaced_when_it_dies_or_has_served_enough(org, monkeypatch):
+    generate(org, seed=3)
+    report, _ = report_generate(organization=org, start=MARCH[0], end=MARCH[1])
+    PRINTER.shutdown()
+    launches = PRINTER.launches
+    first, second = render_pdf(report), render_pdf(report)
+    assert first.startswith(b"%PDF")
+    assert second.startswith(b"%PDF")
+    assert PRINTER.launches == launches + 1
+    # Chromium goes away between two reports (a crash, the OOM killer): the next report starts a new one.
+    assert PRINTER._pool is not None
+    PRINTER._pool.submit(lambda: PRINTER._browser and PRINTER._browser.close()).result()
+    assert render_pdf(report).startswith(b"%PDF")
+    assert PRINTER.launches == launches + 2
+    # A browser is retired after MAX_USES reports.
+    monkeypatch.setattr(pdf, "MAX_USES", 2)
+    PRINTER.shutdown()
+    for _ in range(3):
+        render_pdf(report)
+    assert PRINTER.launches == launches + 4
+    PRINTER.shutdown()
