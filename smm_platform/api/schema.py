@@ -75,6 +75,10 @@ IDEMPOTENCY_KEY = {
     "answer (`Idempotent-Replayed: true`); the same key with another body is a 422.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
 }
+# OpenAPI links from a create to the operations on what it created (clients and the stateful
+# conformance run follow them): collection → the `id` of the answer. `leads/` is an upsert answering
+# `items`, so its link names the first item's id.
+LINKED_RESOURCES = {"leads": "/items/0/id", "posts": "/id", "goals": "/id"}
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed in the current window (the tightest of the applicable limits).",
     "RateLimit-Remaining": "Requests left in the current window.",
@@ -220,6 +224,26 @@ def _json_bodies_only(operation: dict) -> None:
             content.pop(media_type, None)
 
 
+def _add_links(paths: dict) -> None:
+    for resource, pointer in LINKED_RESOURCES.items():
+        collection = paths.get(f"/api/v1/orgs/{{org_slug}}/{resource}/", {})
+        detail = paths.get(f"/api/v1/orgs/{{org_slug}}/{resource}/{{id}}/", {})
+        create = collection.get("post")
+        if not create or not detail:
+            continue
+        ok = next((create["responses"][code] for code in ("201", "200") if code in create["responses"]), None)
+        if ok is None:
+            continue
+        links = ok.setdefault("links", {})
+        for method, verb in (("get", "Get"), ("put", "Replace"), ("patch", "Update"), ("delete", "Delete")):
+            if method in detail:
+                links[f"{verb}Created"] = {
+                    "operationId": detail[method]["operationId"],
+                    "parameters": {"org_slug": "$request.path.org_slug", "id": f"$response.body#{pointer}"},
+                    "description": f"{verb} the {resource[:-1]} just created.",
+                }
+
+
 def postprocess(result, generator, request, public):
     components = result.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
@@ -247,5 +271,6 @@ def postprocess(result, generator, request, public):
                 headers = response.setdefault("headers", {})
                 for name, description in RATE_LIMIT_HEADERS.items():
                     headers.setdefault(name, {"description": description, "schema": {"type": "integer", "minimum": 0}})
+    _add_links(result.get("paths", {}))
     _fix_formats(result)
     return result
