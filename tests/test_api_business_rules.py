@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.content.test_posts import complete
-from tests.strategy.factories import ContentPillarFactory, GoalFactory, StrategyFactory
+from tests.strategy.factories import ContentPillarFactory, GoalFactory, StrategyFactory, TrendNoteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,14 @@ def test_scheduling_a_post_in_the_past_is_a_400(token_client, org, owner_access)
     refused(
         token_client.post(api(org, f"posts/{post.pk}/schedule/"), {"scheduled_at": past}, format="json"), "scheduled_at"
     )
+
+
+def test_a_number_for_a_text_field_is_a_400(token_client, org):
+    note = TrendNoteFactory(organization=org)
+    refused(token_client.patch(api(org, f"trend-notes/{note.pk}/"), {"follow_up": 0}, format="json"), "follow_up")
+
+
+def test_a_post_targeting_an_account_not_of_the_organization_is_a_400(token_client, org, owner_access):
+    post = complete(owner_access)
+    body = {"target_accounts": [2**40]}
+    refused(token_client.patch(api(org, f"posts/{post.pk}/"), body, format="json"), "target_accounts")

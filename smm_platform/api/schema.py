@@ -86,7 +86,17 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character in any text it reads
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        # Serializers that refuse unknown fields (`strict_fields`) say so.
+        if direction == "request" and getattr(serializer, "strict_fields", False) and "properties" in result:
+            result["additionalProperties"] = False
+        return result
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         model_field = _model_field(field)
         if model_field is not None and field.read_only:
@@ -97,7 +107,17 @@ class AutoSchema(openapi.AutoSchema):
                 field.allow_blank = True
         # drf-spectacular itself declares a blank URL as "uri or empty" and a blank choice as "enum or
         # empty" once it knows the field allows blanks.
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        pattern = result.get("pattern") if isinstance(result, dict) else None
+        minimum = getattr(field, "min_value", None)
+        unsigned = isinstance(field, serializers.DecimalField) and minimum is not None and minimum >= 0
+        if unsigned and isinstance(pattern, str) and pattern.startswith("^-?"):
+            result["pattern"] = "^" + pattern[3:]  # no sign: the server refuses a negative amount
+        text = isinstance(result, dict) and result.get("type") == "string"
+        plain = text and not ({"format", "pattern", "enum", "$ref"} & set(result))
+        if direction == "request" and isinstance(field, serializers.CharField) and plain:
+            result["pattern"] = NO_NUL
+        return result
 
     def _is_list_view(self, serializer=None):
         # A `list` that answers one report object (attribution, plan balance) says so on the view.
@@ -205,13 +225,14 @@ def _decimal_pattern(pattern: str) -> str:
     # drf-spectacular: ^-?\d{0,I}(?:\.\d{0,F})?$ — which also matches "", "-" and ".".
     import re
 
-    match = re.fullmatch(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
+    match = re.fullmatch(r"\^(-\?)?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
     if not match:
         return pattern
-    whole, fraction = match.groups()
+    signed, whole, fraction = match.groups()
+    sign = "-?" if signed else ""
     if fraction == "0":
-        return rf"^-?\d{{1,{whole}}}$"
-    return rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+        return rf"^{sign}\d{{1,{whole}}}$"
+    return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
 
 
 def _json_bodies_only(operation: dict) -> None:

@@ -92,6 +92,7 @@ def referenced_ids(schema: dict, slug: str, get_json: Callable[[str], object]) -
         payload = get_json(matches[0].replace("{org_slug}", slug) + "?page_size=20")
         items = payload.get("results", payload) if isinstance(payload, dict) else payload
         pks = [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), int)]
+        pks = pks[1:]  # the first row is the one `{id}` operations use, and DELETE may remove it
         if pks:
             found[name] = pks
     return found
@@ -111,8 +112,12 @@ def hook_data(slug: str, get_json: Callable[[str], object]) -> dict:
         link = following.get("next") if isinstance(following, dict) else None
         found = parse_qs(urlsplit(link).query).get("cursor", []) if link else []
         cursors[f"/{collection}/"] = found
+    from core.kpis import CATALOG
+
     return {
+        "kpi_objectives": {kpi.key: [str(objective) for objective in kpi.objectives] for kpi in CATALOG},
         "cursors": cursors,
+        "accounts": [row["id"] for row in rows("integrations/accounts")],
         "goal_strategy": {str(row["id"]): row.get("strategy") for row in rows("goals")},
         "pillar_strategy": {str(row["id"]): row.get("strategy") for row in rows("content-pillars")},
     }
@@ -123,6 +128,7 @@ def toml_config(slug: str, ids: dict[str, dict[str, int]], references: dict[str,
     for name in sorted(references or {}):
         lines.append(f'"body.{name}" = {{ dictionary = "{name}_ids" }}')
         lines.append(f'"body.items.[*].{name}" = {{ dictionary = "{name}_ids" }}')
+        lines.append(f'"query.{name}" = {{ dictionary = "{name}_ids" }}')  # filters by an existing row
     lines.append("")
     for name, pks in sorted((references or {}).items()):
         lines += [f"[dictionaries.{name}_ids]", f"values = {pks}", ""]

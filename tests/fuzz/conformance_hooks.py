@@ -19,6 +19,10 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
 - **A time to schedule is in the future** (`scheduled_at`, `publish_at`): moved to a later year.
 - **A post's goal and pillar come from the same strategy**: the pillar is drawn from the goal's
   strategy (or dropped).
+- **A goal's KPI measures its objective** (`kpi` and `objective` in one body): a KPI that fits the
+  objective is chosen. Test: tests/strategy/test_api.py (`does not measure`).
+- **A post's target accounts are the organization's own** (`target_accounts`, a list of ids): drawn
+  from its connected accounts.
 - **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
   `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
   `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
@@ -122,9 +126,27 @@ def _same_strategy(body: dict) -> None:
         body["pillar"] = pillars[pillar % len(pillars)] if pillars else None
 
 
+def _fitting_kpi(body: dict) -> None:
+    kpi, objective = body.get("kpi"), body.get("objective")
+    fits = _data().get("kpi_objectives", {})
+    if isinstance(kpi, str) and isinstance(objective, str) and kpi in fits and objective not in fits[kpi]:
+        choices = sorted(key for key, objectives in fits.items() if objective in objectives)
+        if choices:
+            body["kpi"] = choices[len(kpi) % len(choices)]
+
+
+def _own_accounts(body: dict) -> None:
+    accounts = _data().get("accounts", [])
+    chosen = body.get("target_accounts")
+    if isinstance(chosen, list) and chosen:
+        body["target_accounts"] = sorted({accounts[i % len(accounts)] for i in range(len(chosen))}) if accounts else []
+
+
 def _fix_object(values: dict) -> None:
     _fix_dates(values)
     _same_strategy(values)
+    _fitting_kpi(values)
+    _own_accounts(values)
 
 
 def _cursor(path: str, query: dict) -> None:
