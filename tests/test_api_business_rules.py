@@ -79,3 +79,11 @@ def test_a_post_targeting_an_account_not_of_the_organization_is_a_400(token_clie
     post = complete(owner_access)
     body = {"target_accounts": [2**40]}
     refused(token_client.patch(api(org, f"posts/{post.pk}/"), body, format="json"), "target_accounts")
+
+
+@pytest.mark.parametrize("collection", ["competitors/", "audience-segments/"])
+def test_a_name_given_twice_in_the_organization_is_a_400(token_client, org, collection):
+    first = token_client.post(api(org, collection), {"name": "Кофе Бро"}, format="json")
+    assert first.status_code == 201, first.content
+    again = token_client.post(api(org, collection), {"name": "Кофе Бро"}, format="json")
+    assert again.status_code == 400, again.content

@@ -23,6 +23,8 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
   objective is chosen. Test: tests/strategy/test_api.py (`does not measure`).
 - **A post's target accounts are the organization's own** (`target_accounts`, a list of ids): drawn
   from its connected accounts.
+- **Names unique in the organization** (a competitor's and an audience segment's `name`): a counter
+  suffix makes each generated name new.
 - **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
   `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
   `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
@@ -31,6 +33,7 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -158,6 +161,17 @@ def _cursor(path: str, query: dict) -> None:
     query["cursor"] = known[len(raw) % len(known)] if isinstance(raw, str) else ""
 
 
+UNIQUE_NAMES = ("/competitors/", "/audience-segments/")
+_COUNTER = itertools.count(1)
+
+
+def _unique_name(path: str, body: dict) -> None:
+    name = body.get("name")
+    unique = path.endswith(UNIQUE_NAMES) or path.endswith(tuple(p + "{id}/" for p in UNIQUE_NAMES))
+    if unique and isinstance(name, str) and name:
+        body["name"] = f"{name[:80]} {next(_COUNTER)}"
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     meta = case.meta
@@ -169,6 +183,7 @@ def before_call(context, case, kwargs):
     body = case.body
     if isinstance(body, dict):
         _fix_object(body)
+        _unique_name(context.operation.path, body)
         for item in body.get("items") or []:
             if isinstance(item, dict):
                 _fix_object(item)
