@@ -12,8 +12,8 @@ The hook reads the demo organization's rows it needs from the JSON file named by
 Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless named otherwise):
 - **An end is not before its start** (`start`/`end`, `period_start`/`period_end`, `start_date`/
   `end_date`, `*_after`/`*_before`, `date_from`/`date_to`), and a period is at most 28 days here
-  (calendar, attribution and KPI reports cap the span: 62, 731, 366 days) — the pair is reordered
-  and the end brought within 28 days of the start.
+  (the calendar caps a span at 366 days, attribution at 731, ads periods at a year) — the pair is reordered
+  and the end brought within 28 days after the start (at least a day after).
 - **Dates between 2000-01-01 and 2099-12-31** (every date the API stores or reports on): a year
   outside is folded into the 2000s.
 - **A time to schedule is in the future** (`scheduled_at`, `publish_at`): moved to a later year.
@@ -108,6 +108,8 @@ def _fix_dates(values: dict) -> None:
             start, end = end, start
         if end - start > MAX_SPAN:
             end = start + (end - start) % MAX_SPAN
+        if end == start:  # a strategy's or an experiment's period must end *after* it starts
+            end = start + dt.timedelta(days=1)
         values[first], values[last] = _format(start, values[first]), _format(end, values[last])
     for name in FUTURE:
         when = _parse(values.get(name))
