@@ -30,6 +30,8 @@ MONEY: _DecimalShape = {"max_digits": 14, "decimal_places": 2}
 class StrictFieldsMixin:
     """A field the serializer does not know is an error (a typo must not be dropped silently)."""
 
+    strict_fields = True  # the schema says `additionalProperties: false` (smm_platform.api.schema)
+
     def to_internal_value(self, data):
         unknown = {}
         if isinstance(data, Mapping):

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.vocabulary import SocialPlatform
 from integrations.models import SocialAccount
 from strategy.models import ContentPillar, Goal
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
@@ -16,7 +17,7 @@ class PostMediaSerializer(TenantModelSerializer):
 
 
 class PostEventSerializer(TenantModelSerializer):
-    user = serializers.CharField(source="user.email", read_only=True, default=None)
+    user = serializers.CharField(source="user.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = PostEvent
@@ -24,10 +25,22 @@ class PostEventSerializer(TenantModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "A text per platform, where it differs from `text`.",
+        "properties": {platform: {"type": "string", "pattern": r"^[^\x00]*$"} for platform in SocialPlatform.values},
+        "additionalProperties": False,
+    }
+)
+class PlatformTextsField(serializers.DictField):
+    """Texts keyed by platform: the schema names the keys the server accepts (any other is a 400)."""
+
+
 class PostSerializer(TenantModelSerializer):
     goal = OrganizationRelatedField(queryset=Goal.objects.all(), required=False, allow_null=True)
     pillar = OrganizationRelatedField(queryset=ContentPillar.objects.all(), required=False, allow_null=True)
-    texts = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    texts = PlatformTextsField(child=serializers.CharField(allow_blank=True), required=False)
     target_accounts = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
     media = PostMediaSerializer(many=True, read_only=True)
     publications = serializers.SerializerMethodField()

@@ -68,7 +68,7 @@ class LeadDetailSerializer(LeadSerializer):
 
 
 class SaleSerializer(TenantModelSerializer):
-    lead_external_id = serializers.CharField(source="lead.external_id", default=None, read_only=True)
+    lead_external_id = serializers.CharField(source="lead.external_id", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Sale

@@ -75,6 +75,10 @@ IDEMPOTENCY_KEY = {
     "answer (`Idempotent-Replayed: true`); the same key with another body is a 422.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
 }
+# OpenAPI links from a create to the operations on what it created (clients and the stateful
+# conformance run follow them): collection → the `id` of the answer. `leads/` is an upsert answering
+# `items`, so its link names the first item's id.
+LINKED_RESOURCES = {"leads": "/items/0/id", "posts": "/id", "goals": "/id"}
 RATE_LIMIT_HEADERS = {
     "RateLimit-Limit": "Requests allowed in the current window (the tightest of the applicable limits).",
     "RateLimit-Remaining": "Requests left in the current window.",
@@ -82,7 +86,17 @@ RATE_LIMIT_HEADERS = {
 }
 
 
+NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character in any text it reads
+
+
 class AutoSchema(openapi.AutoSchema):
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        # Serializers that refuse unknown fields (`strict_fields`) say so.
+        if direction == "request" and getattr(serializer, "strict_fields", False) and "properties" in result:
+            result["additionalProperties"] = False
+        return result
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         model_field = _model_field(field)
         if model_field is not None and field.read_only:
@@ -93,7 +107,17 @@ class AutoSchema(openapi.AutoSchema):
                 field.allow_blank = True
         # drf-spectacular itself declares a blank URL as "uri or empty" and a blank choice as "enum or
         # empty" once it knows the field allows blanks.
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        pattern = result.get("pattern") if isinstance(result, dict) else None
+        minimum = getattr(field, "min_value", None)
+        unsigned = isinstance(field, serializers.DecimalField) and minimum is not None and minimum >= 0
+        if unsigned and isinstance(pattern, str) and pattern.startswith("^-?"):
+            result["pattern"] = "^" + pattern[3:]  # no sign: the server refuses a negative amount
+        text = isinstance(result, dict) and result.get("type") == "string"
+        plain = text and not ({"format", "pattern", "enum", "$ref"} & set(result))
+        if direction == "request" and isinstance(field, serializers.CharField) and plain:
+            result["pattern"] = NO_NUL
+        return result
 
     def _is_list_view(self, serializer=None):
         # A `list` that answers one report object (attribution, plan balance) says so on the view.
@@ -201,13 +225,14 @@ def _decimal_pattern(pattern: str) -> str:
     # drf-spectacular: ^-?\d{0,I}(?:\.\d{0,F})?$ — which also matches "", "-" and ".".
     import re
 
-    match = re.fullmatch(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
+    match = re.fullmatch(r"\^(-\?)?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
     if not match:
         return pattern
-    whole, fraction = match.groups()
+    signed, whole, fraction = match.groups()
+    sign = "-?" if signed else ""
     if fraction == "0":
-        return rf"^-?\d{{1,{whole}}}$"
-    return rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+        return rf"^{sign}\d{{1,{whole}}}$"
+    return rf"^{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
 
 
 def _json_bodies_only(operation: dict) -> None:
@@ -218,6 +243,26 @@ def _json_bodies_only(operation: dict) -> None:
     if "application/json" in content:
         for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             content.pop(media_type, None)
+
+
+def _add_links(paths: dict) -> None:
+    for resource, pointer in LINKED_RESOURCES.items():
+        collection = paths.get(f"/api/v1/orgs/{{org_slug}}/{resource}/", {})
+        detail = paths.get(f"/api/v1/orgs/{{org_slug}}/{resource}/{{id}}/", {})
+        create = collection.get("post")
+        if not create or not detail:
+            continue
+        ok = next((create["responses"][code] for code in ("201", "200") if code in create["responses"]), None)
+        if ok is None:
+            continue
+        links = ok.setdefault("links", {})
+        for method, verb in (("get", "Get"), ("put", "Replace"), ("patch", "Update"), ("delete", "Delete")):
+            if method in detail:
+                links[f"{verb}Created"] = {
+                    "operationId": detail[method]["operationId"],
+                    "parameters": {"org_slug": "$request.path.org_slug", "id": f"$response.body#{pointer}"},
+                    "description": f"{verb} the {resource[:-1]} just created.",
+                }
 
 
 def postprocess(result, generator, request, public):
@@ -247,5 +292,6 @@ def postprocess(result, generator, request, public):
                 headers = response.setdefault("headers", {})
                 for name, description in RATE_LIMIT_HEADERS.items():
                     headers.setdefault(name, {"description": description, "schema": {"type": "integer", "minimum": 0}})
+    _add_links(result.get("paths", {}))
     _fix_formats(result)
     return result

@@ -1,5 +1,6 @@
 """Related fields of organization serializers look ids up only within the request's organization."""
 
+from django.db import models
 from rest_framework import serializers
 
 
@@ -15,7 +16,23 @@ class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(organization=organization)
 
 
+class StrictCharField(serializers.CharField):
+    """Text is a JSON string: a number is a 400 (DRF's CharField turns `0` into "0"), as the schema's
+    `type: string` says."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TenantModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer whose generated foreign-key fields are `OrganizationRelatedField`s."""
+    """ModelSerializer whose generated foreign-key fields are `OrganizationRelatedField`s and whose
+    text fields take only strings."""
 
     serializer_related_field = OrganizationRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }

@@ -8,12 +8,16 @@ collection (the first item), so positive cases reach real objects.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+ROOT = Path(__file__).resolve().parents[2]
+HOOKS = "tests.fuzz.conformance_hooks"  # business rules OpenAPI cannot state (see that module)
 ID_PARAMETER = re.compile(r"\{(\w+)\}")
 CHECKS = "all"
 PHASES = "examples,coverage,fuzzing,stateful"
@@ -88,9 +92,35 @@ def referenced_ids(schema: dict, slug: str, get_json: Callable[[str], object]) -
         payload = get_json(matches[0].replace("{org_slug}", slug) + "?page_size=20")
         items = payload.get("results", payload) if isinstance(payload, dict) else payload
         pks = [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), int)]
+        pks = pks[1:]  # the first row is the one `{id}` operations use, and DELETE may remove it
         if pks:
             found[name] = pks
     return found
+
+
+def hook_data(slug: str, get_json: Callable[[str], object]) -> dict:
+    """What the hooks need from the demo organization: each goal's and each pillar's strategy."""
+
+    def rows(collection: str) -> list[dict]:
+        payload = get_json(f"/api/v1/orgs/{slug}/{collection}/?page_size=200")
+        items = payload.get("results", payload) if isinstance(payload, dict) else payload
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    cursors = {}
+    for collection in ("leads", "inbox/items"):
+        following = get_json(f"/api/v1/orgs/{slug}/{collection}/?cursor=&page_size=2")
+        link = following.get("next") if isinstance(following, dict) else None
+        found = parse_qs(urlsplit(link).query).get("cursor", []) if link else []
+        cursors[f"/{collection}/"] = found
+    from core.kpis import CATALOG
+
+    return {
+        "kpi_objectives": {kpi.key: [str(objective) for objective in kpi.objectives] for kpi in CATALOG},
+        "cursors": cursors,
+        "accounts": [row["id"] for row in rows("integrations/accounts")],
+        "goal_strategy": {str(row["id"]): row.get("strategy") for row in rows("goals")},
+        "pillar_strategy": {str(row["id"]): row.get("strategy") for row in rows("content-pillars")},
+    }
 
 
 def toml_config(slug: str, ids: dict[str, dict[str, int]], references: dict[str, list[int]] | None = None) -> str:
@@ -98,6 +128,7 @@ def toml_config(slug: str, ids: dict[str, dict[str, int]], references: dict[str,
     for name in sorted(references or {}):
         lines.append(f'"body.{name}" = {{ dictionary = "{name}_ids" }}')
         lines.append(f'"body.items.[*].{name}" = {{ dictionary = "{name}_ids" }}')
+        lines.append(f'"query.{name}" = {{ dictionary = "{name}_ids" }}')  # filters by an existing row
     lines.append("")
     for name, pks in sorted((references or {}).items()):
         lines += [f"[dictionaries.{name}_ids]", f"values = {pks}", ""]
@@ -117,6 +148,7 @@ def run(
     ids: dict[str, dict[str, int]],
     workdir: Path,
     references: dict[str, list[int]] | None = None,
+    hooks: dict | None = None,
     seed: int = 20261130,
     max_examples: int = 10,
     phases: str = PHASES,
@@ -155,8 +187,14 @@ def run(
         "true",
         *extra,
     ]
+    env = dict(os.environ)
+    if hooks is not None:
+        data = workdir / "hook_data.json"
+        data.write_text(json.dumps(hooks))
+        pythonpath = [str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        env.update(SCHEMATHESIS_HOOKS=HOOKS, SMM_CONFORMANCE_DATA=str(data), PYTHONPATH=os.pathsep.join(pythonpath))
     console = workdir / "console.txt"  # streamed: a long run can be followed while it runs
     with console.open("w") as out:
-        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=workdir)
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=workdir, env=env)
     payload = json.loads(report.read_text()) if report.exists() else {}
     return done.returncode, console.read_text(), payload

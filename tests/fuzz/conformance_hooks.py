@@ -1,0 +1,191 @@
+"""Schemathesis hooks for the conformance run (loaded by `st run` through `SCHEMATHESIS_HOOKS`).
+
+A schema-valid request may still break a business rule OpenAPI 3.0 cannot state; the server rightly
+answers it 400 with field messages (our v1 contract). So that "positive data acceptance" tests the
+schema and not these rules, a `before_call` hook makes every *positive* case respect them before it
+is sent. Negative cases are never touched: they must still be refused. Each rule has its own unit
+test proving the 400 for a violation (named next to each rule below).
+
+The hook reads the demo organization's rows it needs from the JSON file named by
+`SMM_CONFORMANCE_DATA` (written by the test: `conformance.hook_data`).
+
+Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless named otherwise):
+- **An end is not before its start** (`start`/`end`, `period_start`/`period_end`, `start_date`/
+  `end_date`, `*_after`/`*_before`, `date_from`/`date_to`), and a period is at most 28 days here
+  (the calendar caps a span at 366 days, attribution at 731, ads periods at a year) — the pair is reordered
+  and the end brought within 28 days after the start (at least a day after).
+- **Dates between 2000-01-01 and 2099-12-31** (every date the API stores or reports on): a year
+  outside is folded into the 2000s.
+- **A time to schedule is in the future** (`scheduled_at`, `publish_at`): moved to a later year.
+- **A post's goal and pillar come from the same strategy**: the pillar is drawn from the goal's
+  strategy (or dropped).
+- **A goal's KPI measures its objective** (`kpi` and `objective` in one body): a KPI that fits the
+  objective is chosen. Test: tests/strategy/test_api.py (`does not measure`).
+- **A post's target accounts are the organization's own** (`target_accounts`, a list of ids): drawn
+  from its connected accounts.
+- **Names unique in the organization** (a competitor's and an audience segment's `name`): a counter
+  suffix makes each generated name new.
+- **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
+  `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
+  `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import re
+
+import schemathesis
+from schemathesis import GenerationMode
+
+_DATA: dict = {}
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+MAX_SPAN = dt.timedelta(days=28)
+PAIRS = (
+    ("start", "end"),
+    ("period_start", "period_end"),
+    ("start_date", "end_date"),
+    ("starts_at", "ends_at"),
+    ("created_after", "created_before"),
+    ("date_from", "date_to"),
+    ("sold_after", "sold_before"),
+    ("since", "until"),
+)
+FUTURE = ("scheduled_at", "publish_at")
+
+
+def _data() -> dict:
+    if not _DATA and os.environ.get("SMM_CONFORMANCE_DATA"):
+        with open(os.environ["SMM_CONFORMANCE_DATA"]) as handle:
+            _DATA.update(json.load(handle))
+    return _DATA
+
+
+def _parse(value):
+    if not isinstance(value, str) or not _DATE.match(value):
+        return None
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _format(value, like: str) -> str:
+    if isinstance(value, dt.datetime):
+        text = value.isoformat()
+        return text.replace("+00:00", "Z") if like.endswith("Z") else text
+    return value.isoformat()
+
+
+def _fold_year(value):
+    """A year outside 2000–2099 moved into it (Feb 29 → 28 for a non-leap target)."""
+    if 2000 <= value.year <= 2099:
+        return value
+    year = 2000 + value.year % 100
+    day = min(value.day, 28) if value.month == 2 else value.day
+    return value.replace(year=year, day=day)
+
+
+def _fix_dates(values: dict) -> None:
+    for name, raw in list(values.items()):
+        parsed = _parse(raw)
+        if parsed is not None:
+            values[name] = _format(_fold_year(parsed), raw)
+        elif isinstance(raw, list):
+            values[name] = [_format(_fold_year(p), r) if (p := _parse(r)) is not None else r for r in raw]
+    for first, last in PAIRS:
+        start, end = _parse(values.get(first)), _parse(values.get(last))
+        if start is None or end is None or type(start) is not type(end):
+            continue
+        if isinstance(start, dt.datetime) and (start.tzinfo is None) != (end.tzinfo is None):
+            continue
+        if end < start:
+            start, end = end, start
+        if end - start > MAX_SPAN:
+            end = start + (end - start) % MAX_SPAN
+        if end == start:  # a strategy's or an experiment's period must end *after* it starts
+            end = start + dt.timedelta(days=1)
+        values[first], values[last] = _format(start, values[first]), _format(end, values[last])
+    for name in FUTURE:
+        when = _parse(values.get(name))
+        if isinstance(when, dt.datetime):
+            now = dt.datetime.now(dt.UTC)
+            aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+            if aware <= now + dt.timedelta(hours=1):
+                values[name] = _format(aware.replace(year=now.year + 1 + when.year % 50), values[name])
+
+
+def _same_strategy(body: dict) -> None:
+    data = _data()
+    goal, pillar = body.get("goal"), body.get("pillar")
+    if not isinstance(goal, int) or not isinstance(pillar, int):
+        return
+    strategy = data.get("goal_strategy", {}).get(str(goal))
+    pillars = [int(pk) for pk, of in data.get("pillar_strategy", {}).items() if of == strategy]
+    if data.get("pillar_strategy", {}).get(str(pillar)) != strategy:
+        body["pillar"] = pillars[pillar % len(pillars)] if pillars else None
+
+
+def _fitting_kpi(body: dict) -> None:
+    kpi, objective = body.get("kpi"), body.get("objective")
+    fits = _data().get("kpi_objectives", {})
+    if isinstance(kpi, str) and isinstance(objective, str) and kpi in fits and objective not in fits[kpi]:
+        choices = sorted(key for key, objectives in fits.items() if objective in objectives)
+        if choices:
+            body["kpi"] = choices[len(kpi) % len(choices)]
+
+
+def _own_accounts(body: dict) -> None:
+    accounts = _data().get("accounts", [])
+    chosen = body.get("target_accounts")
+    if isinstance(chosen, list) and chosen:
+        body["target_accounts"] = sorted({accounts[i % len(accounts)] for i in range(len(chosen))}) if accounts else []
+
+
+def _fix_object(values: dict) -> None:
+    _fix_dates(values)
+    _same_strategy(values)
+    _fitting_kpi(values)
+    _own_accounts(values)
+
+
+def _cursor(path: str, query: dict) -> None:
+    if "cursor" not in query or path.endswith(("/metrics/posts/", "/metrics/accounts/")):
+        return  # the daily facts' `day.id` cursor is stated by a pattern
+    query.pop("page", None)
+    known = ["", *_data().get("cursors", {}).get(path.split("}", 1)[-1], [])]
+    raw = query["cursor"]
+    query["cursor"] = known[len(raw) % len(known)] if isinstance(raw, str) else ""
+
+
+UNIQUE_NAMES = ("/competitors/", "/audience-segments/")
+_COUNTER = itertools.count(1)
+
+
+def _unique_name(path: str, body: dict) -> None:
+    name = body.get("name")
+    unique = path.endswith(UNIQUE_NAMES) or path.endswith(tuple(p + "{id}/" for p in UNIQUE_NAMES))
+    if unique and isinstance(name, str) and name:
+        body["name"] = f"{name[:80]} {next(_COUNTER)}"
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    meta = case.meta
+    if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
+        return
+    if isinstance(case.query, dict) and case.query:
+        _fix_dates(case.query)
+        _cursor(context.operation.path, case.query)
+    body = case.body
+    if isinstance(body, dict):
+        _fix_object(body)
+        _unique_name(context.operation.path, body)
+        for item in body.get("items") or []:
+            if isinstance(item, dict):
+                _fix_object(item)

@@ -1,0 +1,89 @@
+"""Business rules the OpenAPI schema cannot state, each refused with a 400 naming the field.
+
+The conformance run makes its schema-valid requests respect these rules (tests/fuzz/conformance_hooks.py);
+these tests prove the server still refuses a violation of each one.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.content.test_posts import complete
+from tests.strategy.factories import ContentPillarFactory, GoalFactory, StrategyFactory, TrendNoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def api(org, path):
+    return f"/api/v1/orgs/{org.slug}/{path}"
+
+
+def refused(response, field):
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+
+
+def test_a_strategy_period_ending_before_it_starts_is_a_400(token_client, org):
+    body = {"title": "2025", "period_start": "2025-12-31", "period_end": "2025-01-01"}
+    refused(token_client.post(api(org, "strategies/"), body, format="json"), "period_end")
+
+
+def test_an_experiment_ending_before_it_starts_is_a_400(token_client, org):
+    body = {
+        "title": "Канал",
+        "hypothesis": "Даст визиты",
+        "kind": "platform",
+        "start_date": "2025-05-31",
+        "end_date": "2025-04-01",
+        "success_metric": "Подписчики",
+        "success_threshold": "500",
+    }
+    refused(token_client.post(api(org, "experiments/"), body, format="json"), "end_date")
+
+
+@pytest.mark.parametrize("query", ["start=2026-03-31&end=2026-03-01", "start=1999-12-31&end=2000-01-05"])
+def test_a_report_period_out_of_order_or_out_of_range_is_a_400(token_client, org, query):
+    response = token_client.get(api(org, f"attribution/?{query}"))
+    assert response.status_code == 400, response.content
+
+
+def test_a_date_outside_2000_to_2099_is_a_400(token_client, org):
+    body = {"title": "Далеко", "period_start": "2100-01-01", "period_end": "2100-12-31"}
+    response = token_client.post(api(org, "strategies/"), body, format="json")
+    assert response.status_code == 400, response.content
+
+
+def test_a_post_whose_goal_and_pillar_come_from_different_strategies_is_a_400(token_client, org):
+    goal = GoalFactory(strategy=StrategyFactory(organization=org))
+    pillar = ContentPillarFactory(strategy=StrategyFactory(organization=org))
+    body = {"title": "Кофе", "text": "Привезём", "platform": "vk", "objective": "lead_generation"}
+    body |= {"goal": goal.pk, "pillar": pillar.pk}
+    refused(token_client.post(api(org, "posts/"), body, format="json"), "pillar")
+
+
+def test_scheduling_a_post_in_the_past_is_a_400(token_client, org, owner_access):
+    post = complete(owner_access)
+    past = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    refused(
+        token_client.post(api(org, f"posts/{post.pk}/schedule/"), {"scheduled_at": past}, format="json"), "scheduled_at"
+    )
+
+
+def test_a_number_for_a_text_field_is_a_400(token_client, org):
+    note = TrendNoteFactory(organization=org)
+    refused(token_client.patch(api(org, f"trend-notes/{note.pk}/"), {"follow_up": 0}, format="json"), "follow_up")
+
+
+def test_a_post_targeting_an_account_not_of_the_organization_is_a_400(token_client, org, owner_access):
+    post = complete(owner_access)
+    body = {"target_accounts": [2**40]}
+    refused(token_client.patch(api(org, f"posts/{post.pk}/"), body, format="json"), "target_accounts")
+
+
+@pytest.mark.parametrize("collection", ["competitors/", "audience-segments/"])
+def test_a_name_given_twice_in_the_organization_is_a_400(token_client, org, collection):
+    first = token_client.post(api(org, collection), {"name": "Кофе Бро"}, format="json")
+    assert first.status_code == 201, first.content
+    again = token_client.post(api(org, collection), {"name": "Кофе Бро"}, format="json")
+    assert again.status_code == 400, again.content
