@@ -16,8 +16,8 @@ from .tenancy.factories import MembershipFactory, OrganizationFactory, UserFacto
 def pytest_configure(config):
     """Two xdist workers on one Redis db would flush each other's cache: tests/xdist_redis.py gives
     each its own, and must be loaded first (`-p tests.xdist_redis`, as the Makefile does)."""
-    redis_url = os.environ.get("REDIS_URL")
-    if os.environ.get("PYTEST_XDIST_WORKER") and redis_url and redis_url != os.environ.get("SMM_XDIST_REDIS"):
+    workers = getattr(config.option, "numprocesses", None)
+    if workers and os.environ.get("REDIS_URL") and not config.pluginmanager.has_plugin("tests.xdist_redis"):
         raise pytest.UsageError("pytest-xdist with Redis: run `python -m pytest -p tests.xdist_redis -n N`")
 
 
