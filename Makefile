@@ -25,11 +25,15 @@ run: install
 # The whole suite in stages: fast unit tests, then a real Celery worker, a real browser, and API fuzzing.
 # A stage that collects no test fails (pytest exit code 5 is an error here).
 UNIT := not integration and not e2e and not fuzz
+# The unit and fuzz stages run on TEST_WORKERS pytest-xdist processes, each with its own test
+# database and Redis db (tests/xdist_redis.py); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+XDIST := -p tests.xdist_redis -n $(TEST_WORKERS)
 test: install
-	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "$(UNIT)" $(XDIST) $(PYTEST_ARGS)
 	$(PY) -m pytest -m "integration" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "e2e" $(PYTEST_ARGS)
-	$(PY) -m pytest -m "fuzz and not conformance" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "fuzz and not conformance" $(XDIST) $(PYTEST_ARGS)
 
 # The schema against the API it serves: schemathesis, every check, every operation (229; 2 examples
 # ~30 minutes on a loaded 2-core machine) and the metric facts. Known failures remain
@@ -39,7 +43,7 @@ conformance: install
 	$(PY) -m pytest -m "conformance" $(PYTEST_ARGS)
 
 test-unit: install
-	$(PY) -m pytest -m "$(UNIT)" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "$(UNIT)" $(XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff format --check .

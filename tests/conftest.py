@@ -1,5 +1,7 @@
 """Shared fixtures: organizations, members by role, access objects and API clients."""
 
+import os
+
 import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -9,6 +11,14 @@ from tenancy.roles import Role, role_permissions
 from tenancy.services import api_token_create
 
 from .tenancy.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+def pytest_configure(config):
+    """Two xdist workers on one Redis db would flush each other's cache: tests/xdist_redis.py gives
+    each its own, and must be loaded first (`-p tests.xdist_redis`, as the Makefile does)."""
+    workers = getattr(config.option, "numprocesses", None)
+    if workers and os.environ.get("REDIS_URL") and not config.pluginmanager.has_plugin("tests.xdist_redis"):
+        raise pytest.UsageError("pytest-xdist with Redis: run `python -m pytest -p tests.xdist_redis -n N`")
 
 
 @pytest.fixture(autouse=True)

@@ -92,8 +92,13 @@ class DemoConnector(DemoAdsConnector):
         campaign_overrides: Mapping[str, Mapping[str, Any]] | None = None,
         publish_failure: str = "",
         publish_failure_marker: str = "",
+        frozen_at: str | datetime | None = None,
         **kwargs: Any,
     ) -> None:
+        if frozen_at and "clock" not in kwargs:
+            moment = datetime.fromisoformat(frozen_at) if isinstance(frozen_at, str) else frozen_at
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            kwargs["clock"] = lambda: moment
         super().__init__(access_token or "demo", external_id, **kwargs)
         self.seed = seed
         self.publish_failure = publish_failure
@@ -199,9 +204,11 @@ class DemoConnector(DemoAdsConnector):
         return posts[0] if posts and posts[0]["id"] == external_id else None
 
     def _lifetime(self, post: dict[str, Any]) -> PostMetrics:
-        """Totals now: final values scaled by a saturation curve of the post's age."""
+        """Totals now: final values scaled by a saturation curve of the post's age at the last
+        hourly refresh (so they stand still within an hour, whatever the minute of the call)."""
         rng = _rng(self.seed, self.external_id, "metrics", post["id"])
-        age_hours = max(0.0, (self.now() - post["published_at"]).total_seconds() / 3600)
+        refreshed = self.now().replace(minute=0, second=0, microsecond=0)
+        age_hours = max(0.0, (refreshed - post["published_at"]).total_seconds() / 3600)
         grown = 1 - math.exp(-age_hours / 20)
         hour_factor = 1.25 if post["hour"] in (8, 9, 18, 19, 20) else (0.85 if post["hour"] >= 21 else 1.0)
         fmt, objective = post["format"], post["objective"]

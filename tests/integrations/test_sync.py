@@ -1,6 +1,6 @@
 """The sync path end to end on the demo connector, and the error policy on a scripted one."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -109,6 +109,66 @@ def test_running_the_same_sync_twice_changes_nothing(org):
 
     assert facts() == first
     assert sum(SyncRun.objects.filter(pk__in=outcome.runs).values_list("rows_written", flat=True)) == 0
+
+
+# 20:00 UTC on Nov 30 = 23:00 in Moscow: the day's post (18:15 UTC) is under three hours old, when
+# its counters grow fastest, and Moscow's midnight (a new observation day) is an hour away.
+EVENING = datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+
+
+def posts_written(outcome) -> int:
+    return SyncRun.objects.get(pk__in=outcome.runs, kind=SyncKind.POSTS).rows_written
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (EVENING + timedelta(seconds=1), EVENING + timedelta(minutes=59, seconds=59)),
+        (EVENING + timedelta(minutes=59, seconds=58), EVENING + timedelta(minutes=59, seconds=59, microseconds=999999)),
+    ],
+    ids=["same-hour", "last-seconds-before-moscow-midnight"],
+)
+def test_a_rerun_within_the_hour_rewrites_no_post_even_a_fresh_one(org, first, second):
+    """The demo platform's lifetime counters moved continuously, so a re-run seconds later
+    rewrote the fresh post's reach (a real-worker test once saw 1 row instead of 0)."""
+    assert org.timezone == "Europe/Moscow"
+    account = demo_account_connect(organization=org, sync=False)
+    first_run = account_sync(account_id=account.pk, plan="full", days=7, connector=demo(account, first))
+    fresh = SocialPost.objects.get(external_id="p20261130")
+    assert first - fresh.published_at < timedelta(hours=3)
+    before = facts()
+
+    second_run = account_sync(account_id=account.pk, plan="full", days=7, connector=demo(account, second))
+
+    assert posts_written(first_run) > 0
+    assert posts_written(second_run) == 0
+    assert facts()["posts"] == before["posts"]
+    assert facts()["post_metrics"] == before["post_metrics"]
+
+
+def test_across_midnight_in_moscow_a_rerun_adds_the_new_day_of_post_metrics_only(org):
+    """21:00 UTC is midnight in the organization's calendar: the same posts get a snapshot for the
+    new day; the day before keeps its own, and no post is duplicated."""
+    account = demo_account_connect(organization=org, sync=False)
+    account_sync(account_id=account.pk, plan="full", days=7, connector=demo(account, EVENING + timedelta(minutes=59)))
+    before = facts()
+    posts = SocialPost.objects.count()
+
+    account_sync(account_id=account.pk, plan="full", days=7, connector=demo(account, EVENING + timedelta(minutes=61)))
+
+    after = facts()
+    assert SocialPost.objects.count() == posts
+    days = sorted(set(PostMetricDaily.objects.values_list("day", flat=True)))
+    assert [d.isoformat() for d in days] == ["2026-11-30", "2026-12-01"]
+    assert PostMetricDaily.objects.filter(day=days[1]).count() == posts
+    assert [row for row in after["post_metrics"] if row[1] == days[0]] == before["post_metrics"]
+
+
+def test_a_frozen_demo_clock_is_read_from_the_account_options():
+    """A worker in another process builds the connector from the account: ``frozen_at`` pins it."""
+    connector = DemoConnector(frozen_at="2026-11-30T20:59:59+00:00")
+    assert connector.now() == datetime(2026, 11, 30, 20, 59, 59, tzinfo=UTC)
+    assert DemoConnector(frozen_at="2026-11-30T20:59:59").now().tzinfo is not None
 
 
 def test_our_replies_mark_the_comment_answered_at_the_reply_time(org):
