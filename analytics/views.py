@@ -207,7 +207,11 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
             Column("posts", _("Posts published"), Unit.COUNT),
             Column("events", _("Events")),
         )
-        events_by_day = [_events_text(data.events, d) for d in days]
+        # Only the days with an event have a text: a year of days asked each day for its events.
+        event_days = {e.day for e in data.events}
+        events_text = {d: _events_text(data.events, d) for d in event_days}
+        events_by_day = [events_text.get(d, "") for d in days]
+        shown: dict = {}  # the charts' table texts, formatted once for all six
 
         def chart(key, title, series: list[tuple[str, str, str, str, str]], y_title, y2_title="") -> Chart:
             """series: (column, name, unit, kind, axis)."""
@@ -224,7 +228,7 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
             values = [frame[col].tolist() for col, *_rest in series]
             posts = frame["posts"].tolist()
             rows = [[d, *(column[i] for column in values), posts[i], events_by_day[i]] for i, d in enumerate(days)]
-            return Chart(key, title, columns, rows, figure, currency=currency)
+            return Chart(key, title, columns, rows, figure, currency=currency, memo=shown)
 
         people = _("people")
         charts = [
@@ -617,7 +621,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
         series = []
         for account_id, name in accounts:
             per_day = frame[frame["account_id"] == account_id].set_index("day")["followers"]
-            series.append(Series(str(name), [per_day.get(d) for d in days], unit=Unit.COUNT))
+            series.append(Series(str(name), per_day.reindex(days).tolist(), unit=Unit.COUNT))
         followers = Chart(
             "followers_by_account",
             _("Followers per account"),
@@ -637,7 +641,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
             "gained_lost",
             _("Followers gained and lost, all chosen accounts"),
             [Column("day", _("Day")), Column("gained", _("Gained"), Unit.COUNT), Column("lost", _("Lost"), Unit.COUNT)],
-            [[d, by_day.at[d, "gained"], by_day.at[d, "lost"]] for d in days],
+            [list(row) for row in zip(days, by_day["gained"].tolist(), by_day["lost"].tolist(), strict=True)],
             time_figure(
                 days,
                 [

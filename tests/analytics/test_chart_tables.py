@@ -13,6 +13,9 @@ VALUES += [1234.567, 99.995, 12345678.9, 3.10, 5.82, "not a number"]
 _rng = random.Random(17)
 VALUES += [_rng.uniform(-1e7, 1e7) for _ in range(300)] + [_rng.randint(-(10**9), 10**9) for _ in range(100)]
 VALUES += [_rng.uniform(0, 100) for _ in range(200)]
+# Whole numbers take a shortcut past Decimal: ints, whole floats, large ones and the edges.
+VALUES += [float(_rng.randint(-(10**9), 10**9)) for _ in range(100)] + [-5.0, 7.0, 1e14, -1e14, 999999999999999.0]
+VALUES += [1e15, 1e16, 123456789012345678, True, False]
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
@@ -30,3 +33,37 @@ def test_table_body_escapes_cells():
     with translation.override("en"):
         body = str(chart.table_body())
     assert body == '<tr><th scope="row">&lt;b&gt;x&lt;/b&gt;</th><td>1,234</td></tr>'
+
+
+def test_table_body_is_the_escaped_cells_and_shared_texts_do_not_leak():
+    """The column-wise table body is the row-wise rendering of `cells()` it replaced, with every
+    cell escaped, also when several charts share one dict of texts (a page's charts do)."""
+    from html import escape
+
+    rng = random.Random(5)
+    columns = [Column("day", "Day"), Column("n", "N", "count"), Column("p", "P", "percent"), Column("t", "T")]
+    rows = [
+        [
+            f"2026-01-{i % 28 + 1:02d}",
+            rng.choice(VALUES[:40]),
+            rng.choice(VALUES),
+            rng.choice(["", "<a>", "x&y", 0.0, -0.0]),
+        ]
+        for i in range(300)
+    ]
+    memo: dict = {}
+    with translation.override("ru"):
+        other = Chart("o", "O", [Column("n", "N", "count")], [[v] for v in VALUES[:60]], memo=memo)
+        other.table_body()
+        chart = Chart("t", "T", columns, rows, memo=memo)
+        expected = "".join(
+            '<tr><th scope="row">'
+            + escape(row[0])
+            + "</th>"
+            + "".join(f"<td>{escape(c)}</td>" for c in row[1:])
+            + "</tr>"
+            for row in [[_shown(v, col, "") for v, col in zip(row, columns, strict=True)] for row in rows]
+        )
+        assert str(chart.table_body()) == expected
+        assert chart.cells() == [[_shown(v, col, "") for v, col in zip(row, columns, strict=True)] for row in rows]
+    assert Chart("e", "E", columns, []).table_body() == ""
