@@ -20,6 +20,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -56,6 +57,18 @@ class Chart:
     @property
     def dom_id(self) -> str:
         return f"chart-{self.key}"
+
+    @property
+    def figure_script(self) -> SafeString:
+        """The element `{{ chart.figure|json_script:"<dom_id>-data" }}` renders, its three escapes
+        made by `str.replace` (`json_script`'s `str.translate` maps the figure's JSON a character
+        at a time in Python: a tenth of the overview's time for a year of days)."""
+        text = json.dumps(self.figure).replace(">", "\\u003E").replace("<", "\\u003C").replace("&", "\\u0026")
+        return format_html(
+            '<script id="{}" type="application/json">{}</script>',
+            f"{self.dom_id}-data",
+            mark_safe(text),  # noqa: S308 — JSON with <, > and & escaped, as json_script does
+        )
 
     @property
     def has_data(self) -> bool:

@@ -67,3 +67,30 @@ def test_table_body_is_the_escaped_cells_and_shared_texts_do_not_leak():
         assert str(chart.table_body()) == expected
         assert chart.cells() == [[_shown(v, col, "") for v, col in zip(row, columns, strict=True)] for row in rows]
     assert Chart("e", "E", columns, []).table_body() == ""
+
+
+def test_figure_script_is_what_json_script_rendered():
+    """The figure's <script> element is the one `{{ chart.figure|json_script:id }}` rendered before:
+    the same escapes of <, > and & (hover templates hold "<extra>"), quotes, Cyrillic and a title
+    with markup, for a year of days."""
+    import datetime as dt
+
+    from django.utils.html import json_script
+
+    from analytics.charts import Series, time_figure
+
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(365)]
+    rng = random.Random(3)
+    with translation.override("ru"):
+        figure = time_figure(
+            days,
+            [
+                Series('Охват <b>"A&B"</b>', [rng.choice([None, float("nan"), rng.uniform(0, 1e5)]) for _ in days]),
+                Series("Лиды", [rng.randint(0, 9) for _ in days], "bar", unit="count"),
+            ],
+            y_title="люди > 0 & < 1",
+            posts=[rng.randint(0, 2) for _ in days],
+        )
+    chart = Chart("reach_views", "T", [Column("day", "Day")], [[d] for d in days], figure)
+    assert str(chart.figure_script) == str(json_script(figure, "chart-reach_views-data"))
+    assert "\\u003Cextra\\u003E" in str(chart.figure_script)
