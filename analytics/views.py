@@ -212,22 +212,23 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
         events_text = {d: _events_text(data.events, d) for d in event_days}
         events_by_day = [events_text.get(d, "") for d in days]
         shown: dict = {}  # the charts' table texts, formatted once for all six
+        lists = {col: frame[col].tolist() for col in frame.columns}  # each column out of pandas once
+        posts = lists["posts"]
 
         def chart(key, title, series: list[tuple[str, str, str, str, str]], y_title, y2_title="") -> Chart:
             """series: (column, name, unit, kind, axis)."""
             figure = time_figure(
                 days,
-                [Series(name, frame[col].tolist(), kind, axis, unit) for col, name, unit, kind, axis in series],
+                [Series(name, lists[col], kind, axis, unit) for col, name, unit, kind, axis in series],
                 y_title=y_title,
                 y2_title=y2_title,
                 events=data.events,
-                posts=frame["posts"].tolist(),
+                posts=posts,
                 currency=currency,
             )
             columns = [day_col, *(Column(col, name, unit) for col, name, unit, _k, _a in series), posts_col, events_col]
-            values = [frame[col].tolist() for col, *_rest in series]
-            posts = frame["posts"].tolist()
-            rows = [[d, *(column[i] for column in values), posts[i], events_by_day[i]] for i, d in enumerate(days)]
+            values = [lists[col] for col, *_rest in series]
+            rows = [list(row) for row in zip(days, *values, posts, events_by_day, strict=True)]
             return Chart(key, title, columns, rows, figure, currency=currency, memo=shown)
 
         people = _("people")
