@@ -773,7 +773,7 @@ def account_days(scope: Scope) -> pd.DataFrame:
         ),
     )
     rows = list(
-        qs.values(
+        qs.values_list(
             "account_id",
             "account__display_name",
             "account__platform",
@@ -784,21 +784,7 @@ def account_days(scope: Scope) -> pd.DataFrame:
         ).order_by("account_id", "day")
     )
     columns = ["account_id", "account", "platform", "day", "followers", "gained", "lost"]
-    frame = pd.DataFrame.from_records(
-        [
-            (
-                r["account_id"],
-                r["account__display_name"],
-                r["account__platform"],
-                r["day"],
-                r["followers"],
-                r["followers_gained"],
-                r["followers_lost"],
-            )
-            for r in rows
-        ],
-        columns=columns,
-    )
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     for column in ("followers", "gained", "lost"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     # Net change: gained − lost where both are reported, else the change of the follower total.

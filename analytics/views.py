@@ -207,24 +207,29 @@ class OverviewView(AnalyticsSectionMixin, TemplateView):
             Column("posts", _("Posts published"), Unit.COUNT),
             Column("events", _("Events")),
         )
-        events_by_day = [_events_text(data.events, d) for d in days]
+        # Only the days with an event have a text: a year of days asked each day for its events.
+        event_days = {e.day for e in data.events}
+        events_text = {d: _events_text(data.events, d) for d in event_days}
+        events_by_day = [events_text.get(d, "") for d in days]
+        shown: dict = {}  # the charts' table texts, formatted once for all six
+        lists = {col: frame[col].tolist() for col in frame.columns}  # each column out of pandas once
+        posts = lists["posts"]
 
         def chart(key, title, series: list[tuple[str, str, str, str, str]], y_title, y2_title="") -> Chart:
             """series: (column, name, unit, kind, axis)."""
             figure = time_figure(
                 days,
-                [Series(name, frame[col].tolist(), kind, axis, unit) for col, name, unit, kind, axis in series],
+                [Series(name, lists[col], kind, axis, unit) for col, name, unit, kind, axis in series],
                 y_title=y_title,
                 y2_title=y2_title,
                 events=data.events,
-                posts=frame["posts"].tolist(),
+                posts=posts,
                 currency=currency,
             )
             columns = [day_col, *(Column(col, name, unit) for col, name, unit, _k, _a in series), posts_col, events_col]
-            values = [frame[col].tolist() for col, *_rest in series]
-            posts = frame["posts"].tolist()
-            rows = [[d, *(column[i] for column in values), posts[i], events_by_day[i]] for i, d in enumerate(days)]
-            return Chart(key, title, columns, rows, figure, currency=currency)
+            values = [lists[col] for col, *_rest in series]
+            rows = [list(row) for row in zip(days, *values, posts, events_by_day, strict=True)]
+            return Chart(key, title, columns, rows, figure, currency=currency, memo=shown)
 
         people = _("people")
         charts = [
@@ -617,7 +622,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
         series = []
         for account_id, name in accounts:
             per_day = frame[frame["account_id"] == account_id].set_index("day")["followers"]
-            series.append(Series(str(name), [per_day.get(d) for d in days], unit=Unit.COUNT))
+            series.append(Series(str(name), per_day.reindex(days).tolist(), unit=Unit.COUNT))
         followers = Chart(
             "followers_by_account",
             _("Followers per account"),
@@ -637,7 +642,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
             "gained_lost",
             _("Followers gained and lost, all chosen accounts"),
             [Column("day", _("Day")), Column("gained", _("Gained"), Unit.COUNT), Column("lost", _("Lost"), Unit.COUNT)],
-            [[d, by_day.at[d, "gained"], by_day.at[d, "lost"]] for d in days],
+            [list(row) for row in zip(days, by_day["gained"].tolist(), by_day["lost"].tolist(), strict=True)],
             time_figure(
                 days,
                 [
