@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/smm_bench python bench/analytics_bench.py --posts 10000 --runs 15
 
-Creates an organization (slug ``bench-analytics``) with three accounts, ``--posts`` platform posts
+Creates an organization (slug ``bench-analytics``) with ``--accounts`` accounts (3), ``--posts`` platform posts
 over the last 365 days with three daily snapshots each, and a year of daily account metrics, and
 builds its rollups; then times `post_performance_list` over 365 days and the server time of the
 analytics pages (Django's test client, signed in as the owner), each read from the raw tables and
@@ -44,38 +44,44 @@ from tenancy.roles import Role  # noqa: E402
 SLUG = "bench-analytics"
 
 
-def build(posts: int) -> Organization:
+def build(posts: int, accounts_count: int = 3) -> Organization:
     Organization.objects.filter(slug=SLUG).delete()
     org = Organization.objects.create(name="Bench analytics", slug=SLUG)
     user, _ = get_user_model().objects.get_or_create(username="bench-analytics@example.com")
     Membership.objects.create(organization=org, user=user, role=Role.OWNER)
+    platforms = ("vk", "telegram", "instagram")
     accounts = [
-        SocialAccount.objects.create(organization=org, platform=p, external_id=f"b-{p}", display_name=p)
-        for p in ("vk", "telegram", "instagram")
+        SocialAccount.objects.create(
+            organization=org, platform=platforms[n % 3], external_id=f"b-{n}", display_name=f"{platforms[n % 3]} {n}"
+        )
+        for n in range(accounts_count)
     ]
     rng = random.Random(1)
     today = org.today()
     AccountMetricDaily.objects.bulk_create(
-        AccountMetricDaily(
-            organization=org,
-            account=a,
-            day=today - dt.timedelta(days=i),
-            followers=10000 + i,
-            followers_gained=rng.randint(0, 50),
-            followers_lost=rng.randint(0, 20),
-            reach=rng.randint(0, 9000),
-            views=rng.randint(0, 12000),
-            interactions=rng.randint(0, 500),
-            link_clicks=rng.randint(0, 80),
-        )
-        for a in accounts
-        for i in range(400)
+        (
+            AccountMetricDaily(
+                organization=org,
+                account=a,
+                day=today - dt.timedelta(days=i),
+                followers=10000 + i,
+                followers_gained=rng.randint(0, 50),
+                followers_lost=rng.randint(0, 20),
+                reach=rng.randint(0, 9000),
+                views=rng.randint(0, 12000),
+                interactions=rng.randint(0, 500),
+                link_clicks=rng.randint(0, 80),
+            )
+            for a in accounts
+            for i in range(400)
+        ),
+        batch_size=5000,
     )
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=365)
     made = SocialPost.objects.bulk_create(
         SocialPost(
             organization=org,
-            account=accounts[n % 3],
+            account=accounts[n % len(accounts)],
             external_id=str(n),
             published_at=start + dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
             format=rng.choice(("photo", "video", "text")),
@@ -139,10 +145,11 @@ def timed(label: str, fn, runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=10000)
+    parser.add_argument("--accounts", type=int, default=3, help="accounts the posts are spread over")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    org = build(args.posts)
+    org = build(args.posts, args.accounts)
     began = time.perf_counter()
     rollups.rebuild(org)
     print(f"rollups built in {time.perf_counter() - began:.2f} s")
