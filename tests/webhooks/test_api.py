@@ -1,6 +1,8 @@
 """The webhooks API: CRUD with the secret shown once, rotate, ping, deliveries and re-send; read
 tokens read, write tokens change; another organization's rows answer 404."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -194,8 +196,6 @@ def test_endpoint_list_queries_do_not_grow_with_endpoints(api, base, org, owner_
 )
 def test_the_schema_states_the_https_url_the_server_requires(api, base, dns, settings, url):
     """A URL outside the schema's pattern is refused (outside the development loopback setting)."""
-    import re
-
     settings.WEBHOOKS_ALLOW_LOOPBACK = False
     dns["x.example.test"] = ["93.184.216.34"]
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()

@@ -9,7 +9,6 @@ from tenancy.api.fields import TenantModelSerializer
 
 from ..models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-
 # What `webhooks.safety.check_url` accepts (outside development's loopback setting): https, a host, no
 # user name, password or port. That the host resolves to a public address the schema cannot state.
 HTTPS_URL = r"^https://[^\s/?#@:\[\]\x00]+([/?#][^\s\x00]*)?$"
