@@ -27,6 +27,8 @@ from django_filters import rest_framework as filters
 # DRF loads this module as its filter backend (a circular import through rest_framework.generics).
 from drf_spectacular.drainage import set_override
 
+from core.types import StrOrPromise
+
 from ..models import TenantModel
 
 MAX_ID = 2**63 - 1  # bigint primary keys
@@ -65,9 +67,9 @@ class OrganizationFilterSet(filters.FilterSet):
             valid = False
         return valid
 
-    def shape_errors(self) -> dict[str, str]:
+    def shape_errors(self) -> dict[str, StrOrPromise]:
         """Parameters given empty, twice or (a boolean) as neither true nor false."""
-        found: dict[str, str] = {}
+        found: dict[str, StrOrPromise] = {}
         if not self.is_bound or not hasattr(self.data, "getlist"):
             return found
         for name, flt in self.filters.items():
