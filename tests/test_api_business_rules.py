@@ -134,3 +134,8 @@ def test_a_second_presence_audit_of_a_platform_and_date_is_a_400(token_client, o
         token_client.post(api(org, "presence-audits/"), {**body, "date": "2025-01-02"}, format="json").status_code
         == 201
     )
+
+
+def test_an_object_for_a_list_of_ids_is_a_400(token_client, org):
+    body = {"title": "2026", "period_start": "2026-01-01", "period_end": "2026-12-31", "competitors": {}}
+    refused(token_client.post(api(org, "strategies/"), body, format="json"), "competitors")

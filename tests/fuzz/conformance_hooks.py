@@ -30,6 +30,9 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
 - **A presence audit is unique per platform and date**: a positive case's `date` is a new day.
 - **A webhook URL's host resolves to a public address**: its host becomes a public address literal
   (the `https://` shape is the schema's pattern). Test: tests/webhooks/test_safety.py.
+- **An Idempotency-Key names one request body** (a key reused with another body is a 422,
+  `idempotency_key_reused`): the hooks above change bodies, so each positive case's key gets a
+  counter suffix. Test: tests/test_api_conventions.py (`idempotency_key_reused`).
 - **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
   `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
   `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
@@ -169,6 +172,7 @@ def _own_lists(path: str, body: dict, path_parameters: dict) -> None:
 
 
 _AUDIT_DAYS = itertools.count(1)
+_KEYS = itertools.count(1)
 
 
 def _new_audit_day(path: str, body: dict) -> None:
@@ -218,6 +222,8 @@ def before_call(context, case, kwargs):
     meta = case.meta
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return
+    if isinstance(case.headers, dict) and isinstance(case.headers.get("Idempotency-Key"), str):
+        case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:240]}-{next(_KEYS)}"
     if isinstance(case.query, dict) and case.query:
         _fix_dates(case.query)
         _cursor(context.operation.path, case.query)
