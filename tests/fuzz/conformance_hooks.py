@@ -45,6 +45,7 @@ import itertools
 import json
 import os
 import re
+from collections.abc import MutableMapping
 
 import schemathesis
 from schemathesis import GenerationMode
@@ -222,7 +223,7 @@ def before_call(context, case, kwargs):
     meta = case.meta
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return
-    if isinstance(case.headers, dict) and isinstance(case.headers.get("Idempotency-Key"), str):
+    if isinstance(case.headers, MutableMapping) and isinstance(case.headers.get("Idempotency-Key"), str):
         case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:240]}-{next(_KEYS)}"
     if isinstance(case.query, dict) and case.query:
         _fix_dates(case.query)
