@@ -453,3 +453,15 @@ def test_a_decimal_that_must_be_above_zero_says_so_in_the_schema_and_zero_is_a_4
         f"/api/v1/orgs/{org.slug}/ads/budgets/", {"month": "2026-03-01", "amount": amount}, format="json"
     )
     assert "amount" in field_errors(response)
+
+
+@pytest.mark.parametrize(
+    ("currency", "known"), [("RUB", True), ("rub", True), ("uSd", True), ("XAU", False), ("ZZZ", False)]
+)
+def test_the_schema_states_the_currency_codes_the_server_accepts(token_client, org, currency, known):
+    schema = token_client.get("/api/schema/?format=json").json()
+    pattern = schema["components"]["schemas"]["SaleInRequest"]["properties"]["currency"]["pattern"]
+    assert bool(re.search(pattern, currency)) is known
+    sale = {"external_id": f"S-{currency}", "amount": "10.00", "currency": currency, "sold_at": "2026-03-01T10:00:00Z"}
+    response = token_client.post(f"/api/v1/orgs/{org.slug}/sales/", sale, format="json")
+    assert (response.status_code == 200) is known, response.content

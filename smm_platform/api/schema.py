@@ -129,6 +129,9 @@ class AutoSchema(openapi.AutoSchema):
             result["pattern"] = "^" + pattern[3:]  # no sign: the server refuses a negative amount
         if direction == "request" and unsigned and isinstance(pattern, str) and _is_smallest_step(field):
             result["pattern"] = positive_decimal(field.max_digits - field.decimal_places, field.decimal_places)
+        stated = getattr(field, "schema_pattern", None)  # a text field naming its own pattern
+        if isinstance(stated, str) and isinstance(result, dict):
+            result["pattern"] = stated
         text = isinstance(result, dict) and result.get("type") == "string"
         plain = text and not ({"format", "pattern", "enum", "$ref"} & set(result))
         if direction == "request" and isinstance(field, serializers.CharField) and plain:
