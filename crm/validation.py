@@ -55,6 +55,12 @@ class CurrencyField(serializers.CharField):
         kwargs.setdefault("max_length", 3)
         super().__init__(**kwargs)
 
+    @property
+    def schema_pattern(self) -> str:
+        """The codes the server accepts, in any case (it upper-cases them), stated for the schema."""
+        codes = "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in sorted(ISO_4217))
+        return f"^(?:{codes}){'?' if self.allow_blank else ''}$"
+
     def to_internal_value(self, data):
         value = super().to_internal_value(data).upper()
         if value and value not in ISO_4217:

@@ -10,7 +10,14 @@ import pytest
 from django.utils import timezone
 
 from tests.content.test_posts import complete
-from tests.strategy.factories import ContentPillarFactory, GoalFactory, StrategyFactory, TrendNoteFactory
+from tests.strategy.factories import (
+    CompetitorFactory,
+    ContentPillarFactory,
+    GoalFactory,
+    PresenceAuditFactory,
+    StrategyFactory,
+    TrendNoteFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +94,48 @@ def test_a_name_given_twice_in_the_organization_is_a_400(token_client, org, coll
     assert first.status_code == 201, first.content
     again = token_client.post(api(org, collection), {"name": "Кофе Бро"}, format="json")
     assert again.status_code == 400, again.content
+
+
+@pytest.mark.parametrize("whose", ["another organization's", "nonexistent"])
+def test_a_strategy_naming_a_competitor_not_of_the_organization_is_a_400(token_client, org, other_org, whose):
+    foreign = CompetitorFactory(organization=other_org).pk if whose != "nonexistent" else 2**62
+    own = CompetitorFactory(organization=org, name="Свой").pk
+    body = {"title": "2026", "period_start": "2026-01-01", "period_end": "2026-12-31", "competitors": [own, foreign]}
+    refused(token_client.post(api(org, "strategies/"), body, format="json"), "competitors")
+    body["competitors"] = [own]
+    assert token_client.post(api(org, "strategies/"), body, format="json").status_code == 201
+
+
+def test_a_pillar_naming_a_goal_of_another_strategy_or_organization_is_a_400(token_client, org, other_org):
+    strategy = StrategyFactory(organization=org)
+    other_strategy_goal = GoalFactory(strategy=StrategyFactory(organization=org))
+    foreign_goal = GoalFactory(strategy=StrategyFactory(organization=other_org))
+    body = {
+        "strategy": strategy.pk,
+        "name": "Польза",
+        "objective": "awareness",
+        "funnel_stage": "awareness",
+        "target_share": 20,
+    }
+    for goal in (other_strategy_goal, foreign_goal):
+        refused(token_client.post(api(org, "content-pillars/"), {**body, "goals": [goal.pk]}, format="json"), "goals")
+    own_goal = GoalFactory(strategy=strategy)
+    response = token_client.post(api(org, "content-pillars/"), {**body, "goals": [own_goal.pk]}, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_a_second_presence_audit_of_a_platform_and_date_is_a_400(token_client, org):
+    PresenceAuditFactory(organization=org, platform="vk", date=dt.date(2025, 1, 1))
+    body = {"platform": "vk", "date": "2025-01-01", "followers": 10}
+    response = token_client.post(api(org, "presence-audits/"), body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"], response.json()
+    assert (
+        token_client.post(api(org, "presence-audits/"), {**body, "date": "2025-01-02"}, format="json").status_code
+        == 201
+    )
+
+
+def test_an_object_for_a_list_of_ids_is_a_400(token_client, org):
+    body = {"title": "2026", "period_start": "2026-01-01", "period_end": "2026-12-31", "competitors": {}}
+    refused(token_client.post(api(org, "strategies/"), body, format="json"), "competitors")

@@ -181,6 +181,51 @@ def test_valid_inbox_filters_pass(token_client, org):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("ads/stats/?until=", "until"),
+        ("ads/stats/?since=", "since"),
+        ("ads/stats/?campaign=", "campaign"),
+        ("sales/?sold_before=", "sold_before"),
+        ("sales/?sold_after=", "sold_after"),
+        ("leads/?created_after=", "created_after"),
+        ("leads/?attributed=", "attributed"),
+        ("leads/?attributed=null", "attributed"),
+        ("leads/?attributed=true&attributed=false", "attributed"),
+        ("ads/rule-evaluations/?fired=null&fired=null", "fired"),
+        ("ads/rule-evaluations/?fired=maybe", "fired"),
+        ("ads/stats/?until=2026-03-01&until=2026-03-02", "until"),
+        ("leads/?status=new&status=won", "status"),
+        ("goals/?strategy=", "strategy"),
+    ],
+)
+def test_an_empty_repeated_or_non_boolean_filter_is_a_400_naming_it(token_client, org, path, field):
+    assert field in field_errors(token_client.get(f"/api/v1/orgs/{org.slug}/{path}"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["leads/?status=", "leads/?attributed=true", "leads/?attributed=0", "ads/stats/?until=2026-03-01", "goals/"],
+)
+def test_an_empty_enum_filter_is_any_and_well_formed_filters_pass(token_client, org, path):
+    assert token_client.get(f"/api/v1/orgs/{org.slug}/{path}").status_code == 200
+
+
+def test_an_empty_objective_lists_the_whole_kpi_catalog_as_the_schema_states(token_client, org):
+    url = f"/api/v1/orgs/{org.slug}/kpis/catalog/"
+    everything, empty = token_client.get(url).json(), token_client.get(url + "?objective=").json()
+    assert empty == everything
+    assert len(everything) > 1
+    schema = token_client.get("/api/schema/?format=json").json()
+    (objective,) = [
+        p
+        for p in schema["paths"]["/api/v1/orgs/{org_slug}/kpis/catalog/"]["get"]["parameters"]
+        if p["name"] == "objective"
+    ]
+    assert "" in objective["schema"]["enum"]
+
+
 # --------------------------------------------------------------------------- ETag on KPI reads
 
 
@@ -396,3 +441,27 @@ def test_the_four_creating_actions_document_the_status_they_answer(
     assert testimonial.status_code == 201, testimonial.content
     assert_documented(schema, "/api/v1/orgs/{org_slug}/inbox/items/{id}/testimonial/", "post", testimonial)
     assert Post.objects.for_organization(org).filter(pk=testimonial.json()["post"]).exists()
+
+
+@pytest.mark.parametrize("amount", ["0", "0.00", "00.0", ".00", "0.001"])
+def test_a_decimal_that_must_be_above_zero_says_so_in_the_schema_and_zero_is_a_400(token_client, org, amount):
+    schema = token_client.get("/api/schema/?format=json").json()
+    pattern = schema["components"]["schemas"]["AdBudgetRequest"]["properties"]["amount"]["pattern"]
+    assert all(re.search(pattern, ok) for ok in ["0.01", ".5", "5", "007.10", "123456789012.99"])
+    assert not re.search(pattern, amount)
+    response = token_client.post(
+        f"/api/v1/orgs/{org.slug}/ads/budgets/", {"month": "2026-03-01", "amount": amount}, format="json"
+    )
+    assert "amount" in field_errors(response)
+
+
+@pytest.mark.parametrize(
+    ("currency", "known"), [("RUB", True), ("rub", True), ("uSd", True), ("XAU", False), ("ZZZ", False)]
+)
+def test_the_schema_states_the_currency_codes_the_server_accepts(token_client, org, currency, known):
+    schema = token_client.get("/api/schema/?format=json").json()
+    pattern = schema["components"]["schemas"]["SaleInRequest"]["properties"]["currency"]["pattern"]
+    assert bool(re.search(pattern, currency)) is known
+    sale = {"external_id": f"S-{currency}", "amount": "10.00", "currency": currency, "sold_at": "2026-03-01T10:00:00Z"}
+    response = token_client.post(f"/api/v1/orgs/{org.slug}/sales/", sale, format="json")
+    assert (response.status_code == 200) is known, response.content

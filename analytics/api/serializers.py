@@ -105,7 +105,10 @@ class KpiReportSerializer(serializers.Serializer):
 
 class KpiCatalogQuerySerializer(serializers.Serializer):
     objective = serializers.ChoiceField(
-        choices=OBJECTIVE_CHOICES, required=False, help_text="Only the KPIs that measure this business objective."
+        choices=OBJECTIVE_CHOICES,
+        required=False,
+        allow_blank=True,  # empty is "any", as in every enum filter
+        help_text="Only the KPIs that measure this business objective (empty: every KPI).",
     )
 
 

@@ -15,6 +15,7 @@ Two places, so every endpoint inherits them without declaring anything:
   offset, decimals that need a digit).
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -89,6 +90,19 @@ RATE_LIMIT_HEADERS = {
 NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character in any text it reads
 
 
+def _is_smallest_step(field) -> bool:
+    """A decimal whose minimum is its smallest step above zero (`0.01` with two places): "more than 0"."""
+    places = field.decimal_places
+    return places is not None and places > 0 and Decimal(field.min_value) == Decimal(1).scaleb(-places)
+
+
+def positive_decimal(digits: int, places: int) -> str:
+    """A decimal above zero as text: a non-zero whole part (leading zeros allowed, as the server reads
+    them) with any fraction, or a zero whole part and a fraction with a non-zero digit."""
+    fractions = "|".join(f"0{{{zeros}}}[1-9]\\d{{0,{places - 1 - zeros}}}" for zeros in range(places))
+    return f"^(?:0*[1-9]\\d{{0,{digits - 1}}}(?:\\.\\d{{0,{places}}})?|0*\\.(?:{fractions}))$"
+
+
 class AutoSchema(openapi.AutoSchema):
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         result = super()._map_serializer(serializer, direction, bypass_extensions)
@@ -113,6 +127,11 @@ class AutoSchema(openapi.AutoSchema):
         unsigned = isinstance(field, serializers.DecimalField) and minimum is not None and minimum >= 0
         if unsigned and isinstance(pattern, str) and pattern.startswith("^-?"):
             result["pattern"] = "^" + pattern[3:]  # no sign: the server refuses a negative amount
+        if direction == "request" and unsigned and isinstance(pattern, str) and _is_smallest_step(field):
+            result["pattern"] = positive_decimal(field.max_digits - field.decimal_places, field.decimal_places)
+        stated = getattr(field, "schema_pattern", None)  # a text field naming its own pattern
+        if isinstance(stated, str) and isinstance(result, dict):
+            result["pattern"] = stated
         text = isinstance(result, dict) and result.get("type") == "string"
         plain = text and not ({"format", "pattern", "enum", "$ref"} & set(result))
         if direction == "request" and isinstance(field, serializers.CharField) and plain:

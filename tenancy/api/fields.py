@@ -2,6 +2,17 @@
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids is a JSON array: an object (`{}`, iterable in Python) is a 400 (`not_a_list`),
+    as the schema's `type: array` says."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
@@ -14,6 +25,12 @@ class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
         if organization is None:
             return queryset.none()
         return queryset.filter(organization=organization)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):  # DRF's, with the strict list
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS})
+        return StrictManyRelatedField(**list_kwargs)
 
 
 class StrictCharField(serializers.CharField):

@@ -118,6 +118,7 @@ def hook_data(slug: str, get_json: Callable[[str], object]) -> dict:
         "kpi_objectives": {kpi.key: [str(objective) for objective in kpi.objectives] for kpi in CATALOG},
         "cursors": cursors,
         "accounts": [row["id"] for row in rows("integrations/accounts")],
+        "competitors": [row["id"] for row in rows("competitors")],
         "goal_strategy": {str(row["id"]): row.get("strategy") for row in rows("goals")},
         "pillar_strategy": {str(row["id"]): row.get("strategy") for row in rows("content-pillars")},
     }

@@ -25,6 +25,14 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
   from its connected accounts.
 - **Names unique in the organization** (a competitor's and an audience segment's `name`): a counter
   suffix makes each generated name new.
+- **Lists of ids in a body name the organization's rows** (a strategy's `competitors`, a pillar's
+  `goals`, which must also be goals of the pillar's strategy): drawn from them.
+- **A presence audit is unique per platform and date**: a positive case's `date` is a new day.
+- **A webhook URL's host resolves to a public address**: its host becomes a public address literal
+  (the `https://` shape is the schema's pattern). Test: tests/webhooks/test_safety.py.
+- **An Idempotency-Key names one request body** (a key reused with another body is a 422,
+  `idempotency_key_reused`): the hooks above change bodies, so each positive case's key gets a
+  counter suffix. Test: tests/test_api_conventions.py (`idempotency_key_reused`).
 - **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
   `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
   `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
@@ -37,6 +45,7 @@ import itertools
 import json
 import os
 import re
+from collections.abc import MutableMapping
 
 import schemathesis
 from schemathesis import GenerationMode
@@ -147,6 +156,41 @@ def _own_accounts(body: dict) -> None:
         body["target_accounts"] = sorted({accounts[i % len(accounts)] for i in range(len(chosen))}) if accounts else []
 
 
+def _drawn(chosen, pool: list) -> list:
+    return sorted({pool[i % len(pool)] for i in range(len(chosen))}) if pool else []
+
+
+def _own_lists(path: str, body: dict, path_parameters: dict) -> None:
+    data = _data()
+    if isinstance(body.get("competitors"), list):
+        body["competitors"] = _drawn(body["competitors"], data.get("competitors", []))
+    if isinstance(body.get("goals"), list) and "/content-pillars/" in path:
+        strategy = body.get("strategy")
+        if strategy is None and "id" in path_parameters:  # an update: the pillar's own strategy
+            strategy = data.get("pillar_strategy", {}).get(str(path_parameters["id"]))
+        goals = sorted(int(pk) for pk, of in data.get("goal_strategy", {}).items() if of == strategy)
+        body["goals"] = _drawn(body["goals"], goals)
+
+
+_AUDIT_DAYS = itertools.count(1)
+_KEYS = itertools.count(1)
+
+
+def _new_audit_day(path: str, body: dict) -> None:
+    if "/presence-audits/" in path and isinstance(body.get("date"), str):
+        # Days from 2001-01-01 (the demo's audits are recent): each positive case its own day.
+        body["date"] = (dt.date(2001, 1, 1) + dt.timedelta(days=next(_AUDIT_DAYS))).isoformat()
+
+
+_HOST = re.compile(r"^https://[^/?#]+")
+
+
+def _public_host(path: str, body: dict) -> None:
+    url = body.get("url")
+    if "/webhooks/" in path and "/deliveries/" not in path and isinstance(url, str) and _HOST.match(url):
+        body["url"] = _HOST.sub("https://93.184.215.14", url, count=1)
+
+
 def _fix_object(values: dict) -> None:
     _fix_dates(values)
     _same_strategy(values)
@@ -179,6 +223,8 @@ def before_call(context, case, kwargs):
     meta = case.meta
     if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
         return
+    if isinstance(case.headers, MutableMapping) and isinstance(case.headers.get("Idempotency-Key"), str):
+        case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:240]}-{next(_KEYS)}"
     if isinstance(case.query, dict) and case.query:
         _fix_dates(case.query)
         _cursor(context.operation.path, case.query)
@@ -186,6 +232,9 @@ def before_call(context, case, kwargs):
     if isinstance(body, dict):
         _fix_object(body)
         _unique_name(context.operation.path, body)
+        _own_lists(context.operation.path, body, case.path_parameters or {})
+        _new_audit_day(context.operation.path, body)
+        _public_host(context.operation.path, body)
         for item in body.get("items") or []:
             if isinstance(item, dict):
                 _fix_object(item)

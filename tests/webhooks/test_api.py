@@ -1,6 +1,8 @@
 """The webhooks API: CRUD with the secret shown once, rotate, ping, deliveries and re-send; read
 tokens read, write tokens change; another organization's rows answer 404."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -181,3 +183,24 @@ def test_endpoint_list_queries_do_not_grow_with_endpoints(api, base, org, owner_
         )
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 20
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://x.example.test/",
+        "ftp://x.example.test/",
+        "https://user:pw@x.example.test/",
+        "https://x.example.test:99999/",
+    ],
+)
+def test_the_schema_states_the_https_url_the_server_requires(api, base, dns, settings, url):
+    """A URL outside the schema's pattern is refused (outside the development loopback setting)."""
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    dns["x.example.test"] = ["93.184.216.34"]
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    pattern = schema["components"]["schemas"]["WebhookEndpointRequest"]["properties"]["url"]["pattern"]
+    assert re.search(pattern, "https://x.example.test/hooks?a=1")
+    assert not re.search(pattern, url)
+    response = api.post(base, {"url": url, "events": ["sale.recorded"]}, format="json")
+    assert "url" in response.json()["error"]["fields"], response.json()

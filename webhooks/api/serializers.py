@@ -1,6 +1,7 @@
 import json
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.events import Event
@@ -8,11 +9,18 @@ from tenancy.api.fields import TenantModelSerializer
 
 from ..models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
+# What `webhooks.safety.check_url` accepts (outside development's loopback setting): https, a host, no
+# user name, password or port. That the host resolves to a public address the schema cannot state.
+HTTPS_URL = r"^https://[^\s/?#@:\[\]\x00]+([/?#][^\s\x00]*)?$"
+
+
+@extend_schema_field({"type": "string", "maxLength": 500, "pattern": HTTPS_URL})
+class HttpsUrlField(serializers.CharField):
+    pass
+
 
 class WebhookEndpointSerializer(TenantModelSerializer):
-    url = serializers.CharField(
-        max_length=500, help_text=_("An https:// URL on a public address; redirects are not followed.")
-    )
+    url = HttpsUrlField(max_length=500, help_text=_("An https:// URL on a public address; redirects are not followed."))
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Event.choices), min_length=1, max_length=len(Event.values)
     )
