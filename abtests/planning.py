@@ -57,6 +57,8 @@ def plan_sample(
                 _("Enter the current rate or link the control to a campaign with statistics."),
                 field="baseline_percent",
             )
+        if not Decimal(0) < baseline_percent < Decimal(100):
+            raise DomainError(_("The current rate must be above 0 and below 100 %."), field="baseline_percent")
         baseline = float(baseline_percent) / 100
         if baseline * (1 + mde) >= 1:
             raise DomainError(

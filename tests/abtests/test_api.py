@@ -103,6 +103,14 @@ def test_calculator(token_client, org):
     assert "baseline_percent" in bad.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("baseline", ["0", "-5", "100", "250"])
+def test_calculator_refuses_a_rate_outside_0_to_100(token_client, org, baseline):
+    body = {"metric": "ctr", "mde_percent": "5", "baseline_percent": baseline, "daily_traffic": 100}
+    response = token_client.post(url(org, "calculate/"), body, format="json")
+    assert response.status_code == 400  # was a 500 for 0 and below (found by the API fuzzing)
+    assert "baseline_percent" in response.json()["error"]["fields"]
+
+
 def test_calculator_from_the_control_campaigns_traffic(token_client, org):
     c = AdCampaignFactory(organization=org)
     for i in range(FLOW_WINDOW_DAYS + 3):  # three days before the window are not counted
