@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from django.db.models import F, QuerySet, Sum, Window
@@ -102,20 +103,6 @@ def latest_post_metrics(*, organization: Organization, posts: QuerySet[SocialPos
 _NUMBERS = ("reach", "likes", "comments", "shares", "saves", "link_clicks", "views")
 
 
-@dataclass(frozen=True)
-class _Numbers:
-    """A post's latest numbers as read from the post rollup (tuples, not model instances)."""
-
-    day: date
-    reach: int | None
-    likes: int | None
-    comments: int | None
-    shares: int | None
-    saves: int | None
-    link_clicks: int | None
-    views: int | None
-
-
 def post_performance_list(
     *,
     organization: Organization,
@@ -141,7 +128,7 @@ def post_performance_list(
         if platform:
             window = window.filter(platform=platform)
         metrics = {
-            row[0]: _Numbers(*row[1:])
+            row[0]: SimpleNamespace(day=row[1], **dict(zip(_NUMBERS, row[2:], strict=True)))
             for row in window.exclude(metric_day=None).values_list("post_id", "metric_day", *_NUMBERS)
         }
     elif rows:
@@ -149,19 +136,8 @@ def post_performance_list(
     result = []
     for post in rows:
         m = metrics.get(post.pk)
-        result.append(
-            PostPerformance(
-                post=post,
-                day=m.day if m else None,
-                reach=m.reach if m else None,
-                likes=m.likes if m else None,
-                comments=m.comments if m else None,
-                shares=m.shares if m else None,
-                saves=m.saves if m else None,
-                link_clicks=m.link_clicks if m else None,
-                views=m.views if m else None,
-            )
-        )
+        numbers = {name: getattr(m, name) if m else None for name in _NUMBERS}
+        result.append(PostPerformance(post=post, day=m.day if m else None, **numbers))
     return result
 
 
