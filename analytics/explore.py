@@ -152,30 +152,137 @@ def _followers_carried(scope: Scope, rows: pd.DataFrame, dates: list[dt.date]) -
 ACCOUNT_FIELDS = ("account_id", "day", *ACCOUNT_SUMS)
 
 
-def daily_overview(scope: Scope) -> pd.DataFrame:
-    """One row per day of the period with the figures of the overview charts. Seven queries.
+_AMD, _SOCIAL_ACCOUNT = AccountMetricDaily._meta.db_table, SocialAccount._meta.db_table
+# The overview's account figures summed per day in the database, in one pass over the period's
+# rows in the natural key's order (not per account and day in Python: 100 accounts × two years
+# are 73 000 rows), with the day's change of the carried follower total: each count minus the
+# account's previous count (its last one before the period for its first; a day without a count
+# changes nothing), so the running sum of the changes is the sum over the accounts of each one's
+# last known count. The previous count is the greatest (day, count) pair of the account's earlier
+# rows with a count (`_DAY_AND_COUNT`), where a `lag` skipping the rows without a count would need
+# them partitioned apart and sorted.
+# A row's day and followers as one bigint ordered by the day (days since 1900 × 2³², then
+# the count shifted to be non-negative), so the greatest of an account's earlier rows holds its
+# previous count: the running max of a window in the rows' order, without a sort.
+_DAY_AND_COUNT = "((m.day - DATE '1900-01-01')::bigint * 4294967296 + m.followers + 2147483648)"
+_COUNT_OF = "({} %% 4294967296 - 2147483648)"  # %% : the SQL runs with parameters
+_ACCOUNT_DAYS = f"""
+WITH earlier AS (
+    SELECT a.id AS account_id, e.followers
+    FROM {_SOCIAL_ACCOUNT} a
+    CROSS JOIN LATERAL (
+        SELECT followers FROM {_AMD}
+        WHERE organization_id = %(org)s AND account_id = a.id AND day < %(start)s AND followers IS NOT NULL
+        ORDER BY day DESC LIMIT 1
+    ) e
+    WHERE a.organization_id = %(org)s {{account_filters}}
+)
+SELECT k.day, sum(k.reach), sum(k.views), sum(k.interactions), sum(k.link_clicks), NULL::bigint,
+    sum(k.followers_gained), sum(k.followers_lost), sum(k.interactions) FILTER (WHERE k.reach > 0),
+    sum(k.reach) FILTER (WHERE k.reach > 0),
+    sum(k.followers - COALESCE({_COUNT_OF.format("k.previous")}, e.followers, 0))
+FROM (
+    SELECT m.account_id, m.day, m.reach, m.views, m.interactions, m.link_clicks, m.followers, m.followers_gained,
+        m.followers_lost,
+        max({_DAY_AND_COUNT}) FILTER (WHERE m.followers IS NOT NULL) OVER (
+            PARTITION BY m.account_id ORDER BY m.day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS previous
+    FROM {_AMD} m
+    WHERE m.organization_id = %(org)s AND m.day >= %(start)s AND m.day <= %(end)s {{filters}}
+) k
+LEFT JOIN earlier e ON e.account_id = k.account_id
+GROUP BY k.day
+UNION ALL
+SELECT %(before)s::date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, sum(followers) FROM earlier
+HAVING count(*) > 0
+"""  # noqa: S608 - table names from the models; values are parameters
+ACCOUNT_DAILY = [*ACCOUNT_SUMS, "er_interactions", "er_reach"]
 
-    Account metrics are read per account and day (a few accounts × the days: not growing with
-    posts) and summed here, since the follower totals need each account's own series."""
-    org, dates = scope.organization, scope.dates
-    start_at, end_at = published_window(scope.start, scope.end, scope.tz)
-    accounts = _accounts(
-        scope, AccountMetricDaily.objects.for_organization(org).filter(day__gte=scope.start, day__lte=scope.end)
+
+_IN_PLATFORM = f" AND m.account_id IN (SELECT id FROM {_SOCIAL_ACCOUNT} WHERE platform = %(platform)s)"  # noqa: S608
+
+
+def _account_params(scope: Scope) -> tuple[str, str, dict[str, Any]]:
+    """The account metric rows' filters (alias `m`), the accounts' (alias `a`) and the parameters."""
+    filters, account_filters = "", ""
+    params: dict[str, Any] = {
+        "org": scope.organization.pk,
+        "start": scope.start,
+        "end": scope.end,
+        "before": scope.start - dt.timedelta(days=1),
+    }
+    if scope.account_id is not None:
+        filters += " AND m.account_id = %(account)s"
+        account_filters += " AND a.id = %(account)s"
+        params["account"] = scope.account_id
+    if scope.platform:
+        filters += _IN_PLATFORM
+        account_filters += " AND a.platform = %(platform)s"
+        params["platform"] = scope.platform
+    return filters, account_filters, params
+
+
+def _account_daily_sql(scope: Scope) -> pd.DataFrame:
+    """`_account_daily` summed in PostgreSQL: one query, a row per day whatever the accounts."""
+    filters, account_filters, params = _account_params(scope)
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCOUNT_DAYS.format(filters=filters, account_filters=account_filters), params)
+        rows = cursor.fetchall()
+    columns = ["day", *ACCOUNT_DAILY, "change"]
+    found = pd.DataFrame.from_records(rows, columns=columns).set_index("day")
+    for name in columns[1:]:
+        found[name] = pd.to_numeric(found[name], errors="coerce").astype("float64")
+    frame = found[ACCOUNT_DAILY].reindex(pd.Index(scope.dates, name="day"))
+    # The carried total: the running sum of the changes from the day before the period (missing
+    # until the first account's first count).
+    change = found["change"].reindex([params["before"], *scope.dates])
+    frame["followers"] = change.fillna(0).cumsum().where(change.notna().cummax()).to_numpy()[1:]
+    return frame
+
+
+def _account_daily_frame(scope: Scope) -> pd.DataFrame:
+    """`_account_daily` in pandas over each account's daily rows (two queries; any database)."""
+    rows = pd.DataFrame.from_records(
+        list(
+            _accounts(
+                scope,
+                AccountMetricDaily.objects.for_organization(scope.organization).filter(
+                    day__gte=scope.start, day__lte=scope.end
+                ),
+            ).values_list(*ACCOUNT_FIELDS)
+        ),
+        columns=ACCOUNT_FIELDS,
     )
-    rows = pd.DataFrame.from_records(list(accounts.values_list(*ACCOUNT_FIELDS)), columns=ACCOUNT_FIELDS)
     for name in ACCOUNT_SUMS:
         rows[name] = pd.to_numeric(rows[name], errors="coerce").astype("float64")
     with_reach = rows["reach"] > 0
     rows["er_interactions"] = rows["interactions"].where(with_reach)
     rows["er_reach"] = rows["reach"].where(with_reach)
-    sums = rows.groupby("day")[[*ACCOUNT_SUMS, "er_interactions", "er_reach"]].sum(min_count=1)
-    frame = sums.reindex(pd.Index(dates, name="day")).astype("float64")
+    sums = rows.groupby("day")[ACCOUNT_DAILY].sum(min_count=1)
+    frame = sums.reindex(pd.Index(scope.dates, name="day")).astype("float64")
+    frame["followers"] = _followers_carried(scope, rows, scope.dates)
+    return frame
+
+
+def _account_daily(scope: Scope) -> pd.DataFrame:
+    """Per day of the period, the account metrics summed over the chosen accounts (a sum over
+    nothing reported is missing), the ER parts (interactions and reach of the rows with a reach)
+    and the followers carried (`_followers_carried`)."""
+    if connection.vendor == "postgresql":
+        return _account_daily_sql(scope)
+    return _account_daily_frame(scope)
+
+
+def daily_overview(scope: Scope) -> pd.DataFrame:
+    """One row per day of the period with the figures of the overview charts. Six queries."""
+    org, dates = scope.organization, scope.dates
+    start_at, end_at = published_window(scope.start, scope.end, scope.tz)
+    frame = _account_daily(scope)
     # Interactions not reported count as 0 on a day that reports a reach.
     frame["er_interactions"] = frame["er_interactions"].where(
         frame["er_reach"].isna(), frame["er_interactions"].fillna(0)
     )
     frame["er"] = frame["er_interactions"] / frame["er_reach"].where(frame["er_reach"] > 0) * 100
-    frame["followers"] = _followers_carried(scope, rows, dates)
 
     platform = scope.coarse_platform
     clicks: QuerySet = LinkClickHourly.objects.for_organization(org).filter(hour__gte=start_at, hour__lt=end_at)
@@ -764,8 +871,9 @@ UNUSUAL_Z = 3.5  # robust z-score (median and MAD) beyond which a day's net chan
 UNUSUAL_MIN_DAYS = 7
 
 
-def account_days(scope: Scope) -> pd.DataFrame:
-    """One row per account and day: followers, gained, lost and the net change. One query."""
+def account_days(scope: Scope, *, since_before: bool = False) -> pd.DataFrame:
+    """One row per account and day: followers, gained, lost and the net change. One query.
+    `since_before` keeps the day before the period (the net change of its first day needs it)."""
     qs = _accounts(
         scope,
         AccountMetricDaily.objects.for_organization(scope.organization).filter(
@@ -795,6 +903,8 @@ def account_days(scope: Scope) -> pd.DataFrame:
         pd.to_datetime(frame["day"]) - pd.to_datetime(previous_day) == pd.Timedelta(days=1)
     )
     frame["net"] = (frame["gained"] - frame["lost"]).where(both, diff.where(consecutive))
+    if since_before:
+        return frame
     return frame[frame["day"] >= scope.start].reset_index(drop=True)
 
 
@@ -818,6 +928,175 @@ def unusual_days(frame: pd.DataFrame) -> pd.DataFrame:
     if not found:
         return frame.head(0).assign(score=pd.Series(dtype="float64"))
     return pd.concat(found).sort_values(["day", "account_id"]).reset_index(drop=True)
+
+
+AUDIENCE_LINES = 8  # accounts drawn as their own line (the palette's colours); beyond, 7 and "other"
+
+# An account's day: followers, gained, lost and the net change as `account_days` computes it
+# (from the day before the period), in the natural key's order (no sort); {previous} adds the
+# account's previous count (`_DAY_AND_COUNT`).
+_AUDIENCE_ROWS = f"""
+    SELECT m.account_id, m.day, m.followers, m.followers_gained AS gained, m.followers_lost AS lost,
+        CASE WHEN m.followers_gained IS NOT NULL AND m.followers_lost IS NOT NULL
+                THEN m.followers_gained - m.followers_lost
+            WHEN lag(m.day) OVER w = m.day - 1 THEN m.followers - lag(m.followers) OVER w
+        END AS net {{previous}}
+    FROM {_AMD} m
+    WHERE m.organization_id = %(org)s AND m.day >= %(before)s AND m.day <= %(end)s {{filters}}
+    WINDOW w AS (PARTITION BY m.account_id ORDER BY m.day)
+"""  # noqa: S608 - table names from the models; values are parameters
+_EARLIER_ROWS = "w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+_PREVIOUS_COUNT = f"max({_DAY_AND_COUNT}) FILTER (WHERE m.followers IS NOT NULL) OVER ({_EARLIER_ROWS})"
+_PREVIOUS = f", {_COUNT_OF.format(_PREVIOUS_COUNT)} AS previous"
+# The chart's lines: every account when there are at most AUDIENCE_LINES, else the
+# AUDIENCE_LINES - 1 with the most followers at their last count of the period (line = their
+# place; found by one index probe per account) and the others summed (line 0): gained, lost and
+# net summed per day, followers carried (the day's change of their counts, summed up in Python).
+_AUDIENCE_LINES = f"""
+WITH ranked AS (
+    SELECT a.id AS account_id, count(*) OVER () AS accounts,
+        row_number() OVER (ORDER BY l.followers DESC NULLS LAST, a.id) AS place
+    FROM {_SOCIAL_ACCOUNT} a
+    LEFT JOIN LATERAL (
+        SELECT x.followers FROM {_AMD} x
+        WHERE x.organization_id = %(org)s AND x.account_id = a.id AND x.day >= %(start)s AND x.day <= %(end)s
+            AND x.followers IS NOT NULL
+        ORDER BY x.day DESC LIMIT 1
+    ) l ON true
+    WHERE a.organization_id = %(org)s {{account_filters}} AND EXISTS (
+        SELECT 1 FROM {_AMD} x
+        WHERE x.organization_id = %(org)s AND x.account_id = a.id AND x.day >= %(start)s AND x.day <= %(end)s
+    )
+), lines AS (
+    SELECT CASE WHEN r.accounts <= %(lines)s OR r.place < %(lines)s THEN r.place ELSE 0 END AS line,
+        min(m.account_id) AS account_id, m.day, sum(m.followers) AS followers, sum(m.gained) AS gained,
+        sum(m.lost) AS lost, sum(m.net) AS net, sum(m.followers - COALESCE(m.previous, 0)) AS change,
+        max(r.accounts) AS accounts
+    FROM ({_AUDIENCE_ROWS.format(previous=_PREVIOUS, filters="{filters}")}) m
+    JOIN ranked r ON r.account_id = m.account_id
+    GROUP BY 1, m.day
+)
+SELECT g.line, g.account_id, a.display_name, a.platform, g.day, g.followers, g.gained, g.lost, g.net, g.change,
+    g.accounts
+FROM lines g LEFT JOIN {_SOCIAL_ACCOUNT} a ON a.id = g.account_id AND g.line <> 0
+"""  # noqa: S608 - table names from the models; values are parameters
+# `unusual_days` over the period's net changes: median, MAD, mean and standard deviation per
+# account, and the days whose score is beyond UNUSUAL_Z.
+_UNUSUAL = f"""
+WITH p AS (
+    SELECT * FROM ({_AUDIENCE_ROWS.format(previous="", filters="{filters}")}) m
+    WHERE day >= %(start)s AND net IS NOT NULL
+), s AS (
+    SELECT account_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY net) AS median, avg(net::float8) AS mean,
+        stddev_pop(net::float8) AS sd
+    FROM p GROUP BY account_id HAVING count(*) >= %(min_days)s
+), d AS (
+    SELECT p.account_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(p.net - s.median)) AS mad
+    FROM p JOIN s ON s.account_id = p.account_id GROUP BY p.account_id
+), scored AS (
+    SELECT p.account_id, p.day, p.followers, p.gained, p.lost, p.net,
+        CASE WHEN d.mad > 0 THEN 0.6745 * (p.net - s.median) / d.mad
+            WHEN s.sd > 0 THEN (p.net - s.mean) / s.sd * %(sd_scale)s END AS score
+    FROM p JOIN s ON s.account_id = p.account_id JOIN d ON d.account_id = p.account_id
+)
+SELECT x.account_id, a.display_name, a.platform, x.day, x.followers, x.gained, x.lost, x.net, x.score
+FROM scored x JOIN {_SOCIAL_ACCOUNT} a ON a.id = x.account_id
+WHERE abs(x.score) > %(z)s
+ORDER BY x.day, x.account_id
+"""  # noqa: S608 - table names from the models; values are parameters
+LINE_COLUMNS = ["line", "account_id", "account", "platform", "day", "followers", "gained", "lost", "net"]
+
+
+def _numbers(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def _carried(change: pd.Series) -> pd.Series:
+    """The running sum of a day's changes of a follower total, missing until the first count."""
+    return change.fillna(0).cumsum().where(change.notna().cummax())
+
+
+def audience_lines(scope: Scope) -> tuple[pd.DataFrame, int]:
+    """The followers chart's lines and the number of chosen accounts with figures in the period.
+
+    One row per line and day (LINE_COLUMNS, ordered by line then day): with at most
+    AUDIENCE_LINES accounts, each account's `account_days` rows (line = the account, in the order
+    of its id); with more, the AUDIENCE_LINES - 1 accounts with the most followers at their last
+    count of the period (in that order), then the others as one line (line 0, `account_id`
+    missing): gained, lost and net summed over them per day (missing where none reports), followers
+    summed with each of them at its last count since the day before the period. One query on
+    PostgreSQL, whatever the number of accounts."""
+    if connection.vendor != "postgresql":
+        return _audience_lines_frame(account_days(scope, since_before=True), scope.start)
+    filters, account_filters, params = _account_params(scope)
+    params["lines"] = AUDIENCE_LINES
+    with connection.cursor() as cursor:
+        cursor.execute(_AUDIENCE_LINES.format(filters=filters, account_filters=account_filters), params)
+        rows = cursor.fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=[*LINE_COLUMNS, "change", "accounts"])
+    _numbers(frame, ("followers", "gained", "lost", "net", "change"))
+    accounts = int(frame["accounts"].max()) if len(frame) else 0
+    frame = frame.sort_values(["line", "day"]).reset_index(drop=True)
+    other = frame["line"] == 0
+    if other.any():
+        days = pd.Index([params["before"], *scope.dates])
+        change = frame[other].set_index("day")["change"].reindex(days)
+        summed = frame[other].set_index("day")[["gained", "lost", "net"]].reindex(days)
+        summed["followers"] = _carried(change)
+        summed = summed.iloc[1:]
+        summed = summed[summed.notna().any(axis=1)].reset_index(names="day")
+        summed = summed.assign(line=0, account_id=np.nan, account="", platform="")
+        frame = pd.concat([frame[~other], summed], ignore_index=True)
+        frame["line"] = frame["line"].replace(0, AUDIENCE_LINES)  # the others last
+        frame = frame.sort_values(["line", "day"]).reset_index(drop=True)
+        frame["line"] = frame["line"].replace(AUDIENCE_LINES, 0)
+    else:
+        frame = frame.sort_values(["account_id", "day"]).reset_index(drop=True)
+    frame = frame[frame["day"] >= scope.start].reset_index(drop=True)
+    return frame[LINE_COLUMNS], accounts
+
+
+def _audience_lines_frame(frame: pd.DataFrame, start: dt.date) -> tuple[pd.DataFrame, int]:
+    """`audience_lines` in pandas from `account_days` rows (with the day before the period)."""
+    shown = frame[frame["day"] >= start]
+    accounts = shown["account_id"].nunique()
+    if accounts <= AUDIENCE_LINES:
+        out = shown.assign(line=shown["account_id"].rank(method="dense").astype(int))
+        return out[LINE_COLUMNS].reset_index(drop=True), accounts
+    last = shown.dropna(subset=["followers"]).groupby("account_id")["followers"].last()
+    order = (
+        pd.DataFrame({"account_id": shown["account_id"].unique()})
+        .assign(last=lambda f: f["account_id"].map(last))
+        .sort_values(["last", "account_id"], ascending=[False, True], na_position="last")["account_id"]
+        .tolist()
+    )
+    place = {account_id: n for n, account_id in enumerate(order, 1) if n < AUDIENCE_LINES}
+    own = shown[shown["account_id"].isin(place)].assign(line=lambda f: f["account_id"].map(place))
+    others = frame[~frame["account_id"].isin(place)]
+    days = sorted({start - dt.timedelta(days=1), *shown["day"]})
+    counts = others.pivot(index="day", columns="account_id", values="followers").reindex(days).ffill()
+    summed = others.groupby("day")[["gained", "lost", "net"]].sum(min_count=1).reindex(days)
+    summed["followers"] = counts.sum(axis=1, min_count=1)
+    summed = summed.iloc[1:]
+    summed = summed[summed.notna().any(axis=1)].reset_index(names="day")
+    summed = summed.assign(line=0, account_id=np.nan, account="", platform="")
+    out = pd.concat([own.sort_values(["line", "day"]), summed], ignore_index=True)
+    return out[LINE_COLUMNS], accounts
+
+
+def unusual_account_days(scope: Scope) -> pd.DataFrame:
+    """`unusual_days(account_days(scope))`: on PostgreSQL one query returning only those days."""
+    if connection.vendor != "postgresql":
+        return unusual_days(account_days(scope))
+    filters, params = _account_params(scope)[::2]
+    params |= {"min_days": UNUSUAL_MIN_DAYS, "z": UNUSUAL_Z, "sd_scale": UNUSUAL_Z / 3}
+    with connection.cursor() as cursor:
+        cursor.execute(_UNUSUAL.format(filters=filters), params)
+        rows = cursor.fetchall()
+    columns = ["account_id", "account", "platform", "day", "followers", "gained", "lost", "net", "score"]
+    return _numbers(pd.DataFrame.from_records(rows, columns=columns), columns[4:])
 
 
 @dataclass(frozen=True)

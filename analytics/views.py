@@ -616,13 +616,21 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
     section = "audience"
 
     def build(self, scope):
-        frame = explore.account_days(scope)
+        lines, accounts = explore.audience_lines(scope)
         days = scope.dates
-        accounts = frame.drop_duplicates("account_id")[["account_id", "account"]].values.tolist()
-        series = []
-        for account_id, name in accounts:
-            per_day = frame[frame["account_id"] == account_id].set_index("day")["followers"]
-            series.append(Series(str(name), per_day.reindex(days).tolist(), unit=Unit.COUNT))
+        other = _("Other accounts (%(count)s)") % {"count": accounts - explore.AUDIENCE_LINES + 1}
+        lines["account"] = lines["account"].where(lines["line"] != 0, other)
+        series = [
+            Series(
+                str(rows["account"].iloc[0]), rows.set_index("day")["followers"].reindex(days).tolist(), unit=Unit.COUNT
+            )
+            for _line, rows in lines.groupby("line", sort=False)
+        ]
+        columns = ["day", "account", "followers", "gained", "lost", "net"]
+        if self.request.GET.get("export") and self.request.GET.get("chart") == "followers_by_account":
+            table = explore.account_days(scope)[columns].values.tolist()  # every account's days
+        else:
+            table = lines[columns].values.tolist()
         followers = Chart(
             "followers_by_account",
             _("Followers per account"),
@@ -634,10 +642,17 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
                 Column("lost", _("Lost"), Unit.COUNT),
                 Column("net", _("Net change"), Unit.COUNT),
             ],
-            frame[["day", "account", "followers", "gained", "lost", "net"]].values.tolist(),
+            table,
             time_figure(days, series, y_title=_("people")),
+            note=_(
+                "The %(shown)s accounts with the most followers at the end of the period, and the other "
+                "%(others)s summed (each at its last count). The CSV and XLSX files hold every account's days."
+            )
+            % {"shown": explore.AUDIENCE_LINES - 1, "others": accounts - explore.AUDIENCE_LINES + 1}
+            if accounts > explore.AUDIENCE_LINES
+            else "",
         )
-        by_day = frame.groupby("day")[["gained", "lost"]].sum(min_count=1).reindex(days)
+        by_day = lines.groupby("day")[["gained", "lost"]].sum(min_count=1).reindex(days)
         change = Chart(
             "gained_lost",
             _("Followers gained and lost, all chosen accounts"),
@@ -652,7 +667,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
                 y_title=_("people"),
             ),
         )
-        unusual = explore.unusual_days(frame)
+        unusual = explore.unusual_account_days(scope)
         happened = explore.what_happened(scope, unusual)
         unusual_rows = []
         for row in unusual.to_dict("records"):

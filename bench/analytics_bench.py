@@ -106,7 +106,9 @@ def build(posts: int, accounts_count: int = 3) -> Organization:
         batch_size=5000,
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE analytics_socialpost; ANALYZE analytics_postmetricdaily")
+        cursor.execute(
+            "ANALYZE analytics_socialpost; ANALYZE analytics_postmetricdaily; ANALYZE analytics_accountmetricdaily"
+        )
     return org
 
 
