@@ -934,7 +934,8 @@ AUDIENCE_LINES = 8  # accounts drawn as their own line (the palette's colours); 
 
 # An account's day: followers, gained, lost and the net change as `account_days` computes it
 # (from the day before the period), in the natural key's order (no sort); {previous} adds the
-# account's previous count (`_DAY_AND_COUNT`).
+# account's previous count (`_DAY_AND_COUNT`). The window's frame (the earlier rows) is the
+# running max's; `lag` ignores frames, so both are computed in one window pass.
 _AUDIENCE_ROWS = f"""
     SELECT m.account_id, m.day, m.followers, m.followers_gained AS gained, m.followers_lost AS lost,
         CASE WHEN m.followers_gained IS NOT NULL AND m.followers_lost IS NOT NULL
@@ -943,17 +944,19 @@ _AUDIENCE_ROWS = f"""
         END AS net {{previous}}
     FROM {_AMD} m
     WHERE m.organization_id = %(org)s AND m.day >= %(before)s AND m.day <= %(end)s {{filters}}
-    WINDOW w AS (PARTITION BY m.account_id ORDER BY m.day)
+    WINDOW w AS (PARTITION BY m.account_id ORDER BY m.day ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 """  # noqa: S608 - table names from the models; values are parameters
-_EARLIER_ROWS = "w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
-_PREVIOUS_COUNT = f"max({_DAY_AND_COUNT}) FILTER (WHERE m.followers IS NOT NULL) OVER ({_EARLIER_ROWS})"
+_PREVIOUS_COUNT = f"max({_DAY_AND_COUNT}) FILTER (WHERE m.followers IS NOT NULL) OVER w"
 _PREVIOUS = f", {_COUNT_OF.format(_PREVIOUS_COUNT)} AS previous"
-# The chart's lines: every account when there are at most AUDIENCE_LINES, else the
-# AUDIENCE_LINES - 1 with the most followers at their last count of the period (line = their
-# place; found by one index probe per account) and the others summed (line 0): gained, lost and
-# net summed per day, followers carried (the day's change of their counts, summed up in Python).
-_AUDIENCE_LINES = f"""
-WITH ranked AS (
+# The audience page in one pass over the period's account rows (`_AUDIENCE_ROWS`, computed once):
+# * the chart's lines: every account when there are at most AUDIENCE_LINES, else the
+#   AUDIENCE_LINES - 1 with the most followers at their last count of the period (line = their
+#   place; one index probe per account) and the others summed (line 0): gained, lost and net
+#   summed per day, followers carried (the day's change of their counts, summed up in Python);
+# * `unusual_days` over the period's net changes: median, MAD, mean and standard deviation per
+#   account, and the days whose score is beyond UNUSUAL_Z.
+_AUDIENCE = f"""
+WITH m AS MATERIALIZED ({_AUDIENCE_ROWS.format(previous=_PREVIOUS, filters="{filters}")}), ranked AS (
     SELECT a.id AS account_id, count(*) OVER () AS accounts,
         row_number() OVER (ORDER BY l.followers DESC NULLS LAST, a.id) AS place
     FROM {_SOCIAL_ACCOUNT} a
@@ -972,20 +975,10 @@ WITH ranked AS (
         min(m.account_id) AS account_id, m.day, sum(m.followers) AS followers, sum(m.gained) AS gained,
         sum(m.lost) AS lost, sum(m.net) AS net, sum(m.followers - COALESCE(m.previous, 0)) AS change,
         max(r.accounts) AS accounts
-    FROM ({_AUDIENCE_ROWS.format(previous=_PREVIOUS, filters="{filters}")}) m
-    JOIN ranked r ON r.account_id = m.account_id
+    FROM m JOIN ranked r ON r.account_id = m.account_id
     GROUP BY 1, m.day
-)
-SELECT g.line, g.account_id, a.display_name, a.platform, g.day, g.followers, g.gained, g.lost, g.net, g.change,
-    g.accounts
-FROM lines g LEFT JOIN {_SOCIAL_ACCOUNT} a ON a.id = g.account_id AND g.line <> 0
-"""  # noqa: S608 - table names from the models; values are parameters
-# `unusual_days` over the period's net changes: median, MAD, mean and standard deviation per
-# account, and the days whose score is beyond UNUSUAL_Z.
-_UNUSUAL = f"""
-WITH p AS (
-    SELECT * FROM ({_AUDIENCE_ROWS.format(previous="", filters="{filters}")}) m
-    WHERE day >= %(start)s AND net IS NOT NULL
+), p AS (
+    SELECT * FROM m WHERE day >= %(start)s AND net IS NOT NULL
 ), s AS (
     SELECT account_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY net) AS median, avg(net::float8) AS mean,
         stddev_pop(net::float8) AS sd
@@ -999,10 +992,13 @@ WITH p AS (
             WHEN s.sd > 0 THEN (p.net - s.mean) / s.sd * %(sd_scale)s END AS score
     FROM p JOIN s ON s.account_id = p.account_id JOIN d ON d.account_id = p.account_id
 )
-SELECT x.account_id, a.display_name, a.platform, x.day, x.followers, x.gained, x.lost, x.net, x.score
+SELECT g.line, g.account_id, a.display_name, a.platform, g.day, g.followers, g.gained, g.lost, g.net, g.change,
+    g.accounts
+FROM lines g LEFT JOIN {_SOCIAL_ACCOUNT} a ON a.id = g.account_id AND g.line <> 0
+UNION ALL
+SELECT NULL, x.account_id, a.display_name, a.platform, x.day, x.followers, x.gained, x.lost, x.net, x.score, NULL
 FROM scored x JOIN {_SOCIAL_ACCOUNT} a ON a.id = x.account_id
 WHERE abs(x.score) > %(z)s
-ORDER BY x.day, x.account_id
 """  # noqa: S608 - table names from the models; values are parameters
 LINE_COLUMNS = ["line", "account_id", "account", "platform", "day", "followers", "gained", "lost", "net"]
 
@@ -1018,10 +1014,23 @@ def _carried(change: pd.Series) -> pd.Series:
     return change.fillna(0).cumsum().where(change.notna().cummax())
 
 
-def audience_lines(scope: Scope) -> tuple[pd.DataFrame, int]:
-    """The followers chart's lines and the number of chosen accounts with figures in the period.
+@dataclass
+class Audience:
+    """The audience page's figures (`audience`)."""
 
-    One row per line and day (LINE_COLUMNS, ordered by line then day): with at most
+    lines: pd.DataFrame  # LINE_COLUMNS
+    accounts: int
+    unusual: pd.DataFrame  # UNUSUAL_COLUMNS
+
+
+UNUSUAL_COLUMNS = ["account_id", "account", "platform", "day", "followers", "gained", "lost", "net", "score"]
+
+
+def audience(scope: Scope) -> Audience:
+    """The followers chart's lines, the number of chosen accounts with figures in the period and
+    the unusual days (`unusual_days(account_days(scope))`).
+
+    Lines: one row per line and day (LINE_COLUMNS, ordered by line then day): with at most
     AUDIENCE_LINES accounts, each account's `account_days` rows (line = the account, in the order
     of its id); with more, the AUDIENCE_LINES - 1 accounts with the most followers at their last
     count of the period (in that order), then the others as one line (line 0, `account_id`
@@ -1029,14 +1038,20 @@ def audience_lines(scope: Scope) -> tuple[pd.DataFrame, int]:
     summed with each of them at its last count since the day before the period. One query on
     PostgreSQL, whatever the number of accounts."""
     if connection.vendor != "postgresql":
-        return _audience_lines_frame(account_days(scope, since_before=True), scope.start)
+        days = account_days(scope, since_before=True)
+        lines, accounts = _audience_lines_frame(days, scope.start)
+        return Audience(lines, accounts, unusual_days(days[days["day"] >= scope.start].reset_index(drop=True)))
     filters, account_filters, params = _account_params(scope)
-    params["lines"] = AUDIENCE_LINES
+    params |= {"lines": AUDIENCE_LINES, "min_days": UNUSUAL_MIN_DAYS, "z": UNUSUAL_Z, "sd_scale": UNUSUAL_Z / 3}
     with connection.cursor() as cursor:
-        cursor.execute(_AUDIENCE_LINES.format(filters=filters, account_filters=account_filters), params)
+        cursor.execute(_AUDIENCE.format(filters=filters, account_filters=account_filters), params)
         rows = cursor.fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=[*LINE_COLUMNS, "change", "accounts"])
-    _numbers(frame, ("followers", "gained", "lost", "net", "change"))
+    found = pd.DataFrame.from_records(rows, columns=[*LINE_COLUMNS, "change", "accounts"])
+    _numbers(found, ("followers", "gained", "lost", "net", "change"))
+    is_line = found["line"].notna()
+    unusual = found[~is_line].rename(columns={"change": "score"}).sort_values(["day", "account_id"])
+    unusual = unusual[UNUSUAL_COLUMNS].reset_index(drop=True)
+    frame = found[is_line].astype({"line": int})
     accounts = int(frame["accounts"].max()) if len(frame) else 0
     frame = frame.sort_values(["line", "day"]).reset_index(drop=True)
     other = frame["line"] == 0
@@ -1055,7 +1070,13 @@ def audience_lines(scope: Scope) -> tuple[pd.DataFrame, int]:
     else:
         frame = frame.sort_values(["account_id", "day"]).reset_index(drop=True)
     frame = frame[frame["day"] >= scope.start].reset_index(drop=True)
-    return frame[LINE_COLUMNS], accounts
+    return Audience(frame[LINE_COLUMNS], accounts, unusual)
+
+
+def audience_lines(scope: Scope) -> tuple[pd.DataFrame, int]:
+    """`audience`'s lines and number of accounts."""
+    found = audience(scope)
+    return found.lines, found.accounts
 
 
 def _audience_lines_frame(frame: pd.DataFrame, start: dt.date) -> tuple[pd.DataFrame, int]:
@@ -1087,16 +1108,8 @@ def _audience_lines_frame(frame: pd.DataFrame, start: dt.date) -> tuple[pd.DataF
 
 
 def unusual_account_days(scope: Scope) -> pd.DataFrame:
-    """`unusual_days(account_days(scope))`: on PostgreSQL one query returning only those days."""
-    if connection.vendor != "postgresql":
-        return unusual_days(account_days(scope))
-    filters, params = _account_params(scope)[::2]
-    params |= {"min_days": UNUSUAL_MIN_DAYS, "z": UNUSUAL_Z, "sd_scale": UNUSUAL_Z / 3}
-    with connection.cursor() as cursor:
-        cursor.execute(_UNUSUAL.format(filters=filters), params)
-        rows = cursor.fetchall()
-    columns = ["account_id", "account", "platform", "day", "followers", "gained", "lost", "net", "score"]
-    return _numbers(pd.DataFrame.from_records(rows, columns=columns), columns[4:])
+    """`audience`'s unusual days: `unusual_days(account_days(scope))`."""
+    return audience(scope).unusual
 
 
 @dataclass(frozen=True)

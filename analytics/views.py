@@ -616,7 +616,8 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
     section = "audience"
 
     def build(self, scope):
-        lines, accounts = explore.audience_lines(scope)
+        figures = explore.audience(scope)
+        lines, accounts = figures.lines, figures.accounts
         days = scope.dates
         other = _("Other accounts (%(count)s)") % {"count": accounts - explore.AUDIENCE_LINES + 1}
         lines["account"] = lines["account"].where(lines["line"] != 0, other)
@@ -667,7 +668,7 @@ class AudienceView(AnalyticsSectionMixin, TemplateView):
                 y_title=_("people"),
             ),
         )
-        unusual = explore.unusual_account_days(scope)
+        unusual = figures.unusual
         happened = explore.what_happened(scope, unusual)
         unusual_rows = []
         for row in unusual.to_dict("records"):
