@@ -5,14 +5,17 @@
 Measures, on the same PostgreSQL in one run:
 
 1. ``integrations.bulk.bulk_upsert`` into ``analytics_accountmetricdaily`` (the production sync
-   path: COPY into a temp table, unchanged rows filtered out, INSERT ... ON CONFLICT DO UPDATE
-   WHERE IS DISTINCT FROM), first run (all inserts), second identical run (all no-ops, with the
-   rows it locked), third run with 10% changed, fourth half new days / half updated days;
+   path: COPY into a temp table, one read-only join keeping the new and changed rows, UPDATE of
+   the changed, plain INSERT of the new; docs/decisions/0010-ingest-read-only-classification.md),
+   first run (all inserts), second identical run (all no-ops, with the rows it locked), third run
+   with 10% changed, fourth half new days / half updated days;
 2. a raw ``COPY`` of the same rows (same text serialization) into a scratch table with the
    same columns and no indexes or constraints — the floor any upsert path is compared with;
 3. optionally (``--bulk-create-rows``) Django's ``bulk_create(update_conflicts=True)``.
 
-Rows/s include building the COPY text from Python values in every case. The benchmark creates
+``--compare N --baseline NAME`` runs an earlier path and the current one alternately, N rounds, in
+one process (see ``BASELINES``). Rows/s include building the COPY text from Python values in every
+case. The benchmark creates
 its own organization (slug ``bench-ingest``) and removes it at the end.
 """
 
@@ -264,15 +267,23 @@ def main() -> int:
         type=int,
         default=0,
         metavar="ROUNDS",
-        help="alternate the old merge (one INSERT ... ON CONFLICT) and the current one (UPDATE + INSERT) "
-        "ROUNDS times in this process, without the index probe, and print both ratios per run",
+        help="alternate a baseline path (--baseline) and the current one ROUNDS times in this process, "
+        "without the index probe, and print both ratios per run",
+    )
+    parser.add_argument(
+        "--baseline",
+        choices=sorted(BASELINES),
+        default="on_conflict",
+        help="what --compare runs against the current path: on_conflict = one INSERT ... ON CONFLICT "
+        "(decision 0002); delete_classify = the DELETE ... RETURNING classification (decision 0009); "
+        "decision_0009 = that classification at the account-metric fillfactor of then (80)",
     )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
         return 2
     if args.compare:
-        results = compare(rounds=args.compare, total_rows=args.rows, accounts=args.accounts)
+        results = compare(rounds=args.compare, total_rows=args.rows, accounts=args.accounts, baseline=args.baseline)
     else:
         results = run(total_rows=args.rows, accounts=args.accounts, bulk_create_rows=args.bulk_create_rows)
     if args.json:
@@ -281,24 +292,49 @@ def main() -> int:
     return 0
 
 
-def compare(*, rounds: int, total_rows: int, accounts: int) -> dict[str, Any]:
-    """Old and current merge alternately in one process and period (the machine's load drifts)."""
+# Earlier paths --compare can run against the current one: the module switches of integrations.bulk
+# that restore them (all True = the current path) and, optionally, the account-metric table's
+# fillfactor of the time (applied before each of its runs, the migrations' value restored after;
+# the run deletes the benchmark organization and vacuums first, so its rows go to new pages).
+BASELINES: dict[str, dict[str, Any]] = {
+    "on_conflict": {"switches": {"_SPLIT_MERGE": False}},  # decision 0002: one INSERT ... ON CONFLICT
+    "delete_classify": {"switches": {"_PENDING_TABLE": False}},  # decision 0009's DELETE ... RETURNING
+    "decision_0009": {"switches": {"_PENDING_TABLE": False}, "fillfactor": 80},  # ... and fillfactor 80
+}
+
+
+def set_fillfactor(value: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE analytics_accountmetricdaily SET (fillfactor = {int(value)})")
+
+
+def compare(*, rounds: int, total_rows: int, accounts: int, baseline: str = "on_conflict") -> dict[str, Any]:
+    """A baseline path and the current one alternately in one process and period (the machine's
+    load drifts)."""
     runs: list[dict[str, Any]] = []
+    switches = BASELINES[baseline]["switches"]
+    baseline_fillfactor = BASELINES[baseline].get("fillfactor")
+    current_fillfactor = table_fillfactor()
     for n in range(rounds):
-        for split in (False, True):
-            label = "update+insert" if split else "on_conflict"
+        for current in (False, True):
+            label = "current" if current else baseline
             load = os.getloadavg()
-            print(f"\n=== round {n + 1}, merge: {label}; load average {load}")
-            bulk._SPLIT_MERGE = split
+            print(f"\n=== round {n + 1}, path: {label}; load average {load}")
+            for name in switches:
+                setattr(bulk, name, current)
+            if baseline_fillfactor is not None:
+                set_fillfactor(current_fillfactor if current else baseline_fillfactor)
             try:
                 cpu = time.process_time()
                 figures = run(total_rows=total_rows, accounts=accounts, probe=False)
                 figures["process_cpu_s"] = round(time.process_time() - cpu, 2)
             finally:
-                bulk._SPLIT_MERGE = True
+                for name in switches:
+                    setattr(bulk, name, True)
+                set_fillfactor(current_fillfactor)
             runs.append({"round": n + 1, "merge": label, "loadavg": load, **figures})
     print("\nvs COPY: wall time (CPU time, client + server)")
-    print("round  merge          half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
+    print("round  path           half-new/COPY  no-op/COPY  first/COPY  10%/COPY  load")
     for r in runs:
         print(
             f"{r['round']:>5}  {r['merge']:<14}"

@@ -82,6 +82,40 @@ def test_partial_batch_then_full_rerun_leaves_one_row_per_key(org):
     assert sorted(AccountMetricDaily.objects.values_list("day", flat=True)) == [date(2026, 6, d) for d in range(1, 11)]
 
 
+def test_with_no_update_fields_existing_keys_keep_their_values_and_new_keys_are_inserted(org):
+    """``update_fields=[]`` (stubs that must not overwrite a row): the classifying join keeps only
+    the keys the table lacks."""
+    account = SocialAccountFactory(organization=org)
+    bulk_upsert(AccountMetricDaily, metric_rows(account, [1, 2]), key_fields=KEY)
+    rows = metric_rows(account, [1, 2, 3], reach=900)
+
+    result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, update_fields=[], detailed=True)
+
+    assert (result.rows, result.written, result.inserted, result.updated) == (3, 1, 1, 0)
+    reach = dict(AccountMetricDaily.objects.values_list("day", "reach"))
+    assert reach == {date(2026, 6, 1): 101, date(2026, 6, 2): 102, date(2026, 6, 3): 903}
+    again = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, update_fields=[], detailed=True)
+    assert (again.written, again.inserted) == (0, 0)
+
+
+@pytest.mark.parametrize("pending_table", [True, False], ids=["read-only join", "delete-returning"])
+def test_both_classifications_write_the_same_rows(org, monkeypatch, pending_table):
+    """The benchmark's baseline (decision 0009's DELETE ... RETURNING) and the current read-only
+    join agree on a batch of unchanged, changed and new rows."""
+    monkeypatch.setattr(bulk, "_PENDING_TABLE", pending_table)
+    account = SocialAccountFactory(organization=org)
+    bulk_upsert(AccountMetricDaily, metric_rows(account, range(1, 6)), key_fields=KEY)
+    rows = metric_rows(account, range(1, 9))
+    rows[1]["reach"] = 7
+    rows[4]["likes"] = 0  # NULL -> 0 is a change
+
+    result = bulk_upsert(AccountMetricDaily, rows, key_fields=KEY, detailed=True)
+
+    assert (result.written, result.inserted, result.updated) == (5, 3, 2)
+    values = list(AccountMetricDaily.objects.order_by("day").values_list("day", "reach", "likes"))
+    assert values == [(row["day"], row["reach"], row["likes"]) for row in rows]
+
+
 def test_duplicate_keys_in_one_call_last_wins(org):
     account = SocialAccountFactory(organization=org)
     rows = metric_rows(account, [1]) + metric_rows(account, [1], reach=900)
