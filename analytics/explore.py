@@ -733,14 +733,18 @@ def _measured_params(scope: Scope) -> tuple[str, dict[str, Any]]:
 # post's id, its sort key and fitting figure), and the shown rows' other columns are read
 # afterwards by id (`chosen` joined to the rollup, the plan's pillar and the account).
 _POSTS_PAGE = f"""
-WITH planned AS (
+WITH window_posts AS (
+    SELECT r.post_id, r.published_at, r.platform, r.objective, r.planned_post_id, r.reach, r.views,
+        r.link_clicks, r.engagements
+    FROM {_POST} r
+    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s {{filters}}
+), planned AS (
     SELECT r.post_id, pl.id AS plan_id, pl.objective AS plan_objective, pl.pillar_id,
         CASE WHEN r.platform = %(demo)s THEN pl.platform ELSE r.platform END AS credited,
         r.post_id = min(r.post_id) OVER (PARTITION BY pl.id) AS first_of_plan
-    FROM {_POST} r
-    JOIN {_PLAN} pl ON pl.id = r.planned_post_id AND pl.organization_id = r.organization_id
-    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s
-        AND r.planned_post_id IS NOT NULL {{filters}}
+    FROM window_posts r
+    JOIN {_PLAN} pl ON pl.id = r.planned_post_id AND pl.organization_id = %(org)s
+    WHERE r.planned_post_id IS NOT NULL
 ), outcomes AS (
     SELECT l.post_id AS plan_id, l.attributed_platform AS platform, count(DISTINCT l.id) AS n,
         sum(s.amount) FILTER (WHERE NOT s.refunded AND s.currency = %(currency)s) AS revenue
@@ -760,9 +764,8 @@ WITH planned AS (
     SELECT r.post_id, r.published_at, r.reach, r.views, r.link_clicks, c.plan_id, c.pillar_id, c.leads,
         c.revenue, CASE WHEN r.reach > 0 THEN r.engagements::float8 / r.reach * 100 END AS er,
         CASE WHEN c.plan_id IS NULL THEN r.objective ELSE c.plan_objective END AS objective_raw
-    FROM {_POST} r
+    FROM window_posts r
     LEFT JOIN credited c ON c.post_id = r.post_id
-    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s {{filters}}
 ), fitted AS (
     SELECT m.*, CASE WHEN m.goal = %(lead_goal)s THEN m.leads::float8 WHEN m.goal = %(sales_goal)s
             THEN m.revenue::float8 ELSE m.er END AS fit_value
