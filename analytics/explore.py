@@ -726,33 +726,92 @@ def _measured_params(scope: Scope) -> tuple[str, dict[str, Any]]:
 
 
 # The posts table's order, its page and each objective's best and worst post by its fitting
-# figure, ranked in the database over the window's rollup rows (`_MEASURED`); only the page's
-# rows and the extremes come back.
-_POSTS_PAGE = f"""{_MEASURED}, fitted AS (
-    SELECT m.*, CASE WHEN m.goal = %(lead_goal)s THEN 'leads' WHEN m.goal = %(sales_goal)s THEN 'revenue'
-            ELSE 'er' END AS fit_metric,
-        CASE WHEN m.goal = %(lead_goal)s THEN m.leads::float8 WHEN m.goal = %(sales_goal)s
+# figure, ranked in the database over the window's rollup rows; only the page's rows and the
+# extremes come back. The same figures as `_MEASURED`, computed so that no sort carries a whole
+# rollup row: the plan's objective, its first post and the credited leads and revenue are found
+# for the planned posts only (`planned`, `credited`), the three rankings sort narrow rows (the
+# post's id, its sort key and fitting figure), and the shown rows' other columns are read
+# afterwards by id (`chosen` joined to the rollup, the plan's pillar and the account).
+_POSTS_PAGE = f"""
+WITH window_posts AS (
+    SELECT r.post_id, r.published_at, r.platform, r.objective, r.planned_post_id, r.reach, r.views,
+        r.link_clicks, r.engagements
+    FROM {_POST} r
+    WHERE r.organization_id = %(org)s AND r.day >= %(start)s AND r.day <= %(end)s {{filters}}
+), planned AS (
+    SELECT r.post_id, pl.id AS plan_id, pl.objective AS plan_objective, pl.pillar_id,
+        CASE WHEN r.platform = %(demo)s THEN pl.platform ELSE r.platform END AS credited,
+        r.post_id = min(r.post_id) OVER (PARTITION BY pl.id) AS first_of_plan
+    FROM window_posts r
+    JOIN {_PLAN} pl ON pl.id = r.planned_post_id AND pl.organization_id = %(org)s
+    WHERE r.planned_post_id IS NOT NULL
+), outcomes AS (
+    SELECT l.post_id AS plan_id, l.attributed_platform AS platform, count(DISTINCT l.id) AS n,
+        sum(s.amount) FILTER (WHERE NOT s.refunded AND s.currency = %(currency)s) AS revenue
+    FROM {_LEAD} l
+    LEFT JOIN {_SALE} s ON s.lead_id = l.id AND s.organization_id = l.organization_id
+    WHERE l.organization_id = %(org)s AND l.post_id IN (SELECT plan_id FROM planned)
+    GROUP BY 1, 2
+), credited AS (
+    SELECT p.post_id, p.plan_id, p.plan_objective, p.pillar_id,
+        COALESCE(own.n, 0) + CASE WHEN p.first_of_plan THEN COALESCE(unplaced.n, 0) ELSE 0 END AS leads,
+        COALESCE(own.revenue, 0)
+            + CASE WHEN p.first_of_plan THEN COALESCE(unplaced.revenue, 0) ELSE 0 END AS revenue
+    FROM planned p
+    LEFT JOIN outcomes own ON own.plan_id = p.plan_id AND own.platform = p.credited
+    LEFT JOIN outcomes unplaced ON unplaced.plan_id = p.plan_id AND unplaced.platform = ''
+), measured AS (
+    SELECT r.post_id, r.published_at, r.reach, r.views, r.link_clicks, c.plan_id, c.pillar_id, c.leads,
+        c.revenue, CASE WHEN r.reach > 0 THEN r.engagements::float8 / r.reach * 100 END AS er,
+        CASE WHEN c.plan_id IS NULL THEN r.objective ELSE c.plan_objective END AS objective_raw
+    FROM window_posts r
+    LEFT JOIN credited c ON c.post_id = r.post_id
+), fitted AS (
+    SELECT m.*, CASE WHEN m.goal = %(lead_goal)s THEN m.leads::float8 WHEN m.goal = %(sales_goal)s
             THEN m.revenue::float8 ELSE m.er END AS fit_value
-    FROM measured m
-), ordered AS (
-    SELECT f.*,
-        row_number() OVER (ORDER BY {{order}} NULLS LAST, f.published_at DESC, f.post_id DESC) AS place,
-        row_number() OVER (PARTITION BY f.goal
-            ORDER BY f.fit_value DESC NULLS LAST, f.published_at DESC, f.post_id DESC) AS best,
-        row_number() OVER (PARTITION BY f.goal
-            ORDER BY f.fit_value ASC NULLS LAST, f.published_at DESC, f.post_id DESC) AS worst,
-        count(f.fit_value) OVER (PARTITION BY f.goal) AS measured
+    FROM (SELECT m.post_id, m.published_at, m.plan_id, m.pillar_id, m.leads, m.revenue, m.er, m.{{sort}} AS key,
+            CASE WHEN m.objective_raw = 'leads' THEN %(leads)s ELSE m.objective_raw END AS goal
+        FROM measured m) m
+), page AS (
+    SELECT * FROM (
+        SELECT t.*, row_number() OVER (ORDER BY t.key {{direction}} NULLS LAST, t.published_at DESC,
+                t.post_id DESC) AS place
+        FROM (SELECT f.* FROM fitted f
+            ORDER BY f.key {{direction}} NULLS LAST, f.published_at DESC, f.post_id DESC
+            LIMIT %(offset)s + %(size)s) t
+    ) t WHERE t.place > %(offset)s
+), bounds AS (
+    SELECT f.goal, count(*) AS measured, max(f.fit_value) AS top, min(f.fit_value) AS bottom
     FROM fitted f
+    WHERE f.fit_value IS NOT NULL AND f.goal = ANY(%(objectives)s)
+    GROUP BY f.goal
+), best AS (
+    SELECT DISTINCT ON (f.goal) f.*
+    FROM fitted f JOIN bounds b ON b.goal = f.goal AND f.fit_value = b.top
+    ORDER BY f.goal, f.published_at DESC, f.post_id DESC
+), worst AS (
+    SELECT DISTINCT ON (f.goal) f.*
+    FROM fitted f JOIN bounds b ON b.goal = f.goal AND f.fit_value = b.bottom
+    ORDER BY f.goal, f.published_at DESC, f.post_id DESC
+), chosen AS (
+    SELECT c.post_id, c.plan_id, c.pillar_id, c.goal, c.leads, c.revenue, c.er, c.fit_value,
+        max(c.place) AS place, max(c.best) AS best, max(c.worst) AS worst
+    FROM (SELECT p.*, 0 AS best, 0 AS worst FROM page p
+        UNION ALL SELECT b.*, 0, 1, 0 FROM best b
+        UNION ALL SELECT w.*, 0, 0, 1 FROM worst w) c
+    GROUP BY c.post_id, c.plan_id, c.pillar_id, c.goal, c.leads, c.revenue, c.er, c.fit_value
 )
-SELECT o.post_id, o.published_at, o.platform, o.format, o.pillar, o.goal, o.reach, o.engagements,
-    o.link_clicks, o.leads, o.revenue, o.account_id, a.display_name, o.views, o.plan_id, NULL, o.permalink,
-    o.er, o.fit_metric, o.fit_value, o.place, o.best, o.worst, o.measured
-FROM ordered o
-JOIN {_ACCOUNT} a ON a.id = o.account_id
-WHERE (o.place > %(offset)s AND o.place <= %(offset)s + %(size)s)
-    OR (o.fit_value IS NOT NULL AND o.goal = ANY(%(objectives)s) AND (o.best = 1 OR o.worst = 1))
-ORDER BY o.place
-"""  # noqa: S608 - table names from the models; the order is one of SORTS; values are parameters
+SELECT r.post_id, r.published_at, r.platform, r.format, pi.name, o.goal, r.reach, r.engagements,
+    r.link_clicks, o.leads, o.revenue, r.account_id, a.display_name, r.views, o.plan_id, NULL, r.permalink,
+    o.er, CASE WHEN o.goal = %(lead_goal)s THEN 'leads' WHEN o.goal = %(sales_goal)s THEN 'revenue'
+        ELSE 'er' END, o.fit_value, o.place, o.best, o.worst, COALESCE(b.measured, 0)
+FROM chosen o
+JOIN {_POST} r ON r.organization_id = %(org)s AND r.post_id = o.post_id
+JOIN {_ACCOUNT} a ON a.id = r.account_id
+LEFT JOIN {_PILLAR} pi ON pi.id = o.pillar_id
+LEFT JOIN bounds b ON b.goal = o.goal
+ORDER BY o.place, o.post_id
+"""  # noqa: S608 - table names from the models; the sort is one of SORTS; values are parameters
 PAGE_COLUMNS = [*COLUMNS, "er", "fit_metric", "fit_value"]
 
 
@@ -783,7 +842,6 @@ def posts_page(scope: Scope, sort: str, descending: bool, offset: int, size: int
     `best_and_worst`, from the post rollup: one query whatever the number of posts."""
     filters, params = _measured_params(scope)
     sort = sort if sort in SORTS else "published_at"
-    order = f"f.{sort} {'DESC' if descending else 'ASC'}"
     params |= {
         "lead_goal": PostObjective.LEAD_GENERATION.value,
         "sales_goal": PostObjective.SALES.value,
@@ -792,7 +850,9 @@ def posts_page(scope: Scope, sort: str, descending: bool, offset: int, size: int
         "objectives": list(PostObjective.values),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_POSTS_PAGE.format(filters=filters, order=order), params)
+        cursor.execute(
+            _POSTS_PAGE.format(filters=filters, sort=sort, direction="DESC" if descending else "ASC"), params
+        )
         rows = cursor.fetchall()
     width = len(PAGE_COLUMNS)
     frame = pd.DataFrame.from_records([row[:width] for row in rows], columns=PAGE_COLUMNS)
