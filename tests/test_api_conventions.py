@@ -599,3 +599,53 @@ def test_an_ad_rule_figure_that_cannot_be_negative_says_so(schema):
     for name in ("factor", "min_spend", "ctr_below", "budget_min", "budget_max"):
         assert not properties[name]["pattern"].startswith("^-"), name
     assert "-?" in properties["romi_above"]["pattern"][:8]  # a ROMI may be negative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://example.com",
+        "HTTP://Example.COM:8080/a?b=c#d",
+        "https://www.shop.example.co.uk/x",
+        "http://user:pass@1.2.3.4/",
+        "http://localhost/",
+        " https://пример.рф/путь ",
+        "https://" + ".".join(["a" * 63] * 3) + "." + "b" * 59,
+        "http://a",
+        "http://-a.com",
+        "ftp://a.com",
+        "https://" + ".".join(["a" * 63] * 4) + ".com",  # a host name over 253 characters
+        "https://a .com",
+    ],
+)
+def test_the_url_pattern_accepts_only_what_the_server_accepts(text):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from core.patterns import url_pattern
+
+    try:
+        URLValidator(schemes=["http", "https"])(text.strip())
+        accepted = True
+    except ValidationError:
+        accepted = False
+    matched = bool(re.search(url_pattern(["http", "https"]), text))
+    assert matched == accepted, (matched, accepted)
+
+
+def test_the_schema_states_non_empty_lists_query_patterns_and_null_decimals(token_client, org, schema):
+    components = schema["components"]["schemas"]
+    assert components["PostScheduleRequest"]["properties"]["accounts"]["minItems"] == 1
+    (assignee,) = [
+        p
+        for p in schema["paths"]["/api/v1/orgs/{org_slug}/inbox/items/"]["get"]["parameters"]
+        if p["name"] == "assignee"
+    ]
+    assert assignee["schema"]["pattern"] == r"^(none|[1-9][0-9]{0,18})$"
+    pattern = components["PatchedBusinessProfileRequest"]["properties"]["support_contact_cost"]["pattern"]
+    assert re.search(pattern, "")
+    assert re.search(pattern, "12.50")
+    from rest_framework import serializers
+
+    nullable = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    assert nullable.run_validation("") is None  # what the pattern's empty alternative states

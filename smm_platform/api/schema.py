@@ -258,8 +258,9 @@ class AutoSchema(openapi.AutoSchema):
                 result["pattern"] = regex.pattern
         if isinstance(field, serializers.URLField) and result.get("type") == "string" and "pattern" not in result:
             schemes = next((v.schemes for v in field.validators if hasattr(v, "schemes")), None)
-            if schemes:
+            if schemes:  # the pattern, not `format: uri`: the server also takes international host names
                 result["pattern"] = url_pattern(list(schemes))
+                result.pop("format", None)
         pattern = result.get("pattern")
         if isinstance(field, serializers.DecimalField) and field.allow_null and isinstance(pattern, str):
             # DRF reads "" as null for a nullable decimal: the pattern admits it.

@@ -105,7 +105,7 @@ def recent_snapshots(competitor: Competitor) -> list[CompetitorSnapshot]:
         "description": "The competitor's pages: platform → full address (http:// or https://).",
         "properties": {
             # A URL field's check, then `_validate_links`: `http://` or `https://` in lower case.
-            platform: {"type": "string", "format": "uri", "pattern": url_pattern(["http", "https"], any_case=False)}
+            platform: {"type": "string", "pattern": url_pattern(["http", "https"], any_case=False)}
             for platform in SocialPlatform.values
         },
         "additionalProperties": False,
