@@ -220,8 +220,8 @@ def abtest_counts_set(*, access: Access, test: ABTest | int, counts: Mapping[int
         variant = by_id.get(variant_id)
         if variant is None:
             raise DomainError(_("This variant is not part of the test."), field="variants")
-        if variant.linked:
-            raise DomainError(
+        if variant.linked:  # the variant's state refuses hand-entered counts
+            raise Conflict(
                 _("«%(name)s» takes its counts from the linked campaign or post.") % {"name": variant.name},
                 field="variants",
             )
@@ -293,7 +293,7 @@ def abtest_conclude(*, access: Access, test: ABTest | int, decision: str, decisi
         raise Conflict(_("A test needs at least two variants."))
     winner = evaluation.winner if evaluation.verdict == stats.Verdict.WINNER else None
     if decision == ABTest.Decision.ADOPT and (winner is None or winner == 0):
-        raise DomainError(
+        raise Conflict(
             _("There is no winning challenger to adopt: drop the change or extend the test."), field="decision"
         )
     row.verdict = ABTest.Verdict.WINNER if winner is not None else ABTest.Verdict.INCONCLUSIVE

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from ads.models import AdCampaign, CampaignPlan
 from ads.services import campaign_budget_apply, campaign_status_apply
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.events import Event, emit_many
 from core.numbers import money
 from core.vocabulary import CampaignStatus
@@ -504,7 +504,7 @@ def action_decide(*, access: Access, action_id: int, approve: bool) -> RuleActio
             queryset, access.organization, action_id, message=_("Action not found."), lock=True
         )
         if action.status != ActionStatus.PENDING:
-            raise DomainError(_("This action is not waiting for approval."), field="status")
+            raise Conflict(_("This action is not waiting for approval."), field="status")
         action.status = ActionStatus.APPROVED if approve else ActionStatus.REJECTED
         action.decided_by = access.user
         action.save(update_fields=["status", "decided_by", "updated_at"])

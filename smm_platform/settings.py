@@ -308,7 +308,7 @@ SPECTACULAR_SETTINGS = {
     "**Integrator guide** (English and Russian): [/api/guide/](/api/guide/) (`docs/api.md`) — tokens "
     "and scopes, the CRM flow step by step with curl, outbound webhooks and how to verify their "
     "signatures, errors and limits.",
-    "VERSION": "1.3.0",  # docs/api-changelog.md
+    "VERSION": "1.4.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "tenancy.models.Invitation.Status",
         "StrategyStatusEnum": "strategy.models.Strategy.Status",
         "ExperimentStatusEnum": "strategy.models.Experiment.Status",
+        "ExperimentKindEnum": "strategy.models.Experiment.Kind",
+        "TrendNoteKindEnum": "strategy.models.TrendNote.Kind",
         "PostStatusEnum": "content.models.Post.Status",
         "PlatformRoleEnum": "strategy.models.PlatformChoice.Role",
         "BusinessObjectiveEnum": "core.kpis.OBJECTIVE_CHOICES",

@@ -139,3 +139,78 @@ def test_a_second_presence_audit_of_a_platform_and_date_is_a_400(token_client, o
 def test_an_object_for_a_list_of_ids_is_a_400(token_client, org):
     body = {"title": "2026", "period_start": "2026-01-01", "period_end": "2026-12-31", "competitors": {}}
     refused(token_client.post(api(org, "strategies/"), body, format="json"), "competitors")
+
+
+def test_experiment_results_are_entered_while_it_runs(token_client, org):
+    plan = {
+        "title": "Reels",
+        "hypothesis": "Reels bring leads",
+        "kind": "format",
+        "start_date": "2026-03-01",
+        "end_date": "2026-03-31",
+        "success_metric": "leads",
+        "success_threshold": "10",
+    }
+    # A new experiment is a plan: its result fields are read-only there (ignored, like `status`).
+    created = token_client.post(api(org, "experiments/"), {**plan, "result_notes": "early"}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["result_notes"] == ""
+    url = api(org, f"experiments/{created.json()['id']}/")
+    # A draft's result is a state conflict (409), the same value again is not a change.
+    conflict = token_client.patch(url, {"result_notes": "early"}, format="json")
+    assert conflict.status_code == 409, conflict.content
+    assert "result_notes" in conflict.json()["error"]["fields"]
+    assert token_client.patch(url, {"result_notes": ""}, format="json").status_code == 200
+    token_client.post(url + "start/")
+    running = token_client.patch(url, {"result_notes": "halfway", "result_value": "4"}, format="json")
+    assert running.status_code == 200, running.content
+    assert running.json()["result_notes"] == "halfway"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"condition": "ctr_below", "ctr_below": "0.5"}, "min_impressions"),
+        ({"condition": "cpl_above_target", "min_spend": "100"}, "factor"),
+        ({"action": "budget_up", "percent": None}, "percent"),
+        ({"action": "budget_down", "percent": "95"}, "percent"),
+        ({"budget_min": "500", "budget_max": "100"}, "budget_min"),
+        ({"factor": "-1"}, "factor"),
+    ],
+)
+def test_an_ad_rule_missing_the_figures_of_its_condition_or_action_is_a_400(token_client, org, body, field):
+    rule = {
+        "name": "Stop bad",
+        "condition": "romi_above_streak",
+        "romi_above": "100",
+        "streak_days": 3,
+        "action": "pause",
+        "percent": "20",
+    }
+    refused(token_client.post(api(org, "ads/rules/"), {**rule, **body}, format="json"), field)
+
+
+def test_an_inbox_bulk_tag_names_the_tag(token_client, org):
+    refused(token_client.post(api(org, "inbox/items/bulk/"), {"action": "tag", "ids": [1]}, format="json"), "tag")
+
+
+@pytest.mark.parametrize("text", ["0", "day,campaign,spend\n", "when,campaign\n2026-03-01,A\n"])
+def test_an_ad_statistics_csv_needs_its_header_and_a_row(token_client, org, text):
+    from tests.integrations.factories import SocialAccountFactory
+
+    account = SocialAccountFactory(organization=org)
+    response = token_client.post(api(org, "ads/stats/import/"), {"account": account.pk, "csv": text}, format="json")
+    refused(response, "file")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"metric": "cpl", "mde_percent": "100"}, "mde_percent"),  # a lead cannot get 100 % cheaper
+        ({"metric": "ctr", "mde_percent": "20"}, "baseline_percent"),  # a rate metric needs the current rate
+        ({"metric": "ctr", "mde_percent": "300", "baseline_percent": "50"}, "mde_percent"),  # above 100 %
+        ({"metric": "ctr", "mde_percent": "0.1", "baseline_percent": "0.0001"}, "mde_percent"),  # > a billion
+    ],
+)
+def test_an_ab_test_plan_that_cannot_be_computed_is_a_400(token_client, org, body, field):
+    refused(token_client.post(api(org, "abtests/calculate/"), body, format="json"), field)

@@ -465,3 +465,187 @@ def test_the_schema_states_the_currency_codes_the_server_accepts(token_client, o
     sale = {"external_id": f"S-{currency}", "amount": "10.00", "currency": currency, "sold_at": "2026-03-01T10:00:00Z"}
     response = token_client.post(f"/api/v1/orgs/{org.slug}/sales/", sale, format="json")
     assert (response.status_code == 200) is known, response.content
+
+
+def _texts_of(values, places):
+    """Every way a client may write each value: padded, trimmed, without the whole zero, leading zeros."""
+    for value in values:
+        text = f"{value:.{places}f}"
+        yield from {text, text + "0", "00" + text}
+        if "." in text:
+            trimmed = text.rstrip("0")
+            yield from {trimmed, trimmed.rstrip("."), trimmed[1:] if trimmed.startswith("0.") else trimmed}
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "digits", "places"),
+    [
+        ("0.1", "500", 6, 2),  # an A/B test's minimum detectable effect
+        ("0.001", "0.2", 4, 3),  # its significance level
+        ("0.5", "0.99", 4, 3),  # its power
+        ("0.0001", "99.9999", 7, 4),  # a current rate
+        ("0", "100", 5, 2),  # a percentage
+        ("3", "250", 4, 0),
+    ],
+)
+def test_a_bounded_decimal_pattern_matches_exactly_what_the_server_accepts(low, high, digits, places):
+    from rest_framework import serializers
+
+    from smm_platform.api.schema import decimal_range_pattern
+
+    field = serializers.DecimalField(
+        max_digits=digits, decimal_places=places, min_value=Decimal(low), max_value=Decimal(high)
+    )
+    pattern = re.compile(decimal_range_pattern(Decimal(low), Decimal(high), places))
+    step = Decimal(1).scaleb(-places)
+    top = 10 ** (digits - places) * 10**places  # every value the field's digits can write, in steps
+    edges = [int(Decimal(bound) / step) for bound in (low, high)] + [top - 1]
+    steps = {*range(min(top, 2000)), *range(0, top, max(1, top // 2000))}
+    steps |= {n + d for n in edges for d in range(-30, 31) if 0 <= n + d < top}
+    values = [n * step for n in sorted(steps)]
+    texts = {*_texts_of(values, places), "", ".", "-1", "-0.5", "1.2.3", " "}
+    for text in texts:
+        try:
+            field.run_validation(text)
+            accepted = True
+        except serializers.ValidationError:
+            accepted = False
+        assert bool(pattern.search(text)) is accepted, (text, accepted)
+
+
+def test_the_ab_test_bounds_are_in_the_schema_and_the_planner_refuses_what_is_outside(token_client, org):
+    schema = token_client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    for component in ("ABTestRequest", "PatchedABTestRequest", "CalculatorRequest"):
+        properties = schema[component]["properties"]
+        for name, inside, outside in [
+            ("mde_percent", ["0.1", "20", "500.00", ".5"], ["0.09", "0", "500.01", "1000"]),
+            ("alpha", ["0.001", "0.05", ".2", "0.200"], ["0", "0.0009", "0.201", "0.3", "1"]),
+            ("power", ["0.5", "0.8", "0.99", ".990"], ["0.49", "0.991", "1", "0"]),
+            ("baseline_percent", ["0.0001", "2.5", "99.9999"], ["0", "100", "0.00001"]),
+        ]:
+            pattern = properties[name]["pattern"]
+            assert all(re.search(pattern, text) for text in inside), (component, name)
+            assert not any(re.search(pattern, text) for text in outside), (component, name)
+    url = f"/api/v1/orgs/{org.slug}/abtests/calculate/"
+    for name, value in [("alpha", "0.3"), ("power", "0.4"), ("baseline_percent", "100"), ("mde_percent", "0.05")]:
+        body = {"metric": "ctr", "mde_percent": "20", "baseline_percent": "2", name: value}
+        assert name in field_errors(token_client.post(url, body, format="json"))
+    ok = token_client.post(url, {"metric": "ctr", "mde_percent": "20", "baseline_percent": "2"}, format="json")
+    assert ok.status_code == 200, ok.content
+
+
+def test_a_required_text_states_it_needs_more_than_white_space(token_client, org):
+    schema = token_client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    pattern = schema["ExperimentRequest"]["properties"]["title"]["pattern"]
+    assert re.search(pattern, " Reels ")
+    assert not re.search(pattern, "\u0085 \t")
+    assert schema["ApiTokenRequest"]["properties"]["name"]["pattern"] == pattern  # every required text
+    body = {"title": "\u0085", "hypothesis": "h", "kind": "format", "start_date": "2026-03-01"}
+    assert "title" in field_errors(token_client.post(f"/api/v1/orgs/{org.slug}/experiments/", body, format="json"))
+
+
+def test_list_lengths_are_in_the_schema(schema):
+    components = schema["components"]["schemas"]
+    variants = components["ABTestRequest"]["properties"]["variants"]
+    assert (variants["minItems"], variants["maxItems"]) == (2, 4)
+    counts = components["CountsRequest"]["properties"]["counts"]
+    assert (counts["minItems"], counts["maxItems"]) == (1, 4)
+
+
+def test_the_schema_states_the_shapes_of_competitor_links_kpi_keys_and_telegram_inputs(token_client, org):
+    document = token_client.get("/api/schema/?format=json").json()
+    schema = document["components"]["schemas"]
+    links = schema["CompetitorRequest"]["properties"]["links"]
+    assert set(links["properties"]) == {"vk", "telegram", "instagram", "facebook"}
+    assert links["additionalProperties"] is False
+    bad_links = {"name": "Rival", "links": {"myspace": "https://myspace.com/rival"}}
+    assert "links" in field_errors(token_client.post(f"/api/v1/orgs/{org.slug}/competitors/", bad_links, format="json"))
+
+    (kpis,) = [
+        p for p in document["paths"]["/api/v1/orgs/{org_slug}/kpis/"]["get"]["parameters"] if p["name"] == "kpis"
+    ]
+    pattern = kpis["schema"]["pattern"]
+    for text, known in [
+        ("reach", True),
+        (" reach , er,,cpl ", True),
+        (",leads", True),
+        ("0", False),
+        ("reach er", False),
+    ]:
+        assert bool(re.search(pattern, text)) is known, text
+        query = {"kpis": text, "start": "2026-03-01", "end": "2026-03-07"}
+        response = token_client.get(f"/api/v1/orgs/{org.slug}/kpis/", query)
+        assert (response.status_code == 200) is known, (text, response.content)
+
+    telegram = schema["TelegramConnectRequest"]["properties"]
+    for text, known in [("7012345678:AAF-ZernoBotSecretToken_abcdefghijk", True), ("123:short", False)]:
+        assert bool(re.search(telegram["bot_token"]["pattern"], text)) is known
+    for text, known in [
+        ("@zerno_coffee", True),
+        ("https://t.me/zerno_coffee", True),
+        ("-100214", True),
+        ("@ab", False),
+    ]:
+        assert bool(re.search(telegram["chat"]["pattern"], text)) is known
+    shape = {"bot_token": "123:short", "chat": "@zerno_coffee"}
+    response = token_client.post(
+        f"/api/v1/orgs/{org.slug}/integrations/accounts/connect-telegram/", shape, format="json"
+    )
+    assert "bot_token" in field_errors(response)
+
+
+def test_an_ad_rule_figure_that_cannot_be_negative_says_so(schema):
+    properties = schema["components"]["schemas"]["RuleRequest"]["properties"]
+    for name in ("factor", "min_spend", "ctr_below", "budget_min", "budget_max"):
+        assert not properties[name]["pattern"].startswith("^-"), name
+    assert "-?" in properties["romi_above"]["pattern"][:8]  # a ROMI may be negative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://example.com",
+        "HTTP://Example.COM:8080/a?b=c#d",
+        "https://www.shop.example.co.uk/x",
+        "http://user:pass@1.2.3.4/",
+        "http://localhost/",
+        " https://пример.рф/путь ",
+        "https://" + ".".join(["a" * 63] * 3) + "." + "b" * 59,
+        "http://a",
+        "http://-a.com",
+        "ftp://a.com",
+        "https://" + ".".join(["a" * 63] * 4) + ".com",  # a host name over 253 characters
+        "https://a .com",
+    ],
+)
+def test_the_url_pattern_accepts_only_what_the_server_accepts(text):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from core.patterns import url_pattern
+
+    try:
+        URLValidator(schemes=["http", "https"])(text.strip())
+        accepted = True
+    except ValidationError:
+        accepted = False
+    matched = bool(re.search(url_pattern(["http", "https"]), text))
+    assert matched == accepted, (matched, accepted)
+
+
+def test_the_schema_states_non_empty_lists_query_patterns_and_null_decimals(token_client, org, schema):
+    components = schema["components"]["schemas"]
+    assert components["PostScheduleRequest"]["properties"]["accounts"]["minItems"] == 1
+    (assignee,) = [
+        p
+        for p in schema["paths"]["/api/v1/orgs/{org_slug}/inbox/items/"]["get"]["parameters"]
+        if p["name"] == "assignee"
+    ]
+    assert assignee["schema"]["pattern"] == r"^(none|[1-9][0-9]{0,18})$"
+    pattern = components["PatchedBusinessProfileRequest"]["properties"]["support_contact_cost"]["pattern"]
+    assert re.search(pattern, "")
+    assert re.search(pattern, "12.50")
+    from rest_framework import serializers
+
+    nullable = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    assert nullable.run_validation("") is None  # what the pattern's empty alternative states

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.events import Event
 from core.services import fields_of, model_update
 from integrations.crypto import CredentialsUnreadable, decrypt_json, encrypt_json, rotate
@@ -88,11 +88,13 @@ def _clean_events(value: Any) -> list[str]:
     return sorted(set(value))
 
 
-def _validate(endpoint: WebhookEndpoint) -> None:
+def _validate(endpoint: WebhookEndpoint, *, stored_url: str | None = None) -> None:
     endpoint.events = _clean_events(endpoint.events)
     endpoint.url = (endpoint.url or "").strip()
     if len(endpoint.url) > 500:
         raise DomainError(_("At most 500 characters."), field="url")
+    if stored_url is not None and endpoint.url == stored_url:
+        return  # an unchanged address is not resolved again here (every send checks it)
     try:
         check_url(endpoint.url)
         destination(endpoint.url)  # resolves now, so a wrong URL is said at once (checked again on every send)
@@ -108,7 +110,8 @@ def endpoint_create(*, access: Access, **data: Unpack[EndpointData]) -> CreatedE
     access.require(Perm.WRITE)
     organization = access.organization
     if WebhookEndpoint.objects.for_organization(organization).count() >= MAX_ENDPOINTS:
-        raise DomainError(_("At most %(n)d webhook endpoints per organization.") % {"n": MAX_ENDPOINTS})
+        # The organization's state (not the request) refuses it: 409, like any state conflict.
+        raise Conflict(_("At most %(n)d webhook endpoints per organization.") % {"n": MAX_ENDPOINTS})
     secret = signing.new_secret()
     with transaction.atomic():
         endpoint = WebhookEndpoint(
@@ -125,7 +128,10 @@ def endpoint_update(*, access: Access, endpoint: WebhookEndpoint, **data: Unpack
     access.require(Perm.WRITE)
     with transaction.atomic():
         endpoint = get_for_organization(WebhookEndpoint, access.organization, endpoint, lock=True)
-        endpoint, changed = model_update(instance=endpoint, data=data, fields=ENDPOINT_FIELDS, validate=_validate)
+        stored = endpoint.url
+        endpoint, changed = model_update(
+            instance=endpoint, data=data, fields=ENDPOINT_FIELDS, validate=lambda e: _validate(e, stored_url=stored)
+        )
         if changed:
             audit_log_record(
                 access=access, action="webhook.update", obj=endpoint, changes={k: str(v) for k, v in data.items()}

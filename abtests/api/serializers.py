@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from abtests.explain import explain
@@ -53,8 +52,25 @@ class EvaluationSerializer(serializers.Serializer):
     explanation = serializers.ListField(child=serializers.CharField())
 
 
+class BoundedListSerializer(serializers.ListSerializer):
+    """A list whose `min_length` and `max_length` (stated in the schema) are checked first, the error
+    named by the list itself (DRF nests it under `non_field_errors`)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.min_length is not None and len(data) < self.min_length:
+            self.fail("min_length", min_length=self.min_length)
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 class ABTestSerializer(TenantModelSerializer):
-    variants = ABVariantSerializer(many=True, help_text="From 2 to 4; the first is the control")
+    variants: serializers.ListSerializer = BoundedListSerializer(
+        child=ABVariantSerializer(),
+        min_length=2,
+        max_length=MAX_VARIANTS,
+        help_text="From 2 to 4; the first is the control",
+    )
     evaluation = serializers.SerializerMethodField()
 
     class Meta:
@@ -88,13 +104,6 @@ class ABTestSerializer(TenantModelSerializer):
             "concluded_at",
         ]
 
-    def validate_variants(self, value: list) -> list:
-        if not 2 <= len(value) <= MAX_VARIANTS:
-            raise serializers.ValidationError(
-                _("A test has from 2 to %(n)d variants: the control first, then the challengers.") % {"n": MAX_VARIANTS}
-            )
-        return value
-
     def get_fields(self):
         fields = super().get_fields()
         if self.instance is not None:  # variants are chosen when the test is planned
@@ -116,9 +125,21 @@ class CalculatorSerializer(serializers.Serializer):
     mde_percent = serializers.DecimalField(
         max_digits=6, decimal_places=2, min_value=Decimal("0.1"), max_value=Decimal(500)
     )
-    alpha = serializers.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.050"))
-    power = serializers.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.800"))
-    baseline_percent = serializers.DecimalField(max_digits=7, decimal_places=4, required=False, allow_null=True)
+    # The bounds of the planner (abtests.planning), stated so the schema shows them.
+    alpha = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("0.2"), default=Decimal("0.050")
+    )
+    power = serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=Decimal("0.5"), max_value=Decimal("0.99"), default=Decimal("0.800")
+    )
+    baseline_percent = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("99.9999"),
+        required=False,
+        allow_null=True,
+    )
     daily_traffic = serializers.IntegerField(min_value=1, max_value=10**9, required=False, allow_null=True)
     variants = serializers.IntegerField(min_value=2, max_value=MAX_VARIANTS, default=2)
     control_campaign = OrganizationRelatedField(
@@ -145,12 +166,9 @@ class CountsItemSerializer(serializers.Serializer):
 
 
 class CountsSerializer(serializers.Serializer):
-    counts = CountsItemSerializer(many=True)
-
-    def validate_counts(self, value: list) -> list:
-        if not 1 <= len(value) <= MAX_VARIANTS:
-            raise serializers.ValidationError(_("Give the counts of 1 to %(n)d variants.") % {"n": MAX_VARIANTS})
-        return value
+    counts: serializers.ListSerializer = BoundedListSerializer(
+        child=CountsItemSerializer(), min_length=1, max_length=MAX_VARIANTS
+    )
 
 
 class ConcludeSerializer(serializers.Serializer):

@@ -33,6 +33,8 @@ class RuleSerializer(TenantModelSerializer):
         extra_kwargs = {
             "window_days": {"min_value": 1, "max_value": 90},
             "streak_days": {"min_value": 1, "max_value": 14},
+            # Not negative (adrules.services._validated), stated so the schema shows it.
+            **{name: {"min_value": 0} for name in ("factor", "min_spend", "ctr_below", "budget_min", "budget_max")},
         }
 
 

@@ -1,6 +1,8 @@
 """The KPI report's query and answer (`GET kpis/`), the catalog (`GET kpis/catalog/`) and the raw daily
 metric facts (`GET metrics/posts/`, `GET metrics/accounts/`)."""
 
+import re
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,8 +20,17 @@ from core.vocabulary import Platform
 MAX_CALENDAR_GROUPS = 1200
 
 
+class KpiKeysField(serializers.CharField):
+    @property
+    def schema_pattern(self) -> str:
+        """Comma-separated catalog keys (white space and empty items allowed), at least one: stated
+        for the schema as `validate_kpis` reads them."""
+        key = "(?:" + "|".join(sorted((re.escape(kpi.key) for kpi in CATALOG), key=len, reverse=True)) + ")"
+        return rf"^(?:\s*,)*\s*{key}\s*(?:,\s*(?:{key}\s*)?)*$"
+
+
 class KpiQuerySerializer(serializers.Serializer):
-    kpis = serializers.CharField(help_text="Comma-separated catalog keys, e.g. `reach,er,leads,cpl`.")
+    kpis = KpiKeysField(help_text="Comma-separated catalog keys, e.g. `reach,er,leads,cpl`.")
     start = serializers.DateField(help_text="First day (organization's calendar), YYYY-MM-DD.")
     end = serializers.DateField(help_text="Last day, included, YYYY-MM-DD.")
     platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True, default="")

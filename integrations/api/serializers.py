@@ -58,6 +58,15 @@ class SyncRunSerializer(TenantModelSerializer):
         read_only_fields = fields
 
 
+class BotTokenField(serializers.CharField):
+    # The shapes `telegram_account_connect` checks before it asks Telegram, stated for the schema.
+    schema_pattern = r"^\s*\d{5,}:[A-Za-z0-9_-]{20,}\s*$"
+
+
+class TelegramChatField(serializers.CharField):
+    schema_pattern = r"^\s*(?:-?\d+|(?:https?://t\.me/|t\.me/|@)?[A-Za-z0-9_]{4,64})\s*$"
+
+
 class TelegramConnectSerializer(serializers.Serializer):
-    bot_token = serializers.CharField(max_length=200, write_only=True)
-    chat = serializers.CharField(max_length=100)
+    bot_token = BotTokenField(max_length=200, write_only=True)
+    chat = TelegramChatField(max_length=100)

@@ -15,6 +15,7 @@ Two places, so every endpoint inherits them without declaring anything:
   offset, decimals that need a digit).
 """
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,8 @@ from django.db import models
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from core.patterns import url_pattern
 
 from .pagination import MAX_PAGE_SIZE
 
@@ -88,6 +91,8 @@ RATE_LIMIT_HEADERS = {
 
 
 NO_NUL = r"^[^\x00]*$"  # DRF's CharField refuses a NUL character in any text it reads
+# A required text (not `allow_blank`) that DRF trims: at least one character other than white space.
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 def _is_smallest_step(field) -> bool:
@@ -101,6 +106,99 @@ def positive_decimal(digits: int, places: int) -> str:
     them) with any fraction, or a zero whole part and a fraction with a non-zero digit."""
     fractions = "|".join(f"0{{{zeros}}}[1-9]\\d{{0,{places - 1 - zeros}}}" for zeros in range(places))
     return f"^(?:0*[1-9]\\d{{0,{digits - 1}}}(?:\\.\\d{{0,{places}}})?|0*\\.(?:{fractions}))$"
+
+
+def _same_length(a: str, b: str) -> list[list[tuple[int, int]]]:
+    """Digit ranges, position by position, covering the whole numbers a..b of one length."""
+    if len(a) == 1:
+        return [[(int(a), int(b))]]
+    if a[0] == b[0]:
+        return [[(int(a[0]), int(a[0])), *rest] for rest in _same_length(a[1:], b[1:])]
+    rest_length = len(a) - 1
+    first, last = int(a[0]), int(b[0])
+    found = []
+    if a[1:] != "0" * rest_length:
+        found += [[(first, first), *rest] for rest in _same_length(a[1:], "9" * rest_length)]
+        first += 1
+    if b[1:] != "9" * rest_length:
+        tail = [[(last, last), *rest] for rest in _same_length("0" * rest_length, b[1:])]
+        last -= 1
+    else:
+        tail = []
+    if first <= last:
+        found.append([(first, last)] + [(0, 9)] * rest_length)
+    return found + tail
+
+
+def _digit(span: tuple[int, int]) -> str:
+    low, high = span
+    if low == high:
+        return str(low)
+    return r"\d" if (low, high) == (0, 9) else f"[{low}-{high}]"
+
+
+def _fraction(spans: list[tuple[int, int]], first_required: bool) -> tuple[str, bool]:
+    """The fraction's digits; trailing zeros may be left out. Returns (regex, may be empty)."""
+    text, optional = "", True
+    for index in range(len(spans) - 1, -1, -1):
+        span = spans[index]
+        if optional and span[0] == 0 and not (first_required and index == 0):
+            text = f"(?:{_digit(span)}{text})?"
+        else:
+            optional = False
+            text = _digit(span) + text
+    return text, optional
+
+
+def decimal_range_pattern(low: Decimal, high: Decimal, places: int) -> str:
+    """A pattern matching exactly the texts of the decimals low..high (both ≥ 0) with at most
+    `places` decimal places, as the server reads them: leading zeros, a missing whole part
+    (`.5`), trailing zeros of the fraction and a trailing dot allowed."""
+    scale = Decimal(1).scaleb(places)
+    low_n, high_n = int((low * scale).to_integral_value()), int((high * scale).to_integral_value())
+    if low_n < low * scale:
+        low_n += 1
+    sequences = []
+    for length in range(len(str(low_n)), len(str(high_n)) + 1):
+        a, b = max(low_n, 10 ** (length - 1) if length > 1 else 0), min(high_n, 10**length - 1)
+        if a <= b:
+            sequences += _same_length(str(a), str(b))
+    alternatives = []
+    for spans in sequences:
+        spans = [(0, 0)] * max(0, places + 1 - len(spans)) + spans
+        whole, fraction = spans[: len(spans) - places], spans[len(spans) - places :]
+        if len(whole) == 1 and whole[0][0] == 0 and whole[0][1] > 0:  # 0 apart: it may be left out
+            variants = [[(0, 0)], [(1, whole[0][1])]]
+        else:
+            variants = [whole]
+        for whole in variants:
+            if places == 0:
+                alternatives.append("0*" + "".join(_digit(s) for s in whole) + r"\.?")
+                continue
+            digits, may_be_empty = _fraction(fraction, first_required=False)
+            if whole == [(0, 0)]:
+                required, _ = _fraction(fraction, first_required=True)
+                if may_be_empty:
+                    alternatives.append(rf"0+(?:\.{digits})?|0*\.{required}")
+                else:
+                    alternatives.append(rf"0*\.{digits}")
+            else:
+                head = "0*" + "".join(_digit(s) for s in whole)
+                alternatives.append(head + (rf"(?:\.{digits})?" if may_be_empty else rf"\.{digits}"))
+    return "^(?:" + "|".join(alternatives) + ")$"
+
+
+def _bounded_decimal(field) -> str | None:
+    """The range pattern of a decimal with a maximum or a minimum other than 0 or "above 0" (the
+    server's `min_value`/`max_value`, which OpenAPI's `minimum`/`maximum` cannot state of a string)."""
+    places, digits = field.decimal_places, field.max_digits
+    low, high = field.min_value, field.max_value
+    if places is None or digits is None or low is None or Decimal(low) < 0:
+        return None
+    if high is None and (Decimal(low) == 0 or _is_smallest_step(field)):
+        return None
+    largest = Decimal(10 ** (digits - places)) - Decimal(1).scaleb(-places)
+    return decimal_range_pattern(Decimal(low), min(Decimal(high), largest) if high is not None else largest, places)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -129,14 +227,46 @@ class AutoSchema(openapi.AutoSchema):
             result["pattern"] = "^" + pattern[3:]  # no sign: the server refuses a negative amount
         if direction == "request" and unsigned and isinstance(pattern, str) and _is_smallest_step(field):
             result["pattern"] = positive_decimal(field.max_digits - field.decimal_places, field.decimal_places)
+        bounded = _bounded_decimal(field) if isinstance(field, serializers.DecimalField) else None
+        if direction == "request" and bounded and isinstance(pattern, str):
+            result["pattern"] = bounded
         stated = getattr(field, "schema_pattern", None)  # a text field naming its own pattern
         if isinstance(stated, str) and isinstance(result, dict):
             result["pattern"] = stated
         text = isinstance(result, dict) and result.get("type") == "string"
         plain = text and not ({"format", "pattern", "enum", "$ref"} & set(result))
         if direction == "request" and isinstance(field, serializers.CharField) and plain:
-            result["pattern"] = NO_NUL
+            blank = field.allow_blank or not field.trim_whitespace
+            result["pattern"] = NO_NUL if blank else NOT_BLANK
+        lists = (serializers.ListSerializer, serializers.ListField)
+        if isinstance(field, lists) and isinstance(result, dict) and result.get("type") == "array":
+            if field.min_length is not None:
+                result["minItems"] = field.min_length
+            if not field.allow_empty:  # "This list may not be empty."
+                result["minItems"] = max(1, result.get("minItems", 0))
+            if field.max_length is not None:
+                result["maxItems"] = field.max_length
+        if direction == "request" and isinstance(result, dict):
+            self._state_text_shapes(field, result)
         return result
+
+    @staticmethod
+    def _state_text_shapes(field, result: dict) -> None:
+        if isinstance(field, serializers.RegexField) and result.get("type") == "string":
+            regex = next((v.regex for v in field.validators if hasattr(v, "regex")), None)
+            if regex is not None:
+                result["pattern"] = regex.pattern
+        if isinstance(field, serializers.URLField) and result.get("type") == "string" and "pattern" not in result:
+            schemes = next((v.schemes for v in field.validators if hasattr(v, "schemes")), None)
+            if schemes:  # the pattern, not `format: uri`: the server also takes international host names
+                result["pattern"] = url_pattern(list(schemes))
+                result.pop("format", None)
+        pattern = result.get("pattern")
+        if isinstance(field, serializers.DecimalField) and field.allow_null and isinstance(pattern, str):
+            # DRF reads "" as null for a nullable decimal: the pattern admits it.
+            inner = _decimal_pattern(pattern)
+            if inner.startswith("^") and inner.endswith("$"):
+                result["pattern"] = f"^(?:{inner[1:-1]})?$"
 
     def _is_list_view(self, serializer=None):
         # A `list` that answers one report object (attribution, plan balance) says so on the view.
@@ -242,7 +372,6 @@ def _fix_formats(node: Any) -> None:
 
 def _decimal_pattern(pattern: str) -> str:
     # drf-spectacular: ^-?\d{0,I}(?:\.\d{0,F})?$ — which also matches "", "-" and ".".
-    import re
 
     match = re.fullmatch(r"\^(-\?)?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$", pattern)
     if not match:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.kpis import kpi_get
+from core.patterns import url_pattern
 from core.vocabulary import PostFormat, SocialPlatform
 from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
 
@@ -98,8 +99,24 @@ def recent_snapshots(competitor: Competitor) -> list[CompetitorSnapshot]:
     return recent
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "The competitor's pages: platform → full address (http:// or https://).",
+        "properties": {
+            # A URL field's check, then `_validate_links`: `http://` or `https://` in lower case.
+            platform: {"type": "string", "pattern": url_pattern(["http", "https"], any_case=False)}
+            for platform in SocialPlatform.values
+        },
+        "additionalProperties": False,
+    }
+)
+class CompetitorLinksField(serializers.DictField):
+    """Keys are social platforms (`_validate_links`), stated for the schema."""
+
+
 class CompetitorSerializer(TenantModelSerializer):
-    links = serializers.DictField(child=serializers.URLField(), required=False)
+    links = CompetitorLinksField(child=serializers.URLField(), required=False)
     snapshots = serializers.SerializerMethodField(
         help_text=f"The newest {NESTED_SNAPSHOTS} snapshots, newest first; all of them are at `snapshots_url`."
     )
@@ -324,6 +341,13 @@ class ExperimentSerializer(TenantModelSerializer):
             "concluded_at",
         ]
         read_only_fields = ["status", "decision", "recommendation", "concluded_at"]
+
+
+class ExperimentCreateSerializer(ExperimentSerializer):
+    """A new experiment is a plan: its result is entered once it runs (read-only here)."""
+
+    class Meta(ExperimentSerializer.Meta):
+        read_only_fields = [*ExperimentSerializer.Meta.read_only_fields, "result_value", "result_notes"]
 
 
 class ExperimentConcludeSerializer(serializers.Serializer):

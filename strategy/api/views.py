@@ -328,6 +328,10 @@ class ExperimentViewSet(ServiceWritesMixin, OrganizationModelViewSet):
     ordering = ["-start_date", "-id"]
     obj_kwarg = "experiment"
     create_service = staticmethod(services.experiment_create)
+
+    def get_serializer_class(self):
+        return s.ExperimentCreateSerializer if self.action == "create" else s.ExperimentSerializer
+
     update_service = staticmethod(services.experiment_update)
     delete_service = staticmethod(services.experiment_delete)
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Final, TypedDict, Unpack
+from typing import Final, TypedDict, Unpack, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -122,6 +122,12 @@ def experiment_update(*, access: Access, experiment: Experiment | int, **data: U
     if exp.status == Experiment.Status.CONCLUDED:
         raise Conflict(_("A concluded experiment cannot be changed."))
     allowed = EXPERIMENT_PLAN_FIELDS
+    sent: Mapping[str, object] = data
+    results = [k for k in ("result_value", "result_notes") if k in sent and sent[k] != getattr(exp, k)]
+    if exp.status != Experiment.Status.RUNNING:  # a draft's (a concluded one is refused above)
+        if results:
+            raise Conflict(_("The result is entered while the experiment runs: start it first."), field=results[0])
+        data = cast(ExperimentData, {k: v for k, v in sent.items() if k not in ("result_value", "result_notes")})
     if exp.status == Experiment.Status.RUNNING:
         allowed = (*EXPERIMENT_PLAN_FIELDS, "result_value", "result_notes")
         given: Mapping[str, object] = data

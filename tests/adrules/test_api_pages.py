@@ -57,7 +57,8 @@ def test_rule_crud_preview_and_approval_through_the_api(org, owner_client):
     c.refresh_from_db()
     assert c.status == CampaignStatus.PAUSED
     again = owner_client.post(api(org, f"rule-actions/{action['id']}/approve/"))
-    assert again.status_code == 400
+    assert again.status_code == 409  # the action's state (no longer pending) refuses it
+    assert again.json()["error"]["fields"] == {"status": ["This action is not waiting for approval."]}
 
     log = owner_client.get(api(org, "rule-evaluations/"), {"rule": rule_id}).json()["results"]
     assert log[0]["fired"] is True

@@ -21,6 +21,8 @@ HOOKS = "tests.fuzz.conformance_hooks"  # business rules OpenAPI cannot state (s
 ID_PARAMETER = re.compile(r"\{(\w+)\}")
 CHECKS = "all"
 PHASES = "examples,coverage,fuzzing,stateful"
+SEED = 20261130
+METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def collection_of(path: str, name: str) -> str:
@@ -114,14 +116,53 @@ def hook_data(slug: str, get_json: Callable[[str], object]) -> dict:
         cursors[f"/{collection}/"] = found
     from core.kpis import CATALOG
 
+    # The first row of a collection is the one `{id}` operations use, and DELETE may remove it: the
+    # pools of ids a body may name leave it out.
+    tests = rows("abtests")
     return {
         "kpi_objectives": {kpi.key: [str(objective) for objective in kpi.objectives] for kpi in CATALOG},
         "cursors": cursors,
-        "accounts": [row["id"] for row in rows("integrations/accounts")],
-        "competitors": [row["id"] for row in rows("competitors")],
-        "goal_strategy": {str(row["id"]): row.get("strategy") for row in rows("goals")},
-        "pillar_strategy": {str(row["id"]): row.get("strategy") for row in rows("content-pillars")},
+        "accounts": [row["id"] for row in rows("integrations/accounts")][1:],
+        "competitors": [row["id"] for row in rows("competitors")][1:],
+        "campaigns": [row["id"] for row in rows("ads/campaigns")],
+        "goal_strategy": {str(row["id"]): row.get("strategy") for row in rows("goals")[1:]},
+        "pillar_strategy": {str(row["id"]): row.get("strategy") for row in rows("content-pillars")[1:]},
+        "abtest_variants": {str(test["id"]): [v["id"] for v in test.get("variants", [])] for test in tests},
+        "references": references_of(get_json, slug),
     }
+
+
+# Ids a body or a filter names, by name → the collection of the rows they name (where the name alone
+# does not give it), or a function of the rows giving the ids.
+REFERENCE_COLLECTIONS = {
+    "strategy": "strategies",
+    "goal": "goals",
+    "pillar": "content-pillars",
+    "competitor": "competitors",
+    "campaign": "ads/campaigns",
+    "control_campaign": "ads/campaigns",
+    "trend": "trend-notes",
+    "post": "posts",
+    "account": "integrations/accounts",
+    "item": "inbox/items",
+    "endpoint": "webhooks",
+    "rule": "ads/rules",
+}
+
+
+def references_of(get_json: Callable[[str], object], slug: str) -> dict[str, list[int]]:
+    """Each referenced name → existing ids (the first row left out: `{id}` operations use it and DELETE
+    may remove it); `assignee` → the user ids inbox items are assigned to (the API lists members by
+    membership, not user id)."""
+
+    def rows(collection: str) -> list[dict]:
+        payload = get_json(f"/api/v1/orgs/{slug}/{collection}/?page_size=200")
+        items = payload.get("results", payload) if isinstance(payload, dict) else payload
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    found = {name: [row["id"] for row in rows(collection)][1:] for name, collection in REFERENCE_COLLECTIONS.items()}
+    found["assignee"] = sorted({row["assignee"] for row in rows("inbox/items") if isinstance(row.get("assignee"), int)})
+    return found
 
 
 def toml_config(slug: str, ids: dict[str, dict[str, int]], references: dict[str, list[int]] | None = None) -> str:
@@ -150,7 +191,7 @@ def run(
     workdir: Path,
     references: dict[str, list[int]] | None = None,
     hooks: dict | None = None,
-    seed: int = 20261130,
+    seed: int = SEED,
     max_examples: int = 10,
     phases: str = PHASES,
     extra: tuple[str, ...] = (),

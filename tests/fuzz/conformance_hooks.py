@@ -16,7 +16,8 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
   and the end brought within 28 days after the start (at least a day after).
 - **Dates between 2000-01-01 and 2099-12-31** (every date the API stores or reports on): a year
   outside is folded into the 2000s.
-- **A time to schedule is in the future** (`scheduled_at`, `publish_at`): moved to a later year.
+- **A time to schedule is in the future and within the approved strategy's period** (`scheduled_at`,
+  `publish_at`): moved into the next two weeks (the demo's approved strategy covers them).
 - **A post's goal and pillar come from the same strategy**: the pillar is drawn from the goal's
   strategy (or dropped).
 - **A goal's KPI measures its objective** (`kpi` and `objective` in one body): a KPI that fits the
@@ -33,6 +34,15 @@ Rules (each violation's 400 is proven in tests/test_api_business_rules.py unless
 - **An Idempotency-Key names one request body** (a key reused with another body is a 422,
   `idempotency_key_reused`): the hooks above change bodies, so each positive case's key gets a
   counter suffix. Test: tests/test_api_conventions.py (`idempotency_key_reused`).
+- **An ad rule's condition names its figures** (`ctr_below` needs `ctr_below` and
+  `min_impressions`, …), a budget action its `percent` (0.01–90), and the budget floor is not above
+  the cap: the missing figures are filled in, the pair reordered.
+- **An inbox bulk `tag` names the tag**: `question` when none is given.
+- **An ad statistics import is a CSV with its header and a row** (`csv`): a one-row CSV.
+- **An A/B test's plan can be computed** (the effect and the current rate give a sample under a
+  billion, a lead cannot get 100 % cheaper, the rate plus the effect stays under 100 %): an effect of
+  5–49 % and a current rate of 1–49 %; variants with distinct names, linked to a campaign of the
+  organization or nothing; counts for the test's own unlinked variants, conversions not above units.
 - **A page cursor is one the server gave** (opaque: `leads/`, `inbox/items/`), and `cursor` excludes
   `page`: a positive case's cursor is a real one from a `next` link (or empty, the first page) and its
   `page` is dropped. Test: tests/test_api_conventions.py (`cursor=%%%`, `cursor=&page=1` are 400).
@@ -125,8 +135,11 @@ def _fix_dates(values: dict) -> None:
         if isinstance(when, dt.datetime):
             now = dt.datetime.now(dt.UTC)
             aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-            if aware <= now + dt.timedelta(hours=1):
-                values[name] = _format(aware.replace(year=now.year + 1 + when.year % 50), values[name])
+            if aware <= now + dt.timedelta(hours=1) or aware > now + dt.timedelta(days=15):
+                # Within the next two weeks: the demo's approved strategy covers them (a later time
+                # is refused as outside the approved strategy's period).
+                soon = now + dt.timedelta(days=1 + when.day % 14, minutes=when.minute)
+                values[name] = _format(soon if when.tzinfo else soon.replace(tzinfo=None), values[name])
 
 
 def _same_strategy(body: dict) -> None:
@@ -196,6 +209,120 @@ def _fix_object(values: dict) -> None:
     _same_strategy(values)
     _fitting_kpi(values)
     _own_accounts(values)
+    for value in values.values():  # nested objects: a lead's `touches`, an A/B test's `variants`
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _fix_dates(item)
+
+
+RULE_FIGURES = {  # adrules.services.REQUIRED: the figures a condition needs
+    "cpl_above_target": ("factor", "min_spend"),
+    "ctr_below": ("ctr_below", "min_impressions"),
+    "romi_above_streak": ("romi_above", "streak_days"),
+}
+
+
+def _rule(path: str, body: dict) -> None:
+    """An ad rule's condition names the figures it needs, a budget action its percent (0.01–90), and
+    the budget floor is not above the cap."""
+    if not path.endswith(("/ads/rules/", "/ads/rules/{id}/")):
+        return
+    # An update without `condition` keeps the stored one, which may need any of the figures.
+    needed = RULE_FIGURES.get(body.get("condition"), ()) if "condition" in body else sum(RULE_FIGURES.values(), ())
+    for name in needed:
+        if "condition" not in body and name not in body:
+            continue
+        if body.get(name) in (None, ""):  # "" is null for a decimal
+            body[name] = 3 if name in ("min_impressions", "streak_days") else "1.5"
+    if body.get("action") in ("budget_down", "budget_up"):
+        try:
+            ok = 0 < float(body.get("percent")) <= 90
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            body["percent"] = "20"
+    low, high = body.get("budget_min"), body.get("budget_max")
+    if isinstance(low, str) and isinstance(high, str):
+        try:
+            if float(low) > float(high):
+                body["budget_min"], body["budget_max"] = high, low
+        except ValueError:
+            pass
+
+
+def _references(values: dict) -> None:
+    """An id naming another row (`strategy`, `goal`, `trend`, ... in a body or a filter) names one of
+    the organization's existing rows: one outside the pool is replaced by one from it."""
+    for name, pool in _data().get("references", {}).items():
+        value = values.get(name)
+        text = isinstance(value, str) and value.isdigit()  # a query parameter
+        number = int(value) if text else value
+        if not isinstance(number, int) or isinstance(number, bool) or number in pool:
+            continue
+        if pool:
+            values[name] = str(pool[number % len(pool)]) if text else pool[number % len(pool)]
+        elif name == "assignee" and not text:
+            values[name] = None
+
+
+def _fixed_on_update(path: str, method: str, body: dict) -> None:
+    """A link's post and campaign are chosen when it is made (an update naming them is refused); a
+    post's call to action has both a type and a link, or neither."""
+    if path.endswith("/links/{id}/") and method in ("PUT", "PATCH"):
+        body.pop("post", None)
+        body.pop("campaign", None)
+    cta = "cta_url" in body or "cta_type" in body
+    if path.endswith(("/posts/", "/posts/{id}/")) and cta and not (body.get("cta_url") and body.get("cta_type")):
+        body["cta_url"], body["cta_type"] = "", ""
+
+
+def _bulk_tag(path: str, body: dict) -> None:
+    """An inbox bulk `tag` names the tag to add."""
+    if path.endswith("/inbox/items/bulk/") and body.get("action") == "tag" and not str(body.get("tag") or "").strip():
+        body["tag"] = "question"
+
+
+def _stats_csv(path: str, body: dict) -> None:
+    """An ad statistics import is a CSV with its header and a row (ads.csv_import)."""
+    if path.endswith("/ads/stats/import/") and isinstance(body.get("csv"), str):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=len(body["csv"]) % 28)
+        body["csv"] = f"day,campaign,spend,impressions,clicks\n{day.isoformat()},Conformance,100.50,1000,10\n"
+
+
+def _abtest(path: str, body: dict, path_parameters: dict) -> None:
+    """An A/B test's plan can be computed (abtests.planning): an effect of 5–49 % on a current rate
+    of 1–49 % (a rate that is given, or one for a rate metric); its variants have distinct names and
+    link a campaign of the organization or nothing; counts name the test's own unlinked variants."""
+    if "/abtests/" not in path:
+        return
+    if isinstance(body.get("mde_percent"), str):
+        body["mde_percent"] = str(5 + int(float(body["mde_percent"])) % 45)
+    rate = body.get("baseline_percent")
+    if isinstance(rate, str) or (body.get("metric") in ("ctr", "lead_conversion") and "baseline_percent" in body):
+        body["baseline_percent"] = str(1 + int(float(rate or 0)) % 49)
+    elif body.get("metric") in ("ctr", "lead_conversion") and path.endswith("/abtests/"):
+        body["baseline_percent"] = "5"
+    rate_metric = body.get("metric") in ("ctr", "lead_conversion")
+    if path.endswith("/calculate/") and rate_metric and body.get("baseline_percent") is None:
+        body["baseline_percent"] = "5"
+    campaigns = _data().get("campaigns", [])
+    variants = body.get("variants") if isinstance(body.get("variants"), list) else []
+    for index, variant in enumerate(variants):
+        if isinstance(variant, dict):
+            variant["name"] = f"{str(variant.get('name') or 'Variant').strip()[:100] or 'Variant'} {index + 1}"
+            variant["post"] = None
+            if variant.get("campaign") is not None:
+                variant["campaign"] = campaigns[index % len(campaigns)] if campaigns else None
+    if path.endswith("/counts/") and isinstance(body.get("counts"), list):
+        own = _data().get("abtest_variants", {}).get(str(path_parameters.get("id")), [])
+        counts = [item for item in body["counts"] if isinstance(item, dict)]
+        body["counts"] = [dict(item, variant=own[i % len(own)]) for i, item in enumerate(counts[: len(own)])] or body[
+            "counts"
+        ]
+        for item in body["counts"]:
+            if isinstance(item.get("units"), int) and isinstance(item.get("conversions"), int):
+                item["units"] = max(item["units"], item["conversions"])
 
 
 def _cursor(path: str, query: dict) -> None:
@@ -227,6 +354,7 @@ def before_call(context, case, kwargs):
         case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:240]}-{next(_KEYS)}"
     if isinstance(case.query, dict) and case.query:
         _fix_dates(case.query)
+        _references(case.query)
         _cursor(context.operation.path, case.query)
     body = case.body
     if isinstance(body, dict):
@@ -235,6 +363,12 @@ def before_call(context, case, kwargs):
         _own_lists(context.operation.path, body, case.path_parameters or {})
         _new_audit_day(context.operation.path, body)
         _public_host(context.operation.path, body)
+        _references(body)
+        _fixed_on_update(context.operation.path, context.operation.method.upper(), body)
+        _rule(context.operation.path, body)
+        _bulk_tag(context.operation.path, body)
+        _stats_csv(context.operation.path, body)
+        _abtest(context.operation.path, body, case.path_parameters or {})
         for item in body.get("items") or []:
             if isinstance(item, dict):
                 _fix_object(item)

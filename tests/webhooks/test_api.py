@@ -204,3 +204,24 @@ def test_the_schema_states_the_https_url_the_server_requires(api, base, dns, set
     assert not re.search(pattern, url)
     response = api.post(base, {"url": url, "events": ["sale.recorded"]}, format="json")
     assert "url" in response.json()["error"]["fields"], response.json()
+
+
+def test_a_change_that_keeps_the_address_does_not_resolve_it_again(api, base, make_endpoint, owner_access, dns):
+    endpoint = make_endpoint(owner_access).endpoint
+    dns.pop("receiver.test")  # the host no longer resolves: a send would be refused, an edit is not
+    patched = api.patch(f"{base}{endpoint.pk}/", {}, format="json")
+    assert patched.status_code == 200, patched.content
+    described = api.patch(f"{base}{endpoint.pk}/", {"description": "CRM"}, format="json")
+    assert described.status_code == 200, described.content
+    moved = api.patch(f"{base}{endpoint.pk}/", {"url": "https://gone.test/hook"}, format="json")
+    assert moved.status_code == 400
+    assert "url" in moved.json()["error"]["fields"]
+
+
+def test_the_twenty_first_endpoint_is_a_409_conflict(api, base, make_endpoint, owner_access, receiver):
+    for index in range(services.MAX_ENDPOINTS):
+        make_endpoint(owner_access, path=f"/hook{index}")
+    refused = api.post(base, {"url": receiver_url(receiver, "/more"), "events": ["sale.recorded"]}, format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "conflict"
+    assert WebhookEndpoint.objects.count() == services.MAX_ENDPOINTS
