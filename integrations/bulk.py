@@ -512,41 +512,50 @@ def _pending_rows(cursor, sql: _MergeSql, pending: str, params: list[Any]) -> in
 
 
 def _write_pending(cursor, sql: _MergeSql, pending: str, using: str) -> tuple[int, int]:
-    """Changed rows update the target by their key; new rows (new as of the classifying
-    statement's snapshot) go in by a plain INSERT — no speculative insertion into the unique
-    index, no conflict check per row (~30 % cheaper than ON CONFLICT). If another transaction
-    inserted one of those keys meanwhile, the INSERT fails on the unique key: it is rolled back
-    to its savepoint and the same rows are merged by ON CONFLICT DO UPDATE instead, so the other
-    writer's row is updated, never duplicated. Returns (rows written, rows inserted)."""
-    updated = 0
-    if sql.update_cols:
-        sets = ", ".join(f"{c} = m.{c}" for c in sql.set_cols)
-        old = ", ".join(f"t.{c}" for c in sql.update_cols)
-        new = ", ".join(f"m.{c}" for c in sql.update_cols)
-        with _phase("update"):
-            # One probe of the key index per changed row (nested loop), never a hash join over
-            # the whole table: the temporary table has no statistics, and the key join carries no
-            # organization filter. The settings are reset before the upsert returns. The values
-            # are compared again: a concurrent writer may have written the same ones meanwhile.
-            cursor.execute(
-                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "  # noqa: S608
-                f"UPDATE {sql.target} t SET {sets} FROM {pending} m WHERE NOT m.{_NEW} AND "
-                f"{sql.match('m', by_organization=False)} AND ROW({old}) IS DISTINCT FROM ROW({new})"
-            )
-            updated = cursor.rowcount
+    """Changed rows update the target by their key (`_update_changed`); new rows go in by a
+    plain INSERT (`_insert_new`). Returns (rows written, rows inserted)."""
+    updated = _update_changed(cursor, sql, pending, f"NOT m.{_NEW} AND ") if sql.update_cols else 0
+    written, inserted = _insert_new(cursor, sql, f"{pending} WHERE {_NEW}", using)
+    return updated + written, inserted
+
+
+def _update_changed(cursor, sql: _MergeSql, source: str, only: str = "") -> int:
+    """``UPDATE`` of the target from ``source``'s rows (alias ``m``, filtered by ``only``) by
+    their key. Returns the rows updated."""
+    sets = ", ".join(f"{c} = m.{c}" for c in sql.set_cols)
+    old = ", ".join(f"t.{c}" for c in sql.update_cols)
+    new = ", ".join(f"m.{c}" for c in sql.update_cols)
+    with _phase("update"):
+        # One probe of the key index per changed row (nested loop), never a hash join over the
+        # whole table: the temporary table has no statistics, and the key join carries no
+        # organization filter. The settings are reset before the upsert returns. The values are
+        # compared again: a concurrent writer may have written the same ones meanwhile.
+        cursor.execute(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "  # noqa: S608
+            f"UPDATE {sql.target} t SET {sets} FROM {source} m WHERE {only}"
+            f"{sql.match('m', by_organization=False)} AND ROW({old}) IS DISTINCT FROM ROW({new})"
+        )
+        return int(cursor.rowcount)
+
+
+def _insert_new(cursor, sql: _MergeSql, source: str, using: str) -> tuple[int, int]:
+    """New rows (new as of the classifying statement's snapshot; ``source`` is a ``FROM`` clause)
+    go in by a plain INSERT — no speculative insertion into the unique index, no conflict check
+    per row (~30 % cheaper than ON CONFLICT). If another transaction inserted one of those keys
+    meanwhile, the INSERT fails on the unique key: it is rolled back to its savepoint and the same
+    rows are merged by ON CONFLICT DO UPDATE instead, so the other writer's row is updated, never
+    duplicated. Returns (rows written, rows inserted)."""
     with _phase("insert"):
         try:
             with transaction.atomic(using=using):
-                cursor.execute(
-                    f"INSERT INTO {sql.target} ({sql.cols}) SELECT {sql.cols} FROM {pending} WHERE {_NEW}"  # noqa: S608
-                )
-                return updated + cursor.rowcount, cursor.rowcount
+                cursor.execute(f"INSERT INTO {sql.target} ({sql.cols}) SELECT {sql.cols} FROM {source}")  # noqa: S608
+                return cursor.rowcount, cursor.rowcount
         except IntegrityError as exc:
             if getattr(exc.__cause__, "pgcode", None) != _UNIQUE_VIOLATION:
                 raise
     # A concurrent writer inserted some of these keys after our snapshot: merge them.
-    written, inserted = _on_conflict_merge(cursor, sql, detailed=True, source=f"{pending} WHERE {_NEW}")
-    return updated + written, cast(int, inserted)
+    written, inserted = _on_conflict_merge(cursor, sql, detailed=True, source=source)
+    return written, cast(int, inserted)
 
 
 def _classify(cursor, sql: _MergeSql, changed: str, params: list[Any], total: int) -> tuple[int, int]:
@@ -574,40 +583,13 @@ def _classify(cursor, sql: _MergeSql, changed: str, params: list[Any], total: in
 
 
 def _split_merge(cursor, sql: _MergeSql, changed: str, changed_rows: int, new_rows: int, using: str) -> tuple[int, int]:
-    """Changed rows update the target by their key; new rows (new as of the classifying
-    statement's snapshot) go in by a plain INSERT — no speculative insertion into the unique
-    index, no conflict check per row (~30 % cheaper than ON CONFLICT). If another transaction
-    inserted one of those keys meanwhile, the INSERT fails on the unique key: it is rolled back
-    to its savepoint and the same rows are merged by ON CONFLICT DO UPDATE instead, so the other
-    writer's row is updated, never duplicated."""
-    updated = 0
-    if changed_rows:
-        sets = ", ".join(f"{c} = m.{c}" for c in sql.set_cols)
-        old = ", ".join(f"t.{c}" for c in sql.update_cols)
-        new = ", ".join(f"m.{c}" for c in sql.update_cols)
-        with _phase("update"):
-            # One probe of the key index per changed row (nested loop), never a hash join over
-            # the whole table: the temporary table has no statistics, and the key join carries no
-            # organization filter. The settings are reset before the upsert returns.
-            cursor.execute(
-                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "  # noqa: S608
-                f"UPDATE {sql.target} t SET {sets} FROM {changed} m WHERE {sql.match('m', by_organization=False)} "
-                f"AND ROW({old}) IS DISTINCT FROM ROW({new})"
-            )
-            updated = cursor.rowcount
+    """Decision 0009's writes after `_classify`: the changed rows (moved to ``changed``) update the
+    target, the new ones left in the temporary table are inserted."""
+    updated = _update_changed(cursor, sql, changed) if changed_rows else 0
     if not new_rows:
         return updated, 0
-    with _phase("insert"):
-        try:
-            with transaction.atomic(using=using):
-                cursor.execute(f"INSERT INTO {sql.target} ({sql.cols}) SELECT {sql.cols} FROM {sql.temp}")  # noqa: S608
-                return updated + cursor.rowcount, cursor.rowcount
-        except IntegrityError as exc:
-            if getattr(exc.__cause__, "pgcode", None) != _UNIQUE_VIOLATION:
-                raise
-    # A concurrent writer inserted some of these keys after our snapshot: merge them.
-    written, inserted = _on_conflict_merge(cursor, sql, detailed=True)
-    return updated + written, cast(int, inserted)
+    written, inserted = _insert_new(cursor, sql, sql.temp, using)
+    return updated + written, inserted
 
 
 _UNIQUE_VIOLATION = "23505"
