@@ -88,10 +88,14 @@ class SaleSerializer(TenantModelSerializer):
 
 
 class LeadBulkSerializer(serializers.Serializer):
+    strict_fields = True  # the view's items_of() refuses any other key; the schema says so
+
     items = LeadInSerializer(many=True, help_text="At most 1000 leads.")
 
 
 class SaleBulkSerializer(serializers.Serializer):
+    strict_fields = True  # the view's items_of() refuses any other key; the schema says so
+
     items = SaleInSerializer(many=True, help_text="At most 1000 sales.")
 
 
