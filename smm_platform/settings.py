@@ -308,7 +308,7 @@ SPECTACULAR_SETTINGS = {
     "**Integrator guide** (English and Russian): [/api/guide/](/api/guide/) (`docs/api.md`) — tokens "
     "and scopes, the CRM flow step by step with curl, outbound webhooks and how to verify their "
     "signatures, errors and limits.",
-    "VERSION": "1.4.0",  # docs/api-changelog.md
+    "VERSION": "1.5.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -346,6 +346,7 @@ SPECTACULAR_SETTINGS = {
         "SyncKindEnum": "integrations.models.SyncKind",
         "InboxKindEnum": "moderation.models.InboxKind",
         "InboxStatusEnum": "moderation.models.InboxStatus",
+        "InboxTagEnum": "moderation.models.InboxTag",
         "SentimentEnum": "moderation.models.Sentiment",
         "LeadStatusEnum": "crm.models.LeadStatus",
         "KpiEnum": "core.kpis.KPI_CHOICES",

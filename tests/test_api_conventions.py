@@ -21,6 +21,7 @@ from content.models import Post
 from crm.models import Lead
 from smm_platform.api.conventions import deprecated, deprecation_headers
 from tests.content.test_posts import complete
+from tests.integrations.factories import SocialAccountFactory
 from tests.moderation.factories import InboxItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,86 @@ def test_an_empty_objective_lists_the_whole_kpi_catalog_as_the_schema_states(tok
         if p["name"] == "objective"
     ]
     assert "" in objective["schema"]["enum"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("inbox/items/?tone=", "tone"),
+        ("inbox/items/?assignee=", "assignee"),
+        ("inbox/items/?kind=&status=&tag=", "kind"),
+    ],
+)
+def test_an_empty_query_serializer_parameter_is_not_given_and_the_schema_admits_it(token_client, org, path, name):
+    url = f"/api/v1/orgs/{org.slug}/{path}"
+    given = token_client.get(url)
+    assert given.status_code == 200, given.content
+    assert given.json() == token_client.get(re.sub(rf"&?{name}=(&|$)", "&", url).rstrip("&?")).json()
+    template = "/api/v1/orgs/{org_slug}/" + path.split("?")[0]
+    (parameter,) = [p for p in _schema()["paths"][template]["get"]["parameters"] if p["name"] == name]
+    jsonschema.validate("", _json_schema(parameter["schema"]))
+
+
+def test_an_empty_kpis_list_is_a_400_and_the_schema_refuses_it_too(token_client, org):
+    url = f"/api/v1/orgs/{org.slug}/kpis/?start=2026-03-01&end=2026-03-31&kpis="
+    assert "kpis" in field_errors(token_client.get(url))
+    (parameter,) = [
+        p for p in _schema()["paths"]["/api/v1/orgs/{org_slug}/kpis/"]["get"]["parameters"] if p["name"] == "kpis"
+    ]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("", _json_schema(parameter["schema"]))
+
+
+def test_an_inbox_bulk_tag_is_one_of_the_tags_in_the_schema_and_the_server(token_client, org):
+    item = InboxItemFactory(organization=org)
+    url = f"/api/v1/orgs/{org.slug}/inbox/items/bulk/"
+    refused = token_client.post(url, {"ids": [item.pk], "action": "tag", "tag": "0"}, format="json")
+    assert "tag" in field_errors(refused)
+    tagged = token_client.post(url, {"ids": [item.pk], "action": "tag", "tag": "praise"}, format="json")
+    assert tagged.json() == {"updated": 1}
+    components = _schema()["components"]["schemas"]
+    tag = (components["BulkRequest"]["properties"]["tag"].get("allOf") or [{}])[0]
+    enum = components[tag["$ref"].rsplit("/", 1)[-1]]["enum"] if "$ref" in tag else tag["enum"]
+    assert set(enum) == {"question", "complaint", "order", "praise", "spam"}
+
+
+def test_a_dry_run_import_answers_the_documented_200(token_client, org):
+    account = SocialAccountFactory(organization=org)
+    body = {"account": account.pk, "csv": "day,campaign,spend,impressions,clicks\n2026-01-02,C,1.00,10,1\n"}
+    url = f"/api/v1/orgs/{org.slug}/ads/stats/import/"
+    response = token_client.post(url, {**body, "dry_run": True}, format="json")
+    assert response.status_code == 200, response.content
+    assert_documented(_schema(), "/api/v1/orgs/{org_slug}/ads/stats/import/", "post", response)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("business-profile/", {"product": "Coffee", "support_contact_cost": 0}, "support_contact_cost"),
+        ("business-profile/", {"product": "Coffee", "average_order_value": 420.5}, "average_order_value"),
+        ("ads/budgets/", {"month": "2026-03-01", "amount": 1500}, "amount"),
+        ("abtests/calculate/", {"baseline_percent": 5, "mde_percent": "10"}, "baseline_percent"),
+    ],
+)
+def test_a_decimal_sent_as_a_json_number_is_a_400_as_the_schema_says_string(token_client, org, path, body, field):
+    method = token_client.put if path == "business-profile/" else token_client.post
+    errors = field_errors(method(f"/api/v1/orgs/{org.slug}/{path}", body, format="json"))
+    assert errors[field] == ['Send the number as a string, e.g. "1500.00".']
+    as_text = {**body, field: str(body[field])}
+    assert field not in (
+        method(f"/api/v1/orgs/{org.slug}/{path}", as_text, format="json").json().get("error") or {}
+    ).get("fields", {})
+
+
+@pytest.mark.parametrize("url", ["\fhttps://example.com/", " https://example.com/", "https://example.com/ ", 5])
+def test_a_url_is_taken_as_sent_white_space_around_it_is_a_400(token_client, org, url):
+    body = {"title": "T", "kind": "algorithm", "platform": "vk", "noted_on": "2026-03-01", "source_url": url}
+    response = token_client.post(f"/api/v1/orgs/{org.slug}/trend-notes/", body, format="json")
+    assert "source_url" in field_errors(response)
+    ok = token_client.post(
+        f"/api/v1/orgs/{org.slug}/trend-notes/", {**body, "source_url": "https://example.com/"}, format="json"
+    )
+    assert ok.status_code == 201, ok.content
 
 
 # --------------------------------------------------------------------------- ETag on KPI reads
@@ -641,7 +722,7 @@ def test_the_schema_states_non_empty_lists_query_patterns_and_null_decimals(toke
         for p in schema["paths"]["/api/v1/orgs/{org_slug}/inbox/items/"]["get"]["parameters"]
         if p["name"] == "assignee"
     ]
-    assert assignee["schema"]["pattern"] == r"^(none|[1-9][0-9]{0,18})$"
+    assert assignee["schema"]["pattern"] == r"^$|^(none|[1-9][0-9]{0,18})$"  # empty: not given
     pattern = components["PatchedBusinessProfileRequest"]["properties"]["support_contact_cost"]["pattern"]
     assert re.search(pattern, "")
     assert re.search(pattern, "12.50")

@@ -9,7 +9,7 @@ from abtests.selectors import abtest_evaluation
 from abtests.services import ABTEST_FIELDS
 from ads.models import AdCampaign
 from analytics.models import SocialPost
-from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
+from tenancy.api.fields import OrganizationRelatedField, StrictDecimalField, TenantModelSerializer
 
 
 class ABVariantSerializer(TenantModelSerializer):
@@ -122,17 +122,15 @@ class ABTestSerializer(TenantModelSerializer):
 
 class CalculatorSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(choices=Metric.choices)
-    mde_percent = serializers.DecimalField(
-        max_digits=6, decimal_places=2, min_value=Decimal("0.1"), max_value=Decimal(500)
-    )
+    mde_percent = StrictDecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.1"), max_value=Decimal(500))
     # The bounds of the planner (abtests.planning), stated so the schema shows them.
-    alpha = serializers.DecimalField(
+    alpha = StrictDecimalField(
         max_digits=4, decimal_places=3, min_value=Decimal("0.001"), max_value=Decimal("0.2"), default=Decimal("0.050")
     )
-    power = serializers.DecimalField(
+    power = StrictDecimalField(
         max_digits=4, decimal_places=3, min_value=Decimal("0.5"), max_value=Decimal("0.99"), default=Decimal("0.800")
     )
-    baseline_percent = serializers.DecimalField(
+    baseline_percent = StrictDecimalField(
         max_digits=7,
         decimal_places=4,
         min_value=Decimal("0.0001"),
@@ -154,7 +152,7 @@ class CalculatorResultSerializer(serializers.Serializer):
     required_per_variant = serializers.IntegerField()
     total = serializers.IntegerField()
     days = serializers.IntegerField(allow_null=True)
-    baseline_percent = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    baseline_percent = StrictDecimalField(max_digits=7, decimal_places=4, allow_null=True)
     daily_traffic = serializers.IntegerField(allow_null=True)
 
 
@@ -162,7 +160,7 @@ class CountsItemSerializer(serializers.Serializer):
     variant = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     units = serializers.IntegerField(min_value=0, max_value=10**12, required=False)
     conversions = serializers.IntegerField(min_value=0, max_value=10**12, required=False)
-    spend = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), required=False)
+    spend = StrictDecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), required=False)
 
 
 class CountsSerializer(serializers.Serializer):

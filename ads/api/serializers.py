@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from ads.models import AdCampaign, AdCreative, AdSet, AdStatDaily
 from core.dates import EARLIEST_DATE, LATEST_DATE
-from tenancy.api.fields import TenantModelSerializer
+from tenancy.api.fields import StrictDecimalField, TenantModelSerializer
 
 
 class AdCampaignSerializer(TenantModelSerializer):
@@ -52,18 +52,18 @@ class AdStatDailySerializer(TenantModelSerializer):
 
 
 class BudgetSerializer(serializers.Serializer):
-    daily_budget = serializers.DecimalField(
+    daily_budget = StrictDecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0.01"), help_text="Major units of the campaign currency"
     )
 
 
 class CampaignPlanSerializer(serializers.Serializer):
     goal = serializers.IntegerField(allow_null=True, required=False, min_value=1, max_value=2**63 - 1)
-    target_cpl = serializers.DecimalField(
+    target_cpl = StrictDecimalField(
         max_digits=14, decimal_places=2, allow_null=True, required=False, min_value=Decimal("0.01")
     )
-    target_romi = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True, required=False)
-    monthly_budget = serializers.DecimalField(
+    target_romi = StrictDecimalField(max_digits=9, decimal_places=2, allow_null=True, required=False)
+    monthly_budget = StrictDecimalField(
         max_digits=14, decimal_places=2, allow_null=True, required=False, min_value=Decimal("0.01")
     )
 
@@ -157,7 +157,7 @@ class AdCreativeSerializer(TenantModelSerializer):
 
 class AdBudgetSerializer(serializers.Serializer):
     month = serializers.DateField(help_text="Any day of the month; stored as its first day")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = StrictDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
 
 
 class PacingSerializer(serializers.Serializer):

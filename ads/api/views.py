@@ -272,7 +272,11 @@ class AdStatImportViewSet(OrganizationViewSet):
     queryset = AdStatDaily.objects.all()
     serializer_class = StatsImportSerializer  # the body of create, also what OPTIONS describes
 
-    @extend_schema(request=StatsImportSerializer, responses=StatsImportResultSerializer)
+    @extend_schema(
+        request=StatsImportSerializer,
+        responses={200: StatsImportResultSerializer, 201: StatsImportResultSerializer},
+        description="`dry_run`: 200 with each row's errors, nothing written. Otherwise 201 once every row is written.",
+    )
     def create(self, request, *args, **kwargs):
         body = StatsImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)

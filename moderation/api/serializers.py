@@ -131,9 +131,7 @@ class BulkSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
     action = serializers.ChoiceField(choices=[(a, a) for a in BULK_ACTIONS])
     assignee = serializers.IntegerField(required=False, allow_null=True, help_text="For `assign`.")
-    tag = serializers.CharField(
-        required=False, max_length=16, help_text="For `tag`: question, complaint, order, praise or spam."
-    )
+    tag = serializers.ChoiceField(choices=InboxTag.choices, required=False, help_text="For `tag`.")
 
     def validate(self, attrs):
         if attrs["action"] == "tag" and not attrs.get("tag"):

@@ -302,6 +302,22 @@ class AutoSchema(openapi.AutoSchema):
             )
         return parameters
 
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        query_serializer = getattr(self.view, "query_serializer_class", None)
+        if query_serializer is None or getattr(self.view, "action", "list") != "list":
+            return parameters
+        # The view validates the query dict itself (`validated_query`), where DRF reads an empty value
+        # of an optional field as "not given" (HTML form semantics): `?tone=` is any tone.
+        optional = {name for name, field in query_serializer().fields.items() if not field.required}
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query" or parameter.get("name") not in optional:
+                continue
+            if schema.pop("minLength", None) and isinstance(schema.get("pattern"), str):
+                schema["pattern"] = "^$|" + schema["pattern"]
+        return parameters
+
     def _conditional(self) -> bool:
         return bool(getattr(self.view, "conditional_get", False)) and self.method == "GET"
 

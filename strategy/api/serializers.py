@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.kpis import kpi_get
 from core.patterns import url_pattern
 from core.vocabulary import PostFormat, SocialPlatform
-from tenancy.api.fields import OrganizationRelatedField, TenantModelSerializer
+from tenancy.api.fields import OrganizationRelatedField, StrictDecimalField, TenantModelSerializer
 
 from ..models import (
     AudienceSegment,
@@ -351,7 +351,7 @@ class ExperimentCreateSerializer(ExperimentSerializer):
 
 
 class ExperimentConcludeSerializer(serializers.Serializer):
-    result_value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    result_value = StrictDecimalField(max_digits=14, decimal_places=2)
     decision = serializers.ChoiceField(Experiment.Decision.choices)
     recommendation = serializers.CharField()
     result_notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,6 +1,7 @@
 """Related fields of organization serializers look ids up only within the request's organization."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
@@ -43,13 +44,41 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal is a JSON string ("1500.00"), as the schema's `type: string` says: a JSON number is a
+    400 (it is a binary float to most clients, so digits may already be lost)."""
+
+    default_error_messages = {"number": _('Send the number as a string, e.g. "1500.00".')}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("number")
+        return super().to_internal_value(data)
+
+
+class StrictURLField(serializers.URLField):
+    """A URL is a JSON string taken as sent: white space around it is refused, not trimmed, as the
+    schema's URL pattern (core/patterns.py) says."""
+
+    def __init__(self, **kwargs):
+        kwargs["trim_whitespace"] = False
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class TenantModelSerializer(serializers.ModelSerializer):
     """ModelSerializer whose generated foreign-key fields are `OrganizationRelatedField`s and whose
-    text fields take only strings."""
+    text and decimal fields take only strings (URLs untrimmed)."""
 
     serializer_related_field = OrganizationRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.URLField: StrictURLField,
+        models.DecimalField: StrictDecimalField,
     }
