@@ -251,7 +251,7 @@ def _rule(path: str, body: dict) -> None:
             pass
 
 
-def _references(values: dict) -> None:
+def _references(values: dict, *, query: bool = False) -> None:
     """An id naming another row (`strategy`, `goal`, `trend`, ... in a body or a filter) names one of
     the organization's existing rows: one outside the pool is replaced by one from it."""
     for name, pool in _data().get("references", {}).items():
@@ -262,7 +262,9 @@ def _references(values: dict) -> None:
             continue
         if pool:
             values[name] = str(pool[number % len(pool)]) if text else pool[number % len(pool)]
-        elif name == "assignee" and not text:
+        elif query:  # a filter with no row to name (an optional parameter) is left out
+            del values[name]
+        elif name == "assignee":
             values[name] = None
 
 
@@ -354,7 +356,7 @@ def before_call(context, case, kwargs):
         case.headers["Idempotency-Key"] = f"{case.headers['Idempotency-Key'][:240]}-{next(_KEYS)}"
     if isinstance(case.query, dict) and case.query:
         _fix_dates(case.query)
-        _references(case.query)
+        _references(case.query, query=True)
         _cursor(context.operation.path, case.query)
     body = case.body
     if isinstance(body, dict):
