@@ -35,10 +35,10 @@ test: install
 	$(PY) -m pytest -m "e2e" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "fuzz and not conformance" $(XDIST) $(PYTEST_ARGS)
 
-# The schema against the API it serves: schemathesis, every check, every operation (229), both
-# without the coverage phase (965 cases, zero failures) and with it (2 examples ~30 minutes on a
-# loaded 2-core machine; known failures in docs/api-changelog.md), and the metric facts. `make test`'s
-# fuzz stage keeps the stateful run over leads, posts and goals (zero failures).
+# The deeper schema run: schemathesis, every check, every operation (229) with the coverage phase
+# (boundary and negative values; 2 examples ≈ 15–30 minutes on 2 cores; known failures in
+# docs/api-changelog.md) and the metric facts. `make test`'s fuzz stage runs every operation without
+# the coverage phase (zero failures) and the stateful run over leads, posts and goals.
 # A subset: `CONFORMANCE_PATH_REGEX='/abtests/' CONFORMANCE_PHASES=coverage make conformance`.
 conformance: install
 	$(PY) -m pytest -m "conformance" $(PYTEST_ARGS)

@@ -107,8 +107,6 @@ def run_every_operation(base, token, tmp_path, capsys, *, phases, max_examples, 
     return report, output
 
 
-# In `make conformance`: on a slow 2-core machine it made `make test` approach CI's time limit.
-@pytest.mark.conformance
 def test_every_operation_passes_every_check(live_server, demo_token, telegram, tmp_path, capsys):
     """`make test`: every operation, every check, no failure at all — the examples, fuzzing and
     stateful phases (the coverage phase, 86 % of the deeper run's time, is `make conformance`)."""
