@@ -152,7 +152,7 @@ class CalculatorResultSerializer(serializers.Serializer):
     required_per_variant = serializers.IntegerField()
     total = serializers.IntegerField()
     days = serializers.IntegerField(allow_null=True)
-    baseline_percent = StrictDecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    baseline_percent = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
     daily_traffic = serializers.IntegerField(allow_null=True)
 
 

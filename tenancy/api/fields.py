@@ -34,14 +34,18 @@ class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
         return StrictManyRelatedField(**list_kwargs)
 
 
-class StrictCharField(serializers.CharField):
+class StringOnlyMixin:
     """Text is a JSON string: a number is a 400 (DRF's CharField turns `0` into "0"), as the schema's
     `type: string` says."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StrictCharField(StringOnlyMixin, serializers.CharField):
+    pass
 
 
 class StrictDecimalField(serializers.DecimalField):
@@ -56,18 +60,13 @@ class StrictDecimalField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
-class StrictURLField(serializers.URLField):
-    """A URL is a JSON string taken as sent: white space around it is refused, not trimmed, as the
-    schema's URL pattern (core/patterns.py) says."""
+class StrictURLField(StringOnlyMixin, serializers.URLField):
+    """A URL taken as sent: white space around it is refused, not trimmed, as the schema's URL pattern
+    (core/patterns.py) says."""
 
     def __init__(self, **kwargs):
         kwargs["trim_whitespace"] = False
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class TenantModelSerializer(serializers.ModelSerializer):
